@@ -1,0 +1,38 @@
+/**
+ * Error codes shared by the Gatehouse server and its clients.
+ *
+ * Every error the server answers with carries one of these codes next to the human-readable
+ * `error` text that the Python client reads. Clients map codes (never message text) to
+ * error classes. The HTTP status for each code is fixed by the server's single error mapper.
+ * @module
+ */
+import { Type, type Static } from 'typebox';
+
+/** Every error code Gatehouse can answer with. */
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'invalid',
+  'cluster_not_running',
+  'payload_too_large',
+  'upstream_failure',
+  'internal',
+] as const;
+
+/** One error code. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The JSON body of every error response: `error` is what the dask-gateway client shows. */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'Human-readable reason; the Python client shows this text.' }),
+    code: Type.String({ description: 'Machine-readable error code, one of ERROR_CODES.' }),
+  },
+  { additionalProperties: false }
+);
+
+/** The JSON body of every error response. */
+export type ErrorBody = Static<typeof ErrorBody>;

@@ -1,0 +1,7 @@
+/**
+ * `@gatehouse/api`: the wire contract shared by the Gatehouse server and its clients.
+ * @module
+ */
+export * from './clusters.js';
+export * from './errors.js';
+export * from './options.js';

@@ -1,0 +1,45 @@
+/**
+ * Builds the Fastify application serving the API on the public server's HTTP side.
+ * @module
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { PublicServer } from '../proxy/public-server.js';
+import type { ApiContext } from './context.js';
+import { installErrorHandling } from './error-handler.js';
+import { registerClusterRoutes } from './routes/clusters.js';
+import { registerMetaRoutes } from './routes/meta.js';
+
+/** The Fastify instance type of the API (pino logger, node http server). */
+export type ApiApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
+
+/** Creates the API app bound to `server`'s HTTP side (not listening by itself). */
+export async function createApiApp(
+  ctx: ApiContext,
+  server: PublicServer,
+  log: Logger
+): Promise<ApiApp> {
+  const app = Fastify({
+    loggerInstance: log,
+    disableRequestLogging: true,
+    bodyLimit: 4 * 1024 * 1024,
+    serverFactory: (handler) => {
+      server.setApiHandler(handler);
+      return server.httpServer;
+    },
+  });
+  app.addHook('onResponse', (req, reply, done) => {
+    req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    done();
+  });
+  app.addHook('onSend', (req, reply, _payload, done) => {
+    ctx.userAuth.onSend(req, reply);
+    done();
+  });
+  installErrorHandling(app);
+  registerMetaRoutes(app, ctx);
+  registerClusterRoutes(app, ctx);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,25 @@
+/**
+ * What the API routes are given by the composition root.
+ * @module
+ */
+import type { OptionEntry } from '@gatehouse/api';
+import type { User } from '../auth/authenticator.js';
+import type { ClusterManager } from '../clusters/manager.js';
+import type { ClusterConfig } from '../cluster-options/cluster-config.js';
+import type { UserAuth } from './auth-hook.js';
+
+/** Turns user options into a cluster configuration. */
+export interface ClusterOptionsService {
+  /** The options spec the user sees. */
+  spec(user: User): OptionEntry[];
+  /** Validates submitted options; throws GatewayError `invalid` naming the field. */
+  resolve(user: User, submitted: unknown): { options: Record<string, unknown>; config: ClusterConfig };
+}
+
+/** Dependencies of the API routes. */
+export interface ApiContext {
+  readonly manager: ClusterManager;
+  readonly userAuth: UserAuth;
+  readonly clusterOptions: ClusterOptionsService;
+  readonly version: string;
+}

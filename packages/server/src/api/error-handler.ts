@@ -1,0 +1,72 @@
+/**
+ * The one place where errors become HTTP responses: GatewayError codes map to statuses, the
+ * framework's own client errors keep their 4xx status, and anything else is a logged 500.
+ * @module
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '@gatehouse/api';
+import { GatewayError } from '../errors.js';
+import type { ApiApp } from './app.js';
+
+/** HTTP status of each error code. Chosen for the Python client (spec §1.1). */
+export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  invalid: 422,
+  cluster_not_running: 409,
+  upstream_failure: 502,
+  internal: 500,
+};
+
+function codeForStatus(status: number): ErrorCode {
+  if (status === 413) return 'payload_too_large';
+  if (status === 404) return 'not_found';
+  if (status === 405) return 'method_not_allowed';
+  return 'bad_request';
+}
+
+function isFastifyError(err: unknown): err is FastifyError {
+  return err instanceof Error && typeof (err as Partial<FastifyError>).statusCode === 'number';
+}
+
+/** Sends `{error, code}` with the status of `code`. */
+export function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: string,
+  headers: Readonly<Record<string, string>> = {}
+): FastifyReply {
+  return reply.code(STATUS_OF[code]).headers(headers).type('application/json').send({ error: message, code });
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** Installs the error and not-found handlers on `app`. */
+export function installErrorHandling(app: ApiApp): void {
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof GatewayError) return sendError(reply, err.code, err.message, err.headers);
+    if (isFastifyError(err) && err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+      const message =
+        err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
+          ? `Request body is not valid JSON: ${err.message}`
+          : err.message;
+      return sendError(reply, codeForStatus(err.statusCode), message);
+    }
+    req.log.error({ err }, 'unhandled error');
+    return sendError(reply, 'internal', 'Internal server error; the gateway log has the details');
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const url = req.url.split('?')[0] ?? '/';
+    const allowed = METHODS.filter((m) => app.findRoute({ method: m, url }) !== null);
+    if (allowed.length > 0) {
+      return sendError(reply, 'method_not_allowed', `Method ${req.method} not allowed on ${url}`, {
+        Allow: allowed.join(', '),
+      });
+    }
+    return sendError(reply, 'not_found', 'Not Found');
+  });
+}

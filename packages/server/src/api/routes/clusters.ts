@@ -1,0 +1,131 @@
+/**
+ * The cluster routes the Python client and the scheduler preload use (spec §1.6–§1.12).
+ * @module
+ */
+import { Type } from 'typebox';
+import Value from 'typebox/value';
+import type { FastifyRequest } from 'fastify';
+import { ClusterJson, ClusterMap, CreatedCluster, Heartbeat, ScaleResult } from '@gatehouse/api';
+import type { User } from '../../auth/authenticator.js';
+import { isRecord } from '../../cluster-options/guards.js';
+import { validateAdaptBody, validateScaleCount } from '../../cluster-options/limits.js';
+import type { ClusterRecord } from '../../clusters/model.js';
+import { GatewayError, forbidden, invalid, notFound } from '../../errors.js';
+import { toClusterJson } from '../cluster-json.js';
+import type { ApiContext } from '../context.js';
+import { parseStatuses, parseWait } from './query.js';
+import type { ApiApp } from '../app.js';
+
+const NameParams = Type.Object({ cluster_name: Type.String() });
+type NameRequest = FastifyRequest<{ Params: { cluster_name: string }; Querystring: Record<string, unknown> }>;
+
+/** The cluster whose token is in `Authorization: token <t>`, if it matches the named one. */
+function clusterByToken(ctx: ApiContext, req: NameRequest): ClusterRecord | null {
+  const auth = req.headers.authorization;
+  const m = auth === undefined ? null : /^token\s+(\S+)\s*$/i.exec(auth);
+  if (m === null) return null;
+  const c = ctx.manager.get(req.params.cluster_name);
+  return c !== undefined && c.token === m[1] ? c : null;
+}
+
+/** Registers the cluster routes. */
+export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
+  const { manager } = ctx;
+
+  const owned = (user: User, name: string, verb: 'view' | 'stop'): ClusterRecord => {
+    const c = manager.get(name);
+    if (c === undefined) throw notFound(`Cluster ${name} not found`);
+    if (c.username !== user.name) throw forbidden(`User ${user.name} lacks permissions to ${verb} cluster ${name}`);
+    return c;
+  };
+
+  const list = async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
+    const user = await ctx.userAuth.require(req);
+    const statuses = parseStatuses(req.query['status']);
+    return Object.fromEntries(manager.list(user.name, statuses).map((c) => [c.name, toClusterJson(c)]));
+  };
+  const create = async (req: FastifyRequest, reply: { code(n: number): unknown }) => {
+    const user = await ctx.userAuth.require(req);
+    const body: unknown = req.body;
+    const submitted = isRecord(body) ? (body['cluster_options'] ?? {}) : {};
+    if (body !== undefined && body !== null && !isRecord(body)) {
+      throw invalid('The request body must be a JSON object like {"cluster_options": {...}}');
+    }
+    const { options, config } = ctx.clusterOptions.resolve(user, submitted);
+    const c = await manager.create(user.name, options, config);
+    reply.code(201);
+    return { name: c.name };
+  };
+  for (const url of ['/api/v1/clusters/', '/api/v1/clusters']) {
+    app.get(url, { schema: { response: { 200: ClusterMap } } }, list);
+    app.post(url, { schema: { response: { 201: CreatedCluster } } }, create);
+  }
+
+  app.get(
+    '/api/v1/clusters/:cluster_name',
+    { schema: { params: NameParams, response: { 200: ClusterJson } } },
+    async (req: NameRequest) => {
+      const user = await ctx.userAuth.require(req);
+      const c = owned(user, req.params.cluster_name, 'view');
+      if (parseWait(req.query['wait'])) await manager.waitForChange(c);
+      return toClusterJson(c);
+    }
+  );
+
+  app.delete('/api/v1/clusters/:cluster_name', { schema: { params: NameParams } }, async (req: NameRequest, reply) => {
+    const byToken = clusterByToken(ctx, req);
+    if (byToken !== null) {
+      await manager.stop(byToken, 'idle timeout (the scheduler asked to stop)');
+    } else {
+      const user = await ctx.userAuth.require(req);
+      const c = manager.get(req.params.cluster_name);
+      if (c !== undefined) {
+        if (c.username !== user.name) {
+          throw forbidden(`User ${user.name} lacks permissions to stop cluster ${c.name}`);
+        }
+        await manager.stop(c, `stopped by ${user.name}`);
+      }
+    }
+    return reply.code(204).send();
+  });
+
+  app.post(
+    '/api/v1/clusters/:cluster_name/scale',
+    { schema: { params: NameParams, response: { 200: ScaleResult } } },
+    async (req: NameRequest) => {
+      const user = await ctx.userAuth.require(req);
+      const c = owned(user, req.params.cluster_name, 'view');
+      const count = validateScaleCount(req.body);
+      return manager.scale(c, count);
+    }
+  );
+
+  app.post(
+    '/api/v1/clusters/:cluster_name/adapt',
+    { schema: { params: NameParams, response: { 200: ScaleResult } } },
+    async (req: NameRequest) => {
+      const user = await ctx.userAuth.require(req);
+      const c = owned(user, req.params.cluster_name, 'view');
+      const body = validateAdaptBody(req.body);
+      return manager.adapt(c, body);
+    }
+  );
+
+  app.post(
+    '/api/v1/clusters/:cluster_name/heartbeat',
+    { schema: { params: NameParams } },
+    async (req: NameRequest, reply) => {
+      const c = clusterByToken(ctx, req);
+      if (c === null) {
+        throw new GatewayError('unauthenticated', 'Unauthorized', { headers: { 'WWW-Authenticate': 'token' } });
+      }
+      if (!Value.Check(Heartbeat, req.body)) {
+        const first = [...Value.Errors(Heartbeat, req.body)][0];
+        const where = first === undefined ? '' : ` at ${first.instancePath || 'the top level'}`;
+        throw invalid(`Malformed heartbeat${where}: ${first?.message ?? 'not an object'}`);
+      }
+      await manager.heartbeat(c, req.body);
+      return reply.code(200).send();
+    }
+  );
+}

@@ -1,0 +1,43 @@
+/**
+ * The small interface every backend implements. The reconciler decides *what* should run;
+ * a backend only knows *how* to start, stop and check a scheduler or a worker.
+ * @module
+ */
+import type { BackendState, ClusterRecord, WorkerRecord } from '../clusters/model.js';
+
+/** What a backend needs to know to start a scheduler. */
+export interface SchedulerLaunch {
+  /** URL the scheduler's preload reaches the gateway API at (no trailing slash). */
+  readonly apiUrl: string;
+  /** Path the scheduler serves its dashboard under, e.g. `/clusters/<name>`. */
+  readonly dashboardPrefix: string;
+  /** Seconds between heartbeats. */
+  readonly heartbeatPeriod: number;
+}
+
+/** A scheduler or worker process that ended on its own. */
+export interface ProcessExit {
+  readonly clusterName: string;
+  /** null for the scheduler. */
+  readonly workerName: string | null;
+  /** Exit code or signal, as text. */
+  readonly how: string;
+}
+
+/** Starts, stops and checks the processes of clusters. */
+export interface Backend {
+  /** Short name, e.g. 'local'. */
+  readonly kind: string;
+  /** Prepares the cluster's files and starts its scheduler; returns what must be remembered. */
+  startCluster(c: ClusterRecord, launch: SchedulerLaunch): Promise<BackendState>;
+  /** Stops the scheduler (if any) and removes the cluster's working files. */
+  stopCluster(c: ClusterRecord): Promise<void>;
+  /** Starts one worker connecting to `c.schedulerAddress`. */
+  startWorker(c: ClusterRecord, w: WorkerRecord): Promise<BackendState>;
+  /** Stops one worker. */
+  stopWorker(c: ClusterRecord, w: WorkerRecord): Promise<void>;
+  /** Whether the scheduler (or worker `w`) recorded in `state` is still the process started. */
+  isAlive(c: ClusterRecord, w?: WorkerRecord): boolean;
+  /** The last lines of a process's output, for failure messages. */
+  logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string;
+}

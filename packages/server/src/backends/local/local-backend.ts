@@ -1,0 +1,162 @@
+/**
+ * The local process backend: each scheduler and worker is a process on this machine, started
+ * from a configured Python environment in its own process group (spec §5).
+ *
+ * Working directories (certificates) are removed at stop; logs are kept in a separate
+ * directory so the evidence survives the cluster.
+ * @module
+ */
+import { closeSync, mkdirSync, openSync, readSync, fstatSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Backend, ProcessExit, SchedulerLaunch } from '../backend.js';
+import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
+import type { ResolvedLocalBackend } from '../../config/load.js';
+import { spawnLogged } from '../../process/spawn-logged.js';
+import { stopProcessGroup } from '../../process/stop-process.js';
+import { isSameProcess } from '../../process/process-identity.js';
+import { certPaths, processEnvironment } from './environment.js';
+
+/** What the local backend is built from. */
+export interface LocalBackendDeps {
+  readonly config: ResolvedLocalBackend;
+  readonly gatewayEnv: Readonly<Record<string, string | undefined>>;
+  readonly log: Logger;
+  /** Called when a process this gateway started ends on its own. */
+  readonly onExit: (exit: ProcessExit) => void;
+}
+
+/** Renders a number as Python's str() would for the preload's float options. */
+function pyFloat(n: number): string {
+  return Number.isInteger(n) ? `${String(n)}.0` : String(n);
+}
+
+function readTail(file: string, lines: number): string {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const len = Math.min(size, 64 * 1024);
+    const buf = Buffer.alloc(len);
+    readSync(fd, buf, 0, len, size - len);
+    return buf.toString('utf8').split('\n').slice(-lines - 1).join('\n').trimEnd();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Creates the local process backend. */
+export function createLocalBackend(deps: LocalBackendDeps): Backend {
+  const cfg = deps.config;
+  const binDir = path.join(cfg.pythonEnv, 'bin');
+  const workdirOf = (c: ClusterRecord) => path.join(cfg.clustersDirectory, c.name);
+  const logOf = (c: ClusterRecord, w: WorkerRecord | null) =>
+    path.join(cfg.logsDirectory, c.name, w === null ? 'scheduler.log' : `worker-${w.name}.log`);
+
+  const env = (c: ClusterRecord, role: 'scheduler' | 'worker', apiUrl: string) =>
+    processEnvironment(c, {
+      role,
+      workdir: workdirOf(c),
+      apiUrl,
+      gatewayEnv: deps.gatewayEnv,
+      inherited: cfg.inherited_environment,
+      binDir,
+    });
+
+  // The API URL a cluster's scheduler was given, needed again for its workers.
+  const apiUrls = new Map<string, string>();
+
+  const watch = (exited: Promise<string>, clusterName: string, workerName: string | null) => {
+    void exited.then((how) => {
+      deps.onExit({ clusterName, workerName, how });
+    });
+  };
+
+  return {
+    kind: 'local',
+
+    async startCluster(c: ClusterRecord, launch: SchedulerLaunch): Promise<BackendState> {
+      const workdir = workdirOf(c);
+      rmSync(workdir, { recursive: true, force: true });
+      mkdirSync(workdir, { recursive: true, mode: 0o700 });
+      const certs = certPaths(workdir);
+      mkdirSync(certs.dir, { mode: 0o700 });
+      writeFileSync(certs.cert, c.tlsCert, { mode: 0o600, flag: 'wx' });
+      writeFileSync(certs.key, c.tlsKey, { mode: 0o600, flag: 'wx' });
+      apiUrls.set(c.name, launch.apiUrl);
+      const argv = [
+        ...c.config.scheduler_cmd,
+        '--protocol', 'tls',
+        '--port', '0',
+        '--host', '127.0.0.1',
+        '--dashboard-address', '127.0.0.1:0',
+        '--dashboard-prefix', launch.dashboardPrefix,
+        '--preload', 'dask_gateway.scheduler_preload',
+        '--dg-api-address', '127.0.0.1:0',
+        '--dg-heartbeat-period', String(launch.heartbeatPeriod),
+        '--dg-adaptive-period', pyFloat(c.config.adaptive_period),
+        '--dg-idle-timeout', pyFloat(c.config.idle_timeout),
+      ];
+      const spawned = await spawnLogged({
+        argv,
+        env: env(c, 'scheduler', launch.apiUrl),
+        cwd: workdir,
+        logFile: logOf(c, null),
+      });
+      watch(spawned.exited, c.name, null);
+      deps.log.info({ cluster: c.name, pid: spawned.ref.pid }, 'scheduler started');
+      return { workdir, process: spawned.ref };
+    },
+
+    async stopCluster(c: ClusterRecord): Promise<void> {
+      const ref = c.state.process;
+      if (ref !== undefined && isSameProcess(ref, c.name)) {
+        const gone = await stopProcessGroup(ref, cfg);
+        if (!gone) deps.log.warn({ cluster: c.name, pid: ref.pid }, 'scheduler survived SIGKILL');
+      }
+      rmSync(workdirOf(c), { recursive: true, force: true });
+      apiUrls.delete(c.name);
+    },
+
+    async startWorker(c: ClusterRecord, w: WorkerRecord): Promise<BackendState> {
+      const argv = [
+        ...c.config.worker_cmd,
+        c.schedulerAddress,
+        '--dashboard-address', '127.0.0.1:0',
+        '--name', w.name,
+        '--nthreads', String(c.config.worker_threads),
+        '--memory-limit', String(c.config.worker_memory),
+      ];
+      const apiUrl = apiUrls.get(c.name) ?? '';
+      const spawned = await spawnLogged({
+        argv,
+        env: env(c, 'worker', apiUrl),
+        cwd: workdirOf(c),
+        logFile: logOf(c, w),
+      });
+      watch(spawned.exited, c.name, w.name);
+      return { process: spawned.ref };
+    },
+
+    async stopWorker(c: ClusterRecord, w: WorkerRecord): Promise<void> {
+      const ref = w.state.process;
+      if (ref !== undefined && isSameProcess(ref, c.name)) {
+        const gone = await stopProcessGroup(ref, cfg);
+        if (!gone) deps.log.warn({ cluster: c.name, worker: w.name }, 'worker survived SIGKILL');
+      }
+    },
+
+    isAlive(c: ClusterRecord, w?: WorkerRecord): boolean {
+      const ref = w === undefined ? c.state.process : w.state.process;
+      return ref !== undefined && isSameProcess(ref, c.name);
+    },
+
+    logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string {
+      return readTail(logOf(c, w), lines);
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Applies one scheduler heartbeat to a cluster's records (spec §5.4). Pure: it mutates the
+ * records and reports what changed, and the manager persists and reconciles.
+ * @module
+ */
+import type { Heartbeat } from '@gatehouse/api';
+import { Job, isFinal, type ClusterRecord, type WorkerRecord } from './model.js';
+
+/** What a heartbeat changed. */
+export interface HeartbeatOutcome {
+  /** The cluster record changed and must be saved. */
+  readonly clusterChanged: boolean;
+  /** Addresses were recorded or the count changed: the cluster must be reconciled. */
+  readonly reconcileCluster: boolean;
+  /** Workers whose records changed (save them). */
+  readonly changedWorkers: readonly WorkerRecord[];
+  /** Workers whose target changed (reconcile them). */
+  readonly workersToReconcile: readonly WorkerRecord[];
+  /** The count the scheduler asked for, before clamping (for logging a clamp). */
+  readonly requestedCount: number;
+}
+
+/**
+ * Applies `hb` to `c`. `maxWorkers` is the effective cluster_max_workers (null = unlimited).
+ * The caller has already checked the cluster token and that the cluster is wanted running.
+ */
+export function applyHeartbeat(
+  c: ClusterRecord,
+  hb: Heartbeat,
+  now: number,
+  maxWorkers: number | null
+): HeartbeatOutcome {
+  c.lastHeartbeat = now;
+  let clusterChanged = false;
+  let reconcileCluster = false;
+  if (c.status < Job.RUNNING) {
+    if (
+      c.schedulerAddress !== hb.scheduler_address ||
+      c.dashboardAddress !== hb.dashboard_address ||
+      c.apiAddress !== hb.api_address
+    ) {
+      c.schedulerAddress = hb.scheduler_address;
+      c.dashboardAddress = hb.dashboard_address;
+      c.apiAddress = hb.api_address;
+      clusterChanged = true;
+    }
+    reconcileCluster = true;
+  }
+  const count = maxWorkers === null ? hb.count : Math.min(hb.count, maxWorkers);
+  if (count !== c.count) {
+    c.count = count;
+    clusterChanged = true;
+    reconcileCluster = true;
+  }
+
+  const active = new Set(hb.active_workers);
+  const closing = new Set(hb.closing_workers);
+  const closed = new Set(hb.closed_workers);
+  const changed = new Set<WorkerRecord>();
+  const toReconcile = new Set<WorkerRecord>();
+  const pending: WorkerRecord[] = [];
+  let anyStarted = false;
+
+  for (const w of c.workers.values()) {
+    if (isFinal(w.status)) continue;
+    if (closing.has(w.name)) {
+      if (w.status !== Job.RUNNING) {
+        w.status = Job.RUNNING;
+        anyStarted = true;
+        changed.add(w);
+      }
+      if (!w.closeExpected) {
+        w.closeExpected = true;
+        changed.add(w);
+      }
+    } else if (active.has(w.name)) {
+      if (w.status !== Job.RUNNING) {
+        w.status = Job.RUNNING;
+        anyStarted = true;
+        changed.add(w);
+      }
+    } else if (closed.has(w.name)) {
+      const target = w.closeExpected ? Job.STOPPED : Job.FAILED;
+      if (w.target === Job.RUNNING) {
+        w.target = target;
+        changed.add(w);
+        toReconcile.add(w);
+      }
+    } else if (w.target === Job.RUNNING) {
+      pending.push(w);
+    }
+  }
+
+  let excess = active.size + pending.length - count;
+  if (excess > 0) {
+    const order = [
+      ...pending.filter((w) => w.status === Job.CREATED),
+      ...pending.filter((w) => w.status !== Job.CREATED),
+    ];
+    for (const w of order) {
+      if (excess <= 0) break;
+      w.target = Job.STOPPED;
+      changed.add(w);
+      toReconcile.add(w);
+      excess--;
+    }
+  }
+
+  if (anyStarted && c.failures !== 0) {
+    c.failures = 0;
+    clusterChanged = true;
+  }
+  return {
+    clusterChanged,
+    reconcileCluster,
+    changedWorkers: [...changed],
+    workersToReconcile: [...toReconcile],
+    requestedCount: hb.count,
+  };
+}

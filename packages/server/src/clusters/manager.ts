@@ -1,0 +1,483 @@
+/**
+ * The cluster manager: a level-triggered reconciler over cluster and worker records.
+ *
+ * Requests and heartbeats only change desired state (`target`, `count`) and enqueue a key;
+ * the reconcile functions compare desired state with what is running and ask the backend to
+ * close the gap. Background sweeps catch what no event reports (timeouts, dead processes,
+ * retention). Records are written through to the store at every change.
+ * @module
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Heartbeat, ScaleResult } from '@gatehouse/api';
+import type { Backend, ProcessExit } from '../backends/backend.js';
+import type { Clock } from '../clock.js';
+import type { ResolvedTiming } from '../config/load.js';
+import type { ClusterStore } from '../store/cluster-store.js';
+import type { ClusterConfig } from '../cluster-options/cluster-config.js';
+import { effectiveMaxWorkers, clampScale, clampAdapt } from '../cluster-options/limits.js';
+import { GatewayError } from '../errors.js';
+import { applyHeartbeat } from './heartbeat.js';
+import { Job, isActive, isFinal, publicStatus, type ClusterRecord, type WorkerRecord } from './model.js';
+import { createWaiters } from './waiters.js';
+import { createWorkQueue, type WorkQueue } from './work-queue.js';
+import { sendSchedulerCommand, type SchedulerCommand } from './scheduler-api.js';
+
+/** Where the proxy must send a running cluster's traffic. */
+export interface ClusterRoutes {
+  add(c: ClusterRecord): void;
+  remove(name: string): void;
+}
+
+/** What the manager is built from. */
+export interface ClusterManagerDeps {
+  readonly store: ClusterStore;
+  readonly backend: Backend;
+  readonly routes: ClusterRoutes;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly timing: ResolvedTiming;
+  readonly stopClustersOnShutdown: boolean;
+  /** URL path prefix of the HTTP side (e.g. '' or '/gw'). */
+  readonly prefix: string;
+  /** URL schedulers reach the API at; known once the gateway listens. */
+  readonly apiUrl: () => string;
+  /** Makes the TLS material of a new cluster. */
+  readonly createTls: (name: string) => Promise<{ cert: string; key: string }>;
+}
+
+/** Why a cluster was asked to stop. */
+export type StopReason = string;
+
+const WAIT_MS = 20_000;
+
+/** Creates the manager; call `start()` to load records and begin reconciling. */
+export function createClusterManager(deps: ClusterManagerDeps) {
+  const { store, backend, routes, clock, log, timing } = deps;
+  const clusters = new Map<string, ClusterRecord>();
+  const waiters = createWaiters();
+  const timers: NodeJS.Timeout[] = [];
+  let stopping = false;
+
+  const saveCluster = (c: ClusterRecord) => store.saveCluster(c);
+  const saveWorker = (w: WorkerRecord) => store.saveWorker(w);
+
+  const queue: WorkQueue = createWorkQueue(
+    async (key) => {
+      const [kind, clusterName, workerName] = key.split('/');
+      const c = clusterName === undefined ? undefined : clusters.get(clusterName);
+      if (c === undefined) return;
+      if (kind === 'c') return reconcileCluster(c);
+      const w = workerName === undefined ? undefined : c.workers.get(workerName);
+      if (w !== undefined) return reconcileWorker(c, w);
+    },
+    {
+      parallelism: timing.parallelism,
+      onError: (key, err) => {
+        log.error({ err, key }, 'reconcile failed; retrying with backoff');
+      },
+    }
+  );
+  const enqueueCluster = (c: ClusterRecord) => {
+    queue.enqueue(`c/${c.name}`);
+  };
+  const enqueueWorker = (w: WorkerRecord) => {
+    queue.enqueue(`w/${w.clusterName}/${w.name}`);
+  };
+
+  /** Sets the target of a wanted-running cluster to a final state; no-op otherwise. */
+  const requestStop = async (c: ClusterRecord, target: typeof Job.STOPPED | typeof Job.FAILED, reason: string) => {
+    if (c.target > Job.RUNNING) return;
+    c.target = target;
+    c.stopReason = reason;
+    log.info({ cluster: c.name, target: target === Job.FAILED ? 'FAILED' : 'STOPPED', reason }, 'stopping cluster');
+    await saveCluster(c);
+    waiters.wake(c.name);
+    enqueueCluster(c);
+  };
+
+  const fail = (c: ClusterRecord, reason: string) => requestStop(c, Job.FAILED, reason);
+
+  const withTimeout = async <T>(p: Promise<T>, seconds: number, what: string): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        p,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            reject(new Error(`${what} timed out after ${String(seconds)} s`));
+          }, seconds * 1000);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  async function startScheduler(c: ClusterRecord): Promise<void> {
+    try {
+      c.state = await withTimeout(
+        backend.startCluster(c, {
+          apiUrl: deps.apiUrl(),
+          dashboardPrefix: `${deps.prefix}/clusters/${c.name}`,
+          heartbeatPeriod: timing.heartbeatPeriod,
+        }),
+        timing.clusterStartTimeout,
+        'starting the scheduler'
+      );
+      c.status = Job.SUBMITTED;
+      await saveCluster(c);
+    } catch (err) {
+      c.status = Job.SUBMITTED;
+      await saveCluster(c);
+      const reason = err instanceof Error ? err.message : String(err);
+      await fail(c, `scheduler failed to start: ${reason}`);
+    }
+  }
+
+  async function promote(c: ClusterRecord): Promise<void> {
+    routes.add(c);
+    c.status = Job.RUNNING;
+    c.lastHeartbeat = Math.max(c.lastHeartbeat, clock.now());
+    await saveCluster(c);
+    log.info({ cluster: c.name, user: c.username }, 'cluster running');
+    waiters.wake(c.name);
+  }
+
+  async function ensureWorkers(c: ClusterRecord): Promise<void> {
+    if (c.failures >= timing.workerStartFailureLimit) {
+      await fail(c, `${String(c.failures)} workers in a row failed to start`);
+      return;
+    }
+    let wanted = 0;
+    for (const w of c.workers.values()) if (w.target === Job.RUNNING && !isFinal(w.status)) wanted++;
+    for (let i = wanted; i < c.count; i++) {
+      const w: WorkerRecord = {
+        name: randomUUID().replaceAll('-', ''),
+        clusterName: c.name,
+        status: Job.CREATED,
+        target: Job.RUNNING,
+        state: {},
+        closeExpected: false,
+        startTime: clock.now(),
+        stopTime: null,
+      };
+      c.workers.set(w.name, w);
+      await store.insertWorker(w);
+      enqueueWorker(w);
+    }
+  }
+
+  async function finishCluster(c: ClusterRecord): Promise<void> {
+    if (c.status !== Job.CLOSING) {
+      c.status = Job.CLOSING;
+      await saveCluster(c);
+      waiters.wake(c.name);
+    }
+    let unfinished = 0;
+    for (const w of c.workers.values()) {
+      if (isFinal(w.status)) continue;
+      unfinished++;
+      if (w.target === Job.RUNNING) {
+        w.target = Job.STOPPED;
+        await saveWorker(w);
+      }
+      enqueueWorker(w);
+    }
+    if (unfinished > 0) return; // each finished worker re-enqueues the cluster
+    routes.remove(c.name);
+    await backend.stopCluster(c);
+    c.status = c.target;
+    c.stopTime = clock.now();
+    await saveCluster(c);
+    log.info({ cluster: c.name, status: publicStatus(c), reason: c.stopReason }, 'cluster finished');
+    waiters.wake(c.name);
+  }
+
+  async function reconcileCluster(c: ClusterRecord): Promise<void> {
+    if (isFinal(c.status)) return;
+    if (c.target !== Job.RUNNING) {
+      await finishCluster(c);
+      return;
+    }
+    if (c.status === Job.CREATED) await startScheduler(c);
+    if (c.target !== Job.RUNNING) {
+      enqueueCluster(c);
+      return;
+    }
+    if (c.status === Job.SUBMITTED && c.schedulerAddress !== '') await promote(c);
+    if (c.status === Job.RUNNING) await ensureWorkers(c);
+  }
+
+  async function reconcileWorker(c: ClusterRecord, w: WorkerRecord): Promise<void> {
+    if (isFinal(w.status)) return;
+    if (w.target === Job.RUNNING && w.status === Job.CREATED) {
+      if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) return;
+      try {
+        w.state = await withTimeout(backend.startWorker(c, w), timing.workerStartTimeout, 'starting a worker');
+        w.status = Job.SUBMITTED;
+        await saveWorker(w);
+        return;
+      } catch (err) {
+        log.warn({ err, cluster: c.name, worker: w.name }, 'worker failed to start');
+        w.target = Job.FAILED;
+        c.failures++;
+        await saveCluster(c);
+      }
+    }
+    if (w.target !== Job.RUNNING) {
+      await backend.stopWorker(c, w);
+      w.status = w.target;
+      w.stopTime = clock.now();
+      await saveWorker(w);
+      enqueueCluster(c);
+    }
+  }
+
+  const onProcessExit = (exit: ProcessExit) => {
+    const c = clusters.get(exit.clusterName);
+    if (c === undefined || isFinal(c.status)) return;
+    if (exit.workerName === null) {
+      if (c.target === Job.RUNNING) {
+        const tail = backend.logTail(c, null, 20);
+        void fail(c, `scheduler exited (${exit.how})${tail === '' ? '' : `; last output:\n${tail}`}`);
+      }
+      return;
+    }
+    const w = c.workers.get(exit.workerName);
+    if (w === undefined || isFinal(w.status) || w.target !== Job.RUNNING) return;
+    if (w.status !== Job.RUNNING) {
+      // Died before it ever reached the scheduler: a start failure.
+      w.target = Job.FAILED;
+      c.failures++;
+      void Promise.all([saveWorker(w), saveCluster(c)]).then(() => {
+        enqueueWorker(w);
+      });
+    }
+    // A worker that was running is reported closed by the scheduler's next heartbeat.
+  };
+
+  async function sweepTimeouts(): Promise<void> {
+    const now = clock.now();
+    for (const c of clusters.values()) {
+      if (c.target !== Job.RUNNING || isFinal(c.status)) continue;
+      if (c.status === Job.SUBMITTED && now - c.startTime > timing.clusterStartTimeout * 1000) {
+        const tail = backend.logTail(c, null, 20);
+        await fail(
+          c,
+          `scheduler did not report its addresses within ${String(timing.clusterStartTimeout)} s${tail === '' ? '' : `; last output:\n${tail}`}`
+        );
+      } else if (c.status === Job.RUNNING && now - c.lastHeartbeat > timing.heartbeatTimeout * 1000) {
+        await fail(c, `no heartbeat from the scheduler for ${String(timing.heartbeatTimeout)} s`);
+      } else if (c.status === Job.RUNNING) {
+        for (const w of c.workers.values()) {
+          if (
+            w.status === Job.SUBMITTED &&
+            w.target === Job.RUNNING &&
+            now - w.startTime > timing.workerStartTimeout * 1000
+          ) {
+            w.target = Job.FAILED;
+            await saveWorker(w);
+            enqueueWorker(w);
+          }
+        }
+      }
+    }
+  }
+
+  async function checkSchedulers(): Promise<void> {
+    for (const c of clusters.values()) {
+      if (c.target !== Job.RUNNING || (c.status !== Job.SUBMITTED && c.status !== Job.RUNNING)) continue;
+      if (!backend.isAlive(c)) await fail(c, 'the scheduler process is gone');
+    }
+  }
+
+  async function checkWorkers(): Promise<void> {
+    for (const c of clusters.values()) {
+      if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) continue;
+      for (const w of c.workers.values()) {
+        if (w.status === Job.SUBMITTED && w.target === Job.RUNNING && !backend.isAlive(c, w)) {
+          w.target = Job.FAILED;
+          c.failures++;
+          await Promise.all([saveWorker(w), saveCluster(c)]);
+          enqueueWorker(w);
+        }
+      }
+    }
+  }
+
+  async function cleanup(): Promise<void> {
+    const deleted = await store.deleteFinishedBefore(clock.now() - timing.clusterMaxAge * 1000);
+    for (const name of deleted) clusters.delete(name);
+  }
+
+  const every = (seconds: number, what: string, fn: () => Promise<void>) => {
+    if (seconds <= 0) return;
+    const timer = setInterval(() => {
+      fn().catch((err: unknown) => {
+        log.error({ err }, `${what} failed`);
+      });
+    }, seconds * 1000);
+    timer.unref();
+    timers.push(timer);
+  };
+
+  /** Re-adopts what the store says is running, verifying each process is the one recorded. */
+  async function adopt(c: ClusterRecord): Promise<void> {
+    if (isFinal(c.status)) return;
+    const started = c.status !== Job.CREATED;
+    if (started && c.target === Job.RUNNING && !backend.isAlive(c)) {
+      await fail(c, 'the scheduler died while the gateway was down');
+    }
+    for (const w of c.workers.values()) {
+      if (isFinal(w.status) || w.status === Job.CREATED) continue;
+      if (!backend.isAlive(c, w) && w.target === Job.RUNNING) {
+        w.target = Job.FAILED;
+        await saveWorker(w);
+      }
+    }
+    if (c.status === Job.RUNNING && c.target === Job.RUNNING) {
+      routes.add(c);
+      c.lastHeartbeat = clock.now();
+    }
+    enqueueCluster(c);
+    for (const w of c.workers.values()) if (!isFinal(w.status)) enqueueWorker(w);
+  }
+
+  return {
+    /** Feeds process exits from the backend. */
+    onProcessExit,
+
+    /** Loads records from the store, re-adopts live clusters and starts the sweeps. */
+    async start(): Promise<void> {
+      for (const c of await store.loadAll()) clusters.set(c.name, c);
+      for (const c of clusters.values()) await adopt(c);
+      every(timing.checkTimeoutsPeriod, 'timeout sweep', sweepTimeouts);
+      every(timing.clusterStatusPeriod, 'scheduler liveness check', checkSchedulers);
+      every(timing.workerStatusPeriod, 'worker liveness check', checkWorkers);
+      every(timing.dbCleanupPeriod, 'cleanup', cleanup);
+      await cleanup();
+    },
+
+    /** Stops the sweeps; stops every cluster first if configured to. */
+    async shutdown(): Promise<void> {
+      stopping = true;
+      for (const t of timers) clearInterval(t);
+      if (deps.stopClustersOnShutdown) {
+        for (const c of clusters.values()) await fail(c, 'the gateway shut down');
+        await queue.idle();
+      }
+      queue.close();
+      waiters.wakeAll();
+    },
+
+    /** Waits until no reconcile work is pending (tests). */
+    idle: () => queue.idle(),
+
+    /** Whether the manager is shutting down. */
+    get stopping() {
+      return stopping;
+    },
+
+    get(name: string): ClusterRecord | undefined {
+      return clusters.get(name);
+    },
+
+    /** A user's clusters: active ones, or those whose public status is in `statuses`. */
+    list(username: string, statuses: ReadonlySet<string> | null): ClusterRecord[] {
+      const out: ClusterRecord[] = [];
+      for (const c of clusters.values()) {
+        if (c.username !== username) continue;
+        if (statuses === null ? isActive(c) : statuses.has(publicStatus(c))) out.push(c);
+      }
+      return out;
+    },
+
+    /** Creates a cluster record and starts it in the background. */
+    async create(username: string, options: Record<string, unknown>, config: ClusterConfig) {
+      const name = randomUUID().replaceAll('-', '');
+      const tls = await deps.createTls(name);
+      const c: ClusterRecord = {
+        name,
+        username,
+        options,
+        config,
+        status: Job.CREATED,
+        target: Job.RUNNING,
+        count: 0,
+        state: {},
+        token: randomBytes(16).toString('hex'),
+        tlsCert: tls.cert,
+        tlsKey: tls.key,
+        schedulerAddress: '',
+        dashboardAddress: '',
+        apiAddress: '',
+        startTime: clock.now(),
+        stopTime: null,
+        stopReason: null,
+        failures: 0,
+        lastHeartbeat: 0,
+        workers: new Map(),
+      };
+      await store.insertCluster(c);
+      clusters.set(name, c);
+      log.info({ cluster: name, user: username }, 'cluster created');
+      enqueueCluster(c);
+      return c;
+    },
+
+    /** Waits up to 20 s for the cluster to run or to begin stopping. */
+    async waitForChange(c: ClusterRecord): Promise<void> {
+      if (c.status !== Job.RUNNING && isActive(c) && !stopping) await waiters.wait(c.name, WAIT_MS);
+    },
+
+    /** Asks a cluster to stop (user or cluster-token DELETE). */
+    stop: (c: ClusterRecord, reason: StopReason) => requestStop(c, Job.STOPPED, reason),
+
+    /** Applies a heartbeat from the cluster's scheduler. */
+    async heartbeat(c: ClusterRecord, hb: Heartbeat): Promise<void> {
+      if (c.target !== Job.RUNNING || isFinal(c.status)) return;
+      const maxWorkers = effectiveMaxWorkers(c.config);
+      const out = applyHeartbeat(c, hb, clock.now(), maxWorkers);
+      if (out.requestedCount !== c.count) {
+        log.info({ cluster: c.name, requested: out.requestedCount, max: maxWorkers }, 'heartbeat count clamped');
+      }
+      if (out.clusterChanged) await saveCluster(c);
+      for (const w of out.changedWorkers) await saveWorker(w);
+      for (const w of out.workersToReconcile) enqueueWorker(w);
+      if (out.reconcileCluster) enqueueCluster(c);
+    },
+
+    /** Forwards a scale request to the scheduler, clamped to the cluster's limits. */
+    async scale(c: ClusterRecord, count: number): Promise<ScaleResult> {
+      const clamped = clampScale(count, c.config);
+      await command(c, { op: 'scale', count: clamped.count });
+      return { ok: clamped.msg === null, msg: clamped.msg };
+    },
+
+    /** Forwards an adapt request to the scheduler, clamped to the cluster's limits. */
+    async adapt(
+      c: ClusterRecord,
+      req: { minimum: number | null; maximum: number | null; active: boolean }
+    ): Promise<ScaleResult> {
+      const clamped = clampAdapt({ minimum: req.minimum, maximum: req.maximum }, c.config);
+      await command(c, { op: 'adapt', minimum: clamped.minimum, maximum: clamped.maximum, active: req.active });
+      return { ok: clamped.msg === null, msg: clamped.msg };
+    },
+  };
+
+  async function command(c: ClusterRecord, cmd: SchedulerCommand): Promise<void> {
+    const notRunning = () => new GatewayError('cluster_not_running', `cluster ${c.name} is not running`);
+    if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) throw notRunning();
+    try {
+      await sendSchedulerCommand(c.apiAddress, c.token, cmd, timing.schedulerApiRetries);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      await fail(c, `the scheduler's API stopped answering: ${reason}`);
+      throw notRunning();
+    }
+  }
+}
+
+/** The cluster manager. */
+export type ClusterManager = ReturnType<typeof createClusterManager>;

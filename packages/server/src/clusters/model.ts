@@ -1,0 +1,99 @@
+/**
+ * The in-memory cluster and worker records and their state machine (spec §3.3, §3.4).
+ *
+ * Each record keeps an internal `status` and a desired `target`; the public status the client
+ * sees is derived from the pair.
+ * @module
+ */
+import type { ClusterStatus } from '@gatehouse/api';
+import type { ClusterConfig } from '../cluster-options/cluster-config.js';
+
+/** Internal job states shared by clusters and workers. */
+export const Job = {
+  CREATED: 1,
+  SUBMITTED: 2,
+  RUNNING: 3,
+  CLOSING: 4,
+  STOPPED: 5,
+  FAILED: 6,
+} as const;
+
+/** One internal job state. */
+export type JobStatus = (typeof Job)[keyof typeof Job];
+
+/** Parses a stored integer back into a job state. */
+export function toJobStatus(n: number): JobStatus {
+  if (n >= 1 && n <= 6 && Number.isInteger(n)) return n as JobStatus;
+  throw new Error(`invalid stored job status ${String(n)}`);
+}
+
+/** Whether a job reached a final state. */
+export function isFinal(s: JobStatus): boolean {
+  return s === Job.STOPPED || s === Job.FAILED;
+}
+
+/** Identity of a process the backend started, enough to re-verify it after a restart. */
+export interface ProcessRef {
+  readonly pid: number;
+  /** Start time in clock ticks since boot (`/proc/<pid>/stat` field 22). */
+  readonly startTicks: number;
+}
+
+/** What a backend remembers about a started scheduler or worker. */
+export interface BackendState {
+  readonly workdir?: string;
+  readonly process?: ProcessRef;
+}
+
+/** One worker of a cluster. */
+export interface WorkerRecord {
+  readonly name: string;
+  readonly clusterName: string;
+  status: JobStatus;
+  target: JobStatus;
+  state: BackendState;
+  closeExpected: boolean;
+  readonly startTime: number;
+  stopTime: number | null;
+}
+
+/** One cluster. */
+export interface ClusterRecord {
+  readonly name: string;
+  readonly username: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly config: ClusterConfig;
+  status: JobStatus;
+  target: JobStatus;
+  count: number;
+  state: BackendState;
+  readonly token: string;
+  readonly tlsCert: string;
+  readonly tlsKey: string;
+  schedulerAddress: string;
+  dashboardAddress: string;
+  apiAddress: string;
+  readonly startTime: number;
+  stopTime: number | null;
+  stopReason: string | null;
+  /** Consecutive worker start failures. */
+  failures: number;
+  /** Last heartbeat, in clock milliseconds (not persisted). */
+  lastHeartbeat: number;
+  readonly workers: Map<string, WorkerRecord>;
+}
+
+/** The public status derived from a cluster's (status, target) pair (spec §3.3). */
+export function publicStatus(c: Pick<ClusterRecord, 'status' | 'target'>): ClusterStatus {
+  if (c.status === Job.STOPPED) return 'STOPPED';
+  if (c.status === Job.FAILED) return 'FAILED';
+  if (c.target === Job.STOPPED || c.target === Job.FAILED || c.status === Job.CLOSING) {
+    return 'STOPPING';
+  }
+  return c.status === Job.RUNNING ? 'RUNNING' : 'PENDING';
+}
+
+/** Whether a cluster is wanted running (listed by default). */
+export function isActive(c: Pick<ClusterRecord, 'target'>): boolean {
+  return c.target <= Job.RUNNING;
+}

@@ -1,0 +1,221 @@
+/**
+ * Loads the configuration: YAML file → defaults → validation → resolved paths → frozen object.
+ *
+ * This is the only module that reads environment variables; everything else receives the
+ * frozen `GatewayConfig` it returns.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import Value from 'typebox/value';
+import {
+  GatewayConfigSchema,
+  type GatewayConfigInput,
+  type LocalBackendConfig,
+  type BasicAuthConfig,
+  type OptionFieldConfig,
+} from './schema.js';
+import { schemaErrors } from './schema-errors.js';
+import { checkFieldDefinitions } from '../cluster-options/fields.js';
+
+/** A config file that cannot be used; `problems` holds one line per offending key. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(source: string, problems: readonly string[]) {
+    super(`invalid configuration in ${source}:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** A host and port to listen on. */
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Timing of the reconciler, with derived values filled in (all in seconds). */
+export interface ResolvedTiming {
+  readonly heartbeatPeriod: number;
+  readonly heartbeatTimeout: number;
+  readonly clusterStartTimeout: number;
+  readonly workerStartTimeout: number;
+  readonly checkTimeoutsPeriod: number;
+  readonly clusterStatusPeriod: number;
+  readonly workerStatusPeriod: number;
+  readonly workerStartFailureLimit: number;
+  readonly schedulerApiRetries: number;
+  readonly parallelism: number;
+  readonly dbCleanupPeriod: number;
+  readonly clusterMaxAge: number;
+}
+
+/** The local backend's settings with every path made absolute. */
+export interface ResolvedLocalBackend extends Omit<LocalBackendConfig, 'python_env' | 'clusters_directory' | 'logs_directory'> {
+  readonly pythonEnv: string;
+  readonly clustersDirectory: string;
+  readonly logsDirectory: string;
+}
+
+/** The validated, resolved and frozen gateway configuration. */
+export interface GatewayConfig {
+  /** Where the configuration came from (a file path or "defaults"). */
+  readonly source: string;
+  readonly listen: ListenAddress;
+  readonly publicUrl: string | null;
+  readonly apiUrl: string | null;
+  readonly prefix: string;
+  readonly dataDir: string;
+  readonly stopClustersOnShutdown: boolean;
+  readonly log: GatewayConfigInput['log'];
+  /** SQLite database file path, or ':memory:'. */
+  readonly storePath: string;
+  /** Base64 keys from the config; empty means a key file beside the database. */
+  readonly encryptionKeys: readonly string[];
+  readonly auth: BasicAuthConfig;
+  readonly backend: ResolvedLocalBackend;
+  readonly timing: ResolvedTiming;
+  readonly cluster: GatewayConfigInput['cluster'];
+  readonly options: readonly OptionFieldConfig[];
+}
+
+/** What the loader needs from its surroundings. */
+export interface LoadOptions {
+  /** Path of a YAML config file; undefined uses the embedded defaults. */
+  readonly file?: string | undefined;
+  /** Already-parsed settings to use instead of a file (tests, embedding). */
+  readonly values?: unknown;
+  /** Process environment (read only here). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Directory relative paths are resolved against when no file is given. */
+  readonly cwd?: string;
+  /** Python environment used when the config names none (the project's own). */
+  readonly defaultPythonEnv: string;
+  /** Listen address from the command line, overriding the file. */
+  readonly listen?: string | undefined;
+}
+
+/** Parses `host:port` (port 0 allowed); throws a message naming the key on error. */
+export function parseListen(value: string, key = 'listen'): ListenAddress {
+  const m = /^(.*):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) {
+    throw new ConfigError(key, [`${key}: expected host:port, got ${JSON.stringify(value)}`]);
+  }
+  const host = (m[1] ?? '').replace(/^\[(.*)\]$/, '$1');
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function readSource(opts: LoadOptions): { raw: unknown; source: string; base: string } {
+  const cwd = opts.cwd ?? process.cwd();
+  if (opts.values !== undefined) return { raw: opts.values, source: 'values', base: cwd };
+  if (opts.file === undefined) return { raw: {}, source: 'defaults', base: cwd };
+  const file = path.resolve(cwd, opts.file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ConfigError(file, [`cannot read the config file: ${reason}`]);
+  }
+  try {
+    const raw: unknown = parseYaml(text);
+    return { raw: raw ?? {}, source: file, base: path.dirname(file) };
+  } catch (err) {
+    if (err instanceof YAMLParseError) throw new ConfigError(file, [`YAML syntax: ${err.message}`]);
+    throw err;
+  }
+}
+
+function resolveTiming(b: LocalBackendConfig): ResolvedTiming {
+  const heartbeatTimeout = b.heartbeat_timeout ?? 2 * b.heartbeat_period;
+  const smallest = Math.min(heartbeatTimeout, b.cluster_start_timeout, b.worker_start_timeout);
+  return {
+    heartbeatPeriod: b.heartbeat_period,
+    heartbeatTimeout,
+    clusterStartTimeout: b.cluster_start_timeout,
+    workerStartTimeout: b.worker_start_timeout,
+    checkTimeoutsPeriod: b.check_timeouts_period ?? Math.max(0.05, Math.min(20, smallest / 2)),
+    clusterStatusPeriod: b.cluster_status_period,
+    workerStatusPeriod: b.worker_status_period,
+    workerStartFailureLimit: b.worker_start_failure_limit,
+    schedulerApiRetries: b.scheduler_api_retries,
+    parallelism: b.parallelism,
+    dbCleanupPeriod: b.db_cleanup_period,
+    clusterMaxAge: b.cluster_max_age,
+  };
+}
+
+function resolveStorePath(url: string | null, dataDir: string, base: string, source: string): string {
+  if (url === null) return path.join(dataDir, 'gatehouse.db');
+  if (url === 'sqlite::memory:') return ':memory:';
+  if (url.startsWith('sqlite:')) return path.resolve(base, url.slice('sqlite:'.length));
+  throw new ConfigError(source, [
+    `store.url: unsupported store ${JSON.stringify(url)}; use 'sqlite:<path>' or 'sqlite::memory:'`,
+  ]);
+}
+
+/**
+ * Loads, validates and freezes the configuration.
+ * @throws ConfigError naming every offending key.
+ */
+export function loadConfig(opts: LoadOptions): GatewayConfig {
+  const { raw, source, base } = readSource(opts);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(source, ['the config must be a mapping of keys to values']);
+  }
+  const withDefaults: unknown = Value.Default(GatewayConfigSchema, structuredClone(raw));
+  const problems = schemaErrors(GatewayConfigSchema, withDefaults);
+  if (problems.length > 0 || !Value.Check(GatewayConfigSchema, withDefaults)) {
+    throw new ConfigError(source, problems.length > 0 ? problems : ['does not match the schema']);
+  }
+  const c = withDefaults;
+  const optionProblems = checkFieldDefinitions(c.options).map((p) => `options: ${p}`);
+  if (optionProblems.length > 0) throw new ConfigError(source, optionProblems);
+  const env = opts.env ?? {};
+  const listen = parseListen(opts.listen ?? c.listen);
+  const dataDir = path.resolve(base, c.data_dir);
+  const storePath = resolveStorePath(c.store.url, dataDir, base, source);
+  const b = c.backend;
+  const pythonEnv = path.resolve(base, b.python_env ?? env['GATEHOUSE_PYTHON_ENV'] ?? opts.defaultPythonEnv);
+  const { python_env: _p, clusters_directory, logs_directory, ...backendRest } = b;
+  const config: GatewayConfig = {
+    source,
+    listen,
+    publicUrl: c.public_url,
+    apiUrl: c.api_url,
+    prefix: c.prefix,
+    dataDir,
+    stopClustersOnShutdown: c.stop_clusters_on_shutdown ?? storePath === ':memory:',
+    log: c.log,
+    storePath,
+    encryptionKeys: c.store.encryption_keys.length > 0
+      ? c.store.encryption_keys
+      : (env['GATEHOUSE_ENCRYPTION_KEYS'] ?? '').split(';').filter((k) => k !== ''),
+    auth: c.auth,
+    backend: {
+      ...backendRest,
+      pythonEnv,
+      clustersDirectory: path.resolve(base, clusters_directory ?? path.join(dataDir, 'clusters')),
+      logsDirectory: path.resolve(base, logs_directory ?? path.join(dataDir, 'logs')),
+    },
+    timing: resolveTiming(b),
+    cluster: c.cluster,
+    options: c.options,
+  };
+  if (storePath === ':memory:' && !config.stopClustersOnShutdown) {
+    throw new ConfigError(source, [
+      'stop_clusters_on_shutdown: must be true with an in-memory store (nothing could re-adopt the clusters)',
+    ]);
+  }
+  return deepFreeze(config);
+}

@@ -1,0 +1,282 @@
+/**
+ * The configuration file schema.
+ *
+ * One TypeBox schema describes every key of the YAML config file, with its default and a
+ * description; it validates the file, fills defaults and is published as JSON Schema in `docs/`.
+ * Key names follow upstream dask-gateway (snake_case) so operators can carry settings over.
+ * @module
+ */
+import { Type, type Static } from 'typebox';
+
+const Seconds = (def: number, description: string) =>
+  Type.Number({ minimum: 0, default: def, description });
+
+const NullableSeconds = (description: string) =>
+  Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], { default: null, description });
+
+const Memory = Type.Union([Type.Number({ minimum: 0 }), Type.String()]);
+
+const Cmd = Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })]);
+
+/** Settings of the Basic authenticator (spec §2.3). */
+export const BasicAuthConfig = Type.Object(
+  {
+    type: Type.Literal('basic'),
+    password: Type.Union([Type.String(), Type.Null()], {
+      default: null,
+      description: 'Shared password every user must send; null accepts any password.',
+    }),
+    cookie_name: Type.Union([Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }), Type.Null()], {
+      default: null,
+      description: 'Session cookie name; null picks dask-gateway-<random hex> per process.',
+    }),
+    cache_max_age: Seconds(300, 'Seconds a session cookie stays valid without re-authentication.'),
+  },
+  { additionalProperties: false }
+);
+
+/** Timing, retention and concurrency of the cluster reconciler (upstream DBBackendBase). */
+const Lifecycle = {
+  heartbeat_period: Type.Number({
+    exclusiveMinimum: 0,
+    default: 15,
+    description: 'Seconds between scheduler heartbeats (passed to the preload).',
+  }),
+  heartbeat_timeout: NullableSeconds(
+    'A RUNNING cluster without a heartbeat for this long fails; null means 2 x heartbeat_period.'
+  ),
+  cluster_start_timeout: Seconds(60, 'Seconds a scheduler may take to report its addresses.'),
+  worker_start_timeout: Seconds(60, 'Seconds a worker may take to connect to its scheduler.'),
+  check_timeouts_period: NullableSeconds(
+    'Period of the timeout sweep; null means min(20, smallest timeout / 2).'
+  ),
+  cluster_status_period: Seconds(30, 'Period of the scheduler liveness check.'),
+  worker_status_period: Seconds(30, 'Period of the pending-worker liveness check.'),
+  worker_start_failure_limit: Type.Integer({
+    minimum: 1,
+    default: 3,
+    description: 'Consecutive worker start failures after which the cluster fails.',
+  }),
+  scheduler_api_retries: Type.Integer({
+    minimum: 1,
+    default: 3,
+    description: 'Attempts to deliver a scale or adapt command to a scheduler.',
+  }),
+  parallelism: Type.Integer({
+    minimum: 1,
+    default: 20,
+    description: 'Clusters and workers reconciled concurrently.',
+  }),
+  db_cleanup_period: Seconds(600, 'Period of the finished-cluster cleanup.'),
+  cluster_max_age: Seconds(86400, 'Seconds finished clusters stay listable before deletion.'),
+};
+
+/** Settings of the local process backend (spec §5). */
+export const LocalBackendConfig = Type.Object(
+  {
+    type: Type.Literal('local'),
+    python_env: Type.Union([Type.String(), Type.Null()], {
+      default: null,
+      description:
+        'Prefix of the Python environment (venv or conda env) whose dask-scheduler and dask-worker run; null means the project environment set up by `npm start`.',
+    }),
+    clusters_directory: Type.Union([Type.String(), Type.Null()], {
+      default: null,
+      description: 'Parent of per-cluster working directories; null means <data_dir>/clusters.',
+    }),
+    logs_directory: Type.Union([Type.String(), Type.Null()], {
+      default: null,
+      description: 'Where scheduler and worker output is kept; null means <data_dir>/logs.',
+    }),
+    inherited_environment: Type.Array(Type.String(), {
+      default: ['PATH', 'PYTHONPATH', 'CONDA_ROOT', 'CONDA_DEFAULT_ENV', 'VIRTUAL_ENV', 'LANG', 'LC_ALL'],
+      description: 'Gateway environment variables passed on to schedulers and workers.',
+    }),
+    sigint_timeout: Seconds(10, 'Seconds to wait after SIGINT before SIGTERM.'),
+    sigterm_timeout: Seconds(5, 'Seconds to wait after SIGTERM before SIGKILL.'),
+    sigkill_timeout: Seconds(5, 'Seconds to wait after SIGKILL before giving up.'),
+    ...Lifecycle,
+  },
+  { additionalProperties: false }
+);
+
+/** Defaults of every cluster's configuration (upstream ClusterConfig, spec §8.2). */
+export const ClusterDefaults = Type.Object(
+  {
+    scheduler_cmd: Type.Optional(Cmd),
+    worker_cmd: Type.Optional(Cmd),
+    environment: Type.Optional(Type.Record(Type.String(), Type.String())),
+    worker_memory: Type.Optional(Memory),
+    worker_cores: Type.Optional(Type.Integer({ minimum: 1 })),
+    worker_threads: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+    scheduler_memory: Type.Optional(Memory),
+    scheduler_cores: Type.Optional(Type.Integer({ minimum: 1 })),
+    adaptive_period: Type.Optional(Type.Number({ minimum: 0 })),
+    idle_timeout: Type.Optional(Type.Number({ minimum: 0 })),
+    cluster_max_memory: Type.Optional(Type.Union([Memory, Type.Null()])),
+    cluster_max_cores: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
+    cluster_max_workers: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+  },
+  { additionalProperties: false, default: {} }
+);
+
+const Label = Type.Optional(Type.String());
+const Target = Type.Optional(Type.String({ minLength: 1 }));
+const Field = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' });
+const NumberBound = Type.Optional(Type.Union([Type.Number(), Type.Null()]));
+
+/** One user-facing cluster option (spec §4.1). */
+export const OptionFieldConfig = Type.Union([
+  Type.Object(
+    {
+      type: Type.Literal('int'),
+      field: Field,
+      label: Label,
+      target: Target,
+      default: Type.Optional(Type.Integer()),
+      min: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+      max: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+    },
+    { additionalProperties: false }
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('float'),
+      field: Field,
+      label: Label,
+      target: Target,
+      default: Type.Optional(Type.Number()),
+      min: NumberBound,
+      max: NumberBound,
+    },
+    { additionalProperties: false }
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('string'),
+      field: Field,
+      label: Label,
+      target: Target,
+      default: Type.Optional(Type.String()),
+    },
+    { additionalProperties: false }
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('bool'),
+      field: Field,
+      label: Label,
+      target: Target,
+      default: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false }
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('select'),
+      field: Field,
+      label: Label,
+      target: Target,
+      default: Type.Optional(Type.String()),
+      apply: Type.Optional(
+        Type.Literal('merge', {
+          description: "'merge': the chosen value is an object of cluster settings merged in.",
+        })
+      ),
+      options: Type.Array(
+        Type.Union([
+          Type.String(),
+          Type.Object(
+            { key: Type.String(), value: Type.Optional(Type.Unknown()) },
+            { additionalProperties: false }
+          ),
+        ]),
+        { minItems: 1 }
+      ),
+    },
+    { additionalProperties: false }
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('mapping'),
+      field: Field,
+      label: Label,
+      target: Target,
+      default: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    },
+    { additionalProperties: false }
+  ),
+]);
+
+/** The whole configuration file. */
+export const GatewayConfigSchema = Type.Object(
+  {
+    listen: Type.String({
+      default: '127.0.0.1:8000',
+      description: 'Public host:port carrying the HTTP API, dashboards and scheduler TLS.',
+    }),
+    public_url: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()], {
+      default: null,
+      description: 'Browser-facing base URL; null means http://<listen>.',
+    }),
+    api_url: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()], {
+      default: null,
+      description: 'URL schedulers use to reach the API; null means http://<listen><prefix>/api.',
+    }),
+    prefix: Type.String({
+      default: '',
+      pattern: '^(/[^/]+)*$',
+      description: 'Path prefix of every HTTP route, e.g. /gateway.',
+    }),
+    data_dir: Type.String({
+      default: '.gatehouse',
+      description: 'Directory for the database, its key, logs and cluster working directories.',
+    }),
+    stop_clusters_on_shutdown: Type.Union([Type.Boolean(), Type.Null()], {
+      default: null,
+      description:
+        'Stop every cluster when the gateway stops; null means false with a file store (restarted gateways re-adopt clusters) and true in memory.',
+    }),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),
+          { default: 'info' }
+        ),
+        format: Type.Union([Type.Literal('json'), Type.Literal('pretty')], { default: 'json' }),
+      },
+      { additionalProperties: false, default: {} }
+    ),
+    store: Type.Object(
+      {
+        url: Type.Union([Type.String(), Type.Null()], {
+          default: null,
+          description: "'sqlite:<path>' or 'sqlite::memory:'; null means sqlite:<data_dir>/gatehouse.db.",
+        }),
+        encryption_keys: Type.Array(Type.String(), {
+          default: [],
+          description:
+            'Base64 32-byte keys for secrets at rest (first encrypts); empty means a key file kept beside the database.',
+        }),
+      },
+      { additionalProperties: false, default: {} }
+    ),
+    auth: Type.Union([BasicAuthConfig], { default: { type: 'basic' } }),
+    backend: Type.Union([LocalBackendConfig], { default: { type: 'local' } }),
+    cluster: ClusterDefaults,
+    options: Type.Array(OptionFieldConfig, {
+      default: [],
+      description: 'Cluster options users can set (spec §4); empty exposes none.',
+    }),
+  },
+  { additionalProperties: false }
+);
+
+/** The configuration after defaults are filled, before paths are resolved. */
+export type GatewayConfigInput = Static<typeof GatewayConfigSchema>;
+/** One cluster option definition. */
+export type OptionFieldConfig = Static<typeof OptionFieldConfig>;
+/** Settings of the local backend. */
+export type LocalBackendConfig = Static<typeof LocalBackendConfig>;
+/** Settings of the Basic authenticator. */
+export type BasicAuthConfig = Static<typeof BasicAuthConfig>;

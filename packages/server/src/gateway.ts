@@ -1,0 +1,141 @@
+/**
+ * The composition root: wires config, store, authentication, backend, proxy and API into one
+ * gateway instance. Nothing here is module-level, so several gateways can run in one process.
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { createApiApp } from './api/app.js';
+import { createUserAuth } from './api/auth-hook.js';
+import { createBasicAuthenticator } from './auth/basic.js';
+import { createSessionCache } from './auth/session-cache.js';
+import { createLocalBackend } from './backends/local/local-backend.js';
+import type { ProcessExit } from './backends/backend.js';
+import { systemClock, type Clock } from './clock.js';
+import { createClusterManager, type ClusterManager } from './clusters/manager.js';
+import type { ClusterRecord } from './clusters/model.js';
+import { parseFieldDefinitions } from './cluster-options/fields.js';
+import { createClusterOptionsService } from './cluster-options/options-service.js';
+import type { GatewayConfig } from './config/load.js';
+import { createLogger } from './observability/logger.js';
+import { createPublicServer } from './proxy/public-server.js';
+import { RouteTable } from './proxy/route-table.js';
+import { createClusterStore } from './store/cluster-store.js';
+import { openDatabase } from './store/db.js';
+import { createSecretBox, loadOrCreateKeyFile, parseKey } from './store/secret-box.js';
+import { createClusterTls } from './tls/certs.js';
+import { GATEWAY_VERSION } from './version.js';
+
+/** Optional collaborators, for tests and embedding. */
+export interface GatewayDeps {
+  readonly log?: Logger;
+  readonly clock?: Clock;
+  /** The process environment passed on to schedulers and workers (inherited variables). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** A running gateway. */
+export interface Gateway {
+  /** Base URL of the public port, e.g. `http://127.0.0.1:8000`. */
+  readonly url: string;
+  readonly port: number;
+  readonly manager: ClusterManager;
+  readonly routes: RouteTable;
+  /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
+  stop(): Promise<void>;
+}
+
+function connectHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Builds and starts a gateway from a loaded configuration. */
+export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
+  const log = deps.log ?? createLogger(config.log.level);
+  const clock = deps.clock ?? systemClock;
+  if (config.storePath !== ':memory:') {
+    mkdirSync(path.dirname(config.storePath), { recursive: true, mode: 0o700 });
+  }
+  const keys =
+    config.encryptionKeys.length > 0
+      ? config.encryptionKeys.map(parseKey)
+      : config.storePath === ':memory:'
+        ? [parseKey(Buffer.alloc(32, 7).toString('base64'))]
+        : [loadOrCreateKeyFile(path.join(path.dirname(config.storePath), 'gatehouse.key'))];
+  const db = await openDatabase(config.storePath);
+  const store = createClusterStore(db, createSecretBox(keys));
+
+  const routes = new RouteTable();
+  const clusterRoutes = {
+    add(c: ClusterRecord) {
+      routes.setSni(c.name, c.schedulerAddress);
+      if (c.dashboardAddress !== '') {
+        const prefix = `${config.prefix}/clusters/${c.name}`;
+        routes.setPath(prefix, `${c.dashboardAddress.replace(/\/+$/, '')}${prefix}`);
+      }
+    },
+    remove(name: string) {
+      routes.removeSni(name);
+      routes.removePath(`${config.prefix}/clusters/${name}`);
+    },
+  };
+
+  let apiUrl = '';
+  let onExit: (exit: ProcessExit) => void = () => undefined;
+  const backend = createLocalBackend({
+    config: config.backend,
+    gatewayEnv: deps.env ?? {},
+    log: log.child({ module: 'backend.local' }),
+    onExit: (exit) => {
+      onExit(exit);
+    },
+  });
+  const manager = createClusterManager({
+    store,
+    backend,
+    routes: clusterRoutes,
+    clock,
+    log: log.child({ module: 'clusters' }),
+    timing: config.timing,
+    stopClustersOnShutdown: config.stopClustersOnShutdown,
+    prefix: config.prefix,
+    apiUrl: () => apiUrl,
+    createTls: (name) => createClusterTls(name),
+  });
+  onExit = manager.onProcessExit;
+
+  const fields = parseFieldDefinitions(config.options);
+  const clusterOptions = createClusterOptionsService(fields, config.cluster, log);
+  const sessions = createSessionCache({
+    cookieName: config.auth.cookie_name,
+    cacheMaxAge: config.auth.cache_max_age,
+    clock,
+  });
+  const userAuth = createUserAuth(createBasicAuthenticator(config.auth.password), sessions);
+
+  const server = createPublicServer({ routes, log: log.child({ module: 'proxy' }), prefix: config.prefix });
+  const app = await createApiApp({ manager, userAuth, clusterOptions, version: GATEWAY_VERSION }, server, log);
+  const bound = await server.listen(config.listen.host, config.listen.port);
+  const url = `http://${connectHost(bound.host)}:${String(bound.port)}`;
+  apiUrl = config.apiUrl ?? `${url}${config.prefix}/api`;
+  await manager.start();
+  log.info(
+    { event: 'ready', url, api_url: apiUrl, store: config.storePath, python_env: config.backend.pythonEnv },
+    `Gatehouse listening on ${url}`
+  );
+
+  return {
+    url,
+    port: bound.port,
+    manager,
+    routes,
+    async stop() {
+      await manager.shutdown();
+      await server.close();
+      await app.close();
+      await store.close();
+    },
+  };
+}

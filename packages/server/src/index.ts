@@ -1,0 +1,9 @@
+/**
+ * `@gatehouse/server`: the gateway, for the CLI and for embedding in tests.
+ * @module
+ */
+export { startGateway, type Gateway, type GatewayDeps } from './gateway.js';
+export { loadConfig, ConfigError, type GatewayConfig, type LoadOptions } from './config/load.js';
+export { GatewayConfigSchema } from './config/schema.js';
+export { createLogger } from './observability/logger.js';
+export { GATEWAY_VERSION } from './version.js';

@@ -1,0 +1,62 @@
+/**
+ * Stops a process group with the SIGINT → SIGTERM → SIGKILL ladder (spec §5.6).
+ * @module
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { processStartTicks } from './process-identity.js';
+import type { ProcessRef } from '../clusters/model.js';
+
+/** Seconds to wait after each signal. */
+export interface StopTimeouts {
+  readonly sigint_timeout: number;
+  readonly sigterm_timeout: number;
+  readonly sigkill_timeout: number;
+}
+
+function alive(ref: ProcessRef): boolean {
+  return processStartTicks(ref.pid) === ref.startTicks;
+}
+
+function signalGroup(ref: ProcessRef, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-ref.pid, signal);
+  } catch {
+    try {
+      process.kill(ref.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+async function waitGone(ref: ProcessRef, seconds: number): Promise<boolean> {
+  const deadline = Date.now() + seconds * 1000;
+  let delay = 20;
+  while (alive(ref)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
+    delay = Math.min(delay * 2, 500);
+  }
+  return true;
+}
+
+/**
+ * Signals the process group led by `ref` until the leader is gone.
+ * Returns false if the process survived SIGKILL (a zombie to log).
+ */
+export async function stopProcessGroup(ref: ProcessRef, t: StopTimeouts): Promise<boolean> {
+  if (!alive(ref)) return true;
+  const ladder: Array<[NodeJS.Signals, number]> = [
+    ['SIGINT', t.sigint_timeout],
+    ['SIGTERM', t.sigterm_timeout],
+    ['SIGKILL', t.sigkill_timeout],
+  ];
+  for (const [signal, seconds] of ladder) {
+    signalGroup(ref, signal);
+    if (await waitGone(ref, seconds)) {
+      signalGroup(ref, 'SIGKILL'); // children the leader left behind in its group
+      return true;
+    }
+  }
+  return false;
+}

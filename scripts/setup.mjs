@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Sets up everything Gatehouse needs on a fresh clone, idempotently:
+//   1. npm packages (npm ci) when the lockfile changed,
+//   2. the project Python environment (.venv) from python/requirements.txt when it changed,
+//   3. the TypeScript build (tsc -b).
+// Only Node, npm and python3 must be present.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const quiet = process.argv.includes('--quiet');
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', ...opts });
+  if (r.status !== 0) {
+    console.error(`setup: ${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+}
+
+function digest(...files) {
+  const h = createHash('sha256');
+  for (const f of files) h.update(readFileSync(path.join(root, f)));
+  return h.digest('hex');
+}
+
+function step(name, marker, hash, action) {
+  const file = path.join(root, marker);
+  if (existsSync(file) && readFileSync(file, 'utf8') === hash) return;
+  const t0 = Date.now();
+  console.error(`setup: ${name}…`);
+  action();
+  writeFileSync(file, hash);
+  console.error(`setup: ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** Creates (or updates) a virtual environment at `dir` from a requirements file. */
+export function ensureVenv(dir, requirements) {
+  const python = path.join(root, dir, 'bin', 'python');
+  step(`Python environment ${dir}`, path.join(dir, '.requirements.sha256'), digest(requirements), () => {
+    if (!existsSync(python)) run('python3', ['-m', 'venv', dir]);
+    run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements]);
+  });
+  return python;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  step('npm packages', 'node_modules/.lock.sha256', digest('package-lock.json'), () => {
+    run('npm', ['ci', '--no-audit', '--no-fund']);
+  });
+  ensureVenv('.venv', 'python/requirements.txt');
+  run(path.join(root, 'node_modules', '.bin', 'tsc'), ['-b']);
+}
