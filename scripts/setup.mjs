@@ -14,7 +14,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
 
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', ...opts });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
+    ...opts,
+  });
   if (r.status !== 0) {
     console.error(`setup: ${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
     process.exit(1);
@@ -40,10 +44,23 @@ function step(name, marker, hash, action) {
 /** Creates (or updates) a virtual environment at `dir` from a requirements file. */
 export function ensureVenv(dir, requirements) {
   const python = path.join(root, dir, 'bin', 'python');
-  step(`Python environment ${dir}`, path.join(dir, '.requirements.sha256'), digest(requirements), () => {
-    if (!existsSync(python)) run('python3', ['-m', 'venv', dir]);
-    run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements]);
-  });
+  step(
+    `Python environment ${dir}`,
+    path.join(dir, '.requirements.sha256'),
+    digest(requirements),
+    () => {
+      if (!existsSync(python)) run('python3', ['-m', 'venv', dir]);
+      run(python, [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '-r',
+        requirements,
+      ]);
+    }
+  );
   return python;
 }
 

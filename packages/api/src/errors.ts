@@ -28,7 +28,9 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 /** The JSON body of every error response: `error` is what the dask-gateway client shows. */
 export const ErrorBody = Type.Object(
   {
-    error: Type.String({ description: 'Human-readable reason; the Python client shows this text.' }),
+    error: Type.String({
+      description: 'Human-readable reason; the Python client shows this text.',
+    }),
     code: Type.String({ description: 'Machine-readable error code, one of ERROR_CODES.' }),
   },
   { additionalProperties: false }

@@ -11,8 +11,14 @@ const Bound = Type.Union([Type.Number(), Type.Null()]);
 
 /** The `spec` object of one option field. */
 export const OptionSpec = Type.Union([
-  Type.Object({ type: Type.Literal('int'), min: Bound, max: Bound }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('float'), min: Bound, max: Bound }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('int'), min: Bound, max: Bound },
+    { additionalProperties: false }
+  ),
+  Type.Object(
+    { type: Type.Literal('float'), min: Bound, max: Bound },
+    { additionalProperties: false }
+  ),
   Type.Object({ type: Type.Literal('string') }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('bool') }, { additionalProperties: false }),
   Type.Object(

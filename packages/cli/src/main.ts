@@ -4,7 +4,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { ConfigError, GATEWAY_VERSION, loadConfig, startGateway, type GatewayConfig } from '@gatehouse/server';
+import {
+  ConfigError,
+  GATEWAY_VERSION,
+  loadConfig,
+  startGateway,
+  type GatewayConfig,
+} from '@gatehouse/server';
 import { renderClientConfig } from './client-config.js';
 import { PROJECT_PYTHON_ENV } from './paths.js';
 
@@ -12,11 +18,18 @@ function load(file: string | undefined, listen?: string): GatewayConfig {
   return loadConfig({ file, env: process.env, defaultPythonEnv: PROJECT_PYTHON_ENV, listen });
 }
 
-async function serve(opts: { config?: string | undefined; listen?: string | undefined; readyFile?: string | undefined }) {
+async function serve(opts: {
+  config?: string | undefined;
+  listen?: string | undefined;
+  readyFile?: string | undefined;
+}) {
   const config = load(opts.config, opts.listen);
   const gateway = await startGateway(config, { env: process.env });
   if (opts.readyFile !== undefined) {
-    writeFileSync(opts.readyFile, JSON.stringify({ url: gateway.url, port: gateway.port, pid: process.pid }));
+    writeFileSync(
+      opts.readyFile,
+      JSON.stringify({ url: gateway.url, port: gateway.port, pid: process.pid })
+    );
   }
   process.stderr.write(`Gatehouse ${GATEWAY_VERSION} is serving on ${gateway.url}\n`);
   await new Promise<void>((resolve) => {
@@ -30,8 +43,12 @@ async function serve(opts: { config?: string | undefined; listen?: string | unde
         resolve();
       });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => {
+      stop('SIGINT');
+    });
+    process.once('SIGTERM', () => {
+      stop('SIGTERM');
+    });
   });
 }
 
@@ -69,7 +86,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-c, --config <file>', 'YAML configuration file of the gateway')
     .option('--address <url>', 'address clients use, if not the listen address')
     .action((opts) => {
-      process.stdout.write(renderClientConfig({ config: load(opts.config), address: opts.address }));
+      process.stdout.write(
+        renderClientConfig({ config: load(opts.config), address: opts.address })
+      );
     });
 
   try {
@@ -81,7 +100,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${err.message}\n`);
       return 2;
     }
-    process.stderr.write(`gatehouse: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `gatehouse: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`
+    );
     return 1;
   }
 }

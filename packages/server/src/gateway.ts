@@ -52,7 +52,10 @@ function connectHost(host: string): string {
 }
 
 /** Builds and starts a gateway from a loaded configuration. */
-export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  deps: GatewayDeps = {}
+): Promise<Gateway> {
   const log = deps.log ?? createLogger(config.log.level);
   const clock = deps.clock ?? systemClock;
   if (config.storePath !== ':memory:') {
@@ -115,14 +118,28 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   });
   const userAuth = createUserAuth(createBasicAuthenticator(config.auth.password), sessions);
 
-  const server = createPublicServer({ routes, log: log.child({ module: 'proxy' }), prefix: config.prefix });
-  const app = await createApiApp({ manager, userAuth, clusterOptions, version: GATEWAY_VERSION }, server, log);
+  const server = createPublicServer({
+    routes,
+    log: log.child({ module: 'proxy' }),
+    prefix: config.prefix,
+  });
+  const app = await createApiApp(
+    { manager, userAuth, clusterOptions, version: GATEWAY_VERSION },
+    server,
+    log
+  );
   const bound = await server.listen(config.listen.host, config.listen.port);
   const url = `http://${connectHost(bound.host)}:${String(bound.port)}`;
   apiUrl = config.apiUrl ?? `${url}${config.prefix}/api`;
   await manager.start();
   log.info(
-    { event: 'ready', url, api_url: apiUrl, store: config.storePath, python_env: config.backend.pythonEnv },
+    {
+      event: 'ready',
+      url,
+      api_url: apiUrl,
+      store: config.storePath,
+      python_env: config.backend.pythonEnv,
+    },
     `Gatehouse listening on ${url}`
   );
 

@@ -3,7 +3,7 @@
  * @module
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { PublicServer } from '../proxy/public-server.js';
 import type { ApiContext } from './context.js';
@@ -22,15 +22,19 @@ export async function createApiApp(
 ): Promise<ApiApp> {
   const app = Fastify({
     loggerInstance: log,
-    disableRequestLogging: true,
     bodyLimit: 4 * 1024 * 1024,
+    // One debug line per request (below) instead of Fastify's two info lines.
+    logController: new LogController({ disableRequestLogging: true }),
     serverFactory: (handler) => {
       server.setApiHandler(handler);
       return server.httpServer;
     },
   });
   app.addHook('onResponse', (req, reply, done) => {
-    req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    req.log.debug(
+      { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
+      'request'
+    );
     done();
   });
   app.addHook('onSend', (req, reply, _payload, done) => {

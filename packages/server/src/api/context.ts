@@ -13,7 +13,10 @@ export interface ClusterOptionsService {
   /** The options spec the user sees. */
   spec(user: User): OptionEntry[];
   /** Validates submitted options; throws GatewayError `invalid` naming the field. */
-  resolve(user: User, submitted: unknown): { options: Record<string, unknown>; config: ClusterConfig };
+  resolve(
+    user: User,
+    submitted: unknown
+  ): { options: Record<string, unknown>; config: ClusterConfig };
 }
 
 /** Dependencies of the API routes. */

@@ -6,7 +6,9 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { headerValue, type Authenticator, type Headers, type User } from './authenticator.js';
 
 /** Splits `Authorization: Basic …` into username and password; null if malformed. */
-export function parseBasic(header: string | undefined): { username: string; password: string } | null {
+export function parseBasic(
+  header: string | undefined
+): { username: string; password: string } | null {
   if (header === undefined) return null;
   const m = /^Basic[ ]+([A-Za-z0-9+/=]*)\s*$/i.exec(header);
   if (m === null) return null;

@@ -27,7 +27,10 @@ export function parseCookies(header: string | undefined): Map<string, string> {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     const name = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    const value = part
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     if (name !== '' && !out.has(name)) out.set(name, value);
   }
   return out;
@@ -47,7 +50,8 @@ export function createSessionCache(opts: {
   const evict = (value: string) => {
     const entry = byValue.get(value);
     byValue.delete(value);
-    if (entry !== undefined && byName.get(entry.user.name) === value) byName.delete(entry.user.name);
+    if (entry !== undefined && byName.get(entry.user.name) === value)
+      byName.delete(entry.user.name);
   };
 
   const fresh = (value: string) => {
@@ -74,6 +78,7 @@ export function createSessionCache(opts: {
       }
       return value;
     },
-    setCookieHeader: (value) => `${cookieName}=${value}; Max-Age=${String(2 * opts.cacheMaxAge)}; Path=/`,
+    setCookieHeader: (value) =>
+      `${cookieName}=${value}; Max-Age=${String(2 * opts.cacheMaxAge)}; Path=/`,
   };
 }

@@ -379,7 +379,7 @@ class FieldReader {
 function readSelectOption(item: unknown): SelectOption | null {
   if (typeof item === 'string') return { key: item };
   if (Array.isArray(item)) {
-    const [key, value]: unknown[] = item;
+    const [key, value] = item as unknown[];
     if (item.length !== 2 || typeof key !== 'string') return null;
     return { key, value: structuredClone(value) };
   }

@@ -74,7 +74,9 @@ describe('effectiveMaxWorkers (upstream examples)', () => {
 });
 
 describe('effectiveMaxWorkers', () => {
-  it('is null without limits', () => assert.equal(effectiveMaxWorkers(cfg()), null));
+  it('is null without limits', () => {
+    assert.equal(effectiveMaxWorkers(cfg()), null);
+  });
 
   it('takes the smallest of all limits', () => {
     const c = cfg({ cluster_max_memory: 20 * GIB, cluster_max_cores: 4, cluster_max_workers: 5 });
@@ -147,7 +149,7 @@ describe('clampAdapt', () => {
         'Adapt with `maximum=3, minimum=0` workers would exceed resource limit of 2 workers. ' +
         'Using `maximum=2, minimum=0` instead.',
     });
-    assert.ok(result.msg?.includes('Using `maximum=2, minimum=0` instead'));
+    assert.ok(result.msg.includes('Using `maximum=2, minimum=0` instead'));
   });
 
   it('clamps both bounds (upstream `maximum=2, minimum=2`)', () => {

@@ -27,8 +27,9 @@ describe('parseMemory', () => {
     [0, 0],
   ];
   for (const [value, bytes] of good) {
-    it(`parses ${JSON.stringify(value)} as ${bytes}`, () =>
-      assert.equal(parseMemory(value), bytes));
+    it(`parses ${JSON.stringify(value)} as ${bytes}`, () => {
+      assert.equal(parseMemory(value), bytes);
+    });
   }
 
   const bad: unknown[] = ['2g', '2Gi', '1024', '', 'G', 'abcG', '1__0K', 'infG', 'nanK', '1e999G'];
@@ -74,6 +75,8 @@ describe('formatBytes', () => {
     [2 ** 51, '2.00 PiB'],
   ];
   for (const [n, expected] of cases) {
-    it(`formats ${n} as ${expected}`, () => assert.equal(formatBytes(n), expected));
+    it(`formats ${n} as ${expected}`, () => {
+      assert.equal(formatBytes(n), expected);
+    });
   }
 });

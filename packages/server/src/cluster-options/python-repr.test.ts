@@ -73,7 +73,7 @@ describe('pyFloatRepr', () => {
     [1e-5, '1e-05'],
     [0.0001, '0.0001'],
     [1.5e-7, '1.5e-07'],
-    [123456789012345678, '1.2345678901234568e+17'],
+    [123456789012345680, '1.2345678901234568e+17'],
     [-0, '-0.0'],
     [5e-324, '5e-324'],
     [1.7976931348623157e308, '1.7976931348623157e+308'],
@@ -83,7 +83,9 @@ describe('pyFloatRepr', () => {
     [NaN, 'nan'],
   ];
   for (const [x, expected] of cases) {
-    it(`prints ${String(x)} as ${expected}`, () => assert.equal(pyFloatRepr(x), expected));
+    it(`prints ${String(x)} as ${expected}`, () => {
+      assert.equal(pyFloatRepr(x), expected);
+    });
   }
 });
 
@@ -111,8 +113,9 @@ describe('pyFormatFixed', () => {
     [1024, 2, '1024.00'],
   ];
   for (const [x, digits, expected] of cases) {
-    it(`formats ${x} with ${digits} digits as ${expected}`, () =>
-      assert.equal(pyFormatFixed(x, digits), expected));
+    it(`formats ${x} with ${digits} digits as ${expected}`, () => {
+      assert.equal(pyFormatFixed(x, digits), expected);
+    });
   }
 });
 

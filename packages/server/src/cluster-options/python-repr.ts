@@ -122,7 +122,7 @@ export function pyRepr(value: unknown): string {
     const parts = Object.entries(value).map(([k, v]) => `${reprString(k)}: ${pyRepr(v)}`);
     return '{' + parts.join(', ') + '}';
   }
-  return String(value);
+  return '<object>'; // symbols and functions never come from JSON
 }
 
 /**

@@ -18,7 +18,14 @@ import type { ClusterConfig } from '../cluster-options/cluster-config.js';
 import { effectiveMaxWorkers, clampScale, clampAdapt } from '../cluster-options/limits.js';
 import { GatewayError } from '../errors.js';
 import { applyHeartbeat } from './heartbeat.js';
-import { Job, isActive, isFinal, publicStatus, type ClusterRecord, type WorkerRecord } from './model.js';
+import {
+  Job,
+  isActive,
+  isFinal,
+  publicStatus,
+  type ClusterRecord,
+  type WorkerRecord,
+} from './model.js';
 import { createWaiters } from './waiters.js';
 import { createWorkQueue, type WorkQueue } from './work-queue.js';
 import { sendSchedulerCommand, type SchedulerCommand } from './scheduler-api.js';
@@ -86,11 +93,18 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   };
 
   /** Sets the target of a wanted-running cluster to a final state; no-op otherwise. */
-  const requestStop = async (c: ClusterRecord, target: typeof Job.STOPPED | typeof Job.FAILED, reason: string) => {
+  const requestStop = async (
+    c: ClusterRecord,
+    target: typeof Job.STOPPED | typeof Job.FAILED,
+    reason: string
+  ) => {
     if (c.target > Job.RUNNING) return;
     c.target = target;
     c.stopReason = reason;
-    log.info({ cluster: c.name, target: target === Job.FAILED ? 'FAILED' : 'STOPPED', reason }, 'stopping cluster');
+    log.info(
+      { cluster: c.name, target: target === Job.FAILED ? 'FAILED' : 'STOPPED', reason },
+      'stopping cluster'
+    );
     await saveCluster(c);
     waiters.wake(c.name);
     enqueueCluster(c);
@@ -150,7 +164,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       return;
     }
     let wanted = 0;
-    for (const w of c.workers.values()) if (w.target === Job.RUNNING && !isFinal(w.status)) wanted++;
+    for (const w of c.workers.values())
+      if (w.target === Job.RUNNING && !isFinal(w.status)) wanted++;
     for (let i = wanted; i < c.count; i++) {
       const w: WorkerRecord = {
         name: randomUUID().replaceAll('-', ''),
@@ -190,7 +205,10 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     c.status = c.target;
     c.stopTime = clock.now();
     await saveCluster(c);
-    log.info({ cluster: c.name, status: publicStatus(c), reason: c.stopReason }, 'cluster finished');
+    log.info(
+      { cluster: c.name, status: publicStatus(c), reason: c.stopReason },
+      'cluster finished'
+    );
     waiters.wake(c.name);
   }
 
@@ -201,7 +219,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       return;
     }
     if (c.status === Job.CREATED) await startScheduler(c);
-    if (c.target !== Job.RUNNING) {
+    if (!isActive(c)) {
       enqueueCluster(c);
       return;
     }
@@ -214,7 +232,11 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     if (w.target === Job.RUNNING && w.status === Job.CREATED) {
       if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) return;
       try {
-        w.state = await withTimeout(backend.startWorker(c, w), timing.workerStartTimeout, 'starting a worker');
+        w.state = await withTimeout(
+          backend.startWorker(c, w),
+          timing.workerStartTimeout,
+          'starting a worker'
+        );
         w.status = Job.SUBMITTED;
         await saveWorker(w);
         return;
@@ -240,7 +262,10 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     if (exit.workerName === null) {
       if (c.target === Job.RUNNING) {
         const tail = backend.logTail(c, null, 20);
-        void fail(c, `scheduler exited (${exit.how})${tail === '' ? '' : `; last output:\n${tail}`}`);
+        void fail(
+          c,
+          `scheduler exited (${exit.how})${tail === '' ? '' : `; last output:\n${tail}`}`
+        );
       }
       return;
     }
@@ -267,7 +292,10 @@ export function createClusterManager(deps: ClusterManagerDeps) {
           c,
           `scheduler did not report its addresses within ${String(timing.clusterStartTimeout)} s${tail === '' ? '' : `; last output:\n${tail}`}`
         );
-      } else if (c.status === Job.RUNNING && now - c.lastHeartbeat > timing.heartbeatTimeout * 1000) {
+      } else if (
+        c.status === Job.RUNNING &&
+        now - c.lastHeartbeat > timing.heartbeatTimeout * 1000
+      ) {
         await fail(c, `no heartbeat from the scheduler for ${String(timing.heartbeatTimeout)} s`);
       } else if (c.status === Job.RUNNING) {
         for (const w of c.workers.values()) {
@@ -287,7 +315,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
 
   async function checkSchedulers(): Promise<void> {
     for (const c of clusters.values()) {
-      if (c.target !== Job.RUNNING || (c.status !== Job.SUBMITTED && c.status !== Job.RUNNING)) continue;
+      if (c.target !== Job.RUNNING || (c.status !== Job.SUBMITTED && c.status !== Job.RUNNING))
+        continue;
       if (!backend.isAlive(c)) await fail(c, 'the scheduler process is gone');
     }
   }
@@ -440,7 +469,10 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       const maxWorkers = effectiveMaxWorkers(c.config);
       const out = applyHeartbeat(c, hb, clock.now(), maxWorkers);
       if (out.requestedCount !== c.count) {
-        log.info({ cluster: c.name, requested: out.requestedCount, max: maxWorkers }, 'heartbeat count clamped');
+        log.info(
+          { cluster: c.name, requested: out.requestedCount, max: maxWorkers },
+          'heartbeat count clamped'
+        );
       }
       if (out.clusterChanged) await saveCluster(c);
       for (const w of out.changedWorkers) await saveWorker(w);
@@ -461,13 +493,19 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       req: { minimum: number | null; maximum: number | null; active: boolean }
     ): Promise<ScaleResult> {
       const clamped = clampAdapt({ minimum: req.minimum, maximum: req.maximum }, c.config);
-      await command(c, { op: 'adapt', minimum: clamped.minimum, maximum: clamped.maximum, active: req.active });
+      await command(c, {
+        op: 'adapt',
+        minimum: clamped.minimum,
+        maximum: clamped.maximum,
+        active: req.active,
+      });
       return { ok: clamped.msg === null, msg: clamped.msg };
     },
   };
 
   async function command(c: ClusterRecord, cmd: SchedulerCommand): Promise<void> {
-    const notRunning = () => new GatewayError('cluster_not_running', `cluster ${c.name} is not running`);
+    const notRunning = () =>
+      new GatewayError('cluster_not_running', `cluster ${c.name} is not running`);
     if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) throw notRunning();
     try {
       await sendSchedulerCommand(c.apiAddress, c.token, cmd, timing.schedulerApiRetries);

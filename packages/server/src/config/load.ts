@@ -52,7 +52,10 @@ export interface ResolvedTiming {
 }
 
 /** The local backend's settings with every path made absolute. */
-export interface ResolvedLocalBackend extends Omit<LocalBackendConfig, 'python_env' | 'clusters_directory' | 'logs_directory'> {
+export interface ResolvedLocalBackend extends Omit<
+  LocalBackendConfig,
+  'python_env' | 'clusters_directory' | 'logs_directory'
+> {
   readonly pythonEnv: string;
   readonly clustersDirectory: string;
   readonly logsDirectory: string;
@@ -155,7 +158,12 @@ function resolveTiming(b: LocalBackendConfig): ResolvedTiming {
   };
 }
 
-function resolveStorePath(url: string | null, dataDir: string, base: string, source: string): string {
+function resolveStorePath(
+  url: string | null,
+  dataDir: string,
+  base: string,
+  source: string
+): string {
   if (url === null) return path.join(dataDir, 'gatehouse.db');
   if (url === 'sqlite::memory:') return ':memory:';
   if (url.startsWith('sqlite:')) return path.resolve(base, url.slice('sqlite:'.length));
@@ -186,7 +194,10 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
   const dataDir = path.resolve(base, c.data_dir);
   const storePath = resolveStorePath(c.store.url, dataDir, base, source);
   const b = c.backend;
-  const pythonEnv = path.resolve(base, b.python_env ?? env['GATEHOUSE_PYTHON_ENV'] ?? opts.defaultPythonEnv);
+  const pythonEnv = path.resolve(
+    base,
+    b.python_env ?? env['GATEHOUSE_PYTHON_ENV'] ?? opts.defaultPythonEnv
+  );
   const { python_env: _p, clusters_directory, logs_directory, ...backendRest } = b;
   const config: GatewayConfig = {
     source,
@@ -198,9 +209,10 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
     stopClustersOnShutdown: c.stop_clusters_on_shutdown ?? storePath === ':memory:',
     log: c.log,
     storePath,
-    encryptionKeys: c.store.encryption_keys.length > 0
-      ? c.store.encryption_keys
-      : (env['GATEHOUSE_ENCRYPTION_KEYS'] ?? '').split(';').filter((k) => k !== ''),
+    encryptionKeys:
+      c.store.encryption_keys.length > 0
+        ? c.store.encryption_keys
+        : (env['GATEHOUSE_ENCRYPTION_KEYS'] ?? '').split(';').filter((k) => k !== ''),
     auth: c.auth,
     backend: {
       ...backendRest,

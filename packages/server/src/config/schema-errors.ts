@@ -27,14 +27,19 @@ function discriminant(variant: unknown): string | undefined {
   return isRecord(t) && typeof t['const'] === 'string' ? t['const'] : undefined;
 }
 
+/** A value as JSON for messages; `nothing` when absent. */
+function shown(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}
+
 function leafErrors(schema: TSchema, value: unknown, path: string): string[] {
   const errors = [...Value.Errors(schema, value)];
   if (errors.length === 0) return [];
-  const shown = path === '' ? 'config' : path;
+  const where = path === '' ? 'config' : path;
   const messages = [...new Set(errors.map((e) => e.message))].filter(
     (m) => m !== 'must match a schema in anyOf' || errors.length === 1
   );
-  return [`${shown}: ${messages.join(' or ')} (got ${JSON.stringify(value) ?? 'nothing'})`];
+  return [`${where}: ${messages.join(' or ')} (got ${shown(value)})`];
 }
 
 /** Every problem with `value` against `schema`, one line per offending key path. */
@@ -43,10 +48,10 @@ export function schemaErrors(schema: TSchema, value: unknown, path = ''): string
   const variants = s['anyOf'];
   if (Array.isArray(variants) && variants.length > 0 && variants.every((v) => discriminant(v))) {
     if (!isRecord(value)) return leafErrors(schema, value, path);
-    const chosen = variants.find((v) => discriminant(v) === value['type']);
+    const chosen: unknown = variants.find((v) => discriminant(v) === value['type']);
     if (chosen === undefined) {
       const allowed = variants.map((v) => `'${discriminant(v) ?? ''}'`).join(', ');
-      return [`${join(path, 'type')}: must be one of ${allowed} (got ${JSON.stringify(value['type']) ?? 'nothing'})`];
+      return [`${join(path, 'type')}: must be one of ${allowed} (got ${shown(value['type'])})`];
     }
     return schemaErrors(chosen as TSchema, value, path);
   }
@@ -69,7 +74,7 @@ export function schemaErrors(schema: TSchema, value: unknown, path = ''): string
     return out;
   }
   if (s['type'] === 'array' && isRecord(s['items']) && Array.isArray(value)) {
-    const head = leafErrors({ ...s, items: {} } as unknown as TSchema, value, path);
+    const head = leafErrors({ ...s, items: {} }, value, path);
     const items = s['items'] as unknown as TSchema;
     return [...head, ...value.flatMap((item, i) => schemaErrors(items, item, join(path, i)))];
   }

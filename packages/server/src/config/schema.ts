@@ -89,7 +89,15 @@ export const LocalBackendConfig = Type.Object(
       description: 'Where scheduler and worker output is kept; null means <data_dir>/logs.',
     }),
     inherited_environment: Type.Array(Type.String(), {
-      default: ['PATH', 'PYTHONPATH', 'CONDA_ROOT', 'CONDA_DEFAULT_ENV', 'VIRTUAL_ENV', 'LANG', 'LC_ALL'],
+      default: [
+        'PATH',
+        'PYTHONPATH',
+        'CONDA_ROOT',
+        'CONDA_DEFAULT_ENV',
+        'VIRTUAL_ENV',
+        'LANG',
+        'LC_ALL',
+      ],
       description: 'Gateway environment variables passed on to schedulers and workers.',
     }),
     sigint_timeout: Seconds(10, 'Seconds to wait after SIGINT before SIGTERM.'),
@@ -251,7 +259,8 @@ export const GatewayConfigSchema = Type.Object(
       {
         url: Type.Union([Type.String(), Type.Null()], {
           default: null,
-          description: "'sqlite:<path>' or 'sqlite::memory:'; null means sqlite:<data_dir>/gatehouse.db.",
+          description:
+            "'sqlite:<path>' or 'sqlite::memory:'; null means sqlite:<data_dir>/gatehouse.db.",
         }),
         encryption_keys: Type.Array(Type.String(), {
           default: [],

@@ -1,5 +1,10 @@
 /**
- * Stops a process group with the SIGINT → SIGTERM → SIGKILL ladder (spec §5.6).
+ * Stops a process and its group with the SIGINT → SIGTERM → SIGKILL ladder (spec §5.6).
+ *
+ * SIGINT and SIGTERM go to the group leader only: a dask nanny shuts its worker child down
+ * gracefully, and a worker hit by the group-wide signal hangs until the nanny kills it. Once the
+ * leader is gone (or did not yield to SIGTERM), SIGKILL goes to the whole group, so nothing the
+ * leader started outlives it.
  * @module
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,15 +22,11 @@ function alive(ref: ProcessRef): boolean {
   return processStartTicks(ref.pid) === ref.startTicks;
 }
 
-function signalGroup(ref: ProcessRef, signal: NodeJS.Signals): void {
+function signal(pid: number, sig: NodeJS.Signals): void {
   try {
-    process.kill(-ref.pid, signal);
+    process.kill(pid, sig);
   } catch {
-    try {
-      process.kill(ref.pid, signal);
-    } catch {
-      // Already gone.
-    }
+    // Already gone.
   }
 }
 
@@ -51,10 +52,11 @@ export async function stopProcessGroup(ref: ProcessRef, t: StopTimeouts): Promis
     ['SIGTERM', t.sigterm_timeout],
     ['SIGKILL', t.sigkill_timeout],
   ];
-  for (const [signal, seconds] of ladder) {
-    signalGroup(ref, signal);
+  for (const [sig, seconds] of ladder) {
+    if (sig === 'SIGKILL') signal(-ref.pid, sig);
+    else signal(ref.pid, sig);
     if (await waitGone(ref, seconds)) {
-      signalGroup(ref, 'SIGKILL'); // children the leader left behind in its group
+      signal(-ref.pid, 'SIGKILL'); // children the leader left behind in its group
       return true;
     }
   }

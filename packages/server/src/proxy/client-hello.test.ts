@@ -107,7 +107,9 @@ function prefixResults(hello: Uint8Array): HelloResult[] {
 function assertCompleteHello(hello: Uint8Array, expected: HelloResult): void {
   assert.equal(helloRecordLength(hello), hello.length, 'the input is exactly one record');
   const results = prefixResults(hello);
-  results.slice(0, -1).forEach((result, n) => assert.deepEqual(result, NEED_MORE, `prefix ${n}`));
+  results.slice(0, -1).forEach((result, n) => {
+    assert.deepEqual(result, NEED_MORE, `prefix ${n}`);
+  });
   assert.deepEqual(results.at(-1), expected);
   const trailing = cat(hello, ascii('\x17\x03\x03\x00\x05extra'), hello);
   assert.deepEqual(parseClientHello(trailing), expected, 'bytes after the first record');
@@ -137,7 +139,9 @@ describe('parseClientHello on real ClientHellos', () => {
   }
 
   for (const { file, expected } of FIXTURES) {
-    it(`fixture ${file}`, () => assertCompleteHello(fixture(file), expected));
+    it(`fixture ${file}`, () => {
+      assertCompleteHello(fixture(file), expected);
+    });
   }
 
   it('reads a view into a larger buffer at a non-zero offset', () => {
@@ -396,7 +400,9 @@ describe('parseClientHello on hand-made input', () => {
   ];
 
   for (const { name, input, expected } of cases) {
-    it(name, () => assert.deepEqual(parseClientHello(input), expected));
+    it(name, () => {
+      assert.deepEqual(parseClientHello(input), expected);
+    });
   }
 
   it('every complete hand-made record reports need-more for each proper prefix', () => {
@@ -438,7 +444,9 @@ describe('helloRecordLength', () => {
     { name: 'a real hello', input: fixture('python-sni.hex'), expected: 517 },
   ];
   for (const { name, input, expected } of cases) {
-    it(name, () => assert.equal(helloRecordLength(input), expected));
+    it(name, () => {
+      assert.equal(helloRecordLength(input), expected);
+    });
   }
 });
 
@@ -510,11 +518,26 @@ const KINDS = new Set(['need-more', 'not-tls', 'no-sni', 'sni']);
 function assertConsistent(input: Uint8Array, result: HelloResult): void {
   assert.ok(KINDS.has(result.kind), `unknown kind ${result.kind}`);
   const total = helloRecordLength(input);
-  if (input.length === 0) return assert.equal(result.kind, 'need-more');
-  if (input[0] !== 0x16) return assert.equal(result.kind, 'not-tls');
-  if (total === null) return assert.equal(result.kind, 'need-more');
-  if (total > MAX_HELLO_BYTES) return assert.equal(result.kind, 'no-sni');
-  if (input.length < total) return assert.equal(result.kind, 'need-more');
+  if (input.length === 0) {
+    assert.equal(result.kind, 'need-more');
+    return;
+  }
+  if (input[0] !== 0x16) {
+    assert.equal(result.kind, 'not-tls');
+    return;
+  }
+  if (total === null) {
+    assert.equal(result.kind, 'need-more');
+    return;
+  }
+  if (total > MAX_HELLO_BYTES) {
+    assert.equal(result.kind, 'no-sni');
+    return;
+  }
+  if (input.length < total) {
+    assert.equal(result.kind, 'need-more');
+    return;
+  }
   assert.ok(result.kind === 'no-sni' || result.kind === 'sni', result.kind);
   if (result.kind === 'sni') assert.match(result.name, /^[\x20-\x7e]+$/);
   const withTrailer = cat(input, ascii('\x16\x03\x01\x00\x00trailing'));

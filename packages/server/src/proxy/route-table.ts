@@ -21,7 +21,8 @@ function segments(p: string): string[] {
 
 /** Joins a target path and a forwarded path with exactly one slash between them. */
 export function joinPaths(base: string, rest: string): string {
-  if (rest === '' || rest === '/') return base === '' ? '/' : base.endsWith('/') ? base : `${base}/`;
+  if (rest === '' || rest === '/')
+    return base === '' ? '/' : base.endsWith('/') ? base : `${base}/`;
   return `${base.replace(/\/+$/, '')}/${rest.replace(/^\/+/, '')}`;
 }
 

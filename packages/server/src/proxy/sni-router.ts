@@ -90,10 +90,16 @@ export function createSniRouter(
         socket.resume();
         return;
       }
-      const name = hello.kind === 'sni' && hello.name.startsWith(SNI_PREFIX) ? hello.name.slice(SNI_PREFIX.length) : null;
+      const name =
+        hello.kind === 'sni' && hello.name.startsWith(SNI_PREFIX)
+          ? hello.name.slice(SNI_PREFIX.length)
+          : null;
       const target = name === null ? undefined : routes.lookupSni(name);
       if (target === undefined) {
-        log.info({ sni: hello.kind === 'sni' ? hello.name : null }, 'no route for TLS connection; closing');
+        log.info(
+          { sni: hello.kind === 'sni' ? hello.name : null },
+          'no route for TLS connection; closing'
+        );
         socket.destroy();
         return;
       }

@@ -36,14 +36,17 @@ function parseState(text: string): BackendState {
   const p = o['process'];
   if (typeof p === 'object' && p !== null) {
     const { pid, startTicks } = p as Record<string, unknown>;
-    if (typeof pid === 'number' && typeof startTicks === 'number') out.process = { pid, startTicks };
+    if (typeof pid === 'number' && typeof startTicks === 'number')
+      out.process = { pid, startTicks };
   }
   return out;
 }
 
 function parseOptions(text: string): Record<string, unknown> {
   const v: unknown = JSON.parse(text);
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : {};
 }
 
 function workerRow(w: WorkerRecord): WorkerRow {
@@ -131,7 +134,11 @@ export function createClusterStore(db: Kysely<Database>, box: SecretBox): Cluste
         .execute();
     },
     async saveCluster(c) {
-      await db.updateTable('clusters').set(mutableClusterColumns(c)).where('name', '=', c.name).execute();
+      await db
+        .updateTable('clusters')
+        .set(mutableClusterColumns(c))
+        .where('name', '=', c.name)
+        .execute();
     },
     async insertWorker(w) {
       await db.insertInto('workers').values(workerRow(w)).execute();

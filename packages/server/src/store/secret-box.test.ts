@@ -7,7 +7,9 @@ import { after, describe, it } from 'node:test';
 import { createSecretBox, loadOrCreateKeyFile, parseKey } from './secret-box.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-secret-box-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** Flip one bit of the payload byte at `index` of a sealed string. */
 function flipPayloadByte(sealed: string, index: number): string {

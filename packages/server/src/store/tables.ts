@@ -3,7 +3,6 @@
  * @module
  */
 
-
 /** One cluster record (secrets are sealed with the store's secret box). */
 export interface ClusterRow {
   name: string;
@@ -41,7 +40,6 @@ export interface WorkerRow {
   start_time: number;
   stop_time: number | null;
 }
-
 
 /** The whole database. */
 export interface Database {

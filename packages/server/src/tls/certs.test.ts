@@ -93,8 +93,9 @@ describe('createClusterTls', () => {
     const cert = new PeculiarCertificate(tls.cert);
     assert.equal(cert.extensions.length, 1);
     const [san] = cert.extensions;
-    assert.equal(san?.type, '2.5.29.17');
-    assert.equal(san?.critical, false);
+    assert.ok(san !== undefined);
+    assert.equal(san.type, '2.5.29.17');
+    assert.equal(san.critical, false);
     assert.deepEqual(cert.signatureAlgorithm, {
       name: 'RSASSA-PKCS1-v1_5',
       hash: { name: 'SHA-256' },
@@ -122,7 +123,9 @@ describe('createClusterTls', () => {
 
   describe('mutual TLS handshake with Python (default and 3.13-like strict flags)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-certs-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    after(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
 
     it('passes cert_handshake_check.py', async () => {
       const python = pythonInterpreter();

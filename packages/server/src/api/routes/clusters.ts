@@ -17,7 +17,10 @@ import { parseStatuses, parseWait } from './query.js';
 import type { ApiApp } from '../app.js';
 
 const NameParams = Type.Object({ cluster_name: Type.String() });
-type NameRequest = FastifyRequest<{ Params: { cluster_name: string }; Querystring: Record<string, unknown> }>;
+type NameRequest = FastifyRequest<{
+  Params: { cluster_name: string };
+  Querystring: Record<string, unknown>;
+}>;
 
 /** The cluster whose token is in `Authorization: token <t>`, if it matches the named one. */
 function clusterByToken(ctx: ApiContext, req: NameRequest): ClusterRecord | null {
@@ -35,14 +38,17 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
   const owned = (user: User, name: string, verb: 'view' | 'stop'): ClusterRecord => {
     const c = manager.get(name);
     if (c === undefined) throw notFound(`Cluster ${name} not found`);
-    if (c.username !== user.name) throw forbidden(`User ${user.name} lacks permissions to ${verb} cluster ${name}`);
+    if (c.username !== user.name)
+      throw forbidden(`User ${user.name} lacks permissions to ${verb} cluster ${name}`);
     return c;
   };
 
   const list = async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
     const user = await ctx.userAuth.require(req);
     const statuses = parseStatuses(req.query['status']);
-    return Object.fromEntries(manager.list(user.name, statuses).map((c) => [c.name, toClusterJson(c)]));
+    return Object.fromEntries(
+      manager.list(user.name, statuses).map((c) => [c.name, toClusterJson(c)])
+    );
   };
   const create = async (req: FastifyRequest, reply: { code(n: number): unknown }) => {
     const user = await ctx.userAuth.require(req);
@@ -72,22 +78,26 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     }
   );
 
-  app.delete('/api/v1/clusters/:cluster_name', { schema: { params: NameParams } }, async (req: NameRequest, reply) => {
-    const byToken = clusterByToken(ctx, req);
-    if (byToken !== null) {
-      await manager.stop(byToken, 'idle timeout (the scheduler asked to stop)');
-    } else {
-      const user = await ctx.userAuth.require(req);
-      const c = manager.get(req.params.cluster_name);
-      if (c !== undefined) {
-        if (c.username !== user.name) {
-          throw forbidden(`User ${user.name} lacks permissions to stop cluster ${c.name}`);
+  app.delete(
+    '/api/v1/clusters/:cluster_name',
+    { schema: { params: NameParams } },
+    async (req: NameRequest, reply) => {
+      const byToken = clusterByToken(ctx, req);
+      if (byToken !== null) {
+        await manager.stop(byToken, 'idle timeout (the scheduler asked to stop)');
+      } else {
+        const user = await ctx.userAuth.require(req);
+        const c = manager.get(req.params.cluster_name);
+        if (c !== undefined) {
+          if (c.username !== user.name) {
+            throw forbidden(`User ${user.name} lacks permissions to stop cluster ${c.name}`);
+          }
+          await manager.stop(c, `stopped by ${user.name}`);
         }
-        await manager.stop(c, `stopped by ${user.name}`);
       }
+      return reply.code(204).send();
     }
-    return reply.code(204).send();
-  });
+  );
 
   app.post(
     '/api/v1/clusters/:cluster_name/scale',
@@ -117,7 +127,9 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     async (req: NameRequest, reply) => {
       const c = clusterByToken(ctx, req);
       if (c === null) {
-        throw new GatewayError('unauthenticated', 'Unauthorized', { headers: { 'WWW-Authenticate': 'token' } });
+        throw new GatewayError('unauthenticated', 'Unauthorized', {
+          headers: { 'WWW-Authenticate': 'token' },
+        });
       }
       if (!Value.Check(Heartbeat, req.body)) {
         const first = [...Value.Errors(Heartbeat, req.body)][0];

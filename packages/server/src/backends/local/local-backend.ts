@@ -6,7 +6,15 @@
  * directory so the evidence survives the cluster.
  * @module
  */
-import { closeSync, mkdirSync, openSync, readSync, fstatSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  fstatSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Backend, ProcessExit, SchedulerLaunch } from '../backend.js';
@@ -43,7 +51,12 @@ function readTail(file: string, lines: number): string {
     const len = Math.min(size, 64 * 1024);
     const buf = Buffer.alloc(len);
     readSync(fd, buf, 0, len, size - len);
-    return buf.toString('utf8').split('\n').slice(-lines - 1).join('\n').trimEnd();
+    return buf
+      .toString('utf8')
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n')
+      .trimEnd();
   } finally {
     closeSync(fd);
   }
@@ -90,16 +103,26 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       apiUrls.set(c.name, launch.apiUrl);
       const argv = [
         ...c.config.scheduler_cmd,
-        '--protocol', 'tls',
-        '--port', '0',
-        '--host', '127.0.0.1',
-        '--dashboard-address', '127.0.0.1:0',
-        '--dashboard-prefix', launch.dashboardPrefix,
-        '--preload', 'dask_gateway.scheduler_preload',
-        '--dg-api-address', '127.0.0.1:0',
-        '--dg-heartbeat-period', String(launch.heartbeatPeriod),
-        '--dg-adaptive-period', pyFloat(c.config.adaptive_period),
-        '--dg-idle-timeout', pyFloat(c.config.idle_timeout),
+        '--protocol',
+        'tls',
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--dashboard-address',
+        '127.0.0.1:0',
+        '--dashboard-prefix',
+        launch.dashboardPrefix,
+        '--preload',
+        'dask_gateway.scheduler_preload',
+        '--dg-api-address',
+        '127.0.0.1:0',
+        '--dg-heartbeat-period',
+        String(launch.heartbeatPeriod),
+        '--dg-adaptive-period',
+        pyFloat(c.config.adaptive_period),
+        '--dg-idle-timeout',
+        pyFloat(c.config.idle_timeout),
       ];
       const spawned = await spawnLogged({
         argv,
@@ -126,10 +149,14 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       const argv = [
         ...c.config.worker_cmd,
         c.schedulerAddress,
-        '--dashboard-address', '127.0.0.1:0',
-        '--name', w.name,
-        '--nthreads', String(c.config.worker_threads),
-        '--memory-limit', String(c.config.worker_memory),
+        '--dashboard-address',
+        '127.0.0.1:0',
+        '--name',
+        w.name,
+        '--nthreads',
+        String(c.config.worker_threads),
+        '--memory-limit',
+        String(c.config.worker_memory),
       ];
       const apiUrl = apiUrls.get(c.name) ?? '';
       const spawned = await spawnLogged({

@@ -1,0 +1,63 @@
+"""Shared fixtures: real Gatehouse servers and clients of the unmodified dask-gateway package."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from dask_gateway import Gateway
+
+from gatehouse_fixture import Gatehouse, wait_until
+
+
+@pytest.fixture
+def gatehouse(tmp_path):
+    """Factory: ``gatehouse(config=None, port=0)`` starts a gateway; all are stopped at teardown.
+
+    Teardown fails the test if any scheduler or worker process of those gateways survived.
+    """
+    started: list[Gatehouse] = []
+
+    def start(config: dict | None = None, port: int = 0, name: str = "gw") -> Gatehouse:
+        g = Gatehouse(tmp_path / f"{name}{len(started)}", config, port)
+        started.append(g)
+        return g
+
+    yield start
+    leftovers = {}
+    for g in started:
+        g.stop()
+        try:
+            wait_until(lambda: not g.leftover_processes(), 20, "cluster processes to exit")
+        except AssertionError:
+            leftovers[g.url] = g.leftover_processes()
+            g.kill_leftovers()
+    assert not leftovers, f"processes left behind: {leftovers}"
+
+
+@pytest.fixture
+def gateway_client():
+    """Factory for sync ``Gateway`` clients of a Gatehouse; closed at teardown."""
+    clients: list[Gateway] = []
+
+    def make(g: Gatehouse, **kwargs) -> Gateway:
+        kwargs.setdefault("address", g.address)
+        kwargs.setdefault("proxy_address", g.proxy_address)
+        gw = Gateway(**kwargs)
+        clients.append(gw)
+        return gw
+
+    yield make
+    for gw in clients:
+        gw.close()
+
+
+def wait_for_workers(cluster, atleast=None, exact=None, timeout=60):
+    """Waits until the scheduler reports the wanted number of workers (as upstream's tests do)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        n = len(cluster.scheduler_info["workers"])
+        if (atleast is not None and n >= atleast) or (exact is not None and n == exact):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"expected {atleast or exact} workers, have {n}")
+        time.sleep(0.2)

@@ -1,0 +1,159 @@
+"""Starts and stops a real Gatehouse server (the built `gatehouse` CLI) for the test suites.
+
+A ``Gatehouse`` is one gateway process with its own data directory and configuration. Tests
+get one from the ``gatehouse`` fixture factory, talk to it with the unmodified dask-gateway
+client, and the fixture checks at teardown that no scheduler or worker process was left behind.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = ROOT / "packages" / "cli" / "bin" / "gatehouse.js"
+VENV = ROOT / ".venv"
+
+
+def free_port() -> int:
+    """A TCP port that was free a moment ago (for tests that must restart on one address)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def deep_merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for k, v in extra.items():
+        out[k] = deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def processes_of(api_url: str) -> list[int]:
+    """Pids of live processes started for clusters of the gateway whose API URL is ``api_url``."""
+    pids = []
+    needle = f"DASK_GATEWAY_API_URL={api_url}".encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                env = f.read().split(b"\0")
+            with open(f"/proc/{entry}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if needle in env and state not in ("Z", "X"):
+            pids.append(int(entry))
+    return pids
+
+
+def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
+    """Polls ``predicate`` until it returns a truthy value; fails with ``what`` on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+BASE_CONFIG = {
+    "log": {"level": "debug"},
+    "stop_clusters_on_shutdown": True,
+    "backend": {
+        "type": "local",
+        "heartbeat_period": 2,
+        "check_timeouts_period": 0.5,
+        "cluster_status_period": 1,
+        "worker_status_period": 1,
+        "sigint_timeout": 5,
+    },
+}
+
+
+class Gatehouse:
+    """One gateway process started from the built CLI."""
+
+    def __init__(self, workdir: Path, config: dict | None = None, port: int = 0):
+        self.workdir = workdir
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        cfg = deep_merge(BASE_CONFIG, config or {})
+        cfg.setdefault("listen", f"127.0.0.1:{port}")
+        cfg.setdefault("data_dir", str(workdir / "data"))
+        self.config = cfg
+        self.config_file = workdir / "gatehouse.yaml"
+        self.config_file.write_text(yaml.safe_dump(cfg))
+        self.log_file = workdir / "gatehouse.log"
+        self.proc: subprocess.Popen | None = None
+        self.url = ""
+        self.start()
+
+    @property
+    def address(self) -> str:
+        return self.url + self.config.get("prefix", "")
+
+    @property
+    def proxy_address(self) -> str:
+        return "gateway://" + self.url.split("://", 1)[1]
+
+    @property
+    def api_url(self) -> str:
+        return self.address + "/api"
+
+    def start(self, timeout: float = 60) -> None:
+        ready = self.workdir / "ready.json"
+        ready.unlink(missing_ok=True)
+        log = open(self.log_file, "ab")
+        self.proc = subprocess.Popen(
+            ["node", str(CLI), "serve", "-c", str(self.config_file), "--ready-file", str(ready)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.workdir,
+        )
+        log.close()
+
+        def is_ready():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"gatehouse exited with {self.proc.returncode}:\n{self.log_tail()}")
+            return ready.exists() and ready.read_text()
+
+        self.url = json.loads(wait_until(is_ready, timeout, "gatehouse to serve"))["url"]
+
+    def log_tail(self, n: int = 40) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def stop(self, timeout: float = 60) -> None:
+        """SIGTERM and wait (clusters are stopped when ``stop_clusters_on_shutdown`` is set)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout)
+        self.proc = None
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup code runs, as when a machine or a container dies."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None
+
+    def leftover_processes(self) -> list[int]:
+        return processes_of(self.api_url)
+
+    def kill_leftovers(self) -> None:
+        for pid in self.leftover_processes():
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass

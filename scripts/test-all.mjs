@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Runs every suite in turn (after `scripts/setup.mjs`), printing each suite's duration:
+//   lint   : ESLint and Prettier over the repository
+//   unit   : TypeScript unit and cross-module tests (node:test)
+//   python : the real-client pytest suites against real Gatehouse processes
+// Exits non-zero if any suite failed. `--only unit,python` runs a subset.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const venvPython = path.join(root, '.venv', 'bin', 'python');
+
+const suites = {
+  lint: [
+    ...['api', 'server', 'cli'].map((p) => ({ cmd: bin('tsc'), args: ['-p', `packages/${p}`] })),
+    { cmd: bin('eslint'), args: ['--max-warnings=0', '.'] },
+    { cmd: bin('prettier'), args: ['--check', '--log-level=warn', '.'] },
+  ],
+  unit: [{ cmd: process.execPath, args: [path.join(root, 'scripts', 'test-unit.mjs')] }],
+  python: [
+    {
+      cmd: venvPython,
+      args: ['-m', 'pytest', '-p', 'no:cacheprovider', 'tests'],
+      cwd: path.join(root, 'python'),
+    },
+  ],
+};
+
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg >= 0 ? process.argv[onlyArg + 1].split(',') : Object.keys(suites);
+const results = [];
+for (const name of only) {
+  const steps = suites[name];
+  if (steps === undefined) {
+    console.error(`unknown suite ${name}`);
+    process.exit(2);
+  }
+  const t0 = Date.now();
+  let ok = true;
+  for (const { cmd, args, cwd } of steps) {
+    const r = spawnSync(cmd, args, { cwd: cwd ?? root, stdio: 'inherit' });
+    if (r.status !== 0) ok = false;
+  }
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  console.log(`\n== suite ${name}: ${ok ? 'passed' : 'FAILED'} in ${secs} s\n`);
+  results.push([name, ok, secs]);
+}
+console.log('== summary');
+for (const [name, ok, secs] of results)
+  console.log(`   ${name.padEnd(8)} ${ok ? 'passed' : 'FAILED'}  ${secs} s`);
+process.exit(results.every(([, ok]) => ok) ? 0 : 1);
