@@ -32,8 +32,8 @@ export interface Backend {
   startCluster(c: ClusterRecord, launch: SchedulerLaunch): Promise<BackendState>;
   /** Stops the scheduler (if any) and removes the cluster's working files. */
   stopCluster(c: ClusterRecord): Promise<void>;
-  /** Starts one worker connecting to `c.schedulerAddress`. */
-  startWorker(c: ClusterRecord, w: WorkerRecord): Promise<BackendState>;
+  /** Starts one worker connecting to `c.schedulerAddress`; `apiUrl` as given to schedulers. */
+  startWorker(c: ClusterRecord, w: WorkerRecord, apiUrl: string): Promise<BackendState>;
   /** Stops one worker. */
   stopWorker(c: ClusterRecord, w: WorkerRecord): Promise<void>;
   /** Whether the scheduler (or worker `w`) recorded in `state` is still the process started. */

@@ -233,7 +233,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) return;
       try {
         w.state = await withTimeout(
-          backend.startWorker(c, w),
+          backend.startWorker(c, w, deps.apiUrl()),
           timing.workerStartTimeout,
           'starting a worker'
         );

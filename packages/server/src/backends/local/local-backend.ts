@@ -80,9 +80,6 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       binDir,
     });
 
-  // The API URL a cluster's scheduler was given, needed again for its workers.
-  const apiUrls = new Map<string, string>();
-
   const watch = (exited: Promise<string>, clusterName: string, workerName: string | null) => {
     void exited.then((how) => {
       deps.onExit({ clusterName, workerName, how });
@@ -100,7 +97,6 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       mkdirSync(certs.dir, { mode: 0o700 });
       writeFileSync(certs.cert, c.tlsCert, { mode: 0o600, flag: 'wx' });
       writeFileSync(certs.key, c.tlsKey, { mode: 0o600, flag: 'wx' });
-      apiUrls.set(c.name, launch.apiUrl);
       const argv = [
         ...c.config.scheduler_cmd,
         '--protocol',
@@ -142,10 +138,9 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
         if (!gone) deps.log.warn({ cluster: c.name, pid: ref.pid }, 'scheduler survived SIGKILL');
       }
       rmSync(workdirOf(c), { recursive: true, force: true });
-      apiUrls.delete(c.name);
     },
 
-    async startWorker(c: ClusterRecord, w: WorkerRecord): Promise<BackendState> {
+    async startWorker(c: ClusterRecord, w: WorkerRecord, apiUrl: string): Promise<BackendState> {
       const argv = [
         ...c.config.worker_cmd,
         c.schedulerAddress,
@@ -158,7 +153,6 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
         '--memory-limit',
         String(c.config.worker_memory),
       ];
-      const apiUrl = apiUrls.get(c.name) ?? '';
       const spawned = await spawnLogged({
         argv,
         env: env(c, 'worker', apiUrl),
