@@ -478,7 +478,7 @@ describe('loadConfig result', () => {
       (c.timing as { heartbeatPeriod: number }).heartbeatPeriod = 1;
     }, TypeError);
     assert.throws(() => {
-      (c.backend.inherited_environment as string[]).push('HOME');
+      (c.backend.inherited_environment).push('HOME');
     }, TypeError);
     assert.throws(() => {
       (c.options as unknown[]).push({});
