@@ -72,6 +72,8 @@ BASE_CONFIG = {
     "backend": {
         "type": "local",
         "heartbeat_period": 2,
+        # Generous: on two loaded CI cores a scheduler's heartbeat can slip by several seconds.
+        "heartbeat_timeout": 60,
         "check_timeouts_period": 0.5,
         "cluster_status_period": 1,
         "worker_status_period": 1,
