@@ -68,6 +68,8 @@ def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
 
 BASE_CONFIG = {
     "log": {"level": "debug"},
+    # Most suites test the client contract, not access control: let every user in.
+    "access": {"grant_all_authenticated": True, "bootstrap_admin_token": False},
     "stop_clusters_on_shutdown": True,
     "backend": {
         "type": "local",

@@ -32,6 +32,18 @@ async function serve(opts: {
     );
   }
   process.stderr.write(`Gatehouse ${GATEWAY_VERSION} is serving on ${gateway.url}\n`);
+  if (config.source === 'embedded defaults') {
+    process.stderr.write(
+      'Embedded defaults: every authenticated user may use this gateway (at most 3 active clusters each).\n' +
+        'For production, write a config file with access.grant_all_authenticated: false (see README).\n'
+    );
+  }
+  if (gateway.bootstrapToken !== null) {
+    process.stderr.write(
+      `\nAdmin API token (shown once; keep it safe):\n  ${gateway.bootstrapToken}\n` +
+        'Use it as "Authorization: Bearer <token>" on /api/v1/admin/... routes.\n\n'
+    );
+  }
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {

@@ -13,16 +13,22 @@ export class GatewayError extends Error {
   readonly code: ErrorCode;
   /** Extra response headers (for example an authentication challenge). */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * A short ASCII reason phrase for the HTTP status line. The Python client shows only the
+   * reason phrase for some statuses (e.g. 403), so a message users must read goes here too.
+   */
+  readonly statusText: string | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; headers?: Record<string, string> } = {}
+    options: { cause?: unknown; headers?: Record<string, string>; statusText?: string } = {}
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.code = code;
     this.headers = Object.freeze({ ...(options.headers ?? {}) });
+    this.statusText = options.statusText;
   }
 }
 

@@ -14,13 +14,18 @@ import { createLocalBackend } from './backends/local/local-backend.js';
 import type { ProcessExit } from './backends/backend.js';
 import { systemClock, type Clock } from './clock.js';
 import { createClusterManager, type ClusterManager } from './clusters/manager.js';
-import type { ClusterRecord } from './clusters/model.js';
+import type { ClusterRecord, WorkerRecord } from './clusters/model.js';
+import { parseQuotaBody } from './pool/quota-body.js';
 import { parseFieldDefinitions } from './cluster-options/fields.js';
 import { createClusterOptionsService } from './cluster-options/options-service.js';
 import type { GatewayConfig } from './config/load.js';
 import { createLogger } from './observability/logger.js';
 import { createPublicServer } from './proxy/public-server.js';
 import { RouteTable } from './proxy/route-table.js';
+import { createAccessControl } from './access/access-control.js';
+import { withApiTokens } from './auth/token-authenticator.js';
+import { createClusterPolicy } from './pool/cluster-policy.js';
+import { createAccessStore } from './store/access-store.js';
 import { createClusterStore } from './store/cluster-store.js';
 import { openDatabase } from './store/db.js';
 import { createSecretBox, loadOrCreateKeyFile, parseKey } from './store/secret-box.js';
@@ -42,6 +47,8 @@ export interface Gateway {
   readonly port: number;
   readonly manager: ClusterManager;
   readonly routes: RouteTable;
+  /** An admin API token issued at first start (shown once), or null. */
+  readonly bootstrapToken: string | null;
   /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
   stop(): Promise<void>;
 }
@@ -69,6 +76,20 @@ export async function startGateway(
         : [loadOrCreateKeyFile(path.join(path.dirname(config.storePath), 'gatehouse.key'))];
   const db = await openDatabase(config.storePath);
   const store = createClusterStore(db, createSecretBox(keys));
+  const accessStore = createAccessStore(db);
+  const audit = (
+    actor: string,
+    action: string,
+    target: string,
+    outcome: 'ok' | 'refused',
+    detail = ''
+  ) => {
+    accessStore
+      .audit({ time: clock.now(), actor, action, target, outcome, detail })
+      .catch((err: unknown) => {
+        log.error({ err }, 'audit write failed');
+      });
+  };
 
   const routes = new RouteTable();
   const clusterRoutes = {
@@ -95,6 +116,38 @@ export async function startGateway(
       onExit(exit);
     },
   });
+  let clusters: () => Iterable<ClusterRecord> = () => [];
+  const policy = createClusterPolicy({ pool: config.pool, quotas: config.quotas }, () =>
+    clusters()
+  );
+  for (const [username, q] of Object.entries(await accessStore.listUserQuotas())) {
+    policy.setOverride(username, parseQuotaBody(JSON.parse(q)));
+  }
+  const usageId = (c: ClusterRecord, w: WorkerRecord | null) =>
+    `${c.name}/${w === null ? 'scheduler' : w.name}`;
+  const accounting = {
+    started(c: ClusterRecord, w: WorkerRecord | null) {
+      const worker = w !== null;
+      accessStore
+        .startUsage({
+          id: usageId(c, w),
+          username: c.username,
+          cluster_name: c.name,
+          kind: worker ? 'worker' : 'scheduler',
+          cores: worker ? c.config.worker_cores : c.config.scheduler_cores,
+          memory: worker ? c.config.worker_memory : c.config.scheduler_memory,
+          start_time: clock.now(),
+        })
+        .catch((err: unknown) => {
+          log.error({ err }, 'usage write failed');
+        });
+    },
+    stopped(c: ClusterRecord, w: WorkerRecord | null) {
+      accessStore.stopUsage(usageId(c, w), clock.now()).catch((err: unknown) => {
+        log.error({ err }, 'usage write failed');
+      });
+    },
+  };
   const manager = createClusterManager({
     store,
     backend,
@@ -106,8 +159,12 @@ export async function startGateway(
     prefix: config.prefix,
     apiUrl: () => apiUrl,
     createTls: (name) => createClusterTls(name),
+    policy,
+    accounting,
   });
   onExit = manager.onProcessExit;
+  clusters = () => manager.all();
+  const access = await createAccessControl(config.access, accessStore, clock);
 
   const fields = parseFieldDefinitions(config.options);
   const clusterOptions = createClusterOptionsService(fields, config.cluster, log);
@@ -116,7 +173,15 @@ export async function startGateway(
     cacheMaxAge: config.auth.cache_max_age,
     clock,
   });
-  const userAuth = createUserAuth(createBasicAuthenticator(config.auth.password), sessions);
+  const authenticator = withApiTokens(createBasicAuthenticator(config.auth.password), accessStore);
+  const userAuth = createUserAuth(authenticator, sessions, access, {
+    onUser: (user) => {
+      policy.observe(user);
+    },
+    onRefusal: (who, what, why) => {
+      audit(who, what, '', 'refused', why);
+    },
+  });
 
   const server = createPublicServer({
     routes,
@@ -124,7 +189,17 @@ export async function startGateway(
     prefix: config.prefix,
   });
   const app = await createApiApp(
-    { manager, userAuth, clusterOptions, version: GATEWAY_VERSION },
+    {
+      manager,
+      userAuth,
+      clusterOptions,
+      version: GATEWAY_VERSION,
+      access,
+      accessStore,
+      policy,
+      clock,
+      audit,
+    },
     server,
     log
   );
@@ -132,6 +207,18 @@ export async function startGateway(
   const url = `http://${connectHost(bound.host)}:${String(bound.port)}`;
   apiUrl = config.apiUrl ?? `${url}${config.prefix}/api`;
   await manager.start();
+  let bootstrapToken: string | null = null;
+  if (config.access.bootstrap_admin_token && (await accessStore.countTokens()) === 0) {
+    const issued = await accessStore.issueToken({
+      username: 'admin',
+      admin: true,
+      label: 'bootstrap',
+      by: 'gatehouse',
+      now: clock.now(),
+    });
+    bootstrapToken = issued.token;
+    audit('gatehouse', 'issue token', 'admin', 'ok', `bootstrap admin token ${issued.info.id}`);
+  }
   log.info(
     {
       event: 'ready',
@@ -148,6 +235,7 @@ export async function startGateway(
     port: bound.port,
     manager,
     routes,
+    bootstrapToken,
     async stop() {
       await manager.shutdown();
       await server.close();

@@ -10,6 +10,8 @@ import type { ApiContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerClusterRoutes } from './routes/clusters.js';
 import { registerMetaRoutes } from './routes/meta.js';
+import { registerAccessRoutes } from './routes/access.js';
+import { registerAdminRoutes } from './routes/admin.js';
 
 /** The Fastify instance type of the API (pino logger, node http server). */
 export type ApiApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
@@ -44,6 +46,8 @@ export async function createApiApp(
   installErrorHandling(app);
   registerMetaRoutes(app, ctx);
   registerClusterRoutes(app, ctx);
+  registerAccessRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
   await app.ready();
   return app;
 }

@@ -6,6 +6,10 @@ import type { OptionEntry } from '@gatehouse/api';
 import type { User } from '../auth/authenticator.js';
 import type { ClusterManager } from '../clusters/manager.js';
 import type { ClusterConfig } from '../cluster-options/cluster-config.js';
+import type { AccessControl } from '../access/access-control.js';
+import type { Clock } from '../clock.js';
+import type { ClusterPolicy } from '../pool/cluster-policy.js';
+import type { AccessStore } from '../store/access-store.js';
 import type { UserAuth } from './auth-hook.js';
 
 /** Turns user options into a cluster configuration. */
@@ -25,4 +29,16 @@ export interface ApiContext {
   readonly userAuth: UserAuth;
   readonly clusterOptions: ClusterOptionsService;
   readonly version: string;
+  readonly access: AccessControl;
+  readonly accessStore: AccessStore;
+  readonly policy: ClusterPolicy;
+  readonly clock: Clock;
+  /** Records an admin action or a refusal in the audit log. */
+  readonly audit: (
+    actor: string,
+    action: string,
+    target: string,
+    outcome: 'ok' | 'refused',
+    detail?: string
+  ) => void;
 }

@@ -29,6 +29,15 @@ function codeForStatus(status: number): ErrorCode {
   return 'bad_request';
 }
 
+/** A reason phrase safe for the status line: printable ASCII, one line, bounded. */
+export function asciiReason(text: string): string {
+  return text
+    .replace(/[^\x20-\x7e]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
+}
+
 function isFastifyError(err: unknown): err is FastifyError {
   return err instanceof Error && typeof (err as Partial<FastifyError>).statusCode === 'number';
 }
@@ -52,7 +61,10 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 /** Installs the error and not-found handlers on `app`. */
 export function installErrorHandling(app: ApiApp): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
-    if (err instanceof GatewayError) return sendError(reply, err.code, err.message, err.headers);
+    if (err instanceof GatewayError) {
+      if (err.statusText !== undefined) reply.raw.statusMessage = asciiReason(err.statusText);
+      return sendError(reply, err.code, err.message, err.headers);
+    }
     if (
       isFastifyError(err) &&
       err.statusCode !== undefined &&

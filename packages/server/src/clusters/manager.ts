@@ -36,6 +36,24 @@ export interface ClusterRoutes {
   remove(name: string): void;
 }
 
+/** Limits on worker counts beyond a cluster's own (quotas, the shared pool). */
+export interface WorkerPolicy {
+  /** The count allowed for `c` (≤ requested) and a message when clamped; `reserve` books it. */
+  limitWorkers(
+    c: ClusterRecord,
+    requested: number,
+    reserve: boolean
+  ): { count: number; msg: string | null };
+  /** Forgets what `name` had reserved. */
+  release(name: string): void;
+}
+
+/** Told when scheduler and worker processes start and stop (usage accounting). */
+export interface ProcessAccounting {
+  started(c: ClusterRecord, w: WorkerRecord | null): void;
+  stopped(c: ClusterRecord, w: WorkerRecord | null): void;
+}
+
 /** What the manager is built from. */
 export interface ClusterManagerDeps {
   readonly store: ClusterStore;
@@ -51,7 +69,15 @@ export interface ClusterManagerDeps {
   readonly apiUrl: () => string;
   /** Makes the TLS material of a new cluster. */
   readonly createTls: (name: string) => Promise<{ cert: string; key: string }>;
+  readonly policy?: WorkerPolicy;
+  readonly accounting?: ProcessAccounting;
 }
+
+const noPolicy: WorkerPolicy = {
+  limitWorkers: (_c, requested) => ({ count: requested, msg: null }),
+  release: () => undefined,
+};
+const noAccounting: ProcessAccounting = { started: () => undefined, stopped: () => undefined };
 
 /** Why a cluster was asked to stop. */
 export type StopReason = string;
@@ -61,6 +87,8 @@ const WAIT_MS = 20_000;
 /** Creates the manager; call `start()` to load records and begin reconciling. */
 export function createClusterManager(deps: ClusterManagerDeps) {
   const { store, backend, routes, clock, log, timing } = deps;
+  const policy = deps.policy ?? noPolicy;
+  const accounting = deps.accounting ?? noAccounting;
   const clusters = new Map<string, ClusterRecord>();
   const waiters = createWaiters();
   const timers: NodeJS.Timeout[] = [];
@@ -141,6 +169,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       );
       c.status = Job.SUBMITTED;
       await saveCluster(c);
+      accounting.started(c, null);
     } catch (err) {
       c.status = Job.SUBMITTED;
       await saveCluster(c);
@@ -205,6 +234,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     c.status = c.target;
     c.stopTime = clock.now();
     await saveCluster(c);
+    policy.release(c.name);
+    accounting.stopped(c, null);
     log.info(
       { cluster: c.name, status: publicStatus(c), reason: c.stopReason },
       'cluster finished'
@@ -239,6 +270,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
         );
         w.status = Job.SUBMITTED;
         await saveWorker(w);
+        accounting.started(c, w);
         return;
       } catch (err) {
         log.warn({ err, cluster: c.name, worker: w.name }, 'worker failed to start');
@@ -252,6 +284,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       w.status = w.target;
       w.stopTime = clock.now();
       await saveWorker(w);
+      accounting.stopped(c, w);
       enqueueCluster(c);
     }
   }
@@ -412,6 +445,11 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       return clusters.get(name);
     },
 
+    /** Every cluster record (admins, policy). */
+    all(): IterableIterator<ClusterRecord> {
+      return clusters.values();
+    },
+
     /** A user's clusters: active ones, or those whose public status is in `statuses`. */
     list(username: string, statuses: ReadonlySet<string> | null): ClusterRecord[] {
       const out: ClusterRecord[] = [];
@@ -466,7 +504,9 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     /** Applies a heartbeat from the cluster's scheduler. */
     async heartbeat(c: ClusterRecord, hb: Heartbeat): Promise<void> {
       if (c.target !== Job.RUNNING || isFinal(c.status)) return;
-      const maxWorkers = effectiveMaxWorkers(c.config);
+      const own = effectiveMaxWorkers(c.config);
+      const wanted = own === null ? hb.count : Math.min(hb.count, own);
+      const maxWorkers = policy.limitWorkers(c, wanted, true).count;
       const out = applyHeartbeat(c, hb, clock.now(), maxWorkers);
       if (out.requestedCount !== c.count) {
         log.info(
@@ -482,9 +522,12 @@ export function createClusterManager(deps: ClusterManagerDeps) {
 
     /** Forwards a scale request to the scheduler, clamped to the cluster's limits. */
     async scale(c: ClusterRecord, count: number): Promise<ScaleResult> {
-      const clamped = clampScale(count, c.config);
-      await command(c, { op: 'scale', count: clamped.count });
-      return { ok: clamped.msg === null, msg: clamped.msg };
+      assertRunning(c);
+      const own = clampScale(count, c.config);
+      const limited = policy.limitWorkers(c, own.count, true);
+      const msg = joinMessages(own.msg, limited.msg);
+      await command(c, { op: 'scale', count: limited.count });
+      return { ok: msg === null, msg };
     },
 
     /** Forwards an adapt request to the scheduler, clamped to the cluster's limits. */
@@ -492,21 +535,34 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       c: ClusterRecord,
       req: { minimum: number | null; maximum: number | null; active: boolean }
     ): Promise<ScaleResult> {
+      assertRunning(c);
       const clamped = clampAdapt({ minimum: req.minimum, maximum: req.maximum }, c.config);
-      await command(c, {
-        op: 'adapt',
-        minimum: clamped.minimum,
-        maximum: clamped.maximum,
-        active: req.active,
-      });
-      return { ok: clamped.msg === null, msg: clamped.msg };
+      let { minimum, maximum } = clamped;
+      let extra: string | null = null;
+      if (maximum !== null) {
+        const limited = policy.limitWorkers(c, maximum, false);
+        if (limited.count < maximum) {
+          extra = `Adaptive maximum lowered to ${String(limited.count)}: ${limited.msg ?? ''}`;
+          maximum = limited.count;
+          if (minimum !== null) minimum = Math.min(minimum, maximum);
+        }
+      }
+      await command(c, { op: 'adapt', minimum, maximum, active: req.active });
+      const msg = joinMessages(clamped.msg, extra);
+      return { ok: msg === null, msg };
     },
   };
+
+  function assertRunning(c: ClusterRecord): void {
+    if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) {
+      throw new GatewayError('cluster_not_running', `cluster ${c.name} is not running`);
+    }
+  }
 
   async function command(c: ClusterRecord, cmd: SchedulerCommand): Promise<void> {
     const notRunning = () =>
       new GatewayError('cluster_not_running', `cluster ${c.name} is not running`);
-    if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) throw notRunning();
+    assertRunning(c);
     try {
       await sendSchedulerCommand(c.apiAddress, c.token, cmd, timing.schedulerApiRetries);
     } catch (err) {
@@ -515,6 +571,11 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       throw notRunning();
     }
   }
+}
+
+function joinMessages(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  return b === null ? a : `${a} ${b}`;
 }
 
 /** The cluster manager. */

@@ -80,8 +80,21 @@ export interface GatewayConfig {
   readonly backend: ResolvedLocalBackend;
   readonly timing: ResolvedTiming;
   readonly cluster: GatewayConfigInput['cluster'];
+  readonly access: GatewayConfigInput['access'];
+  readonly quotas: GatewayConfigInput['quotas'];
+  readonly pool: GatewayConfigInput['pool'];
   readonly options: readonly OptionFieldConfig[];
 }
+
+/**
+ * What `gatehouse serve` runs without a config file: every authenticated user is let in (the
+ * first user goes straight through the seed workflow), at most 3 active clusters per user, and
+ * an admin API token printed once at first start. Production settings are default-deny.
+ */
+export const EMBEDDED_DEFAULTS = Object.freeze({
+  access: { grant_all_authenticated: true },
+  quotas: { default: { max_clusters: 3 } },
+});
 
 /** What the loader needs from its surroundings. */
 export interface LoadOptions {
@@ -121,7 +134,9 @@ function deepFreeze<T>(value: T): T {
 function readSource(opts: LoadOptions): { raw: unknown; source: string; base: string } {
   const cwd = opts.cwd ?? process.cwd();
   if (opts.values !== undefined) return { raw: opts.values, source: 'values', base: cwd };
-  if (opts.file === undefined) return { raw: {}, source: 'defaults', base: cwd };
+  if (opts.file === undefined) {
+    return { raw: structuredClone(EMBEDDED_DEFAULTS), source: 'embedded defaults', base: cwd };
+  }
   const file = path.resolve(cwd, opts.file);
   let text: string;
   try {
@@ -222,6 +237,9 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
     },
     timing: resolveTiming(b),
     cluster: c.cluster,
+    access: c.access,
+    quotas: c.quotas,
+    pool: c.pool,
     options: c.options,
   };
   if (storePath === ':memory:' && !config.stopClustersOnShutdown) {

@@ -216,6 +216,92 @@ export const OptionFieldConfig = Type.Union([
   ),
 ]);
 
+const QuotaValue = Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]);
+
+/** Limits on what one user may hold at once (null = unlimited). */
+export const QuotaConfig = Type.Object(
+  {
+    max_clusters: Type.Optional(QuotaValue),
+    max_workers: Type.Optional(QuotaValue),
+    max_cores: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
+    max_memory: Type.Optional(Type.Union([Memory, Type.Null()])),
+  },
+  { additionalProperties: false }
+);
+
+/** Who may use the gateway and who administers it. */
+export const AccessConfig = Type.Object(
+  {
+    grant_all_authenticated: Type.Boolean({
+      default: false,
+      description:
+        'Let every authenticated user in. False (the default) means only users an admin granted, or members of grant_groups.',
+    }),
+    grant_groups: Type.Array(Type.String(), {
+      default: [],
+      description: 'Groups whose members may use the gateway without an individual grant.',
+    }),
+    admin_users: Type.Array(Type.String(), {
+      default: [],
+      description: 'Users with the admin role.',
+    }),
+    admin_groups: Type.Array(Type.String(), {
+      default: [],
+      description: 'Groups whose members have the admin role.',
+    }),
+    contact: Type.Union([Type.String(), Type.Null()], {
+      default: null,
+      description: 'How to reach an admin, added to the not-granted message (e.g. a chat channel).',
+    }),
+    bootstrap_admin_token: Type.Boolean({
+      default: true,
+      description:
+        'At first start (no API token stored yet), issue an admin API token and print it once.',
+    }),
+  },
+  { additionalProperties: false, default: {} }
+);
+
+/** Per-user limits: a default, per-group values and per-user overrides. */
+export const QuotasConfig = Type.Object(
+  {
+    default: Type.Intersect([QuotaConfig], { default: {} }),
+    groups: Type.Record(Type.String(), QuotaConfig, { default: {} }),
+    users: Type.Record(Type.String(), QuotaConfig, { default: {} }),
+  },
+  { additionalProperties: false, default: {} }
+);
+
+/** One kind of machine in the shared worker pool. */
+export const MachineTypeConfig = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    cores: Type.Number({ exclusiveMinimum: 0 }),
+    memory: Memory,
+    count: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false }
+);
+
+/** The shared pool of worker machines everyone's workers are packed onto. */
+export const PoolConfig = Type.Object(
+  {
+    machine_types: Type.Array(MachineTypeConfig, {
+      default: [{ name: 'standard', cores: 4, memory: '16 G', count: 10 }],
+      description: 'Machines workers are packed onto (per user: a machine hosts one user).',
+    }),
+    schedulers_take_room: Type.Boolean({
+      default: false,
+      description: 'Whether schedulers are packed onto pool machines too.',
+    }),
+    user_machine_cap: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+      default: null,
+      description: 'Most machines one user may occupy at once; null = no cap beyond the pool.',
+    }),
+  },
+  { additionalProperties: false, default: {} }
+);
+
 /** The whole configuration file. */
 export const GatewayConfigSchema = Type.Object(
   {
@@ -273,6 +359,9 @@ export const GatewayConfigSchema = Type.Object(
     auth: Type.Union([BasicAuthConfig], { default: { type: 'basic' } }),
     backend: Type.Union([LocalBackendConfig], { default: { type: 'local' } }),
     cluster: ClusterDefaults,
+    access: AccessConfig,
+    quotas: QuotasConfig,
+    pool: PoolConfig,
     options: Type.Array(OptionFieldConfig, {
       default: [],
       description: 'Cluster options users can set (spec §4); empty exposes none.',
@@ -289,3 +378,9 @@ export type OptionFieldConfig = Static<typeof OptionFieldConfig>;
 export type LocalBackendConfig = Static<typeof LocalBackendConfig>;
 /** Settings of the Basic authenticator. */
 export type BasicAuthConfig = Static<typeof BasicAuthConfig>;
+/** Access settings. */
+export type AccessConfig = Static<typeof AccessConfig>;
+/** One user's or group's quota as written in the file. */
+export type QuotaConfig = Static<typeof QuotaConfig>;
+/** Pool settings as written in the file. */
+export type PoolConfig = Static<typeof PoolConfig>;

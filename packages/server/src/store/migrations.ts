@@ -49,7 +49,78 @@ const initial: Migration = {
   },
 };
 
+const access: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('grants')
+      .addColumn('username', 'text', (c) => c.primaryKey())
+      .addColumn('granted_by', 'text', (c) => c.notNull())
+      .addColumn('granted_at', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('access_requests')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('username', 'text', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'integer', (c) => c.notNull())
+      .addColumn('decided_by', 'text')
+      .addColumn('decided_at', 'integer')
+      .execute();
+    await db.schema
+      .createTable('api_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('username', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('admin', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('label', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'integer', (c) => c.notNull())
+      .addColumn('revoked_at', 'integer')
+      .execute();
+    await db.schema
+      .createTable('user_quotas')
+      .addColumn('username', 'text', (c) => c.primaryKey())
+      .addColumn('quota', 'text', (c) => c.notNull())
+      .addColumn('set_by', 'text', (c) => c.notNull())
+      .addColumn('set_at', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('audit')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('time', 'integer', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('target', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+    await db.schema.createIndex('audit_time').on('audit').column('time').execute();
+    await db.schema
+      .createTable('usage')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('username', 'text', (c) => c.notNull())
+      .addColumn('cluster_name', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('cores', 'real', (c) => c.notNull())
+      .addColumn('memory', 'integer', (c) => c.notNull())
+      .addColumn('start_time', 'integer', (c) => c.notNull())
+      .addColumn('stop_time', 'integer')
+      .execute();
+    await db.schema
+      .createIndex('usage_user_time')
+      .on('usage')
+      .columns(['username', 'start_time'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    for (const t of ['usage', 'audit', 'user_quotas', 'api_tokens', 'access_requests', 'grants']) {
+      await db.schema.dropTable(t).execute();
+    }
+  },
+};
+
 /** All migrations in order; names sort lexically. */
 export const migrationProvider: MigrationProvider = {
-  getMigrations: () => Promise.resolve({ '0001-initial': initial }),
+  getMigrations: () => Promise.resolve({ '0001-initial': initial, '0002-access': access }),
 };

@@ -2,6 +2,7 @@
  * Row types of the store's tables, as Kysely sees them.
  * @module
  */
+import type { Generated } from 'kysely';
 
 /** One cluster record (secrets are sealed with the store's secret box). */
 export interface ClusterRow {
@@ -41,8 +42,75 @@ export interface WorkerRow {
   stop_time: number | null;
 }
 
+/** A user an admin granted access to. */
+export interface GrantRow {
+  username: string;
+  granted_by: string;
+  granted_at: number;
+}
+
+/** A request for access filed by an ungranted user. */
+export interface AccessRequestRow {
+  id: Generated<number>;
+  username: string;
+  message: string;
+  status: 'pending' | 'approved' | 'denied';
+  created_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+}
+
+/** An API token (only its SHA-256 hash is kept). */
+export interface ApiTokenRow {
+  id: string;
+  username: string;
+  token_hash: string;
+  admin: number;
+  label: string;
+  created_by: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** A per-user quota override set by an admin (JSON of a partial quota). */
+export interface UserQuotaRow {
+  username: string;
+  quota: string;
+  set_by: string;
+  set_at: number;
+}
+
+/** One audited action or refusal. */
+export interface AuditRow {
+  id: Generated<number>;
+  time: number;
+  actor: string;
+  action: string;
+  target: string;
+  outcome: 'ok' | 'refused';
+  detail: string;
+}
+
+/** A scheduler or worker's lifetime, for core-hours and memory-hours reports. */
+export interface UsageRow {
+  id: string;
+  username: string;
+  cluster_name: string;
+  kind: 'scheduler' | 'worker';
+  cores: number;
+  memory: number;
+  start_time: number;
+  stop_time: number | null;
+}
+
 /** The whole database. */
 export interface Database {
   clusters: ClusterRow;
   workers: WorkerRow;
+  grants: GrantRow;
+  access_requests: AccessRequestRow;
+  api_tokens: ApiTokenRow;
+  user_quotas: UserQuotaRow;
+  audit: AuditRow;
+  usage: UsageRow;
 }

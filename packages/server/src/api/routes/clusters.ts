@@ -58,6 +58,18 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
       throw invalid('The request body must be a JSON object like {"cluster_options": {...}}');
     }
     const { options, config } = ctx.clusterOptions.resolve(user, submitted);
+    try {
+      ctx.policy.checkCreate(user.name, config.scheduler_cores, config.scheduler_memory);
+    } catch (err) {
+      ctx.audit(
+        user.name,
+        'create cluster',
+        '',
+        'refused',
+        err instanceof Error ? err.message : ''
+      );
+      throw err;
+    }
     const c = await manager.create(user.name, options, config);
     reply.code(201);
     return { name: c.name };
@@ -84,7 +96,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     async (req: NameRequest, reply) => {
       const byToken = clusterByToken(ctx, req);
       if (byToken !== null) {
-        await manager.stop(byToken, 'idle timeout (the scheduler asked to stop)');
+        await manager.stop(byToken, 'idle');
       } else {
         const user = await ctx.userAuth.require(req);
         const c = manager.get(req.params.cluster_name);
@@ -92,7 +104,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
           if (c.username !== user.name) {
             throw forbidden(`User ${user.name} lacks permissions to stop cluster ${c.name}`);
           }
-          await manager.stop(c, `stopped by ${user.name}`);
+          await manager.stop(c, 'user');
         }
       }
       return reply.code(204).send();

@@ -1,0 +1,243 @@
+/**
+ * The cluster policy: per-user quotas and the shared machine pool, applied to creates, scales,
+ * adapts and heartbeats. Capacity is reserved when a scale is accepted (synchronously, before
+ * any await), so concurrent scales can never oversubscribe the pool.
+ * @module
+ */
+import type { User } from '../auth/authenticator.js';
+import { parseMemory } from '../cluster-options/memory.js';
+import type { ClusterRecord } from '../clusters/model.js';
+import { Job, isFinal } from '../clusters/model.js';
+import type { PoolConfig, QuotaConfig as QuotaFileConfig } from '../config/schema.js';
+import { invalid } from '../errors.js';
+import { maxFitting, pack, type Demand, type MachineType } from './packing.js';
+import {
+  checkCreate,
+  clampWorkers,
+  effectiveQuota,
+  type Quota,
+  type QuotaConfig,
+  type Usage,
+} from './quota.js';
+
+/** Settings of the policy, from the config file. */
+export interface PolicySettings {
+  readonly pool: PoolConfig;
+  readonly quotas: {
+    default: QuotaFileConfig;
+    groups: Record<string, QuotaFileConfig>;
+    users: Record<string, QuotaFileConfig>;
+  };
+}
+
+/** The pool as a user sees it on `GET /api/v1/pool`. */
+export interface PoolState {
+  readonly machines_total: number;
+  readonly machines_in_use: number;
+  readonly machines_free: number;
+  readonly users_with_machines: number;
+  readonly your_machines: number;
+  readonly user_machine_cap: number | null;
+  readonly machine_types: ReadonlyArray<{
+    name: string;
+    cores: number;
+    memory: number;
+    count: number;
+  }>;
+  readonly per_user?: Readonly<Record<string, number>>;
+}
+
+/** Converts a file quota (snake_case, memory strings) into a quota. */
+export function toQuota(q: QuotaFileConfig): Partial<Quota> {
+  const out: { -readonly [K in keyof Quota]?: number | null } = {};
+  if (q.max_clusters !== undefined) out.maxClusters = q.max_clusters;
+  if (q.max_workers !== undefined) out.maxWorkers = q.max_workers;
+  if (q.max_cores !== undefined) out.maxCores = q.max_cores;
+  if (q.max_memory !== undefined) {
+    out.maxMemory = q.max_memory === null ? null : parseMemory(q.max_memory, 'max_memory');
+  }
+  return out;
+}
+
+function mapValues<T, U>(r: Readonly<Record<string, T>>, f: (v: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, f(v)]));
+}
+
+/** Creates the policy over the live clusters. */
+export function createClusterPolicy(
+  settings: PolicySettings,
+  clusters: () => Iterable<ClusterRecord>
+) {
+  const types: MachineType[] = settings.pool.machine_types.map((t) => ({
+    name: t.name,
+    cores: t.cores,
+    memory: parseMemory(t.memory, 'pool.machine_types.memory'),
+    count: t.count,
+  }));
+  const cap = settings.pool.user_machine_cap;
+  const fileQuotas: QuotaConfig = {
+    default: toQuota(settings.quotas.default),
+    groups: mapValues(settings.quotas.groups, toQuota),
+    users: mapValues(settings.quotas.users, toQuota),
+  };
+  /** Per-user overrides set by admins at run time (take precedence over the file). */
+  const overrides = new Map<string, Partial<Quota>>();
+  /** The groups each user had when last seen, for decisions made without a request (heartbeats). */
+  const groupsOf = new Map<string, readonly string[]>();
+  /** Workers reserved per cluster by accepted scales (at least the scheduler's count). */
+  const reserved = new Map<string, number>();
+
+  const active = () =>
+    [...clusters()].filter((c) => c.target === Job.RUNNING && !isFinal(c.status));
+  const workersOf = (c: ClusterRecord) => Math.max(c.count, reserved.get(c.name) ?? 0);
+
+  const demandsOf = (c: ClusterRecord, workers: number): Demand[] => {
+    const out: Demand[] = [
+      {
+        user: c.username,
+        cluster: c.name,
+        cores: c.config.worker_cores,
+        memory: c.config.worker_memory,
+        count: workers,
+        order: c.startTime,
+      },
+    ];
+    if (settings.pool.schedulers_take_room) {
+      out.push({
+        user: c.username,
+        cluster: `${c.name}/scheduler`,
+        cores: c.config.scheduler_cores,
+        memory: c.config.scheduler_memory,
+        count: 1,
+        order: c.startTime,
+      });
+    }
+    return out;
+  };
+
+  const allDemands = (except?: string) =>
+    active()
+      .filter((c) => c.name !== except)
+      .flatMap((c) => demandsOf(c, workersOf(c)));
+
+  const usageOf = (username: string, except?: string): Usage => {
+    let clustersN = 0;
+    let workers = 0;
+    let cores = 0;
+    let memory = 0;
+    for (const c of active()) {
+      if (c.username !== username) continue;
+      clustersN++;
+      cores += c.config.scheduler_cores;
+      memory += c.config.scheduler_memory;
+      if (c.name === except) continue;
+      const n = workersOf(c);
+      workers += n;
+      cores += n * c.config.worker_cores;
+      memory += n * c.config.worker_memory;
+    }
+    return { clusters: clustersN, workers, cores, memory };
+  };
+
+  const quotaOf = (username: string): Quota => {
+    const base = effectiveQuota(fileQuotas, {
+      name: username,
+      groups: groupsOf.get(username) ?? [],
+    });
+    return { ...base, ...(overrides.get(username) ?? {}) };
+  };
+
+  const poolClamp = (
+    c: ClusterRecord,
+    requested: number
+  ): { count: number; msg: string | null } => {
+    const others = allDemands(c.name);
+    const [workers, ...rest] = demandsOf(c, requested);
+    if (workers === undefined) return { count: requested, msg: null };
+    const fit = maxFitting(types, [...others, ...rest], workers, cap);
+    if (fit >= requested) return { count: requested, msg: null };
+    const state = pack(types, others);
+    const total = types.reduce((n, t) => n + t.count, 0);
+    const mine = state.machinesByUser.get(c.username) ?? 0;
+    const capText = cap === null ? '' : ` (at most ${String(cap)} per user)`;
+    const msg =
+      `Scale request of ${String(requested)} workers does not fit the shared pool: ` +
+      `${String(state.machinesUsed)} of ${String(total)} machines are in use by ` +
+      `${String(state.usersWithMachines)} users, ${String(mine)} of them by your other clusters${capText}. ` +
+      `Scaling to ${String(fit)} instead.`;
+    return { count: fit, msg };
+  };
+
+  return {
+    /** Remembers a user's groups (quotas by group also apply to their heartbeats). */
+    observe(user: User): void {
+      groupsOf.set(user.name, user.groups);
+    },
+
+    /** Throws 422 naming the limit when `username` may not start another cluster. */
+    checkCreate(username: string, schedulerCores: number, schedulerMemory: number): void {
+      const usage = usageOf(username);
+      const refusal = checkCreate(quotaOf(username), usage, schedulerCores, schedulerMemory);
+      if (refusal === null) return;
+      const theirs = active().filter((c) => c.username === username);
+      const names = theirs.map((c) => c.name);
+      const hint =
+        names.length > 0 && usage.clusters >= (quotaOf(username).maxClusters ?? Infinity)
+          ? ` Your active clusters: ${names.join(', ')}. Reconnect with gateway.connect("${names[0] ?? ''}") or stop one with gateway.stop_cluster(name).`
+          : '';
+      throw invalid(`${refusal}${hint}`);
+    },
+
+    /**
+     * Clamps a wanted worker count by the user's quota and the pool, and reserves the result.
+     * Returns the count to use and a message when it was clamped.
+     */
+    limitWorkers(c: ClusterRecord, requested: number): { count: number; msg: string | null } {
+      const q = clampWorkers(
+        quotaOf(c.username),
+        usageOf(c.username, c.name),
+        requested,
+        c.config.worker_cores,
+        c.config.worker_memory
+      );
+      const p = poolClamp(c, q.count);
+      reserved.set(c.name, p.count);
+      return { count: p.count, msg: q.msg ?? p.msg };
+    },
+
+    /** Forgets a cluster's reservation (it stopped). */
+    release(name: string): void {
+      reserved.delete(name);
+    },
+
+    /** The pool as `username` sees it; admins also get machines per user. */
+    state(username: string, admin: boolean): PoolState {
+      const result = pack(types, allDemands());
+      const total = types.reduce((n, t) => n + t.count, 0);
+      return {
+        machines_total: total,
+        machines_in_use: result.machinesUsed,
+        machines_free: total - result.machinesUsed,
+        users_with_machines: result.usersWithMachines,
+        your_machines: result.machinesByUser.get(username) ?? 0,
+        user_machine_cap: cap,
+        machine_types: types.map((t) => ({ ...t })),
+        ...(admin ? { per_user: Object.fromEntries(result.machinesByUser) } : {}),
+      };
+    },
+
+    /** The quota that applies to `username`. */
+    quota: quotaOf,
+    /** What `username` holds now. */
+    usage: (username: string) => usageOf(username),
+
+    /** Sets (or with null clears) an admin's per-user override. */
+    setOverride(username: string, q: Partial<Quota> | null): void {
+      if (q === null) overrides.delete(username);
+      else overrides.set(username, q);
+    },
+  };
+}
+
+/** The cluster policy. */
+export type ClusterPolicy = ReturnType<typeof createClusterPolicy>;
