@@ -101,12 +101,18 @@ describe('createBasicAuthenticator', () => {
 
   it('an empty shared password is no password', async () => {
     const auth = createBasicAuthenticator('');
-    assert.equal((await auth.authenticate({ authorization: basic('alice:whatever') }))?.name, 'alice');
+    assert.equal(
+      (await auth.authenticate({ authorization: basic('alice:whatever') }))?.name,
+      'alice'
+    );
   });
 
   it('with a shared password checks it', async () => {
     const auth = createBasicAuthenticator('s3cret');
-    assert.equal((await auth.authenticate({ authorization: basic('alice:s3cret') }))?.name, 'alice');
+    assert.equal(
+      (await auth.authenticate({ authorization: basic('alice:s3cret') }))?.name,
+      'alice'
+    );
     assert.equal(await auth.authenticate({ authorization: basic('alice:wrong') }), null);
     assert.equal(await auth.authenticate({ authorization: basic('alice:') }), null);
     assert.equal(await auth.authenticate({ authorization: basic('alice:s3cret ') }), null);

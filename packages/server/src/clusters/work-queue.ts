@@ -60,12 +60,17 @@ export function createWorkQueue(
         },
         (err: unknown) => {
           opts.onError(key, err);
+          if (closed) {
+            finish(key);
+            return;
+          }
           const n = (failures.get(key) ?? 0) + 1;
           failures.set(key, n);
           const delay = Math.min(opts.backoffMax ?? 300, (opts.backoffBase ?? 0.1) * 2 ** (n - 1));
           const timer = setTimeout(() => {
             retryTimers.delete(key);
             enqueue(key);
+            checkIdle();
           }, delay * 1000);
           timer.unref();
           retryTimers.set(key, timer);

@@ -294,15 +294,11 @@ describe('loadConfig listen', () => {
     assert.deepEqual(err.problems, ['listen: expected host:port, got "nope"']);
   });
 
-  it(
-    'a bad listen in a file names the file as the source',
-    { todo: 'bug: parseListen uses the key ("listen") as the ConfigError source' },
-    () => {
-      const file = yamlFile('listen: nope\n');
-      const err = configError(() => loadConfig({ file, env: {}, defaultPythonEnv: '/x' }));
-      assert.ok(err.message.startsWith(`invalid configuration in ${file}:`), err.message);
-    }
-  );
+  it('a bad listen in a file names the file as the source', () => {
+    const file = yamlFile('listen: nope\n');
+    const err = configError(() => loadConfig({ file, env: {}, defaultPythonEnv: '/x' }));
+    assert.ok(err.message.startsWith(`invalid configuration in ${file}:`), err.message);
+  });
 
   it('a listen that is not a string names listen', () => {
     const err = configError(() => fromFile('listen: 8000\n'));
@@ -334,28 +330,16 @@ describe('loadConfig errors name the offending key path', () => {
     ]);
   });
 
-  it(
-    'an invalid backend key is the only problem reported',
-    {
-      todo: 'bug: a value that fails its union variant gets no defaults, so every other backend key is reported as "required key is missing"',
-    },
-    () => {
-      const err = configError(() => fromFile('backend:\n  type: local\n  heartbeat_period: "x"\n'));
-      assert.deepEqual(err.problems, ['backend.heartbeat_period: must be number (got "x")']);
-    }
-  );
+  it('an invalid backend key is the only problem reported', () => {
+    const err = configError(() => fromFile('backend:\n  type: local\n  heartbeat_period: "x"\n'));
+    assert.deepEqual(err.problems, ['backend.heartbeat_period: must be number (got "x")']);
+  });
 
-  it(
-    'an invalid auth key is the only problem reported',
-    {
-      todo: 'bug: a value that fails its union variant gets no defaults, so every other auth key is reported as "required key is missing"',
-    },
-    () => {
-      const err = configError(() => fromValues({ auth: { type: 'basic', cookie_name: 'a b' } }));
-      assert.equal(err.problems.length, 1, err.problems.join('\n'));
-      assert.match(err.problems[0] ?? '', /^auth\.cookie_name: /);
-    }
-  );
+  it('an invalid auth key is the only problem reported', () => {
+    const err = configError(() => fromValues({ auth: { type: 'basic', cookie_name: 'a b' } }));
+    assert.equal(err.problems.length, 1, err.problems.join('\n'));
+    assert.match(err.problems[0] ?? '', /^auth\.cookie_name: /);
+  });
 
   it('a backend without its type names backend.type', () => {
     const err = configError(() => fromValues({ backend: { heartbeat_period: 5 } }));

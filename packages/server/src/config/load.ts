@@ -113,11 +113,11 @@ export interface LoadOptions {
 }
 
 /** Parses `host:port` (port 0 allowed); throws a message naming the key on error. */
-export function parseListen(value: string, key = 'listen'): ListenAddress {
+export function parseListen(value: string, key = 'listen', source = key): ListenAddress {
   const m = /^(.*):(\d{1,5})$/.exec(value);
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65535) {
-    throw new ConfigError(key, [`${key}: expected host:port, got ${JSON.stringify(value)}`]);
+    throw new ConfigError(source, [`${key}: expected host:port, got ${JSON.stringify(value)}`]);
   }
   const host = (m[1] ?? '').replace(/^\[(.*)\]$/, '$1');
   return { host: host === '' ? '0.0.0.0' : host, port };
@@ -205,7 +205,10 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
   const optionProblems = checkFieldDefinitions(c.options).map((p) => `options: ${p}`);
   if (optionProblems.length > 0) throw new ConfigError(source, optionProblems);
   const env = opts.env ?? {};
-  const listen = parseListen(opts.listen ?? c.listen);
+  const listen =
+    opts.listen === undefined
+      ? parseListen(c.listen, 'listen', source)
+      : parseListen(opts.listen, '--listen', '--listen');
   const dataDir = path.resolve(base, c.data_dir);
   const storePath = resolveStorePath(c.store.url, dataDir, base, source);
   const b = c.backend;

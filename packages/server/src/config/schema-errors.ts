@@ -53,7 +53,9 @@ export function schemaErrors(schema: TSchema, value: unknown, path = ''): string
       const allowed = variants.map((v) => `'${discriminant(v) ?? ''}'`).join(', ');
       return [`${join(path, 'type')}: must be one of ${allowed} (got ${shown(value['type'])})`];
     }
-    return schemaErrors(chosen as TSchema, value, path);
+    // Fill the variant's defaults first, so only keys the user got wrong are reported.
+    const filled: unknown = Value.Default(chosen as TSchema, structuredClone(value));
+    return schemaErrors(chosen as TSchema, filled, path);
   }
   if (s['type'] === 'object' && isRecord(s['properties']) && isRecord(value)) {
     const props = s['properties'];

@@ -46,7 +46,8 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
     res.writeHead(503, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ error: 'Gateway is starting', code: 'internal' }));
   };
-  const proxy = createProxyServer({ xfwd: true, ws: true });
+  // changeOrigin: the dashboard sees its own host:port in Host (spec §7.3).
+  const proxy = createProxyServer({ xfwd: true, ws: true, changeOrigin: true });
   proxy.on('error', (err, _req, resOrSocket) => {
     log.info({ err: err.message }, 'dashboard proxy error');
     if (resOrSocket instanceof http.ServerResponse) {

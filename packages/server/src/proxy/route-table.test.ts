@@ -48,9 +48,11 @@ describe('RouteTable.matchPath', () => {
   it('spec §7.3: with prefix /foo, /foo/api/health forwards /api/health', () => {
     const t = new RouteTable();
     t.setPath('/foo/', API);
-    const m = t.matchPath('/foo/api/health');
-    assert.equal(m?.prefix, '/foo');
-    assert.equal(m?.rest, '/api/health');
+    assert.deepEqual(t.matchPath('/foo/api/health'), {
+      prefix: '/foo',
+      target: API,
+      rest: '/api/health',
+    });
     assert.equal(t.matchPath('/foobar/api/health'), null, 'segments, not string prefixes');
     assert.equal(t.matchPath('/other'), null);
   });
@@ -101,7 +103,10 @@ describe('RouteTable.matchPath', () => {
     assert.equal(t.matchPath('/clusters/abc/status?a=1&b=2')?.rest, '/status?a=1&b=2');
     assert.equal(t.matchPath('/clusters/abc?a=1')?.rest, '/?a=1');
     assert.equal(t.matchPath('/clusters/abc/?a=1')?.rest, '/?a=1');
-    assert.equal(t.matchPath('/api/v1/clusters/?status=running')?.rest, '/api/v1/clusters/?status=running');
+    assert.equal(
+      t.matchPath('/api/v1/clusters/?status=running')?.rest,
+      '/api/v1/clusters/?status=running'
+    );
     assert.equal(t.matchPath('/?wait')?.rest, '/?wait');
   });
 
@@ -109,9 +114,11 @@ describe('RouteTable.matchPath', () => {
     const t = new RouteTable();
     t.setPath('/', API);
     t.setPath('/clusters/abc', DASH);
-    const m = t.matchPath('/api?next=/clusters/abc/status');
-    assert.equal(m?.prefix, '/');
-    assert.equal(m?.rest, '/api?next=/clusters/abc/status');
+    assert.deepEqual(t.matchPath('/api?next=/clusters/abc/status'), {
+      prefix: '/',
+      target: API,
+      rest: '/api?next=/clusters/abc/status',
+    });
   });
 
   it('keeps a trailing slash of the remainder, and drops none when the remainder is empty', () => {

@@ -66,6 +66,7 @@ export function createSniRouter(
       socket.removeListener('data', onData);
       socket.removeListener('error', onEarlyError);
       socket.removeListener('end', onEarlyEnd);
+      socket.removeListener('close', onEarlyClose);
       return true;
     };
     const timer = setTimeout(() => {
@@ -76,6 +77,9 @@ export function createSniRouter(
     };
     const onEarlyEnd = () => {
       if (settle()) socket.destroy();
+    };
+    const onEarlyClose = () => {
+      settle();
     };
 
     const onData = (chunk: Buffer) => {
@@ -126,5 +130,6 @@ export function createSniRouter(
     socket.on('data', onData);
     socket.on('error', onEarlyError);
     socket.on('end', onEarlyEnd);
+    socket.on('close', onEarlyClose);
   };
 }

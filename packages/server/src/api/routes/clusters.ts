@@ -31,6 +31,24 @@ function clusterByToken(ctx: ApiContext, req: NameRequest): ClusterRecord | null
   return c !== undefined && c.token === m[1] ? c : null;
 }
 
+/** The `{cluster_name}` segment; an empty one (`/clusters//x`) matches no route (spec §1.2). */
+function nameOf(req: NameRequest): string {
+  const name = req.params.cluster_name;
+  if (name === '') {
+    if (req.method === 'DELETE' && req.url.split('?')[0] === '/api/v1/clusters/') {
+      throw new GatewayError(
+        'method_not_allowed',
+        `Method DELETE not allowed on /api/v1/clusters/`,
+        {
+          headers: { Allow: 'GET, POST' },
+        }
+      );
+    }
+    throw notFound('Not Found');
+  }
+  return name;
+}
+
 /** Registers the cluster routes. */
 export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
   const { manager } = ctx;
@@ -84,7 +102,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     { schema: { params: NameParams, response: { 200: ClusterJson } } },
     async (req: NameRequest) => {
       const user = await ctx.userAuth.require(req);
-      const c = owned(user, req.params.cluster_name, 'view');
+      const c = owned(user, nameOf(req), 'view');
       if (parseWait(req.query['wait'])) await manager.waitForChange(c);
       return toClusterJson(c);
     }
@@ -94,6 +112,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     '/api/v1/clusters/:cluster_name',
     { schema: { params: NameParams } },
     async (req: NameRequest, reply) => {
+      nameOf(req);
       const byToken = clusterByToken(ctx, req);
       if (byToken !== null) {
         await manager.stop(byToken, 'idle');
@@ -116,7 +135,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     { schema: { params: NameParams, response: { 200: ScaleResult } } },
     async (req: NameRequest) => {
       const user = await ctx.userAuth.require(req);
-      const c = owned(user, req.params.cluster_name, 'view');
+      const c = owned(user, nameOf(req), 'view');
       const count = validateScaleCount(req.body);
       return manager.scale(c, count);
     }
@@ -127,7 +146,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     { schema: { params: NameParams, response: { 200: ScaleResult } } },
     async (req: NameRequest) => {
       const user = await ctx.userAuth.require(req);
-      const c = owned(user, req.params.cluster_name, 'view');
+      const c = owned(user, nameOf(req), 'view');
       const body = validateAdaptBody(req.body);
       return manager.adapt(c, body);
     }
@@ -137,6 +156,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     '/api/v1/clusters/:cluster_name/heartbeat',
     { schema: { params: NameParams } },
     async (req: NameRequest, reply) => {
+      nameOf(req);
       const c = clusterByToken(ctx, req);
       if (c === null) {
         throw new GatewayError('unauthenticated', 'Unauthorized', {
