@@ -69,5 +69,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     run('npm', ['ci', '--no-audit', '--no-fund']);
   });
   ensureVenv('.venv', 'python/requirements.txt');
+  // Older dask-gateway clients, each with its own scheduler/worker packages (test_old_clients.py).
+  ensureVenv('.venvs/dg2025.4', 'python/requirements-dg2025.4.txt');
+  ensureVenv('.venvs/dg2023.9', 'python/requirements-dg2023.9.txt');
   run(path.join(root, 'node_modules', '.bin', 'tsc'), ['-b']);
 }
