@@ -3,6 +3,7 @@
 //   1. npm packages (npm ci) when the lockfile changed,
 //   2. the project Python environment (.venv) from python/requirements.txt when it changed,
 //   3. the TypeScript build (tsc -b).
+// With --test it also creates the environments of older dask-gateway clients the tests use.
 // Only Node, npm and python3 must be present.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -69,8 +70,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     run('npm', ['ci', '--no-audit', '--no-fund']);
   });
   ensureVenv('.venv', 'python/requirements.txt');
-  // Older dask-gateway clients, each with its own scheduler/worker packages (test_old_clients.py).
-  ensureVenv('.venvs/dg2025.4', 'python/requirements-dg2025.4.txt');
-  ensureVenv('.venvs/dg2023.9', 'python/requirements-dg2023.9.txt');
+  if (process.argv.includes('--test')) {
+    // Older dask-gateway clients, each with its own scheduler/worker packages (test_old_clients.py).
+    ensureVenv('.venvs/dg2025.4', 'python/requirements-dg2025.4.txt');
+    ensureVenv('.venvs/dg2023.9', 'python/requirements-dg2023.9.txt');
+  }
   run(path.join(root, 'node_modules', '.bin', 'tsc'), ['-b']);
 }
