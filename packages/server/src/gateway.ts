@@ -6,9 +6,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { createApiApp } from './api/app.js';
+import { createApiApp, type RouteInfo } from './api/app.js';
 import { createUserAuth } from './api/auth-hook.js';
-import { createBasicAuthenticator } from './auth/basic.js';
+import { createAuthenticator } from './auth/create-authenticator.js';
 import { createSessionCache } from './auth/session-cache.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
 import type { ProcessExit } from './backends/backend.js';
@@ -23,7 +23,6 @@ import { createLogger } from './observability/logger.js';
 import { createPublicServer } from './proxy/public-server.js';
 import { RouteTable } from './proxy/route-table.js';
 import { createAccessControl } from './access/access-control.js';
-import { withApiTokens } from './auth/token-authenticator.js';
 import { createClusterPolicy } from './pool/cluster-policy.js';
 import { createAccessStore } from './store/access-store.js';
 import { createClusterStore } from './store/cluster-store.js';
@@ -47,6 +46,8 @@ export interface Gateway {
   readonly port: number;
   readonly manager: ClusterManager;
   readonly routes: RouteTable;
+  /** Every API route (method and URL pattern), as registered. */
+  readonly apiRoutes: readonly RouteInfo[];
   /** An admin API token issued at first start (shown once), or null. */
   readonly bootstrapToken: string | null;
   /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
@@ -117,8 +118,10 @@ export async function startGateway(
     },
   });
   let clusters: () => Iterable<ClusterRecord> = () => [];
-  const policy = createClusterPolicy({ pool: config.pool, quotas: config.quotas }, () =>
-    clusters()
+  const policy = createClusterPolicy(
+    { pool: config.pool, quotas: config.quotas },
+    () => clusters(),
+    clock
   );
   for (const [username, q] of Object.entries(await accessStore.listUserQuotas())) {
     policy.setOverride(username, parseQuotaBody(JSON.parse(q)));
@@ -173,7 +176,7 @@ export async function startGateway(
     cacheMaxAge: config.auth.cache_max_age,
     clock,
   });
-  const authenticator = withApiTokens(createBasicAuthenticator(config.auth.password), accessStore);
+  const authenticator = createAuthenticator(config.auth, accessStore);
   const userAuth = createUserAuth(authenticator, sessions, access, {
     onUser: (user) => {
       policy.observe(user);
@@ -188,7 +191,7 @@ export async function startGateway(
     log: log.child({ module: 'proxy' }),
     prefix: config.prefix,
   });
-  const app = await createApiApp(
+  const { app, routes: apiRoutes } = await createApiApp(
     {
       manager,
       userAuth,
@@ -236,6 +239,7 @@ export async function startGateway(
     manager,
     routes,
     bootstrapToken,
+    apiRoutes,
     async stop() {
       await manager.shutdown();
       await server.close();

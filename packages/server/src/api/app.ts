@@ -16,12 +16,18 @@ import { registerAdminRoutes } from './routes/admin.js';
 /** The Fastify instance type of the API (pino logger, node http server). */
 export type ApiApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
 
+/** One registered API route. */
+export interface RouteInfo {
+  readonly method: string;
+  readonly url: string;
+}
+
 /** Creates the API app bound to `server`'s HTTP side (not listening by itself). */
 export async function createApiApp(
   ctx: ApiContext,
   server: PublicServer,
   log: Logger
-): Promise<ApiApp> {
+): Promise<{ app: ApiApp; routes: readonly RouteInfo[] }> {
   const app = Fastify({
     loggerInstance: log,
     bodyLimit: 4 * 1024 * 1024,
@@ -43,11 +49,17 @@ export async function createApiApp(
     ctx.userAuth.onSend(req, reply);
     done();
   });
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (opts) => {
+    for (const method of [opts.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: opts.url });
+    }
+  });
   installErrorHandling(app);
   registerMetaRoutes(app, ctx);
   registerClusterRoutes(app, ctx);
   registerAccessRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   await app.ready();
-  return app;
+  return { app, routes };
 }

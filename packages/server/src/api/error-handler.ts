@@ -62,6 +62,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export function installErrorHandling(app: ApiApp): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof GatewayError) {
+      if (STATUS_OF[err.code] >= 500) req.log.warn({ err, cause: err.cause }, err.message);
       if (err.statusText !== undefined) reply.raw.statusMessage = asciiReason(err.statusText);
       return sendError(reply, err.code, err.message, err.headers);
     }

@@ -38,11 +38,14 @@ export interface ClusterRoutes {
 
 /** Limits on worker counts beyond a cluster's own (quotas, the shared pool). */
 export interface WorkerPolicy {
-  /** The count allowed for `c` (≤ requested) and a message when clamped; `reserve` books it. */
+  /**
+   * The count allowed for `c` (≤ requested) and a message when clamped. `reserve` books the
+   * room (an accepted scale), `observe` follows a heartbeat's count, `check` books nothing.
+   */
   limitWorkers(
     c: ClusterRecord,
     requested: number,
-    reserve: boolean
+    mode: 'reserve' | 'check' | 'observe'
   ): { count: number; msg: string | null };
   /** Forgets what `name` had reserved. */
   release(name: string): void;
@@ -506,7 +509,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       if (c.target !== Job.RUNNING || isFinal(c.status)) return;
       const own = effectiveMaxWorkers(c.config);
       const wanted = own === null ? hb.count : Math.min(hb.count, own);
-      const maxWorkers = policy.limitWorkers(c, wanted, true).count;
+      const maxWorkers = policy.limitWorkers(c, wanted, 'observe').count;
       const out = applyHeartbeat(c, hb, clock.now(), maxWorkers);
       if (out.requestedCount !== c.count) {
         log.info(
@@ -524,7 +527,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     async scale(c: ClusterRecord, count: number): Promise<ScaleResult> {
       assertRunning(c);
       const own = clampScale(count, c.config);
-      const limited = policy.limitWorkers(c, own.count, true);
+      const limited = policy.limitWorkers(c, own.count, 'reserve');
       const msg = joinMessages(own.msg, limited.msg);
       await command(c, { op: 'scale', count: limited.count });
       return { ok: msg === null, msg };
@@ -540,7 +543,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       let { minimum, maximum } = clamped;
       let extra: string | null = null;
       if (maximum !== null) {
-        const limited = policy.limitWorkers(c, maximum, false);
+        const limited = policy.limitWorkers(c, maximum, 'check');
         if (limited.count < maximum) {
           extra = `Adaptive maximum lowered to ${String(limited.count)}: ${limited.msg ?? ''}`;
           maximum = limited.count;

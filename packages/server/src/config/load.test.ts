@@ -395,7 +395,9 @@ describe('loadConfig errors name the offending key path', () => {
 
   it('unknown auth.type lists the allowed types', () => {
     const err = configError(() => fromFile('auth:\n  type: kerberos\n'));
-    assert.deepEqual(err.problems, [`auth.type: must be one of 'basic' (got "kerberos")`]);
+    assert.deepEqual(err.problems, [
+      `auth.type: must be one of 'basic', 'jupyterhub' (got "kerberos")`,
+    ]);
   });
 
   it('auth given as a string names auth', () => {

@@ -14,6 +14,7 @@ import {
   type GatewayConfigInput,
   type LocalBackendConfig,
   type BasicAuthConfig,
+  type JupyterHubAuthConfig,
   type OptionFieldConfig,
 } from './schema.js';
 import { schemaErrors } from './schema-errors.js';
@@ -51,6 +52,49 @@ export interface ResolvedTiming {
   readonly clusterMaxAge: number;
 }
 
+/** JupyterHub settings with the environment's values filled in. */
+export interface ResolvedJupyterHubAuth {
+  readonly type: 'jupyterhub';
+  readonly api_url: string;
+  readonly api_token: string;
+  readonly service_name: string;
+  readonly use_service_access_scopes: boolean;
+  readonly admin_from_hub: boolean;
+  readonly cookie_name: string | null;
+  readonly cache_max_age: number;
+}
+
+function resolveAuth(
+  auth: BasicAuthConfig | JupyterHubAuthConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  source: string
+): BasicAuthConfig | ResolvedJupyterHubAuth {
+  if (auth.type === 'basic') return auth;
+  const apiUrl = auth.api_url ?? env['JUPYTERHUB_API_URL'];
+  const apiToken = auth.api_token ?? env['JUPYTERHUB_API_TOKEN'];
+  const problems: string[] = [];
+  if (apiUrl === undefined || apiUrl === '') {
+    problems.push('auth.api_url: required for JupyterHub (or set JUPYTERHUB_API_URL)');
+  }
+  if (apiToken === undefined || apiToken === '') {
+    problems.push('auth.api_token: required for JupyterHub (or set JUPYTERHUB_API_TOKEN)');
+  }
+  if (problems.length > 0 || apiUrl === undefined || apiToken === undefined) {
+    throw new ConfigError(source, problems);
+  }
+  const serviceName = auth.service_name ?? env['JUPYTERHUB_SERVICE_NAME'] ?? '';
+  return {
+    type: 'jupyterhub',
+    api_url: apiUrl.replace(/\/+$/, ''),
+    api_token: apiToken,
+    service_name: serviceName,
+    use_service_access_scopes: auth.use_service_access_scopes ?? serviceName !== '',
+    admin_from_hub: auth.admin_from_hub,
+    cookie_name: auth.cookie_name,
+    cache_max_age: auth.cache_max_age,
+  };
+}
+
 /** The local backend's settings with every path made absolute. */
 export interface ResolvedLocalBackend extends Omit<
   LocalBackendConfig,
@@ -76,7 +120,7 @@ export interface GatewayConfig {
   readonly storePath: string;
   /** Base64 keys from the config; empty means a key file beside the database. */
   readonly encryptionKeys: readonly string[];
-  readonly auth: BasicAuthConfig;
+  readonly auth: BasicAuthConfig | ResolvedJupyterHubAuth;
   readonly backend: ResolvedLocalBackend;
   readonly timing: ResolvedTiming;
   readonly cluster: GatewayConfigInput['cluster'];
@@ -231,7 +275,7 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
       c.store.encryption_keys.length > 0
         ? c.store.encryption_keys
         : (env['GATEHOUSE_ENCRYPTION_KEYS'] ?? '').split(';').filter((k) => k !== ''),
-    auth: c.auth,
+    auth: resolveAuth(c.auth, env, source),
     backend: {
       ...backendRest,
       pythonEnv,

@@ -35,6 +35,41 @@ export const BasicAuthConfig = Type.Object(
   { additionalProperties: false }
 );
 
+/** Settings of the JupyterHub authenticator (spec §2.4). */
+export const JupyterHubAuthConfig = Type.Object(
+  {
+    type: Type.Literal('jupyterhub'),
+    api_url: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()], {
+      default: null,
+      description:
+        "The hub's API URL, e.g. http://hub:8081/hub/api; null reads JUPYTERHUB_API_URL.",
+    }),
+    api_token: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
+      default: null,
+      description: "Gatehouse's own hub service token; null reads JUPYTERHUB_API_TOKEN.",
+    }),
+    service_name: Type.Union([Type.String(), Type.Null()], {
+      default: null,
+      description: 'Hub service name; null reads JUPYTERHUB_SERVICE_NAME (default empty).',
+    }),
+    use_service_access_scopes: Type.Union([Type.Boolean(), Type.Null()], {
+      default: null,
+      description:
+        'Require the access:services scope for this service; null means true exactly when service_name is set.',
+    }),
+    admin_from_hub: Type.Boolean({
+      default: true,
+      description: 'Give the admin role to users the hub marks admin.',
+    }),
+    cookie_name: Type.Union([Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }), Type.Null()], {
+      default: null,
+      description: 'Session cookie name; null picks dask-gateway-<random hex> per process.',
+    }),
+    cache_max_age: Seconds(300, 'Seconds a session cookie stays valid without re-authentication.'),
+  },
+  { additionalProperties: false }
+);
+
 /** Timing, retention and concurrency of the cluster reconciler (upstream DBBackendBase). */
 const Lifecycle = {
   heartbeat_period: Type.Number({
@@ -356,7 +391,7 @@ export const GatewayConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} }
     ),
-    auth: Type.Union([BasicAuthConfig], { default: { type: 'basic' } }),
+    auth: Type.Union([BasicAuthConfig, JupyterHubAuthConfig], { default: { type: 'basic' } }),
     backend: Type.Union([LocalBackendConfig], { default: { type: 'local' } }),
     cluster: ClusterDefaults,
     access: AccessConfig,
@@ -378,6 +413,8 @@ export type OptionFieldConfig = Static<typeof OptionFieldConfig>;
 export type LocalBackendConfig = Static<typeof LocalBackendConfig>;
 /** Settings of the Basic authenticator. */
 export type BasicAuthConfig = Static<typeof BasicAuthConfig>;
+/** Settings of the JupyterHub authenticator, as written in the file. */
+export type JupyterHubAuthConfig = Static<typeof JupyterHubAuthConfig>;
 /** Access settings. */
 export type AccessConfig = Static<typeof AccessConfig>;
 /** One user's or group's quota as written in the file. */

@@ -9,7 +9,15 @@ import { parseMemory } from '../cluster-options/memory.js';
 import type { ClusterRecord } from '../clusters/model.js';
 import { Job, isFinal } from '../clusters/model.js';
 import type { PoolConfig, QuotaConfig as QuotaFileConfig } from '../config/schema.js';
+import { systemClock, type Clock } from '../clock.js';
 import { invalid } from '../errors.js';
+
+/** How long an accepted scale holds its reservation against a heartbeat reporting less. */
+const RECENT_SCALE_MS = 30_000;
+
+function plural(n: number, word: string): string {
+  return `${String(n)} ${word}${n === 1 ? '' : 's'}`;
+}
 import { maxFitting, pack, type Demand, type MachineType } from './packing.js';
 import {
   checkCreate,
@@ -66,7 +74,8 @@ function mapValues<T, U>(r: Readonly<Record<string, T>>, f: (v: T) => U): Record
 /** Creates the policy over the live clusters. */
 export function createClusterPolicy(
   settings: PolicySettings,
-  clusters: () => Iterable<ClusterRecord>
+  clusters: () => Iterable<ClusterRecord>,
+  clock: Clock = systemClock
 ) {
   const types: MachineType[] = settings.pool.machine_types.map((t) => ({
     name: t.name,
@@ -86,6 +95,9 @@ export function createClusterPolicy(
   const groupsOf = new Map<string, readonly string[]>();
   /** Workers reserved per cluster by accepted scales (at least the scheduler's count). */
   const reserved = new Map<string, number>();
+  /** When each cluster's last scale was accepted (clock ms). */
+  const scaledAt = new Map<string, number>();
+  const now = () => clock.now();
 
   const active = () =>
     [...clusters()].filter((c) => c.target === Job.RUNNING && !isFinal(c.status));
@@ -156,14 +168,14 @@ export function createClusterPolicy(
     if (workers === undefined) return { count: requested, msg: null };
     const fit = maxFitting(types, [...others, ...rest], workers, cap);
     if (fit >= requested) return { count: requested, msg: null };
-    const state = pack(types, others);
+    const state = pack(types, [...others, ...rest]);
     const total = types.reduce((n, t) => n + t.count, 0);
     const mine = state.machinesByUser.get(c.username) ?? 0;
     const capText = cap === null ? '' : ` (at most ${String(cap)} per user)`;
     const msg =
-      `Scale request of ${String(requested)} workers does not fit the shared pool: ` +
+      `Scale request of ${plural(requested, 'worker')} does not fit the shared pool: ` +
       `${String(state.machinesUsed)} of ${String(total)} machines are in use by ` +
-      `${String(state.usersWithMachines)} users, ${String(mine)} of them by your other clusters${capText}. ` +
+      `${plural(state.usersWithMachines, 'user')}, ${String(mine)} of them yours${capText}. ` +
       `Scaling to ${String(fit)} instead.`;
     return { count: fit, msg };
   };
@@ -192,7 +204,11 @@ export function createClusterPolicy(
      * Clamps a wanted worker count by the user's quota and the pool, and reserves the result.
      * Returns the count to use and a message when it was clamped.
      */
-    limitWorkers(c: ClusterRecord, requested: number): { count: number; msg: string | null } {
+    limitWorkers(
+      c: ClusterRecord,
+      requested: number,
+      mode: 'reserve' | 'check' | 'observe' = 'reserve'
+    ): { count: number; msg: string | null } {
       const q = clampWorkers(
         quotaOf(c.username),
         usageOf(c.username, c.name),
@@ -201,13 +217,22 @@ export function createClusterPolicy(
         c.config.worker_memory
       );
       const p = poolClamp(c, q.count);
-      reserved.set(c.name, p.count);
-      return { count: p.count, msg: q.msg ?? p.msg };
+      if (mode === 'reserve') {
+        reserved.set(c.name, p.count);
+        scaledAt.set(c.name, now());
+      } else if (mode === 'observe') {
+        // A heartbeat: follow the scheduler's count, but never drop below a scale accepted moments
+        // ago that the scheduler may not have applied yet.
+        const recent = now() - (scaledAt.get(c.name) ?? -Infinity) < RECENT_SCALE_MS;
+        reserved.set(c.name, recent ? Math.max(p.count, reserved.get(c.name) ?? 0) : p.count);
+      }
+      return { count: p.count, msg: p.count < q.count ? p.msg : q.msg };
     },
 
     /** Forgets a cluster's reservation (it stopped). */
     release(name: string): void {
       reserved.delete(name);
+      scaledAt.delete(name);
     },
 
     /** The pool as `username` sees it; admins also get machines per user. */
