@@ -62,3 +62,29 @@ def test_client_config_points_a_bare_gateway_at_the_listen_address(tmp_path):
 def test_unknown_command_fails():
     r = gatehouse("frobnicate")
     assert r.returncode != 0
+
+
+def test_per_user_passwords_from_hash_password(gatehouse):
+    import urllib.error
+    import urllib.request
+    from base64 import b64encode
+
+    r = subprocess.run(["node", str(CLI), "hash-password"], input="open sesame\n",
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    hashed = r.stdout.strip()
+    assert hashed.startswith("scrypt:") and "open sesame" not in hashed
+    g = gatehouse(config={"auth": {"type": "basic", "users": {"alice": hashed}}})
+
+    def status(user, password):
+        creds = b64encode(f"{user}:{password}".encode()).decode()
+        req = urllib.request.Request(g.url + "/api/v1/clusters/", headers={"Authorization": f"Basic {creds}"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    assert status("alice", "open sesame") == 200
+    assert status("alice", "wrong") == 401
+    assert status("bob", "open sesame") == 401

@@ -7,6 +7,7 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import {
   ConfigError,
   GATEWAY_VERSION,
+  hashPassword,
   loadConfig,
   startGateway,
   type GatewayConfig,
@@ -101,6 +102,19 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(
         renderClientConfig({ config: load(opts.config), address: opts.address })
       );
+    });
+
+  program
+    .command('hash-password')
+    .description('read a password on standard input and print its hash for auth.users')
+    .action(async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+      const password = Buffer.concat(chunks)
+        .toString('utf8')
+        .replace(/\r?\n$/, '');
+      if (password === '') throw new Error('no password on standard input');
+      process.stdout.write(`${hashPassword(password)}\n`);
     });
 
   try {

@@ -7,3 +7,4 @@ export { loadConfig, ConfigError, type GatewayConfig, type LoadOptions } from '.
 export { GatewayConfigSchema } from './config/schema.js';
 export { createLogger } from './observability/logger.js';
 export { GATEWAY_VERSION } from './version.js';
+export { hashPassword } from './auth/password-hash.js';

@@ -4,6 +4,7 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { headerValue, type Authenticator, type Headers, type User } from './authenticator.js';
+import { verifyPassword } from './password-hash.js';
 
 /** Splits `Authorization: Basic …` into username and password; null if malformed. */
 export function parseBasic(
@@ -26,14 +27,26 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-/** A Basic authenticator; `password` null accepts any password. */
-export function createBasicAuthenticator(password: string | null): Authenticator {
+/**
+ * A Basic authenticator. `password` is a shared password (null or empty accepts any);
+ * `users` maps usernames to password hashes (see `password-hash.ts`): when it is non-empty,
+ * only those users may log in, each with their own password.
+ */
+export function createBasicAuthenticator(
+  password: string | null,
+  users: Readonly<Record<string, string>> = {}
+): Authenticator {
+  const perUser = Object.keys(users).length > 0;
   return {
     challenge: 'Basic',
     authenticate(headers: Headers): Promise<User | null> {
       const creds = parseBasic(headerValue(headers, 'authorization'));
       if (creds === null) return Promise.resolve(null);
-      if (password !== null && password !== '' && !sameSecret(creds.password, password)) {
+      if (perUser) {
+        const hash = Object.hasOwn(users, creds.username) ? users[creds.username] : undefined;
+        if (hash === undefined || !verifyPassword(creds.password, hash))
+          return Promise.resolve(null);
+      } else if (password !== null && password !== '' && !sameSecret(creds.password, password)) {
         return Promise.resolve(null);
       }
       return Promise.resolve({ name: creds.username, groups: [], admin: false });

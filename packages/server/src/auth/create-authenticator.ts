@@ -17,7 +17,7 @@ export function createAuthenticator(
 ): Authenticator {
   const inner =
     auth.type === 'basic'
-      ? createBasicAuthenticator(auth.password)
+      ? createBasicAuthenticator(auth.password, auth.users)
       : createJupyterHubAuthenticator(auth);
   return withApiTokens(inner, tokens);
 }

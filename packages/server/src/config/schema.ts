@@ -26,6 +26,11 @@ export const BasicAuthConfig = Type.Object(
       default: null,
       description: 'Shared password every user must send; null accepts any password.',
     }),
+    users: Type.Record(Type.String(), Type.String({ pattern: '^scrypt:' }), {
+      default: {},
+      description:
+        'Per-user password hashes (from `gatehouse hash-password`); when set, only these users may log in.',
+    }),
     cookie_name: Type.Union([Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }), Type.Null()], {
       default: null,
       description: 'Session cookie name; null picks dask-gateway-<random hex> per process.',
