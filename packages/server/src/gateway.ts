@@ -18,6 +18,7 @@ import type { ClusterRecord, WorkerRecord } from './clusters/model.js';
 import { parseQuotaBody } from './pool/quota-body.js';
 import { parseFieldDefinitions } from './cluster-options/fields.js';
 import { createClusterOptionsService } from './cluster-options/options-service.js';
+import { createEnvironmentCatalog } from './cluster-options/environments.js';
 import type { GatewayConfig } from './config/load.js';
 import { createLogger } from './observability/logger.js';
 import { createPublicServer } from './proxy/public-server.js';
@@ -170,7 +171,25 @@ export async function startGateway(
   const access = await createAccessControl(config.access, accessStore, clock);
 
   const fields = parseFieldDefinitions(config.options);
-  const clusterOptions = createClusterOptionsService(fields, config.cluster, log);
+  const environments = config.environments;
+  const catalog =
+    environments.list.length > 0 || environments.discover !== null
+      ? createEnvironmentCatalog(environments, log.child({ module: 'environments' }), () =>
+          clock.now()
+        )
+      : null;
+  await catalog?.refresh();
+  const clusterOptions = createClusterOptionsService(
+    {
+      catalog,
+      defaultEnvironment: environments.default,
+      profiles: config.profiles,
+      environmentVariables: config.environmentVariables,
+      general: fields,
+    },
+    config.cluster,
+    log
+  );
   const sessions = createSessionCache({
     cookieName: config.auth.cookie_name,
     cacheMaxAge: config.auth.cache_max_age,
@@ -202,6 +221,7 @@ export async function startGateway(
       policy,
       clock,
       audit,
+      environments: catalog,
     },
     server,
     log

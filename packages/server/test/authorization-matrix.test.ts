@@ -90,6 +90,7 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'DELETE /api/v1/admin/quotas/:name':                            [401, 403, 403, 403, 403, 204, 401, 401, 401, 401, 403],
   'GET /api/v1/admin/usage':                                      [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/admin/audit':                                      [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
+  'GET /api/v1/admin/environments':                               [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -196,6 +197,7 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
   'DELETE /api/v1/admin/quotas/:name': { path: () => '/api/v1/admin/quotas/quincy' },
   'GET /api/v1/admin/usage': { path: () => '/api/v1/admin/usage' },
   'GET /api/v1/admin/audit': { path: () => '/api/v1/admin/audit' },
+  'GET /api/v1/admin/environments': { path: () => '/api/v1/admin/environments' },
 };
 
 // ---------------------------------------------------------------------------------------------

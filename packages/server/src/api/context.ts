@@ -8,6 +8,7 @@ import type { ClusterManager } from '../clusters/manager.js';
 import type { ClusterConfig } from '../cluster-options/cluster-config.js';
 import type { AccessControl } from '../access/access-control.js';
 import type { Clock } from '../clock.js';
+import type { EnvironmentCatalog } from '../cluster-options/environments.js';
 import type { ClusterPolicy } from '../pool/cluster-policy.js';
 import type { AccessStore } from '../store/access-store.js';
 import type { UserAuth } from './auth-hook.js';
@@ -33,6 +34,8 @@ export interface ApiContext {
   readonly accessStore: AccessStore;
   readonly policy: ClusterPolicy;
   readonly clock: Clock;
+  /** The Python environments users may choose, or null when none are configured. */
+  readonly environments: EnvironmentCatalog | null;
   /** Records an admin action or a refusal in the audit log. */
   readonly audit: (
     actor: string,

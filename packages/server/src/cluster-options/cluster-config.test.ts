@@ -43,6 +43,7 @@ describe('resolveClusterConfig', () => {
       cluster_max_memory: null,
       cluster_max_cores: null,
       cluster_max_workers: null,
+      python_env: null,
     };
     assert.deepEqual(config, expected);
     assert.deepEqual(ignored, []);

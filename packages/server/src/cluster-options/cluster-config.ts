@@ -42,6 +42,11 @@ export interface ClusterConfig {
    * memory and cores limits: see `effectiveMaxWorkers` in `limits.ts`.
    */
   cluster_max_workers: number | null;
+  /**
+   * Prefix of the Python environment whose interpreter runs this cluster's scheduler and
+   * workers (a Gatehouse addition); null means the backend's configured environment.
+   */
+  python_env: string | null;
 }
 
 /** What an admin or an override may write for each ClusterConfig field before resolution. */
@@ -65,6 +70,7 @@ export interface ClusterConfigInput {
   cluster_max_memory: number | string | null;
   cluster_max_cores: number | null;
   cluster_max_workers: number | null;
+  python_env: string | null;
 }
 
 /** The names of all ClusterConfig fields, in upstream's order. */
@@ -82,6 +88,7 @@ export const CLUSTER_CONFIG_FIELDS: readonly (keyof ClusterConfig)[] = [
   'cluster_max_memory',
   'cluster_max_cores',
   'cluster_max_workers',
+  'python_env',
 ];
 
 /** Upstream's defaults (spec §8.2). */
@@ -99,6 +106,7 @@ export const CLUSTER_CONFIG_DEFAULTS: Readonly<ClusterConfigInput> = Object.free
   cluster_max_memory: null,
   cluster_max_cores: null,
   cluster_max_workers: null,
+  python_env: null,
 });
 
 /** True when `key` names a ClusterConfig field. */
@@ -135,6 +143,14 @@ function environment(v: unknown): Record<string, string> {
     out.set(name, value);
   }
   return Object.fromEntries(out);
+}
+
+function pythonEnv(v: unknown): string | null {
+  if (v === null) return null;
+  if (typeof v !== 'string' || !v.startsWith('/')) {
+    throw invalid(`python_env must be an absolute path or None, got ${pyRepr(v)}`);
+  }
+  return v;
 }
 
 function integerAtLeast(key: string, v: unknown, min: number, orNone = false): number {
@@ -214,6 +230,7 @@ export function resolveClusterConfig(
       maxCores === null ? null : nonNegativeNumber('cluster_max_cores', maxCores, true),
     cluster_max_workers:
       maxWorkers === null ? null : integerAtLeast('cluster_max_workers', maxWorkers, 0, true),
+    python_env: pythonEnv(get('python_env')),
   };
 
   if (config.cluster_max_memory !== null && config.scheduler_memory > config.cluster_max_memory) {

@@ -1,37 +1,57 @@
 /**
  * The cluster-options service the API uses: the spec a user sees, and the path from submitted
- * options to a validated cluster configuration (spec §4.2, §4.3).
+ * options to a validated cluster configuration (spec §4.2, §4.3), with the SMCE options
+ * (environment, profile, environment variables) built per user.
  * @module
  */
 import type { Logger } from 'pino';
 import type { ClusterOptionsService } from '../api/context.js';
 import { resolveClusterConfig, type ClusterConfigInput } from './cluster-config.js';
-import { optionSpec, optionsToOverrides, validateOptions, type OptionField } from './fields.js';
+import { optionSpec, optionsToOverrides, validateOptions } from './fields.js';
+import { environmentFrom, fieldsFor, type UserOptionsConfig } from './user-options.js';
 
-/** Commands used when the configuration names none: the `dask` CLI of the Python environment. */
+/**
+ * Commands used when the configuration names none: `python -m` of distributed's CLIs, where
+ * `python` resolves to the cluster's chosen environment (its `bin` comes first on PATH), so the
+ * scheduler and every worker run that environment's interpreter.
+ */
 export const DEFAULT_COMMANDS: Readonly<Pick<ClusterConfigInput, 'scheduler_cmd' | 'worker_cmd'>> =
   {
-    scheduler_cmd: ['dask', 'scheduler'],
-    worker_cmd: ['dask', 'worker'],
+    scheduler_cmd: ['python', '-m', 'distributed.cli.dask_scheduler'],
+    worker_cmd: ['python', '-m', 'distributed.cli.dask_worker'],
   };
 
-/** Creates the service over the configured fields and cluster defaults. */
+/** Creates the service over the options config and cluster defaults. */
 export function createClusterOptionsService(
-  fields: readonly OptionField[],
+  options: UserOptionsConfig,
   base: Partial<ClusterConfigInput>,
   log: Logger
 ): ClusterOptionsService {
   const defaults = { ...DEFAULT_COMMANDS, ...base };
+  const anyone = { name: '', groups: [], admin: false };
   // Fail at start-up, not at the first request, when the admin's defaults are invalid.
-  resolveClusterConfig(defaults, optionsToOverrides(fields, validateOptions(fields, {})));
+  resolveClusterConfig(
+    defaults,
+    optionsToOverrides(options.general, validateOptions(options.general, {}))
+  );
   return {
-    spec: () => optionSpec(fields),
-    resolve(_user, submitted) {
-      const options = validateOptions(fields, submitted);
-      const overrides = optionsToOverrides(fields, options);
-      const { config, ignored } = resolveClusterConfig(defaults, overrides);
+    spec: (user) => optionSpec(fieldsFor(options, { ...anyone, ...user })),
+    resolve(user, submitted) {
+      const fields = fieldsFor(options, { ...anyone, ...user });
+      const normalized = validateOptions(fields, submitted);
+      const { user_environment: userEnv, ...overrides } = optionsToOverrides(fields, normalized);
+      const environment = options.environmentVariables.enabled
+        ? {
+            ...(defaults.environment ?? {}),
+            ...environmentFrom(userEnv, options.environmentVariables),
+          }
+        : defaults.environment;
+      const { config, ignored } = resolveClusterConfig(
+        environment === undefined ? defaults : { ...defaults, environment },
+        overrides
+      );
       if (ignored.length > 0) log.debug({ ignored }, 'option targets that name no cluster setting');
-      return { options, config };
+      return { options: normalized, config };
     },
   };
 }

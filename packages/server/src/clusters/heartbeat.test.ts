@@ -23,6 +23,7 @@ const CONFIG: ClusterConfig = {
   cluster_max_memory: null,
   cluster_max_cores: null,
   cluster_max_workers: null,
+  python_env: null,
 };
 
 const ADDRS = {

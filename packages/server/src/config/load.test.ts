@@ -68,6 +68,7 @@ describe('loadConfig defaults', () => {
     assert.deepEqual(c.auth, {
       type: 'basic',
       password: null,
+      users: {},
       cookie_name: null,
       cache_max_age: 300,
     });

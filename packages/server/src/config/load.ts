@@ -124,6 +124,9 @@ export interface GatewayConfig {
   readonly backend: ResolvedLocalBackend;
   readonly timing: ResolvedTiming;
   readonly cluster: GatewayConfigInput['cluster'];
+  readonly environments: GatewayConfigInput['environments'];
+  readonly profiles: GatewayConfigInput['profiles'];
+  readonly environmentVariables: GatewayConfigInput['environment_variables'];
   readonly access: GatewayConfigInput['access'];
   readonly quotas: GatewayConfigInput['quotas'];
   readonly pool: GatewayConfigInput['pool'];
@@ -138,6 +141,12 @@ export interface GatewayConfig {
 export const EMBEDDED_DEFAULTS = Object.freeze({
   access: { grant_all_authenticated: true },
   quotas: { default: { max_clusters: 3 } },
+  // The seed's choices: the project environment, two worker sizes, environment variables.
+  profiles: [
+    { name: 'Small Worker', worker_cores: 2, worker_memory: '8 G', default: true },
+    { name: 'Medium Worker', worker_cores: 4, worker_memory: '16 G' },
+  ],
+  environment_variables: { enabled: true },
 });
 
 /** What the loader needs from its surroundings. */
@@ -179,7 +188,11 @@ function readSource(opts: LoadOptions): { raw: unknown; source: string; base: st
   const cwd = opts.cwd ?? process.cwd();
   if (opts.values !== undefined) return { raw: opts.values, source: 'values', base: cwd };
   if (opts.file === undefined) {
-    return { raw: structuredClone(EMBEDDED_DEFAULTS), source: 'embedded defaults', base: cwd };
+    const raw = {
+      ...structuredClone(EMBEDDED_DEFAULTS),
+      environments: { list: [{ name: 'gatehouse', prefix: opts.defaultPythonEnv }] },
+    };
+    return { raw, source: 'embedded defaults', base: cwd };
   }
   const file = path.resolve(cwd, opts.file);
   let text: string;
@@ -284,6 +297,14 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
     },
     timing: resolveTiming(b),
     cluster: c.cluster,
+    environments: {
+      ...c.environments,
+      list: c.environments.list.map((e) => ({ ...e, prefix: path.resolve(base, e.prefix) })),
+      discover:
+        c.environments.discover === null ? null : path.resolve(base, c.environments.discover),
+    },
+    profiles: c.profiles,
+    environmentVariables: c.environment_variables,
     access: c.access,
     quotas: c.quotas,
     pool: c.pool,

@@ -432,6 +432,32 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
     }
   );
 
+  const EnvironmentJson = Type.Object(
+    {
+      name: Type.String(),
+      prefix: Type.String(),
+      groups: Type.Array(Type.String()),
+      state: Type.String(),
+      detail: Type.String(),
+      versions: Type.Record(Type.String(), Type.String()),
+      checked_at: Nullable(Type.Integer()),
+    },
+    { additionalProperties: false }
+  );
+  app.get(
+    '/api/v1/admin/environments',
+    { schema: { response: { 200: Type.Array(EnvironmentJson) } } },
+    async (req) => {
+      await admin(req);
+      await ctx.environments?.refresh();
+      return (ctx.environments?.list() ?? []).map(({ checkedAt, ...e }) => ({
+        ...e,
+        groups: [...e.groups],
+        checked_at: checkedAt,
+      }));
+    }
+  );
+
   app.get(
     '/api/v1/admin/audit',
     { schema: { response: { 200: Type.Array(AuditJson) } } },

@@ -65,7 +65,8 @@ function readTail(file: string, lines: number): string {
 /** Creates the local process backend. */
 export function createLocalBackend(deps: LocalBackendDeps): Backend {
   const cfg = deps.config;
-  const binDir = path.join(cfg.pythonEnv, 'bin');
+  /** The chosen environment's executables (its `python` runs the cluster). */
+  const binDir = (c: ClusterRecord) => path.join(c.config.python_env ?? cfg.pythonEnv, 'bin');
   const workdirOf = (c: ClusterRecord) => path.join(cfg.clustersDirectory, c.name);
   const logOf = (c: ClusterRecord, w: WorkerRecord | null) =>
     path.join(cfg.logsDirectory, c.name, w === null ? 'scheduler.log' : `worker-${w.name}.log`);
@@ -77,7 +78,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       apiUrl,
       gatewayEnv: deps.gatewayEnv,
       inherited: cfg.inherited_environment,
-      binDir,
+      binDir: binDir(c),
     });
 
   const watch = (exited: Promise<string>, clusterName: string, workerName: string | null) => {
