@@ -83,5 +83,9 @@ def test_seed_workflow_with_old_client(env, gatehouse, tmp_path):
     # "TypeError: GatewayPlugin.remove_worker() got an unexpected keyword argument 'stimulus_id'").
     log_file = Path(g.config["data_dir"]) / "logs" / seen["name"] / "scheduler.log"
     log = log_file.read_text(errors="replace")
+    # (A CommClosedError traceback while connections close at shutdown is distributed's normal
+    # noise; errors from the preload or its plugin are what this guards against.)
     errors = [line for line in log.splitlines() if " - ERROR - " in line]
-    assert not errors and "Traceback" not in log, "\n".join(errors) or log[-3000:]
+    assert not errors, "\n".join(errors)
+    tracebacks = log.split("Traceback (most recent call last):")[1:]
+    assert not [t for t in tracebacks if "dask_gateway" in t], log[-3000:]

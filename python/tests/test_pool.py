@@ -212,7 +212,9 @@ def test_pool_is_shared_between_users(gatehouse, gateway_client):
         assert real() == want
         state = pool(g)
         assert (state["machines_in_use"], state["machines_free"]) == (3, 0), state
-        assert state["per_user"] == {"alice": 1, "bob": want[1], "carol": want[2]}
+        expected = {"alice": 1, "bob": want[1], "carol": want[2]}
+        # per_user lists users holding machines; a user with none may be absent.
+        assert state["per_user"] == {u: n for u, n in expected.items() if n > 0}
 
         # Alice leaves: her machine is free and carol gets one more worker.
         alice.shutdown()
