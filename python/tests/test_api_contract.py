@@ -13,7 +13,6 @@ import re
 import time
 from urllib.parse import urlsplit
 
-import pytest
 
 from gatehouse_fixture import wait_until
 

@@ -7,8 +7,6 @@ the challenge / session-cookie exchange and of the per-user permission errors.
 from __future__ import annotations
 
 import base64
-import contextlib
-import gc
 import http.client
 import json
 import re
@@ -27,28 +25,6 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 COOKIE_RE = re.compile(r"^(dask-gateway-[0-9a-f]+)=([0-9a-f]+); Max-Age=600; Path=/$")
-
-
-@pytest.fixture(autouse=True)
-def collect_garbage_last():
-    """Torn down last: closed sync Gateways get their ``__del__`` disarmed (it raises on a
-    stopped loop, an upstream client bug) so nothing is reported outside this test."""
-    yield
-    gc.collect()
-    for o in gc.get_objects():
-        if isinstance(o, Gateway) and not o.asynchronous and hasattr(o, "_loop_runner"):
-            loop = o._loop_runner._loop
-            if loop is None or not loop.asyncio_loop.is_running():
-                del o._loop_runner
-
-
-@pytest.fixture(autouse=True)
-def close_lingering_clusters(collect_garbage_last, gatehouse):
-    yield
-    for c in list(GatewayCluster._instances):
-        if not c.asynchronous:
-            with contextlib.suppress(Exception):
-                c.close()
 
 
 class Response:

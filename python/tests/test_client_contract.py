@@ -9,7 +9,6 @@ async here; the others use the sync API exactly as notebooks do.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import subprocess
 import sys
@@ -36,34 +35,6 @@ WIDGET_WORKERS = "<tr><th>Workers</th> <td>%d</td></tr>"
 pytestmark = pytest.mark.filterwarnings(
     r"ignore:Exception ignored in. <function Gateway\.__del__:pytest.PytestUnraisableExceptionWarning"
 )
-
-
-@pytest.fixture(autouse=True)
-def collect_garbage_last():
-    """Set up first, so torn down last, after the other fixtures closed their Gateways.
-
-    A sync ``Gateway`` that was closed raises from its ``__del__`` when it is finally collected
-    (upstream client bug, marked FIXME in upstream's tests), which pytest reports wherever that
-    happens to be. Closed Gateways get their finalizer disarmed here instead."""
-    yield
-    gc.collect()
-    for o in gc.get_objects():
-        if isinstance(o, Gateway) and not o.asynchronous and hasattr(o, "_loop_runner"):
-            loop = o._loop_runner._loop
-            if loop is None or not loop.asyncio_loop.is_running():
-                del o._loop_runner  # Gateway.__del__ skips objects without one
-
-
-@pytest.fixture(autouse=True)
-def close_lingering_clusters(collect_garbage_last, gatehouse):
-    """Like upstream's ``ensure_clusters_closed``: no sync cluster outlives its test (and the
-    closing happens before the gateways stop, since this fixture depends on them)."""
-    yield
-    for c in list(GatewayCluster._instances):
-        if not c.asynchronous:
-            with contextlib.suppress(Exception):
-                c.close()
-    gc.collect()
 
 
 def async_gateway(g, **kwargs) -> Gateway:

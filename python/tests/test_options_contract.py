@@ -6,8 +6,6 @@ upstream's ``tests/test_options.py``: the live ``/api/v1/options`` JSON must bui
 from __future__ import annotations
 
 import base64
-import contextlib
-import gc
 import json
 import urllib.error
 import urllib.request
@@ -52,28 +50,6 @@ ALL_TYPES = {
         {"type": "int", "field": "unbounded"},
     ]
 }
-
-
-@pytest.fixture(autouse=True)
-def collect_garbage_last():
-    """Torn down last: closed sync Gateways get their ``__del__`` disarmed (it raises on a
-    stopped loop, an upstream client bug) so nothing is reported outside this test."""
-    yield
-    gc.collect()
-    for o in gc.get_objects():
-        if isinstance(o, Gateway) and not o.asynchronous and hasattr(o, "_loop_runner"):
-            loop = o._loop_runner._loop
-            if loop is None or not loop.asyncio_loop.is_running():
-                del o._loop_runner
-
-
-@pytest.fixture(autouse=True)
-def close_lingering_clusters(collect_garbage_last, gatehouse):
-    yield
-    for c in list(GatewayCluster._instances):
-        if not c.asynchronous:
-            with contextlib.suppress(Exception):
-                c.close()
 
 
 def raw_json(g, path: str, body=None, user="alice"):

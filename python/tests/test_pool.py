@@ -9,7 +9,6 @@ workers run at once).
 from __future__ import annotations
 
 import base64
-import gc
 import json
 import math
 import re
@@ -48,19 +47,6 @@ POOL_CONFIG = {
 pytestmark = pytest.mark.filterwarnings(
     r"ignore:Exception ignored in. <function Gateway\.__del__:pytest.PytestUnraisableExceptionWarning"
 )
-
-
-@pytest.fixture(autouse=True)
-def collect_garbage_last():
-    """Torn down last: closed sync Gateways get their ``__del__`` disarmed (it raises on a
-    stopped loop, an upstream client bug) so nothing is reported outside this test."""
-    yield
-    gc.collect()
-    for o in gc.get_objects():
-        if isinstance(o, Gateway) and not o.asynchronous and hasattr(o, "_loop_runner"):
-            loop = o._loop_runner._loop
-            if loop is None or not loop.asyncio_loop.is_running():
-                del o._loop_runner
 
 
 def api(g, path: str, user: str):
