@@ -91,6 +91,7 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'GET /api/v1/admin/usage':                                      [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/admin/audit':                                      [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/admin/environments':                               [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
+  'GET /api/v1/clusters/:cluster_name/logs':                      [401, 403, 200, 403, 403, 200, 401, 401, 401, 401, 403],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -198,6 +199,9 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
   'GET /api/v1/admin/usage': { path: () => '/api/v1/admin/usage' },
   'GET /api/v1/admin/audit': { path: () => '/api/v1/admin/audit' },
   'GET /api/v1/admin/environments': { path: () => '/api/v1/admin/environments' },
+  'GET /api/v1/clusters/:cluster_name/logs': {
+    path: (fx) => `/api/v1/clusters/${fx.clusterA}/logs`,
+  },
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { registerClusterRoutes } from './routes/clusters.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerAccessRoutes } from './routes/access.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerLogRoutes } from './routes/logs.js';
 
 /** The Fastify instance type of the API (pino logger, node http server). */
 export type ApiApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
@@ -60,6 +61,7 @@ export async function createApiApp(
   registerClusterRoutes(app, ctx);
   registerAccessRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
+  registerLogRoutes(app, ctx);
   await app.ready();
   return { app, routes };
 }

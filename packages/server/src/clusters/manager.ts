@@ -448,6 +448,10 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       return clusters.get(name);
     },
 
+    /** The last `lines` lines of the scheduler's (or worker `w`'s) output. */
+    logTail: (c: ClusterRecord, w: WorkerRecord | null, lines: number) =>
+      backend.logTail(c, w, lines),
+
     /** Every cluster record (admins, policy). */
     all(): IterableIterator<ClusterRecord> {
       return clusters.values();
