@@ -3,7 +3,8 @@
 //   1. npm packages (npm ci) when the lockfile changed,
 //   2. the project Python environment (.venv) from python/requirements.txt when it changed,
 //   3. the TypeScript build (tsc -b).
-// With --test it also creates the environments of older dask-gateway clients the tests use.
+// With --test it also creates the environments of older dask-gateway clients the tests use, and
+// two light environments over .venv's packages for the environment option (test_smce_options.py).
 // Only Node, npm and python3 must be present.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -65,6 +66,62 @@ export function ensureVenv(dir, requirements) {
   return python;
 }
 
+function output(cmd, args) {
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) {
+    console.error(`setup: ${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+  return r.stdout.trim();
+}
+
+const PURELIB = 'import sysconfig; print(sysconfig.get_paths()["purelib"])';
+
+/**
+ * Creates (or updates) a light virtual environment at `dir` that sees every package of .venv
+ * (through a `gatehouse-base.pth` file naming .venv's site-packages) and installs only the few
+ * pinned packages of `requirements` itself, without dependencies. Its own site-packages comes
+ * first on sys.path, so those pins win over .venv's versions. Takes seconds.
+ */
+export function ensureOverlayVenv(dir, requirements) {
+  const python = path.join(root, dir, 'bin', 'python');
+  const base = output(path.join(root, '.venv', 'bin', 'python'), ['-c', PURELIB]);
+  step(
+    `Python environment ${dir}`,
+    path.join(dir, '.requirements.sha256'),
+    `${digest(requirements)} ${base}`,
+    () => {
+      // pip comes from .venv through the .pth file, so the environment needs none of its own.
+      if (!existsSync(python)) run('python3', ['-m', 'venv', '--without-pip', dir]);
+      const own = output(python, ['-c', PURELIB]);
+      if (path.basename(path.dirname(own)) !== path.basename(path.dirname(base))) {
+        console.error(
+          `setup: ${dir} runs ${path.basename(path.dirname(own))}, .venv runs ${path.basename(path.dirname(base))}`
+        );
+        process.exit(1);
+      }
+      writeFileSync(path.join(own, 'gatehouse-base.pth'), `${base}\n`);
+      // pip leaves .venv's copy of a pinned package alone ("outside environment") and replaces
+      // this environment's own copy when the pin changes.
+      run(python, [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-deps',
+        '-r',
+        requirements,
+      ]);
+    }
+  );
+  return python;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   step('npm packages', 'node_modules/.lock.sha256', digest('package-lock.json'), () => {
     run('npm', ['ci', '--no-audit', '--no-fund']);
@@ -74,6 +131,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     // Older dask-gateway clients, each with its own scheduler/worker packages (test_old_clients.py).
     ensureVenv('.venvs/dg2025.4', 'python/requirements-dg2025.4.txt');
     ensureVenv('.venvs/dg2023.9', 'python/requirements-dg2023.9.txt');
+    // Two choices of the environment option, differing only in six (test_smce_options.py).
+    ensureOverlayVenv('.venvs/env-a', 'python/requirements-env-a.txt');
+    ensureOverlayVenv('.venvs/env-b', 'python/requirements-env-b.txt');
   }
   run(path.join(root, 'node_modules', '.bin', 'tsc'), ['-b']);
 }

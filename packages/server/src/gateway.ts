@@ -22,6 +22,7 @@ import { createEnvironmentCatalog } from './cluster-options/environments.js';
 import type { GatewayConfig } from './config/load.js';
 import { createLogger } from './observability/logger.js';
 import { createPublicServer } from './proxy/public-server.js';
+import { createClientTracker } from './proxy/client-tracker.js';
 import { RouteTable } from './proxy/route-table.js';
 import { createAccessControl } from './access/access-control.js';
 import { createClusterPolicy } from './pool/cluster-policy.js';
@@ -152,6 +153,7 @@ export async function startGateway(
       });
     },
   };
+  const clientTracker = createClientTracker(clock);
   const manager = createClusterManager({
     store,
     backend,
@@ -165,6 +167,7 @@ export async function startGateway(
     createTls: (name) => createClusterTls(name),
     policy,
     accounting,
+    clients: clientTracker,
   });
   onExit = manager.onProcessExit;
   clusters = () => manager.all();
@@ -209,6 +212,7 @@ export async function startGateway(
     routes,
     log: log.child({ module: 'proxy' }),
     prefix: config.prefix,
+    clients: clientTracker,
   });
   const { app, routes: apiRoutes } = await createApiApp(
     {

@@ -44,6 +44,8 @@ describe('resolveClusterConfig', () => {
       cluster_max_cores: null,
       cluster_max_workers: null,
       python_env: null,
+      max_lifetime: null,
+      no_client_timeout: null,
     };
     assert.deepEqual(config, expected);
     assert.deepEqual(ignored, []);

@@ -47,6 +47,13 @@ export interface ClusterConfig {
    * workers (a Gatehouse addition); null means the backend's configured environment.
    */
   python_env: string | null;
+  /** Seconds after which the cluster is stopped whatever it is doing (reason "lifetime"); null = never. */
+  max_lifetime: number | null;
+  /**
+   * Seconds a running cluster may have no client connected through the proxy before it is
+   * stopped (reason "no client"); null = never.
+   */
+  no_client_timeout: number | null;
 }
 
 /** What an admin or an override may write for each ClusterConfig field before resolution. */
@@ -71,6 +78,8 @@ export interface ClusterConfigInput {
   cluster_max_cores: number | null;
   cluster_max_workers: number | null;
   python_env: string | null;
+  max_lifetime: number | null;
+  no_client_timeout: number | null;
 }
 
 /** The names of all ClusterConfig fields, in upstream's order. */
@@ -89,6 +98,8 @@ export const CLUSTER_CONFIG_FIELDS: readonly (keyof ClusterConfig)[] = [
   'cluster_max_cores',
   'cluster_max_workers',
   'python_env',
+  'max_lifetime',
+  'no_client_timeout',
 ];
 
 /** Upstream's defaults (spec §8.2). */
@@ -107,6 +118,8 @@ export const CLUSTER_CONFIG_DEFAULTS: Readonly<ClusterConfigInput> = Object.free
   cluster_max_cores: null,
   cluster_max_workers: null,
   python_env: null,
+  max_lifetime: null,
+  no_client_timeout: null,
 });
 
 /** True when `key` names a ClusterConfig field. */
@@ -143,6 +156,14 @@ function environment(v: unknown): Record<string, string> {
     out.set(name, value);
   }
   return Object.fromEntries(out);
+}
+
+function positiveOrNone(key: string, v: unknown): number | null {
+  if (v === null) return null;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+    throw invalid(`${key} must be None or a number of seconds > 0, got ${pyRepr(v)}`);
+  }
+  return v;
 }
 
 function pythonEnv(v: unknown): string | null {
@@ -231,6 +252,8 @@ export function resolveClusterConfig(
     cluster_max_workers:
       maxWorkers === null ? null : integerAtLeast('cluster_max_workers', maxWorkers, 0, true),
     python_env: pythonEnv(get('python_env')),
+    max_lifetime: positiveOrNone('max_lifetime', get('max_lifetime')),
+    no_client_timeout: positiveOrNone('no_client_timeout', get('no_client_timeout')),
   };
 
   if (config.cluster_max_memory !== null && config.scheduler_memory > config.cluster_max_memory) {

@@ -91,6 +91,7 @@ export function createEnvironmentCatalog(
 ): EnvironmentCatalog {
   const state = new Map<string, EnvironmentStatus & { fp: string }>();
   let running: Promise<void> | null = null;
+  let again: Promise<void> | null = null;
 
   const check = (name: string, prefix: string, groups: string[], fp: string) =>
     new Promise<void>((resolve) => {
@@ -140,8 +141,19 @@ export function createEnvironmentCatalog(
       );
     });
 
+  /** Starts a pass now, or (while one runs) one pass after it, so callers see their changes. */
   const refresh = (): Promise<void> => {
-    if (running !== null) return running;
+    if (running !== null) {
+      again ??= running.then(() => {
+        again = null;
+        return refresh();
+      });
+      return again;
+    }
+    return pass();
+  };
+
+  const pass = (): Promise<void> => {
     const wanted = listConfigured(cfg);
     const jobs: Array<Promise<void>> = [];
     for (const name of [...state.keys()])

@@ -20,8 +20,11 @@ export const ENVIRONMENT_FIELD = 'conda_environment';
 export const PROFILE_FIELD = 'profile';
 export const ENV_VARS_FIELD = 'environment_vars';
 
-/** Names the gateway sets itself; users may not. */
-const GATEWAY_OWNED = [/^DASK_GATEWAY_/, /^DASK_DISTRIBUTED__COMM__/];
+/**
+ * Names the gateway sets itself; users may not. Case-insensitive: dask lower-cases what follows
+ * `DASK_`, so `DASK_distributed__comm__...` would reach the same setting.
+ */
+const GATEWAY_OWNED = [/^DASK_GATEWAY_/i, /^DASK_DISTRIBUTED__COMM__/i];
 
 const visible = (groups: readonly string[], user: User & { admin: boolean }) =>
   user.admin || groups.length === 0 || groups.some((g) => user.groups.includes(g));
@@ -41,6 +44,7 @@ function profileValue(p: ProfileConfig): Record<string, unknown> {
   if (p.scheduler_cores !== undefined) v['scheduler_cores'] = p.scheduler_cores;
   if (p.scheduler_memory !== undefined) v['scheduler_memory'] = p.scheduler_memory;
   if (p.idle_timeout !== undefined) v['idle_timeout'] = p.idle_timeout;
+  if (p.max_lifetime !== undefined) v['max_lifetime'] = p.max_lifetime;
   return v;
 }
 

@@ -24,6 +24,8 @@ const CONFIG: ClusterConfig = {
   cluster_max_cores: null,
   cluster_max_workers: null,
   python_env: null,
+  max_lifetime: null,
+  no_client_timeout: null,
 };
 
 const ADDRS = {

@@ -73,6 +73,8 @@ export interface ClusterManagerDeps {
   /** Makes the TLS material of a new cluster. */
   readonly createTls: (name: string) => Promise<{ cert: string; key: string }>;
   readonly policy?: WorkerPolicy;
+  /** Client connections per cluster (for the no-client timeout). */
+  readonly clients?: { idleSince(cluster: string): number | null | undefined };
   readonly accounting?: ProcessAccounting;
 }
 
@@ -93,6 +95,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   const policy = deps.policy ?? noPolicy;
   const accounting = deps.accounting ?? noAccounting;
   const clusters = new Map<string, ClusterRecord>();
+  /** When each cluster became RUNNING (or was re-adopted), for the no-client timeout. */
+  const runningSince = new Map<string, number>();
   const waiters = createWaiters();
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
@@ -184,6 +188,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   async function promote(c: ClusterRecord): Promise<void> {
     routes.add(c);
     c.status = Job.RUNNING;
+    runningSince.set(c.name, clock.now());
     c.lastHeartbeat = Math.max(c.lastHeartbeat, clock.now());
     await saveCluster(c);
     log.info({ cluster: c.name, user: c.username }, 'cluster running');
@@ -238,6 +243,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     c.stopTime = clock.now();
     await saveCluster(c);
     policy.release(c.name);
+    runningSince.delete(c.name);
     accounting.stopped(c, null);
     log.info(
       { cluster: c.name, status: publicStatus(c), reason: c.stopReason },
@@ -333,6 +339,16 @@ export function createClusterManager(deps: ClusterManagerDeps) {
         now - c.lastHeartbeat > timing.heartbeatTimeout * 1000
       ) {
         await fail(c, `no heartbeat from the scheduler for ${String(timing.heartbeatTimeout)} s`);
+      } else if (
+        c.config.max_lifetime !== null &&
+        now - c.startTime > c.config.max_lifetime * 1000
+      ) {
+        await requestStop(c, Job.STOPPED, 'lifetime');
+      } else if (
+        c.status === Job.RUNNING &&
+        noClientFor(c, now) > (c.config.no_client_timeout ?? Infinity) * 1000
+      ) {
+        await requestStop(c, Job.STOPPED, 'no client');
       } else if (c.status === Job.RUNNING) {
         for (const w of c.workers.values()) {
           if (
@@ -347,6 +363,14 @@ export function createClusterManager(deps: ClusterManagerDeps) {
         }
       }
     }
+  }
+
+  /** Milliseconds the running cluster `c` has had no client connected. */
+  function noClientFor(c: ClusterRecord, now: number): number {
+    const idle = deps.clients?.idleSince(c.name);
+    if (idle === null) return 0;
+    const since = Math.max(idle ?? 0, runningSince.get(c.name) ?? now);
+    return now - since;
   }
 
   async function checkSchedulers(): Promise<void> {
@@ -404,6 +428,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     if (c.status === Job.RUNNING && c.target === Job.RUNNING) {
       routes.add(c);
       c.lastHeartbeat = clock.now();
+      runningSince.set(c.name, clock.now());
     }
     enqueueCluster(c);
     for (const w of c.workers.values()) if (!isFinal(w.status)) enqueueWorker(w);

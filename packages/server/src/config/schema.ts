@@ -164,6 +164,17 @@ export const ClusterDefaults = Type.Object(
     cluster_max_memory: Type.Optional(Type.Union([Memory, Type.Null()])),
     cluster_max_cores: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
     cluster_max_workers: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+    max_lifetime: Type.Optional(
+      Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], {
+        description: 'Seconds after which a cluster is stopped (reason "lifetime"); null = never.',
+      })
+    ),
+    no_client_timeout: Type.Optional(
+      Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], {
+        description:
+          'Seconds a running cluster may have no client connected before it is stopped (reason "no client"); null = never.',
+      })
+    ),
   },
   { additionalProperties: false, default: {} }
 );
@@ -384,6 +395,7 @@ export const ProfileConfig = Type.Object(
     scheduler_cores: Type.Optional(Type.Integer({ minimum: 1 })),
     scheduler_memory: Type.Optional(Memory),
     idle_timeout: Type.Optional(Type.Number({ minimum: 0 })),
+    max_lifetime: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()])),
     default: Type.Boolean({ default: false, description: 'Marks the default profile.' }),
     groups: Groups,
   },

@@ -8,6 +8,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { createProxyServer } from 'http-proxy-3';
 import { createSniRouter, type SniRouterLimits } from './sni-router.js';
+import type { ClientTracker } from './client-tracker.js';
 import type { RouteTable } from './route-table.js';
 
 /** Handles a request that no dashboard route claims. */
@@ -32,6 +33,8 @@ export interface PublicServerDeps {
   /** URL prefix of all HTTP routes ('' for none). */
   readonly prefix: string;
   readonly limits?: SniRouterLimits;
+  /** Told about every client connection spliced to a scheduler. */
+  readonly clients?: ClientTracker;
 }
 
 function notFound(res: http.ServerResponse): void {
@@ -106,7 +109,7 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
     httpServer.emit('connection', socket);
   };
   const sockets = new Set<net.Socket>();
-  const router = createSniRouter(routes, toHttp, log, deps.limits);
+  const router = createSniRouter(routes, toHttp, log, deps.limits, deps.clients);
   const tcp = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));

@@ -7,6 +7,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { MAX_HELLO_BYTES, parseClientHello } from './client-hello.js';
+import type { ClientTracker } from './client-tracker.js';
 import type { RouteTable } from './route-table.js';
 
 const SNI_PREFIX = 'daskgateway-';
@@ -43,7 +44,8 @@ export function createSniRouter(
   routes: RouteTable,
   toHttp: (socket: net.Socket) => void,
   log: Logger,
-  limits: SniRouterLimits = {}
+  limits: SniRouterLimits = {},
+  clients?: ClientTracker
 ): (socket: net.Socket) => void {
   const helloTimeout = limits.helloTimeoutMs ?? 10_000;
   const maxPending = limits.maxPendingHellos ?? 1024;
@@ -120,6 +122,12 @@ export function createSniRouter(
         socket.setNoDelay(true);
         upstream.write(buf);
         splice(socket, upstream);
+        if (clients !== undefined && name !== null) {
+          clients.opened(name);
+          socket.once('close', () => {
+            clients.closed(name);
+          });
+        }
         socket.resume();
       });
       upstream.once('error', (err) => {
