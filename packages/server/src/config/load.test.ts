@@ -489,3 +489,44 @@ describe('loadConfig result', () => {
     assert.ok(!Object.isFrozen(values.backend));
   });
 });
+
+describe('loadConfig environment, profile and option names', () => {
+  const load = (values: unknown) => () => loadConfig({ values, env: {}, defaultPythonEnv: '/x' });
+  it('rejects repeated environment and profile names', () => {
+    assert.throws(
+      load({
+        environments: {
+          list: [
+            { name: 'a', prefix: '/a' },
+            { name: 'a', prefix: '/b' },
+          ],
+        },
+        profiles: [
+          { name: 'S', worker_cores: 1, worker_memory: '1 G' },
+          { name: 'S', worker_cores: 2, worker_memory: '2 G' },
+        ],
+      }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.includes('environments.list: the name "a" is used twice') &&
+        err.problems.includes('profiles: the name "S" is used twice')
+    );
+  });
+  it('rejects two default profiles, an unknown default environment and reserved field names', () => {
+    assert.throws(
+      load({
+        environments: { list: [{ name: 'a', prefix: '/a' }], default: 'b' },
+        profiles: [
+          { name: 'S', worker_cores: 1, worker_memory: '1 G', default: true },
+          { name: 'M', worker_cores: 2, worker_memory: '2 G', default: true },
+        ],
+        options: [{ type: 'string', field: 'profile' }],
+      }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.includes('profiles: more than one profile is marked default') &&
+        err.problems.includes('environments.default: "b" names no listed environment') &&
+        err.problems.some((p) => p.includes('"profile" is taken'))
+    );
+  });
+});
