@@ -14,7 +14,6 @@ here admins, who see every choice, are compared with ordinary users.
 from __future__ import annotations
 
 import base64
-import contextlib
 import gc
 import http.client
 import json
@@ -27,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from dask_gateway import Gateway, GatewayCluster
+from dask_gateway import Gateway
 from dask_gateway.auth import BasicAuth
 from dask_gateway.options import Options
 
@@ -82,28 +81,6 @@ def test_environments():
         ).stdout.split()
         assert out == [pin, str(env)], f"{env}: {out}; rerun node scripts/setup.mjs --test"
     assert SIX_A != SIX_B
-
-
-@pytest.fixture(autouse=True)
-def collect_garbage_last():
-    """Torn down last: closed sync Gateways get their ``__del__`` disarmed (it raises on a
-    stopped loop, an upstream client bug) so nothing is reported outside this test."""
-    yield
-    gc.collect()
-    for o in gc.get_objects():
-        if isinstance(o, Gateway) and not o.asynchronous and hasattr(o, "_loop_runner"):
-            loop = o._loop_runner._loop
-            if loop is None or not loop.asyncio_loop.is_running():
-                del o._loop_runner
-
-
-@pytest.fixture(autouse=True)
-def close_lingering_clusters(collect_garbage_last, gatehouse):
-    yield
-    for c in list(GatewayCluster._instances):
-        if not c.asynchronous:
-            with contextlib.suppress(Exception):
-                c.close()
 
 
 # ------------------------------------------------------------------------------ raw HTTP
