@@ -52,7 +52,7 @@ def gatehouse(tmp_path):
     for g in started:
         g.stop()
         try:
-            wait_until(lambda: not g.leftover_processes(), 20, "cluster processes to exit")
+            wait_until(lambda: not g.leftover_processes(), 60, "cluster processes to exit")
         except AssertionError:
             leftovers[g.url] = g.leftover_processes()
             g.kill_leftovers()
