@@ -4,4 +4,5 @@
  */
 export * from './clusters.js';
 export * from './errors.js';
+export * from './events.js';
 export * from './options.js';
