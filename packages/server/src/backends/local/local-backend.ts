@@ -6,21 +6,19 @@
  * directory so the evidence survives the cluster.
  * @module
  */
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  fstatSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Backend, ProcessExit, SchedulerLaunch } from '../backend.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
 import type { ResolvedLocalBackend } from '../../config/load.js';
 import { spawnLogged } from '../../process/spawn-logged.js';
+import {
+  readLogFull,
+  readLogTail,
+  rotateIfLarger,
+  type RotationLimits,
+} from '../../process/log-files.js';
 import { stopProcessGroup } from '../../process/stop-process.js';
 import { isSameProcess } from '../../process/process-identity.js';
 import { certPaths, processEnvironment } from './environment.js';
@@ -32,34 +30,13 @@ export interface LocalBackendDeps {
   readonly log: Logger;
   /** Called when a process this gateway started ends on its own. */
   readonly onExit: (exit: ProcessExit) => void;
+  /** Size cap and rotated copies of each process's log. */
+  readonly logs: RotationLimits;
 }
 
 /** Renders a number as Python's str() would for the preload's float options. */
 function pyFloat(n: number): string {
   return Number.isInteger(n) ? `${String(n)}.0` : String(n);
-}
-
-function readTail(file: string, lines: number): string {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const len = Math.min(size, 64 * 1024);
-    const buf = Buffer.alloc(len);
-    readSync(fd, buf, 0, len, size - len);
-    return buf
-      .toString('utf8')
-      .split('\n')
-      .slice(-lines - 1)
-      .join('\n')
-      .trimEnd();
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Creates the local process backend. */
@@ -178,7 +155,22 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     },
 
     logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string {
-      return readTail(logOf(c, w), lines);
+      return readLogTail(logOf(c, w), deps.logs.keep, lines);
+    },
+
+    logFull(c: ClusterRecord, w: WorkerRecord | null): string {
+      return readLogFull(logOf(c, w), deps.logs.keep);
+    },
+
+    rotateLogs(c: ClusterRecord): void {
+      rotateIfLarger(logOf(c, null), deps.logs);
+      for (const w of c.workers.values()) rotateIfLarger(logOf(c, w), deps.logs);
+    },
+
+    removeLogs(clusterName: string): void {
+      const dir = path.resolve(cfg.logsDirectory, clusterName);
+      if (path.dirname(dir) !== path.resolve(cfg.logsDirectory)) return;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
