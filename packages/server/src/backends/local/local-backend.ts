@@ -6,7 +6,15 @@
  * directory so the evidence survives the cluster.
  * @module
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Backend, ProcessExit, SchedulerLaunch } from '../backend.js';
@@ -39,6 +47,28 @@ function pyFloat(n: number): string {
   return Number.isInteger(n) ? `${String(n)}.0` : String(n);
 }
 
+/**
+ * Why `cmd` cannot run from the environment whose executables are in `binDir`, or null: the
+ * environment is missing, or its entry for `cmd` is a link to an interpreter that is gone
+ * (otherwise PATH lookup would silently fall through to another Python).
+ */
+export function environmentProblem(binDir: string, cmd: string): string | null {
+  if (cmd.includes('/')) return null;
+  if (!existsSync(binDir)) return `the Python environment ${path.dirname(binDir)} does not exist`;
+  const entry = path.join(binDir, cmd);
+  let isLink = false;
+  try {
+    isLink = lstatSync(entry).isSymbolicLink();
+  } catch {
+    return null;
+  }
+  if (isLink && !existsSync(entry)) {
+    const target = path.resolve(binDir, readlinkSync(entry));
+    return `${entry} points to ${target}, which does not exist (a moved or deleted environment?)`;
+  }
+  return null;
+}
+
 /** Creates the local process backend. */
 export function createLocalBackend(deps: LocalBackendDeps): Backend {
   const cfg = deps.config;
@@ -57,6 +87,17 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       inherited: cfg.inherited_environment,
       binDir: binDir(c),
     });
+
+  /** Refuses to start a process whose environment is broken, leaving the cause in its log. */
+  const preflight = (c: ClusterRecord, argv: readonly string[], logFile: string) => {
+    const problem = environmentProblem(binDir(c), argv[0] ?? '');
+    if (problem === null) return;
+    mkdirSync(path.dirname(logFile), { recursive: true, mode: 0o700 });
+    appendFileSync(logFile, `gatehouse: cannot start ${argv.join(' ')}: ${problem}\n`, {
+      mode: 0o600,
+    });
+    throw new Error(problem);
+  };
 
   const watch = (exited: Promise<string>, clusterName: string, workerName: string | null) => {
     void exited.then((how) => {
@@ -98,6 +139,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
         '--dg-idle-timeout',
         pyFloat(c.config.idle_timeout),
       ];
+      preflight(c, argv, logOf(c, null));
       const spawned = await spawnLogged({
         argv,
         env: env(c, 'scheduler', launch.apiUrl),
@@ -131,6 +173,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
         '--memory-limit',
         String(c.config.worker_memory),
       ];
+      preflight(c, argv, logOf(c, w));
       const spawned = await spawnLogged({
         argv,
         env: env(c, 'worker', apiUrl),
