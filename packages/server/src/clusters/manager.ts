@@ -263,11 +263,11 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     await backend.stopCluster(c);
     c.status = c.target;
     c.stopTime = clock.now();
+    events.finished(c);
     await saveCluster(c);
     policy.release(c.name);
     runningSince.delete(c.name);
     accounting.stopped(c, null);
-    events.finished(c);
     log.info(
       { cluster: c.name, status: publicStatus(c), reason: c.stopReason },
       'cluster finished'
