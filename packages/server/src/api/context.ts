@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import type { EnvironmentCatalog } from '../cluster-options/environments.js';
 import type { ClusterPolicy } from '../pool/cluster-policy.js';
 import type { AccessStore } from '../store/access-store.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { UserAuth } from './auth-hook.js';
 
 /** Turns user options into a cluster configuration. */
@@ -36,6 +37,12 @@ export interface ApiContext {
   readonly clock: Clock;
   /** The Python environments users may choose, or null when none are configured. */
   readonly environments: EnvironmentCatalog | null;
+  /** This gateway's metrics. */
+  readonly metrics: GatewayMetrics;
+  /** The bearer token that may read `/api/metrics`, or null (admins only). */
+  readonly metricsToken: string | null;
+  /** Body size caps in bytes: every route, and scheduler heartbeats. */
+  readonly bodyLimits: { readonly default: number; readonly heartbeat: number };
   /** Records an admin action or a refusal in the audit log. */
   readonly audit: (
     actor: string,
