@@ -95,18 +95,27 @@ export function installErrorHandling(
     onError('internal');
     return sendError(reply, 'internal', 'Internal server error; the gateway log has the details');
   });
-  app.setNotFoundHandler((req, reply) => {
+  const notFoundOrNotAllowed = (req: FastifyRequest, reply: FastifyReply) => {
     const [url = '/'] = req.url.split('?');
-    const allowed = METHODS.filter(
-      // findRoute's typings omit the null it returns when nothing matches.
+    const allowed = METHODS.filter((m) => {
+      const found = app.findRoute({ method: m, url });
+      // findRoute's typings omit the null it returns when nothing matches; a parametric
+      // route matched with an empty segment (`/clusters/`) is no route (spec §1.2).
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-      (m) => app.findRoute({ method: m, url }) !== null
-    );
+      return found !== null && !Object.values(found.params).includes('');
+    });
     if (allowed.length > 0) {
+      onError('method_not_allowed');
       return sendError(reply, 'method_not_allowed', `Method ${req.method} not allowed on ${url}`, {
         Allow: allowed.join(', '),
       });
     }
+    onError('not_found');
     return sendError(reply, 'not_found', 'Not Found');
+  };
+  // Unrouted requests are answered before their body is read or parsed.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.routeOptions.url === undefined) await notFoundOrNotAllowed(req, reply);
   });
+  app.setNotFoundHandler(notFoundOrNotAllowed);
 }

@@ -52,5 +52,5 @@ export async function registerOpenApi(app: ApiApp, version: string): Promise<voi
 
 /** Serves the document at `/api/openapi.json` (unauthenticated, like `/api/health`). */
 export function registerOpenApiRoute(app: ApiApp): void {
-  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true, security: [] } }, () => app.swagger());
 }

@@ -241,6 +241,9 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
             reject(new Error('listening on an unexpected address'));
             return;
           }
+          // The HTTP server never listens itself (the TCP server hands it connections), but
+          // Node enforces headersTimeout and requestTimeout only once it saw 'listening'.
+          httpServer.emit('listening');
           resolve({ host: addr.address, port: addr.port });
         });
       });
@@ -252,6 +255,8 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
         });
         for (const s of sockets) s.destroy();
         proxy.close();
+        // Stops the HTTP server's timeout checks (it answers "not running", as it never listened).
+        httpServer.close(() => undefined);
       });
     },
   };

@@ -114,12 +114,15 @@ const StatusUserQuery = Type.Object({
   user: Type.Optional(Type.String()),
 });
 const CountBody = Type.Object({ count: Type.Integer({ minimum: 0 }) });
-const QuotaBody = Type.Object({
-  max_clusters: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
-  max_workers: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
-  max_cores: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
-  max_memory: Type.Optional(Nullable(Type.Union([Type.Integer({ minimum: 0 }), Type.String()]))),
-});
+const QuotaBody = Type.Object(
+  {
+    max_clusters: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    max_workers: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    max_cores: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+    max_memory: Type.Optional(Nullable(Type.Union([Type.Number({ minimum: 0 }), Type.String()]))),
+  },
+  { additionalProperties: false }
+);
 const NoContent = { 204: { type: 'null', description: 'Done.' } } as const;
 
 type Named = FastifyRequest<{ Params: { name: string }; Querystring: Record<string, unknown> }>;
@@ -359,7 +362,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
       schema: {
         body: Type.Object({
           username: Type.String({ minLength: 1 }),
-          label: Type.Optional(Type.String()),
+          label: Type.Optional(Type.String({ maxLength: 200 })),
           admin: Type.Optional(Type.Boolean()),
         }),
         response: {
@@ -378,8 +381,12 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
           'Give the token\'s user: {"username": "alice", "label": "ci", "admin": false}'
         );
       }
-      const isAdmin = body['admin'] === true;
-      const label = typeof body['label'] === 'string' ? body['label'] : '';
+      const { admin: adminFlag = false, label = '' } = body;
+      if (typeof adminFlag !== 'boolean') throw invalid('admin must be true or false');
+      if (typeof label !== 'string' || label.length > 200) {
+        throw invalid('label must be a string of at most 200 characters');
+      }
+      const isAdmin = adminFlag;
       const { token, info } = await accessStore.issueToken({
         username: body['username'],
         admin: isAdmin,
