@@ -1020,8 +1020,10 @@ describe('public server: HTTP limits', () => {
   });
 
   it('isLongLived recognises exactly the long-lived requests', () => {
-    const req = (url: string, accept?: string) =>
-      ({ url, headers: accept === undefined ? {} : { accept } }) as http.IncomingMessage;
+    const req = (url: string, accept?: string) => ({
+      url,
+      headers: accept === undefined ? {} : { accept },
+    });
     for (const url of [
       '/api/v1/clusters/a?wait',
       '/api/v1/clusters/a?wait=1',

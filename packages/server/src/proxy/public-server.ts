@@ -32,7 +32,7 @@ export interface HttpLimits {
 }
 
 /** Whether a request is long-lived traffic, exempt from the idle timeout. */
-export function isLongLived(req: http.IncomingMessage): boolean {
+export function isLongLived(req: Pick<http.IncomingMessage, 'url' | 'headers'>): boolean {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const pathname = q < 0 ? url : url.slice(0, q);

@@ -210,8 +210,13 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
         body: Heartbeat,
         description: "The scheduler's heartbeat (Authorization: token <cluster token>).",
       },
-      onRequest: async (req: NameRequest) => {
-        tokenCluster(req);
+      onRequest: (req: NameRequest, _reply, done) => {
+        try {
+          tokenCluster(req);
+          done();
+        } catch (err) {
+          done(err as Error);
+        }
       },
     },
     async (req: NameRequest, reply) => {
