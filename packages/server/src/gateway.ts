@@ -30,6 +30,9 @@ import { createAccessControl } from './access/access-control.js';
 import { createClusterPolicy } from './pool/cluster-policy.js';
 import { createAccessStore } from './store/access-store.js';
 import { createClusterStore } from './store/cluster-store.js';
+import { createEventBus } from './events/event-bus.js';
+import { createEventRecorder, type EventRecorder } from './events/event-recorder.js';
+import { createEventStore } from './events/event-store.js';
 import { openDatabase } from './store/db.js';
 import { createSecretBox, loadOrCreateKeyFile, parseKey } from './store/secret-box.js';
 import { createClusterTls } from './tls/certs.js';
@@ -43,6 +46,8 @@ export interface GatewayDeps {
   readonly isTty?: boolean;
   /** The process environment passed on to schedulers and workers (inherited variables). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Milliseconds between SSE keep-alive comments (default 15 000). */
+  readonly sseKeepAliveMs?: number;
 }
 
 /** A running gateway. */
@@ -60,6 +65,8 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** An admin API token issued at first start (shown once), or null. */
   readonly bootstrapToken: string | null;
+  /** The event recorder (its bus, its store). */
+  readonly events: EventRecorder;
   /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
   stop(): Promise<void>;
 }
@@ -94,6 +101,14 @@ export async function startGateway(
   const store = createClusterStore(db, createSecretBox(keys));
   const auditLog = log.child({ module: 'audit' });
   const accessStore = createAccessStore(db);
+  const eventStore = createEventStore(db);
+  const events = createEventRecorder({
+    store: eventStore,
+    bus: createEventBus(),
+    clock,
+    log: log.child({ module: 'events' }),
+  });
+  await events.start();
   const audit = (
     actor: string,
     action: string,
@@ -133,6 +148,7 @@ export async function startGateway(
     onExit: (exit) => {
       onExit(exit);
     },
+    logs: config.logs,
   });
   let clusters: () => Iterable<ClusterRecord> = () => [];
   const policy = createClusterPolicy(
@@ -200,6 +216,14 @@ export async function startGateway(
         metrics.heartbeat(seconds);
       },
     },
+    events,
+    logs: config.logs,
+    onCleanup: async (deleted, before) => {
+      await events.flushed();
+      await eventStore.deleteForClusters(deleted);
+      await eventStore.deleteUnboundBefore(before);
+      for (const name of deleted) backend.removeLogs(name);
+    },
   });
   onExit = manager.onProcessExit;
   clusters = () => manager.all();
@@ -247,6 +271,14 @@ export async function startGateway(
       onRefusal: (who, what, why) => {
         metrics.refusal(why === 'not an admin' ? 'not_admin' : 'not_granted');
         audit(who, what, '', 'refused', why);
+        events.record({
+          type: 'request.refused',
+          cluster: null,
+          username: who,
+          actor: who,
+          message: `${what} refused: ${why}`,
+          data: { action: what, reason: why },
+        });
       },
     },
     rateLimit
@@ -288,6 +320,8 @@ export async function startGateway(
       metrics,
       metricsToken: config.metrics.token,
       bodyLimits: { default: limits.max_body_bytes, heartbeat: limits.max_heartbeat_bytes },
+      events,
+      sseKeepAliveMs: deps.sseKeepAliveMs ?? 15_000,
     },
     server,
     log
@@ -328,10 +362,13 @@ export async function startGateway(
     apiRoutes,
     metrics,
     openapi: () => app.swagger(),
+    events,
     async stop() {
       await manager.shutdown();
+      events.bus.close();
       await server.close();
       await app.close();
+      await events.flushed();
       await store.close();
     },
   };

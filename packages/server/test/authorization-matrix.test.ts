@@ -92,9 +92,11 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'GET /api/v1/admin/audit':                                      [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/admin/environments':                               [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/clusters/:cluster_name/logs':                      [401, 403, 200, 403, 403, 200, 401, 401, 401, 401, 403],
-  // Admins, or the metrics scrape token (tested in metrics-route.test.ts).
+  // Admins, or the metrics scrape token (python/tests/test_metrics.py).
   'GET /api/metrics':                                             [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/openapi.json':                                        [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  'GET /api/v1/clusters/:cluster_name/events':                    [401, 403, 200, 403, 403, 200, 401, 401, 401, 401, 403],
+  'GET /api/v1/events':                                           [401, 403, 200, 200, 200, 200, 401, 401, 401, 401, 403],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -207,6 +209,10 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
   'GET /api/v1/clusters/:cluster_name/logs': {
     path: (fx) => `/api/v1/clusters/${fx.clusterA}/logs`,
   },
+  'GET /api/v1/clusters/:cluster_name/events': {
+    path: (fx) => `/api/v1/clusters/${fx.clusterA}/events`,
+  },
+  'GET /api/v1/events': { path: () => '/api/v1/events' },
 };
 
 // ---------------------------------------------------------------------------------------------

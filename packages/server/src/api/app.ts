@@ -22,6 +22,7 @@ import { registerAccessRoutes } from './routes/access.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerLogRoutes } from './routes/logs.js';
 import { registerMetricsRoute } from './routes/metrics.js';
+import { registerEventRoutes } from './routes/events.js';
 
 /** The Fastify instance type of the API (pino logger, node http server). */
 export type ApiApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
@@ -99,6 +100,7 @@ export async function createApiApp(
   registerLogRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
   registerOpenApiRoute(app);
+  registerEventRoutes(app, ctx);
   await app.ready();
   return { app, routes };
 }

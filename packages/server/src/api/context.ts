@@ -12,6 +12,7 @@ import type { EnvironmentCatalog } from '../cluster-options/environments.js';
 import type { ClusterPolicy } from '../pool/cluster-policy.js';
 import type { AccessStore } from '../store/access-store.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { EventRecorder } from '../events/event-recorder.js';
 import type { UserAuth } from './auth-hook.js';
 
 /** Turns user options into a cluster configuration. */
@@ -43,6 +44,10 @@ export interface ApiContext {
   readonly metricsToken: string | null;
   /** Body size caps in bytes: every route, and scheduler heartbeats. */
   readonly bodyLimits: { readonly default: number; readonly heartbeat: number };
+  /** Records and replays cluster events. */
+  readonly events: EventRecorder;
+  /** Milliseconds between SSE keep-alive comments (15 s). */
+  readonly sseKeepAliveMs: number;
   /** Records an admin action or a refusal in the audit log. */
   readonly audit: (
     actor: string,
