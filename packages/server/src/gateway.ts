@@ -21,6 +21,8 @@ import { createClusterOptionsService } from './cluster-options/options-service.j
 import { createEnvironmentCatalog } from './cluster-options/environments.js';
 import type { GatewayConfig } from './config/load.js';
 import { createLogger } from './observability/logger.js';
+import { crashAt } from './faults/crash.js';
+import { createFaultPoints, type FaultPoint, type FaultPoints } from './faults/fault-points.js';
 import { createPublicServer } from './proxy/public-server.js';
 import { createClientTracker } from './proxy/client-tracker.js';
 import { RouteTable } from './proxy/route-table.js';
@@ -28,6 +30,7 @@ import { createAccessControl } from './access/access-control.js';
 import { createClusterPolicy } from './pool/cluster-policy.js';
 import { createAccessStore } from './store/access-store.js';
 import { createClusterStore } from './store/cluster-store.js';
+import { loadOrCreateInstanceId } from './store/instance-id.js';
 import { openDatabase } from './store/db.js';
 import { createSecretBox, loadOrCreateKeyFile, parseKey } from './store/secret-box.js';
 import { createClusterTls } from './tls/certs.js';
@@ -39,6 +42,11 @@ export interface GatewayDeps {
   readonly clock?: Clock;
   /** The process environment passed on to schedulers and workers (inherited variables). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * What an armed fault point (`testing.crash_at`) does; by default the gateway SIGKILLs itself.
+   * Tests of the plumbing pass their own.
+   */
+  readonly onFaultPoint?: (point: FaultPoint) => void;
 }
 
 /** A running gateway. */
@@ -50,6 +58,8 @@ export interface Gateway {
   readonly routes: RouteTable;
   /** Every API route (method and URL pattern), as registered. */
   readonly apiRoutes: readonly RouteInfo[];
+  /** This installation's instance id (in every scheduler's and worker's environment). */
+  readonly instanceId: string;
   /** An admin API token issued at first start (shown once), or null. */
   readonly bootstrapToken: string | null;
   /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
@@ -79,6 +89,14 @@ export async function startGateway(
         : [loadOrCreateKeyFile(path.join(path.dirname(config.storePath), 'gatehouse.key'))];
   const db = await openDatabase(config.storePath);
   const store = createClusterStore(db, createSecretBox(keys));
+  const instanceId = await loadOrCreateInstanceId(db);
+  const faults: FaultPoints = createFaultPoints(
+    config.testing.crash_at,
+    deps.onFaultPoint ?? crashAt
+  );
+  if (config.testing.crash_at !== null) {
+    log.warn({ fault_point: config.testing.crash_at }, 'test mode: a fault point is armed');
+  }
   const accessStore = createAccessStore(db);
   const audit = (
     actor: string,
@@ -114,6 +132,7 @@ export async function startGateway(
   const backend = createLocalBackend({
     config: config.backend,
     gatewayEnv: deps.env ?? {},
+    instanceId,
     log: log.child({ module: 'backend.local' }),
     onExit: (exit) => {
       onExit(exit);
@@ -168,6 +187,7 @@ export async function startGateway(
     policy,
     accounting,
     clients: clientTracker,
+    faults,
   });
   onExit = manager.onProcessExit;
   clusters = () => manager.all();
@@ -262,6 +282,7 @@ export async function startGateway(
     port: bound.port,
     manager,
     routes,
+    instanceId,
     bootstrapToken,
     apiRoutes,
     async stop() {

@@ -50,6 +50,7 @@ export interface ResolvedTiming {
   readonly parallelism: number;
   readonly dbCleanupPeriod: number;
   readonly clusterMaxAge: number;
+  readonly orphanScanPeriod: number;
 }
 
 /** JupyterHub settings with the environment's values filled in. */
@@ -131,6 +132,8 @@ export interface GatewayConfig {
   readonly quotas: GatewayConfigInput['quotas'];
   readonly pool: GatewayConfigInput['pool'];
   readonly options: readonly OptionFieldConfig[];
+  /** Test-only settings (fault points). */
+  readonly testing: GatewayConfigInput['testing'];
 }
 
 /**
@@ -227,6 +230,7 @@ function resolveTiming(b: LocalBackendConfig): ResolvedTiming {
     parallelism: b.parallelism,
     dbCleanupPeriod: b.db_cleanup_period,
     clusterMaxAge: b.cluster_max_age,
+    orphanScanPeriod: b.orphan_scan_period,
   };
 }
 
@@ -353,6 +357,7 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
     quotas: c.quotas,
     pool: c.pool,
     options: c.options,
+    testing: c.testing,
   };
   if (storePath === ':memory:' && !config.stopClustersOnShutdown) {
     throw new ConfigError(source, [

@@ -120,7 +120,25 @@ const access: Migration = {
   },
 };
 
+const gatewayMeta: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('gateway_meta')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('gateway_meta').execute();
+  },
+};
+
 /** All migrations in order; names sort lexically. */
 export const migrationProvider: MigrationProvider = {
-  getMigrations: () => Promise.resolve({ '0001-initial': initial, '0002-access': access }),
+  getMigrations: () =>
+    Promise.resolve({
+      '0001-initial': initial,
+      '0002-access': access,
+      '0003-gateway-meta': gatewayMeta,
+    }),
 };

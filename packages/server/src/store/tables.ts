@@ -103,8 +103,15 @@ export interface UsageRow {
   stop_time: number | null;
 }
 
+/** One fact about this gateway installation (e.g. its instance id). */
+export interface GatewayMetaRow {
+  key: string;
+  value: string;
+}
+
 /** The whole database. */
 export interface Database {
+  gateway_meta: GatewayMetaRow;
   clusters: ClusterRow;
   workers: WorkerRow;
   grants: GrantRow;
