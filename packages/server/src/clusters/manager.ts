@@ -167,29 +167,28 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     onLate: (value: T) => Promise<void>
   ): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
-    let timedOut = false;
     try {
       return await Promise.race([
         p,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
-            timedOut = true;
+            // `p` is still pending here (a settled race clears the timer first).
+            p.then(onLate).catch((err: unknown) => {
+              log.error({ err }, `cleaning up after ${what} failed`);
+            });
             reject(new Error(`${what} timed out after ${String(seconds)} s`));
           }, seconds * 1000);
         }),
       ]);
     } finally {
       clearTimeout(timer);
-      if (timedOut) {
-        p.then(onLate).catch((err: unknown) => {
-          log.error({ err }, `cleaning up after ${what} failed`);
-        });
-      }
     }
   };
 
   async function startScheduler(c: ClusterRecord): Promise<void> {
-    // Addresses only ever come from the scheduler started here.
+    // Addresses only ever come from the scheduler started here, and only it knows the new
+    // token: a heartbeat still in flight from an earlier (orphaned) scheduler is refused.
+    c.token = randomBytes(16).toString('hex');
     c.schedulerAddress = '';
     c.dashboardAddress = '';
     c.apiAddress = '';
@@ -345,6 +344,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   }
 
   const onProcessExit = (exit: ProcessExit) => {
+    // After shutdown the store is closed; a restarted gateway finds the exit by itself.
+    if (stopping) return;
     const c = clusters.get(exit.clusterName);
     if (c === undefined || isFinal(c.status)) return;
     if (exit.workerName === null) {
@@ -547,6 +548,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       }
       queue.close();
       waiters.wakeAll();
+      // Work already running finishes before the store closes (no half-done writes).
+      await queue.idle();
     },
 
     /** Waits until no reconcile work is pending (tests). */

@@ -7,7 +7,7 @@
  * @module
  */
 import { Type, type Static } from 'typebox';
-import { FAULT_POINT_NAMES } from '../faults/fault-points.js';
+import { FAULT_POINT_NAMES, type FaultPoint } from '../faults/fault-points.js';
 
 const Seconds = (def: number, description: string) =>
   Type.Number({ minimum: 0, default: def, description });
@@ -432,11 +432,13 @@ export const EnvironmentVariablesConfig = Type.Object(
 /** Settings only the test suites use; never set them in production. */
 export const TestingConfig = Type.Object(
   {
-    crash_at: Type.Union([...FAULT_POINT_NAMES.map((p) => Type.Literal(p)), Type.Null()], {
-      default: null,
-      description:
-        'Test only: the fault point (docs/faults.md) at which the gateway SIGKILLs itself the first time it is reached; null disarms.',
-    }),
+    crash_at: Type.Unsafe<FaultPoint | null>(
+      Type.Union([...FAULT_POINT_NAMES.map((p) => Type.Literal(p)), Type.Null()], {
+        default: null,
+        description:
+          'Test only: the fault point (docs/faults.md) at which the gateway SIGKILLs itself the first time it is reached; null disarms.',
+      })
+    ),
   },
   { additionalProperties: false, default: {} }
 );

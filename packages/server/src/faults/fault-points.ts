@@ -15,7 +15,7 @@ export const FAULT_POINTS = {
   'create.scheduler_spawned': 'the scheduler process runs; its pid is not saved yet',
   'create.scheduler_saved': 'the scheduler pid is saved (SUBMITTED); no heartbeat yet',
   'heartbeat.addresses_applied':
-    'the first heartbeat set the scheduler addresses in memory; not saved yet',
+    'the first heartbeat set the scheduler addresses in memory; not saved',
   'create.promoted': 'the cluster is RUNNING in memory, its routes are added; not saved yet',
   'create.running_saved': 'RUNNING is saved; clients waiting for the start are not woken yet',
   'scale.before_command': 'a scale request was accepted; the scheduler has not been told',
@@ -23,8 +23,7 @@ export const FAULT_POINTS = {
   'adapt.before_command': 'an adapt request was accepted; the scheduler has not been told',
   'adapt.after_command': 'the scheduler took the adapt request; the client has no answer yet',
   'heartbeat.count_applied': 'a heartbeat changed the wanted worker count in memory; not saved',
-  'heartbeat.count_saved':
-    'the new worker count is saved; the cluster is not queued for reconciling',
+  'heartbeat.count_saved': 'the new worker count is saved; the cluster is not queued',
   'workers.record_inserted': 'a new worker record is written; the worker is not queued',
   'worker.before_spawn': 'the reconciler is about to start a worker',
   'worker.spawned': 'the worker process runs; its pid is not saved yet',
