@@ -31,6 +31,9 @@ import { createClusterPolicy } from './pool/cluster-policy.js';
 import { createAccessStore } from './store/access-store.js';
 import { createClusterStore } from './store/cluster-store.js';
 import { loadOrCreateInstanceId } from './store/instance-id.js';
+import { createEventBus } from './events/event-bus.js';
+import { createEventRecorder, type EventRecorder } from './events/event-recorder.js';
+import { createEventStore } from './events/event-store.js';
 import { openDatabase } from './store/db.js';
 import { createSecretBox, loadOrCreateKeyFile, parseKey } from './store/secret-box.js';
 import { createClusterTls } from './tls/certs.js';
@@ -47,6 +50,8 @@ export interface GatewayDeps {
    * Tests of the plumbing pass their own.
    */
   readonly onFaultPoint?: (point: FaultPoint) => void;
+  /** Milliseconds between SSE keep-alive comments (default 15 000). */
+  readonly sseKeepAliveMs?: number;
 }
 
 /** A running gateway. */
@@ -62,6 +67,8 @@ export interface Gateway {
   readonly instanceId: string;
   /** An admin API token issued at first start (shown once), or null. */
   readonly bootstrapToken: string | null;
+  /** The event recorder (its bus, its store). */
+  readonly events: EventRecorder;
   /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
   stop(): Promise<void>;
 }
@@ -98,6 +105,14 @@ export async function startGateway(
     log.warn({ fault_point: config.testing.crash_at }, 'test mode: a fault point is armed');
   }
   const accessStore = createAccessStore(db);
+  const eventStore = createEventStore(db);
+  const events = createEventRecorder({
+    store: eventStore,
+    bus: createEventBus(),
+    clock,
+    log: log.child({ module: 'events' }),
+  });
+  await events.start();
   const audit = (
     actor: string,
     action: string,
@@ -137,6 +152,7 @@ export async function startGateway(
     onExit: (exit) => {
       onExit(exit);
     },
+    logs: config.logs,
   });
   let clusters: () => Iterable<ClusterRecord> = () => [];
   const policy = createClusterPolicy(
@@ -188,6 +204,14 @@ export async function startGateway(
     accounting,
     clients: clientTracker,
     faults,
+    events,
+    logs: config.logs,
+    onCleanup: async (deleted, before) => {
+      await events.flushed();
+      await eventStore.deleteForClusters(deleted);
+      await eventStore.deleteUnboundBefore(before);
+      for (const name of deleted) backend.removeLogs(name);
+    },
   });
   onExit = manager.onProcessExit;
   clusters = () => manager.all();
@@ -225,6 +249,14 @@ export async function startGateway(
     },
     onRefusal: (who, what, why) => {
       audit(who, what, '', 'refused', why);
+      events.record({
+        type: 'request.refused',
+        cluster: null,
+        username: who,
+        actor: who,
+        message: `${what} refused: ${why}`,
+        data: { action: what, reason: why },
+      });
     },
   });
 
@@ -246,6 +278,8 @@ export async function startGateway(
       clock,
       audit,
       environments: catalog,
+      events,
+      sseKeepAliveMs: deps.sseKeepAliveMs ?? 15_000,
     },
     server,
     log
@@ -285,10 +319,13 @@ export async function startGateway(
     instanceId,
     bootstrapToken,
     apiRoutes,
+    events,
     async stop() {
       await manager.shutdown();
+      events.bus.close();
       await server.close();
       await app.close();
+      await events.flushed();
       await store.close();
     },
   };

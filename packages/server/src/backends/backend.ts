@@ -58,6 +58,12 @@ export interface Backend {
   listOwnedProcesses(): OwnedProcessGroup[];
   /** SIGKILLs a group from `listOwnedProcesses` (an orphan); resolves to whether it is gone. */
   killOwnedProcesses(g: OwnedProcessGroup): Promise<boolean>;
-  /** The last lines of a process's output, for failure messages. */
+  /** The last lines of a process's output (scheduler when `w` is null), for failure messages. */
   logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string;
+  /** A process's whole kept output (rotated copies included). */
+  logFull(c: ClusterRecord, w: WorkerRecord | null): string;
+  /** Rotates the cluster's process logs that outgrew their size cap. */
+  rotateLogs(c: ClusterRecord): void;
+  /** Deletes every kept log of the named cluster. */
+  removeLogs(clusterName: string): void;
 }

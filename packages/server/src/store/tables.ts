@@ -109,6 +109,20 @@ export interface GatewayMetaRow {
   value: string;
 }
 
+/** One recorded cluster event (see `@gatehouse/api` ClusterEvent). */
+export interface EventRow {
+  id: number;
+  time: number;
+  type: string;
+  cluster: string | null;
+  worker: string | null;
+  username: string;
+  actor: string;
+  message: string;
+  /** JSON object. */
+  data: string;
+}
+
 /** The whole database. */
 export interface Database {
   gateway_meta: GatewayMetaRow;
@@ -120,4 +134,5 @@ export interface Database {
   user_quotas: UserQuotaRow;
   audit: AuditRow;
   usage: UsageRow;
+  events: EventRow;
 }
