@@ -23,6 +23,8 @@ import type { GatewayConfig } from './config/load.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.js';
 import { createUserRateLimit, NO_RATE_LIMIT } from './api/user-rate-limit.js';
+import { crashAt } from './faults/crash.js';
+import { createFaultPoints, type FaultPoint, type FaultPoints } from './faults/fault-points.js';
 import { createPublicServer } from './proxy/public-server.js';
 import { createClientTracker } from './proxy/client-tracker.js';
 import { RouteTable } from './proxy/route-table.js';
@@ -30,6 +32,7 @@ import { createAccessControl } from './access/access-control.js';
 import { createClusterPolicy } from './pool/cluster-policy.js';
 import { createAccessStore } from './store/access-store.js';
 import { createClusterStore } from './store/cluster-store.js';
+import { loadOrCreateInstanceId } from './store/instance-id.js';
 import { createEventBus } from './events/event-bus.js';
 import { createEventRecorder, type EventRecorder } from './events/event-recorder.js';
 import { createEventStore } from './events/event-store.js';
@@ -46,6 +49,11 @@ export interface GatewayDeps {
   readonly isTty?: boolean;
   /** The process environment passed on to schedulers and workers (inherited variables). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * What an armed fault point (`testing.crash_at`) does; by default the gateway SIGKILLs itself.
+   * Tests of the plumbing pass their own.
+   */
+  readonly onFaultPoint?: (point: FaultPoint) => void;
   /** Milliseconds between SSE keep-alive comments (default 15 000). */
   readonly sseKeepAliveMs?: number;
 }
@@ -63,6 +71,8 @@ export interface Gateway {
   openapi(): unknown;
   /** This gateway's metrics (its own registry). */
   readonly metrics: GatewayMetrics;
+  /** This installation's instance id (in every scheduler's and worker's environment). */
+  readonly instanceId: string;
   /** An admin API token issued at first start (shown once), or null. */
   readonly bootstrapToken: string | null;
   /** The event recorder (its bus, its store). */
@@ -100,6 +110,14 @@ export async function startGateway(
   const db = await openDatabase(config.storePath);
   const store = createClusterStore(db, createSecretBox(keys));
   const auditLog = log.child({ module: 'audit' });
+  const instanceId = await loadOrCreateInstanceId(db);
+  const faults: FaultPoints = createFaultPoints(
+    config.testing.crash_at,
+    deps.onFaultPoint ?? crashAt
+  );
+  if (config.testing.crash_at !== null) {
+    log.warn({ fault_point: config.testing.crash_at }, 'test mode: a fault point is armed');
+  }
   const accessStore = createAccessStore(db);
   const eventStore = createEventStore(db);
   const events = createEventRecorder({
@@ -144,6 +162,7 @@ export async function startGateway(
   const backend = createLocalBackend({
     config: config.backend,
     gatewayEnv: deps.env ?? {},
+    instanceId,
     log: log.child({ module: 'backend.local' }),
     onExit: (exit) => {
       onExit(exit);
@@ -216,6 +235,7 @@ export async function startGateway(
         metrics.heartbeat(seconds);
       },
     },
+    faults,
     events,
     logs: config.logs,
     onCleanup: async (deleted, before) => {
@@ -358,6 +378,7 @@ export async function startGateway(
     port: bound.port,
     manager,
     routes,
+    instanceId,
     bootstrapToken,
     apiRoutes,
     metrics,

@@ -101,6 +101,7 @@ describe('loadConfig defaults', () => {
       parallelism: 20,
       dbCleanupPeriod: 600,
       clusterMaxAge: 86400,
+      orphanScanPeriod: 60,
     });
   });
 

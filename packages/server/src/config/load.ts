@@ -50,6 +50,7 @@ export interface ResolvedTiming {
   readonly parallelism: number;
   readonly dbCleanupPeriod: number;
   readonly clusterMaxAge: number;
+  readonly orphanScanPeriod: number;
 }
 
 /** JupyterHub settings with the environment's values filled in. */
@@ -144,6 +145,8 @@ export interface GatewayConfig {
   readonly options: readonly OptionFieldConfig[];
   readonly limits: GatewayConfigInput['limits'];
   readonly metrics: GatewayConfigInput['metrics'];
+  /** Test-only settings (fault points). */
+  readonly testing: GatewayConfigInput['testing'];
 }
 
 /**
@@ -240,6 +243,7 @@ function resolveTiming(b: LocalBackendConfig): ResolvedTiming {
     parallelism: b.parallelism,
     dbCleanupPeriod: b.db_cleanup_period,
     clusterMaxAge: b.cluster_max_age,
+    orphanScanPeriod: b.orphan_scan_period,
   };
 }
 
@@ -374,6 +378,7 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
     options: c.options,
     limits: c.limits,
     metrics: c.metrics,
+    testing: c.testing,
   };
   if (storePath === ':memory:' && !config.stopClustersOnShutdown) {
     throw new ConfigError(source, [

@@ -7,6 +7,7 @@
  * @module
  */
 import { Type, type Static } from 'typebox';
+import { FAULT_POINT_NAMES, type FaultPoint } from '../faults/fault-points.js';
 
 const Seconds = (def: number, description: string) =>
   Type.Number({ minimum: 0, default: def, description });
@@ -107,6 +108,10 @@ const Lifecycle = {
     default: 20,
     description: 'Clusters and workers reconciled concurrently.',
   }),
+  orphan_scan_period: Seconds(
+    60,
+    'Period of the scan for scheduler and worker processes of this gateway that no record claims (they are killed); 0 scans only at start-up.'
+  ),
   db_cleanup_period: Seconds(600, 'Period of the finished-cluster cleanup.'),
   cluster_max_age: Seconds(86400, 'Seconds finished clusters stay listable before deletion.'),
 };
@@ -488,6 +493,20 @@ export const MetricsConfig = Type.Object(
   { additionalProperties: false, default: {} }
 );
 
+/** Settings only the test suites use; never set them in production. */
+export const TestingConfig = Type.Object(
+  {
+    crash_at: Type.Unsafe<FaultPoint | null>(
+      Type.Union([...FAULT_POINT_NAMES.map((p) => Type.Literal(p)), Type.Null()], {
+        default: null,
+        description:
+          'Test only: the fault point (docs/faults.md) at which the gateway SIGKILLs itself the first time it is reached; null disarms.',
+      })
+    ),
+  },
+  { additionalProperties: false, default: {} }
+);
+
 /** The whole configuration file. */
 export const GatewayConfigSchema = Type.Object(
   {
@@ -582,6 +601,7 @@ export const GatewayConfigSchema = Type.Object(
     access: AccessConfig,
     quotas: QuotasConfig,
     pool: PoolConfig,
+    testing: TestingConfig,
     options: Type.Array(OptionFieldConfig, {
       default: [],
       description: 'Cluster options users can set (spec §4); empty exposes none.',
