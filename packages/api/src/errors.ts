@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'cluster_not_running',
   'payload_too_large',
   'upstream_failure',
+  'gateway_unavailable',
   'internal',
 ] as const;
 

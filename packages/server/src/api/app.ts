@@ -5,7 +5,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { PublicServer } from '../proxy/public-server.js';
+import type { ApiHost } from '../proxy/public-server.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerClusterRoutes } from './routes/clusters.js';
@@ -26,7 +26,7 @@ export interface RouteInfo {
 /** Creates the API app bound to `server`'s HTTP side (not listening by itself). */
 export async function createApiApp(
   ctx: ApiContext,
-  server: PublicServer,
+  server: ApiHost,
   log: Logger
 ): Promise<{ app: ApiApp; routes: readonly RouteInfo[] }> {
   const app = Fastify({

@@ -3,6 +3,7 @@
  * framework's own client errors keep their 4xx status, and anything else is a logged 500.
  * @module
  */
+import type { ServerResponse } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@gatehouse/api';
 import { GatewayError } from '../errors.js';
@@ -19,6 +20,7 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   invalid: 422,
   cluster_not_running: 409,
   upstream_failure: 502,
+  gateway_unavailable: 503,
   internal: 500,
 };
 
@@ -54,6 +56,24 @@ export function sendError(
     .headers(headers)
     .type('application/json')
     .send({ error: message, code });
+}
+
+/**
+ * Writes `{error, code}` with the status of `code` on a raw Node response, for the proxy's
+ * own answers outside the API framework (no route, gateway unreachable).
+ */
+export function writeRawError(
+  res: ServerResponse,
+  code: ErrorCode,
+  message: string,
+  headers: Readonly<Record<string, string>> = {}
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(STATUS_OF[code], { ...headers, 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ error: message, code }));
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

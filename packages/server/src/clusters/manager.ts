@@ -32,8 +32,9 @@ import { sendSchedulerCommand, type SchedulerCommand } from './scheduler-api.js'
 
 /** Where the proxy must send a running cluster's traffic. */
 export interface ClusterRoutes {
-  add(c: ClusterRecord): void;
-  remove(name: string): void;
+  /** Routes `c`'s scheduler and dashboard; a promise settles once the proxy has them. */
+  add(c: ClusterRecord): void | Promise<void>;
+  remove(name: string): void | Promise<void>;
 }
 
 /** Limits on worker counts beyond a cluster's own (quotas, the shared pool). */
@@ -186,7 +187,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   }
 
   async function promote(c: ClusterRecord): Promise<void> {
-    routes.add(c);
+    await routes.add(c);
     c.status = Job.RUNNING;
     runningSince.set(c.name, clock.now());
     c.lastHeartbeat = Math.max(c.lastHeartbeat, clock.now());
@@ -237,7 +238,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       enqueueWorker(w);
     }
     if (unfinished > 0) return; // each finished worker re-enqueues the cluster
-    routes.remove(c.name);
+    await routes.remove(c.name);
     await backend.stopCluster(c);
     c.status = c.target;
     c.stopTime = clock.now();
@@ -426,7 +427,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       }
     }
     if (c.status === Job.RUNNING && c.target === Job.RUNNING) {
-      routes.add(c);
+      await routes.add(c);
       c.lastHeartbeat = clock.now();
       runningSince.set(c.name, clock.now());
     }
