@@ -300,7 +300,14 @@ export async function startGateway(
   } else {
     // The proxy owns the public port; its address is what clients and schedulers use.
     await server.listen(config.proxy.apiListen.host, config.proxy.apiListen.port);
-    url = (await proxy.connect()).public_url;
+    try {
+      url = (await proxy.connect()).public_url;
+    } catch (err) {
+      await server.close();
+      await app.close();
+      await store.close();
+      throw err;
+    }
     port = Number(new URL(url).port);
   }
   apiUrl = config.apiUrl ?? `${url}${config.prefix}/api`;
