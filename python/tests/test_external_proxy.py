@@ -66,6 +66,14 @@ def external(gatehouse, tmp_path):
         p.stop()
 
 
+T0 = time.monotonic()
+
+
+def step(what: str) -> None:
+    """Prints progress with elapsed seconds (shown with the log of a failing test)."""
+    print(f"[{time.monotonic() - T0:7.1f} s] {what}", flush=True)
+
+
 def api_get(url: str):
     """A GET through the proxy: (status, decoded JSON, seconds taken)."""
     t0 = time.monotonic()
@@ -116,6 +124,7 @@ class HeldWebSocket:
 
 def restart(g, how: str, p: GatehouseProxy, link: str, ws: HeldWebSocket) -> None:
     """Stops the gateway (SIGTERM or SIGKILL), checks the proxy meanwhile, starts it again."""
+    step(f"{how} to the gateway")
     if how == "SIGTERM":
         g.stop()
     else:
@@ -127,7 +136,9 @@ def restart(g, how: str, p: GatehouseProxy, link: str, ws: HeldWebSocket) -> Non
     assert page.status == 200 and "Dask" in page.text, page.status
     reply, doc = ws.pull_doc()  # ...and so does the socket opened before
     assert reply == "PULL-DOC-REPLY" and doc["roots"]
-    g.start()
+    step("gateway down: API 503, dashboard and socket answered; starting it again")
+    g.start(timeout=180)  # generous: a loaded CI machine starts node slowly
+    step("gateway up again")
 
 
 def test_gateway_restarts_under_a_running_computation(external, gateway_client):
@@ -153,8 +164,10 @@ def test_gateway_restarts_under_a_running_computation(external, gateway_client):
     cluster = gw.new_cluster()
     name = cluster.name
     try:
+        step("cluster created")
         cluster.scale(2)
         wait_for_workers(cluster, exact=2, timeout=180)
+        step("two workers")
         client = cluster.get_client(set_as_default=False)
         comm = client.scheduler_comm.comm
         link = cluster.dashboard_link
@@ -179,6 +192,7 @@ def test_gateway_restarts_under_a_running_computation(external, gateway_client):
 
             Event(event_name, client=client).set()
             assert total.result(timeout=300) == sum(range(60))
+            step("computation finished")
             # The same connection all along: no reconnect happened.
             assert client.scheduler_comm.comm is comm and not comm.closed()
             assert client.status == "running"
@@ -187,6 +201,7 @@ def test_gateway_restarts_under_a_running_computation(external, gateway_client):
             assert [c.name for c in gw.list_clusters()] == [name]
             cluster.scale(3)
             wait_for_workers(cluster, exact=3, timeout=180)
+            step("scaled to three")
             assert client.submit(lambda x: x + 1, 1).result(timeout=60) == 2
             reply, _ = ws.pull_doc()
             assert reply == "PULL-DOC-REPLY"
@@ -216,7 +231,7 @@ def test_stale_routes_of_a_cluster_stopped_while_the_gateway_was_down(external, 
 
     g.kill()
     os.killpg(cluster_processes(name)["scheduler"][0], signal.SIGKILL)
-    g.start()
+    g.start(timeout=180)
     wait_until(
         lambda: not any(name in json.dumps(r) for r in p.control("/routes")["routes"]),
         60,

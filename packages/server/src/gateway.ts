@@ -346,6 +346,7 @@ export async function startGateway(
     async stop() {
       proxy?.stop();
       await manager.shutdown();
+      await proxy?.sync.idle();
       await server.close();
       await app.close();
       await store.close();

@@ -138,12 +138,13 @@ describe('gatehouse proxy with an external-mode gateway', () => {
   });
 
   it('keeps dashboard routes answering while the gateway is down, and serves again after a restart', async () => {
+    await gateway?.stop();
+    gateway = null;
+    // Set while no gateway runs (a running one would remove it as stale at its next pass).
     proxy.routes.setPath(
       '/clusters/kept',
       `http://127.0.0.1:${String(dashboardPort)}/clusters/kept`
     );
-    await gateway?.stop();
-    gateway = null;
     const down = await get(`${proxy.url}/api/v1/clusters/`);
     assert.equal(down.status, 503);
     assert.equal((JSON.parse(down.body) as { code: string }).code, 'gateway_unavailable');

@@ -55,12 +55,7 @@ function checkTarget(kind: 'PATH' | 'SNI', target: string): string {
     }
     return bare;
   }
-  let url: URL | null = null;
-  try {
-    url = new URL(target);
-  } catch {
-    url = null;
-  }
+  const url = URL.canParse(target) ? new URL(target) : null;
   if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new GatewayError(
       'bad_request',
@@ -72,7 +67,7 @@ function checkTarget(kind: 'PATH' | 'SNI', target: string): string {
 
 /** The route path named by the URL after `/routes/path`, normalised to start with `/`. */
 function routePath(rest: string): string {
-  const p = `/${decodeURIComponent(rest).replace(/^\/+|\/+$/g, '')}`;
+  const p = `/${rest.replace(/^\/+|\/+$/g, '')}`;
   if (p === '/') {
     throw new GatewayError(
       'bad_request',

@@ -34,6 +34,8 @@ export function diffRoutes(desired: readonly Route[], actual: readonly Route[]):
 export interface RouteSync {
   /** Resolves once a pass that started after this call has finished (failures are logged). */
   request(): Promise<void>;
+  /** Resolves once no pass is running or queued (for a clean stop). */
+  idle(): Promise<void>;
   /** The last pass's outcome: what it changed, or why it failed. */
   last(): { diff: RouteDiff } | { error: string } | null;
 }
@@ -77,6 +79,7 @@ export function createRouteSync(control: ProxyControl, table: RouteTable, log: L
       chain = started;
       return started;
     },
+    idle: () => chain,
     last: () => outcome,
   };
 }
