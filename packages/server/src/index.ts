@@ -9,3 +9,4 @@ export { createLogger } from './observability/logger.js';
 export { GATEWAY_VERSION } from './version.js';
 export { hashPassword } from './auth/password-hash.js';
 export { startProxy, type ProxyProcess, type ProxyDeps } from './proxy-process.js';
+export { renderOpenApiDocument } from './openapi-document.js';

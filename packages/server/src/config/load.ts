@@ -205,6 +205,8 @@ export interface GatewayConfig {
   readonly pool: GatewayConfigInput['pool'];
   readonly proxy: ResolvedProxy;
   readonly options: readonly OptionFieldConfig[];
+  readonly limits: GatewayConfigInput['limits'];
+  readonly metrics: GatewayConfigInput['metrics'];
 }
 
 /**
@@ -434,6 +436,8 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
     pool: c.pool,
     proxy: resolveProxy(c.proxy, env, base, source),
     options: c.options,
+    limits: c.limits,
+    metrics: c.metrics,
   };
   if (storePath === ':memory:' && !config.stopClustersOnShutdown) {
     throw new ConfigError(source, [
