@@ -161,3 +161,64 @@ class Gatehouse:
                 os.killpg(pid, signal.SIGKILL)
             except OSError:
                 pass
+
+
+class GatehouseProxy:
+    """A ``gatehouse proxy`` process: the public port, in front of gateways in external mode."""
+
+    def __init__(self, workdir: Path, token: str, api_port: int, config: dict | None = None):
+        self.workdir = workdir
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.token = token
+        cfg = deep_merge(
+            {
+                "listen": "127.0.0.1:0",
+                "log": {"level": "debug"},
+                "proxy": {
+                    "api_listen": f"127.0.0.1:{api_port}",
+                    "control_listen": "127.0.0.1:0",
+                    "token": token,
+                },
+            },
+            config or {},
+        )
+        self.config_file = workdir / "proxy.yaml"
+        self.config_file.write_text(yaml.safe_dump(cfg))
+        self.log_file = workdir / "proxy.log"
+        ready = workdir / "proxy-ready.json"
+        log = open(self.log_file, "ab")
+        self.proc = subprocess.Popen(
+            ["node", str(CLI), "proxy", "-c", str(self.config_file), "--ready-file", str(ready)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=workdir,
+        )
+        log.close()
+
+        def is_ready():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"gatehouse proxy exited with {self.proc.returncode}")
+            return ready.exists() and ready.read_text()
+
+        info = json.loads(wait_until(is_ready, 60, "gatehouse proxy to serve"))
+        self.url: str = info["url"]
+        self.control_url: str = info["control_url"]
+
+    def control(self, path: str):
+        """GET ``path`` of the control API with the token; the decoded JSON."""
+        import urllib.request
+
+        req = urllib.request.Request(
+            self.control_url + path, headers={"Authorization": f"Bearer {self.token}"}
+        )
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.loads(resp.read())
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'header_too_large',
   'too_many_requests',
   'upstream_failure',
+  'gateway_unavailable',
   'internal',
 ] as const;
 

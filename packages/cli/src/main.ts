@@ -1,5 +1,6 @@
 /**
- * The `gatehouse` command line: `serve`, `config check` and `client-config`.
+ * The `gatehouse` command line: `serve`, `proxy`, `config check`, `client-config` and
+ * `hash-password`.
  * @module
  */
 import { writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import {
   hashPassword,
   loadConfig,
   startGateway,
+  startProxy,
   type GatewayConfig,
 } from '@gatehouse/server';
 import { renderClientConfig } from './client-config.js';
@@ -50,24 +52,48 @@ async function serve(opts: {
         'Use it as "Authorization: Bearer <token>" on /api/v1/admin/... routes.\n\n'
     );
   }
-  await new Promise<void>((resolve) => {
+  await untilSignal(() => gateway.stop());
+}
+
+/** Resolves after SIGINT or SIGTERM has run `stop` (once). */
+function untilSignal(stop: () => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    const onSignal = (signal: string) => {
       if (stopping) return;
       stopping = true;
       process.stderr.write(`received ${signal}; stopping\n`);
-      gateway.stop().then(resolve, (err: unknown) => {
+      stop().then(resolve, (err: unknown) => {
         process.stderr.write(`error while stopping: ${String(err)}\n`);
         resolve();
       });
     };
     process.once('SIGINT', () => {
-      stop('SIGINT');
+      onSignal('SIGINT');
     });
     process.once('SIGTERM', () => {
-      stop('SIGTERM');
+      onSignal('SIGTERM');
     });
   });
+}
+
+async function proxy(opts: {
+  config?: string | undefined;
+  listen?: string | undefined;
+  readyFile?: string | undefined;
+}) {
+  const config = load(opts.config, opts.listen);
+  const p = await startProxy(config);
+  if (opts.readyFile !== undefined) {
+    writeFileSync(
+      opts.readyFile,
+      JSON.stringify({ url: p.url, control_url: p.controlUrl, pid: process.pid })
+    );
+  }
+  process.stderr.write(
+    `Gatehouse proxy ${GATEWAY_VERSION} is serving on ${p.url} (control API on ${p.controlUrl}, API forwarded to ${config.proxy.gatewayUrl})\n`
+  );
+  await untilSignal(() => p.stop());
 }
 
 /** Runs the CLI with `argv`; resolves to the process exit code. */
@@ -86,6 +112,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--ready-file <file>', 'write {"url","port","pid","instance_id"} here once serving')
     .action(async (opts) => {
       await serve(opts);
+    });
+
+  program
+    .command('proxy')
+    .description(
+      'run the public port as its own process (proxy.mode: external), holding client connections while the gateway restarts'
+    )
+    .option('-c, --config <file>', "YAML configuration file (the gateway's; its proxy keys apply)")
+    .option('--listen <host:port>', 'public address, overriding the config file')
+    .option('--ready-file <file>', 'write {"url","control_url","pid"} here once serving')
+    .action(async (opts) => {
+      await proxy(opts);
     });
 
   const config = program.command('config').description('work with configuration files');

@@ -21,13 +21,18 @@ import { createClusterOptionsService } from './cluster-options/options-service.j
 import { createEnvironmentCatalog } from './cluster-options/environments.js';
 import type { GatewayConfig } from './config/load.js';
 import { createLogger } from './observability/logger.js';
+import { baseUrl, createPublicServer } from './proxy/public-server.js';
+import { createPrivateApiServer } from './proxy/private-api-server.js';
+import { createProxyControlClient } from './proxy/control-client.js';
+import type { ProxyInfo } from './proxy/control-schemas.js';
+import { createRemoteClientCounts } from './proxy/remote-clients.js';
+import { createRouteSync } from './proxy/route-sync.js';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.js';
 import { createUserRateLimit, NO_RATE_LIMIT } from './api/user-rate-limit.js';
 import { crashAt } from './faults/crash.js';
 import { createFaultPoints, type FaultPoint, type FaultPoints } from './faults/fault-points.js';
-import { createPublicServer } from './proxy/public-server.js';
 import { createClientTracker } from './proxy/client-tracker.js';
-import { RouteTable } from './proxy/route-table.js';
+import { RouteTable, type Route } from './proxy/route-table.js';
 import { createAccessControl } from './access/access-control.js';
 import { createClusterPolicy } from './pool/cluster-policy.js';
 import { createAccessStore } from './store/access-store.js';
@@ -81,9 +86,63 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-function connectHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
+/** The routes of a running cluster: its scheduler by SNI, its dashboard by path. */
+function clusterRouteList(c: ClusterRecord, prefix: string): Route[] {
+  const out: Route[] = [{ kind: 'SNI', sni: c.name, target: c.schedulerAddress }];
+  if (c.dashboardAddress !== '') {
+    const path = `${prefix}/clusters/${c.name}`;
+    out.push({ kind: 'PATH', path, target: `${c.dashboardAddress.replace(/\/+$/, '')}${path}` });
+  }
+  return out;
+}
+
+/**
+ * With `proxy.mode: external`: the route synchroniser and client counts of the separately run
+ * proxy, and the periodic resync; null for the in-process proxy.
+ */
+function externalProxy(config: GatewayConfig, routes: RouteTable, clock: Clock, log: Logger) {
+  const p = config.proxy;
+  if (p.mode !== 'external' || p.token === null) return null;
+  const control = createProxyControlClient(p.controlUrl, p.token);
+  const sync = createRouteSync(control, routes, log);
+  const clients = createRemoteClientCounts(control, clock);
+  const poll = () =>
+    clients.poll().catch((err: unknown) => {
+      log.warn({ err }, 'reading client counts from the proxy failed');
+    });
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    sync,
+    clients,
+    /** Waits for the proxy (up to `start_timeout`), reads its counts, starts the resync timer. */
+    async connect(): Promise<ProxyInfo> {
+      const deadline = clock.now() + p.startTimeout * 1000;
+      for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+        try {
+          const info = await control.info();
+          await clients.poll();
+          timer = setInterval(() => {
+            void sync.request();
+            void poll();
+          }, p.syncPeriod * 1000);
+          timer.unref();
+          log.info({ control: control.url, public_url: info.public_url }, 'external proxy found');
+          return info;
+        } catch (err) {
+          if (clock.now() >= deadline) {
+            throw new Error(
+              `the proxy's control API at ${control.url} did not answer within ${String(p.startTimeout)} s (is \`gatehouse proxy\` running with the same token?): ${err instanceof Error ? err.message : String(err)}`,
+              { cause: err }
+            );
+          }
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
 }
 
 /** Builds and starts a gateway from a loaded configuration. */
@@ -143,17 +202,16 @@ export async function startGateway(
   };
 
   const routes = new RouteTable();
+  const proxy = externalProxy(config, routes, clock, log.child({ module: 'proxy.sync' }));
   const clusterRoutes = {
     add(c: ClusterRecord) {
-      routes.setSni(c.name, c.schedulerAddress);
-      if (c.dashboardAddress !== '') {
-        const prefix = `${config.prefix}/clusters/${c.name}`;
-        routes.setPath(prefix, `${c.dashboardAddress.replace(/\/+$/, '')}${prefix}`);
-      }
+      for (const r of clusterRouteList(c, config.prefix)) routes.put(r);
+      return proxy?.sync.request();
     },
     remove(name: string) {
       routes.removeSni(name);
       routes.removePath(`${config.prefix}/clusters/${name}`);
+      return proxy?.sync.request();
     },
   };
 
@@ -226,7 +284,7 @@ export async function startGateway(
     createTls: (name) => createClusterTls(name),
     policy,
     accounting,
-    clients: clientTracker,
+    clients: proxy?.clients ?? clientTracker,
     observer: {
       clusterStarted: (seconds) => {
         metrics.clusterStarted(seconds);
@@ -304,27 +362,30 @@ export async function startGateway(
     rateLimit
   );
 
-  const server = createPublicServer({
-    routes,
-    log: log.child({ module: 'proxy' }),
-    prefix: config.prefix,
-    clients: clientTracker,
-    meter: metrics.proxy,
-    onRefusal: (reason) => {
-      metrics.refusal(reason);
-    },
-    limits: {
-      helloTimeoutMs: limits.tls_hello_timeout * 1000,
-      maxPendingHellos: limits.max_pending_handshakes,
-    },
-    httpLimits: {
-      maxHeaderBytes: limits.max_header_bytes,
-      headersTimeoutMs: limits.headers_timeout * 1000,
-      requestTimeoutMs: limits.request_timeout * 1000,
-      idleTimeoutMs: limits.idle_timeout * 1000,
-      keepAliveTimeoutMs: limits.keep_alive_timeout * 1000,
-    },
-  });
+  const server =
+    proxy === null
+      ? createPublicServer({
+          routes,
+          log: log.child({ module: 'proxy' }),
+          prefix: config.prefix,
+          clients: clientTracker,
+          meter: metrics.proxy,
+          onRefusal: (reason) => {
+            metrics.refusal(reason);
+          },
+          limits: {
+            helloTimeoutMs: limits.tls_hello_timeout * 1000,
+            maxPendingHellos: limits.max_pending_handshakes,
+          },
+          httpLimits: {
+            maxHeaderBytes: limits.max_header_bytes,
+            headersTimeoutMs: limits.headers_timeout * 1000,
+            requestTimeoutMs: limits.request_timeout * 1000,
+            idleTimeoutMs: limits.idle_timeout * 1000,
+            keepAliveTimeoutMs: limits.keep_alive_timeout * 1000,
+          },
+        })
+      : createPrivateApiServer();
   const { app, routes: apiRoutes } = await createApiApp(
     {
       manager,
@@ -346,10 +407,30 @@ export async function startGateway(
     server,
     log
   );
-  const bound = await server.listen(config.listen.host, config.listen.port);
-  const url = `http://${connectHost(bound.host)}:${String(bound.port)}`;
+  let url: string;
+  let port: number;
+  if (proxy === null) {
+    const bound = await server.listen(config.listen.host, config.listen.port);
+    url = baseUrl(bound);
+    port = bound.port;
+  } else {
+    // The proxy owns the public port; its address is what clients and schedulers use.
+    await server.listen(config.proxy.apiListen.host, config.proxy.apiListen.port);
+    try {
+      url = (await proxy.connect()).public_url;
+    } catch (err) {
+      events.bus.close();
+      await server.close();
+      await app.close();
+      await events.flushed();
+      await store.close();
+      throw err;
+    }
+    port = Number(new URL(url).port);
+  }
   apiUrl = config.apiUrl ?? `${url}${config.prefix}/api`;
   await manager.start();
+  await proxy?.sync.request();
   let bootstrapToken: string | null = null;
   if (config.access.bootstrap_admin_token && (await accessStore.countTokens()) === 0) {
     const issued = await accessStore.issueToken({
@@ -375,7 +456,7 @@ export async function startGateway(
 
   return {
     url,
-    port: bound.port,
+    port,
     manager,
     routes,
     instanceId,
@@ -385,7 +466,9 @@ export async function startGateway(
     openapi: () => app.swagger(),
     events,
     async stop() {
+      proxy?.stop();
       await manager.shutdown();
+      await proxy?.sync.idle();
       events.bus.close();
       await server.close();
       await app.close();

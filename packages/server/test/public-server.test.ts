@@ -212,7 +212,10 @@ describe('public server: plain HTTP', () => {
     cleanups.push(() => server.close());
     const r = await request(port, '/api/health');
     assert.equal(r.status, 503);
-    assert.deepEqual(JSON.parse(r.body), { error: 'Gateway is starting', code: 'internal' });
+    assert.deepEqual(JSON.parse(r.body), {
+      error: 'The gateway is starting; try again shortly',
+      code: 'gateway_unavailable',
+    });
   });
 
   it('hands plain HTTP requests to the API handler with the path unchanged', async () => {

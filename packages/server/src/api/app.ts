@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { PublicServer } from '../proxy/public-server.js';
+import type { ApiHost } from '../proxy/public-server.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
@@ -45,7 +45,7 @@ export function requestIdOf(req: IncomingMessage): string {
 /** Creates the API app bound to `server`'s HTTP side (not listening by itself). */
 export async function createApiApp(
   ctx: ApiContext,
-  server: PublicServer,
+  server: ApiHost,
   log: Logger
 ): Promise<{ app: ApiApp; routes: readonly RouteInfo[] }> {
   const app = Fastify({

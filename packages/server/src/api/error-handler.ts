@@ -3,6 +3,7 @@
  * framework's own client errors keep their 4xx status, and anything else is a logged 500.
  * @module
  */
+import type { ServerResponse } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@gatehouse/api';
 import { GatewayError } from '../errors.js';
@@ -21,6 +22,7 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   invalid: 422,
   cluster_not_running: 409,
   upstream_failure: 502,
+  gateway_unavailable: 503,
   internal: 500,
 };
 
@@ -66,6 +68,24 @@ function frameworkMessage(err: FastifyError, req: FastifyRequest): string {
   }
   if (err.message.includes('JSON')) return `Request body is not valid JSON: ${err.message}`;
   return err.message;
+}
+
+/**
+ * Writes `{error, code}` with the status of `code` on a raw Node response, for the proxy's
+ * own answers outside the API framework (no route, gateway unreachable).
+ */
+export function writeRawError(
+  res: ServerResponse,
+  code: ErrorCode,
+  message: string,
+  headers: Readonly<Record<string, string>> = {}
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(STATUS_OF[code], { ...headers, 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ error: message, code }));
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

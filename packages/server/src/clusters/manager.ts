@@ -36,8 +36,9 @@ import { createClusterEvents } from './cluster-events.js';
 
 /** Where the proxy must send a running cluster's traffic. */
 export interface ClusterRoutes {
-  add(c: ClusterRecord): void;
-  remove(name: string): void;
+  /** Routes `c`'s scheduler and dashboard; a promise settles once the proxy has them. */
+  add(c: ClusterRecord): void | Promise<void>;
+  remove(name: string): void | Promise<void>;
 }
 
 /** Limits on worker counts beyond a cluster's own (quotas, the shared pool). */
@@ -247,7 +248,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   }
 
   async function promote(c: ClusterRecord): Promise<void> {
-    routes.add(c);
+    await routes.add(c);
     c.status = Job.RUNNING;
     runningSince.set(c.name, clock.now());
     c.lastHeartbeat = Math.max(c.lastHeartbeat, clock.now());
@@ -306,7 +307,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       enqueueWorker(w);
     }
     if (unfinished > 0) return; // each finished worker re-enqueues the cluster
-    routes.remove(c.name);
+    await routes.remove(c.name);
     faults.reach('stop.before_scheduler_stop');
     await backend.stopCluster(c);
     faults.reach('stop.scheduler_stopped');
@@ -578,7 +579,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       }
     }
     if (c.status === Job.RUNNING && c.target === Job.RUNNING) {
-      routes.add(c);
+      await routes.add(c);
       c.lastHeartbeat = clock.now();
       runningSince.set(c.name, clock.now());
     }

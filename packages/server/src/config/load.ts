@@ -106,6 +106,68 @@ export interface ResolvedLocalBackend extends Omit<
   readonly logsDirectory: string;
 }
 
+/** Proxy settings with addresses parsed and the token read. */
+export interface ResolvedProxy {
+  readonly mode: 'inprocess' | 'external';
+  /** Private address of the gateway's API with an external proxy. */
+  readonly apiListen: ListenAddress;
+  /** Where the external proxy forwards API requests. */
+  readonly gatewayUrl: string;
+  readonly controlListen: ListenAddress;
+  readonly controlUrl: string;
+  /** The control API's token; null when none is configured (then mode is inprocess). */
+  readonly token: string | null;
+  readonly syncPeriod: number;
+  readonly startTimeout: number;
+}
+
+function hostPort(a: ListenAddress): string {
+  const host = a.host === '0.0.0.0' || a.host === '::' ? '127.0.0.1' : a.host;
+  return `${host.includes(':') ? `[${host}]` : host}:${String(a.port)}`;
+}
+
+function resolveProxy(
+  p: GatewayConfigInput['proxy'],
+  env: Readonly<Record<string, string | undefined>>,
+  base: string,
+  source: string
+): ResolvedProxy {
+  const problems: string[] = [];
+  let token = p.token;
+  if (token === null && p.token_file !== null) {
+    const file = path.resolve(base, p.token_file);
+    try {
+      token = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      problems.push(
+        `proxy.token_file: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`
+      );
+    }
+  }
+  token ??= env['GATEHOUSE_PROXY_TOKEN'] ?? null;
+  if (token !== null && token.length < 16) {
+    problems.push('proxy.token: must have at least 16 characters');
+  }
+  if (p.mode === 'external' && token === null && problems.length === 0) {
+    problems.push(
+      'proxy.token: mode external needs the control API token (proxy.token, proxy.token_file or GATEHOUSE_PROXY_TOKEN)'
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  const apiListen = parseListen(p.api_listen, 'proxy.api_listen', source);
+  const controlListen = parseListen(p.control_listen, 'proxy.control_listen', source);
+  return {
+    mode: p.mode,
+    apiListen,
+    gatewayUrl: (p.gateway_url ?? `http://${hostPort(apiListen)}`).replace(/\/+$/, ''),
+    controlListen,
+    controlUrl: (p.control_url ?? `http://${hostPort(controlListen)}`).replace(/\/+$/, ''),
+    token,
+    syncPeriod: p.sync_period,
+    startTimeout: p.start_timeout,
+  };
+}
+
 /** Rotation and retention of scheduler and worker logs (seconds, bytes). */
 export interface ResolvedLogs {
   readonly maxBytes: number;
@@ -142,6 +204,7 @@ export interface GatewayConfig {
   readonly access: GatewayConfigInput['access'];
   readonly quotas: GatewayConfigInput['quotas'];
   readonly pool: GatewayConfigInput['pool'];
+  readonly proxy: ResolvedProxy;
   readonly options: readonly OptionFieldConfig[];
   readonly limits: GatewayConfigInput['limits'];
   readonly metrics: GatewayConfigInput['metrics'];
@@ -375,6 +438,7 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
     access: c.access,
     quotas: c.quotas,
     pool: c.pool,
+    proxy: resolveProxy(c.proxy, env, base, source),
     options: c.options,
     limits: c.limits,
     metrics: c.metrics,

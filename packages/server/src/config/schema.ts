@@ -429,6 +429,52 @@ export const EnvironmentVariablesConfig = Type.Object(
   { additionalProperties: false, default: {} }
 );
 
+/** Where the public port's proxy runs: inside the gateway, or as `gatehouse proxy`. */
+export const ProxyConfig = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('inprocess'), Type.Literal('external')], {
+      default: 'inprocess',
+      description:
+        "'inprocess': the gateway serves the public port itself. 'external': `gatehouse proxy` owns the public port (listen) and holds client connections and dashboard routes while the gateway restarts; the gateway serves its API on api_listen and keeps the proxy's routes in sync through its control API.",
+    }),
+    api_listen: Type.String({
+      default: '127.0.0.1:8081',
+      description:
+        'With mode external: the private host:port where the gateway serves its API (without the prefix); the proxy forwards API requests there.',
+    }),
+    gateway_url: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()], {
+      default: null,
+      description: 'URL the proxy forwards API requests to; null means http://<api_listen>.',
+    }),
+    control_listen: Type.String({
+      default: '127.0.0.1:8001',
+      description: 'Where `gatehouse proxy` serves its control API (keep it private).',
+    }),
+    control_url: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()], {
+      default: null,
+      description:
+        'URL the gateway reaches the control API at; null means http://<control_listen>.',
+    }),
+    token: Type.Union([Type.String({ minLength: 16 }), Type.Null()], {
+      default: null,
+      description:
+        'Shared secret of the control API (a bearer token, at least 16 characters); null reads token_file, else GATEHOUSE_PROXY_TOKEN. Required by mode external and `gatehouse proxy`.',
+    }),
+    token_file: Type.Union([Type.String(), Type.Null()], {
+      default: null,
+      description: 'File holding the control API token (surrounding whitespace ignored).',
+    }),
+    sync_period: Type.Number({
+      exclusiveMinimum: 0,
+      default: 10,
+      description:
+        "Seconds between the gateway's route resynchronisations and client-count polls with an external proxy.",
+    }),
+    start_timeout: Seconds(30, 'Seconds a starting gateway waits for the external proxy.'),
+  },
+  { additionalProperties: false, default: {} }
+);
+
 /** Caps on what clients may send, and how long they may take (issue 10). */
 export const LimitsConfig = Type.Object(
   {
@@ -602,6 +648,7 @@ export const GatewayConfigSchema = Type.Object(
     quotas: QuotasConfig,
     pool: PoolConfig,
     testing: TestingConfig,
+    proxy: ProxyConfig,
     options: Type.Array(OptionFieldConfig, {
       default: [],
       description: 'Cluster options users can set (spec §4); empty exposes none.',

@@ -14,6 +14,10 @@ export interface ClientTracker {
   idleSince(cluster: string): number | null | undefined;
   /** Open connections to `cluster`. */
   count(cluster: string): number;
+  /** Drops what is remembered of a cluster with no open connection (its route is gone). */
+  forget(cluster: string): void;
+  /** Every cluster seen: open connections and when the last one closed (null while open). */
+  snapshot(): Array<{ cluster: string; open: number; idleSince: number | null }>;
 }
 
 /** Creates an empty tracker. */
@@ -35,5 +39,15 @@ export function createClientTracker(clock: Clock): ClientTracker {
       return lastClosed.get(cluster);
     },
     count: (cluster) => open.get(cluster) ?? 0,
+    forget(cluster) {
+      if (!open.has(cluster)) lastClosed.delete(cluster);
+    },
+    snapshot() {
+      const names = new Set([...open.keys(), ...lastClosed.keys()]);
+      return [...names].map((cluster) => {
+        const n = open.get(cluster) ?? 0;
+        return { cluster, open: n, idleSince: n > 0 ? null : (lastClosed.get(cluster) ?? null) };
+      });
+    },
   };
 }

@@ -12,6 +12,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { createProxyServer } from 'http-proxy-3';
+import { writeRawError } from '../api/error-handler.js';
 import type { ProxyMeter, RefusalReason } from '../observability/metrics.js';
 import { createSniRouter, type SniRouterLimits } from './sni-router.js';
 import type { ClientTracker } from './client-tracker.js';
@@ -49,12 +50,16 @@ export function isLongLived(req: Pick<http.IncomingMessage, 'url' | 'headers'>):
 /** Handles a request that no dashboard route claims. */
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-/** The listening public port. */
-export interface PublicServer {
+/** An HTTP server the API framework serves on. */
+export interface ApiHost {
   /** The HTTP server that API requests reach (give it to the API framework). */
   readonly httpServer: http.Server;
   /** Installs the API's request handler (everything not routed to a dashboard). */
   setApiHandler(handler: RequestHandler): void;
+}
+
+/** The listening public port. */
+export interface PublicServer extends ApiHost {
   /** Starts listening; resolves with the bound address. */
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
   /** Stops accepting and closes open connections. */
@@ -85,9 +90,36 @@ function jsonError(status: number, reason: string, error: string, code: string):
   );
 }
 
-function notFound(res: http.ServerResponse): void {
-  res.writeHead(404, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify({ error: 'Not Found', code: 'not_found' }));
+/** Starts `server` listening on host:port; resolves with the bound address. */
+export function listenTcp(
+  server: net.Server,
+  host: string,
+  port: number
+): Promise<{ host: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.removeListener('error', reject);
+      const addr = server.address();
+      if (addr === null || typeof addr === 'string') {
+        reject(new Error('listening on an unexpected address'));
+        return;
+      }
+      resolve({ host: addr.address, port: addr.port });
+    });
+  });
+}
+
+/** The http:// base URL a bound address is reached at (wildcard hosts as 127.0.0.1). */
+export function baseUrl(bound: { host: string; port: number }): string {
+  const { host } = bound;
+  const h =
+    host === '0.0.0.0' || host === '::' || host === ''
+      ? '127.0.0.1'
+      : host.includes(':')
+        ? `[${host}]`
+        : host;
+  return `http://${h}:${String(bound.port)}`;
 }
 
 /** Creates the public server (not yet listening). */
@@ -96,8 +128,7 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
   const hl = deps.httpLimits ?? {};
   const refused = deps.onRefusal ?? (() => undefined);
   let apiHandler: RequestHandler = (_req, res) => {
-    res.writeHead(503, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ error: 'Gateway is starting', code: 'internal' }));
+    writeRawError(res, 'gateway_unavailable', 'The gateway is starting; try again shortly');
   };
   // changeOrigin: the dashboard sees its own host:port in Host (spec §7.3).
   const proxy = createProxyServer({ xfwd: true, ws: true, changeOrigin: true });
@@ -170,7 +201,7 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
 
   const handleApi = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!stripPrefix(req)) {
-      notFound(res);
+      writeRawError(res, 'not_found', 'Not Found');
       return;
     }
     apiHandler(req, res);
@@ -231,22 +262,12 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
     setApiHandler(handler) {
       apiHandler = handler;
     },
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        tcp.once('error', reject);
-        tcp.listen({ host, port }, () => {
-          tcp.removeListener('error', reject);
-          const addr = tcp.address();
-          if (addr === null || typeof addr === 'string') {
-            reject(new Error('listening on an unexpected address'));
-            return;
-          }
-          // The HTTP server never listens itself (the TCP server hands it connections), but
-          // Node enforces headersTimeout and requestTimeout only once it saw 'listening'.
-          httpServer.emit('listening');
-          resolve({ host: addr.address, port: addr.port });
-        });
-      });
+    listen: async (host, port) => {
+      const bound = await listenTcp(tcp, host, port);
+      // The HTTP server never listens itself (the TCP server hands it connections), but
+      // Node enforces headersTimeout and requestTimeout only once it saw 'listening'.
+      httpServer.emit('listening');
+      return bound;
     },
     close() {
       return new Promise((resolve) => {

@@ -26,6 +26,15 @@ export function joinPaths(base: string, rest: string): string {
   return `${base.replace(/\/+$/, '')}/${rest.replace(/^\/+/, '')}`;
 }
 
+/** One route as the proxy's control API carries it (kinds as in spec §7.5). */
+export type Route =
+  | { readonly kind: 'PATH'; readonly path: string; readonly target: string }
+  | { readonly kind: 'SNI'; readonly sni: string; readonly target: string };
+
+/** A route's identity without its target: what a DELETE names. */
+export type RouteKey =
+  { readonly kind: 'PATH'; readonly path: string } | { readonly kind: 'SNI'; readonly sni: string };
+
 /** Mutable routing tables. */
 export class RouteTable {
   readonly #paths = new Map<string, string>();
@@ -68,6 +77,27 @@ export class RouteTable {
       }
     }
     return null;
+  }
+
+  /** Sets one route (replacing the target of an existing one). */
+  put(route: Route): void {
+    if (route.kind === 'PATH') this.setPath(route.path, route.target);
+    else this.setSni(route.sni, route.target);
+  }
+
+  /** Removes one route; true when it existed. */
+  delete(key: RouteKey): boolean {
+    return key.kind === 'PATH'
+      ? this.#paths.delete(`/${segments(key.path).join('/')}`)
+      : this.#sni.delete(key.sni);
+  }
+
+  /** Every route, paths first, each list in insertion order. */
+  list(): Route[] {
+    return [
+      ...[...this.#paths].map(([path, target]) => ({ kind: 'PATH' as const, path, target })),
+      ...[...this.#sni].map(([sni, target]) => ({ kind: 'SNI' as const, sni, target })),
+    ];
   }
 
   /** Snapshot of every route, for diagnostics. */

@@ -1,0 +1,89 @@
+/**
+ * The composition root of `gatehouse proxy`: the public port (scheduler TLS by SNI, dashboards
+ * by path, everything else forwarded to the gateway's private API) and the control API the
+ * gateway keeps its routes in sync through. It holds client connections and dashboard routes
+ * while the gateway restarts, as JupyterHub's configurable-http-proxy does for the hub.
+ * @module
+ */
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import { ConfigError, type GatewayConfig } from './config/load.js';
+import { createLogger } from './observability/logger.js';
+import { createApiForwarder } from './proxy/api-forwarder.js';
+import { createClientTracker } from './proxy/client-tracker.js';
+import { createControlApi } from './proxy/control-api.js';
+import { baseUrl, createPublicServer } from './proxy/public-server.js';
+import { RouteTable } from './proxy/route-table.js';
+import { GATEWAY_VERSION } from './version.js';
+
+/** A running proxy. */
+export interface ProxyProcess {
+  /** Base URL of the public port. */
+  readonly url: string;
+  /** Base URL of the control API. */
+  readonly controlUrl: string;
+  readonly routes: RouteTable;
+  /** Closes both listeners and every connection. */
+  stop(): Promise<void>;
+}
+
+/** Optional collaborators, for tests and embedding. */
+export interface ProxyDeps {
+  readonly log?: Logger;
+  readonly clock?: Clock;
+}
+
+/** Starts the proxy from a loaded configuration (its `listen`, `prefix` and `proxy` keys). */
+export async function startProxy(
+  config: GatewayConfig,
+  deps: ProxyDeps = {}
+): Promise<ProxyProcess> {
+  const log = deps.log ?? createLogger(config.log.level);
+  const clock = deps.clock ?? systemClock;
+  const token = config.proxy.token;
+  if (token === null) {
+    throw new ConfigError(config.source, [
+      'proxy.token: `gatehouse proxy` needs the control API token (proxy.token, proxy.token_file or GATEHOUSE_PROXY_TOKEN)',
+    ]);
+  }
+  const routes = new RouteTable();
+  const clients = createClientTracker(clock);
+  const server = createPublicServer({
+    routes,
+    log: log.child({ module: 'proxy' }),
+    prefix: config.prefix,
+    clients,
+  });
+  const forwarder = createApiForwarder(config.proxy.gatewayUrl, log.child({ module: 'proxy.api' }));
+  server.setApiHandler(forwarder.handler);
+  const url = baseUrl(await server.listen(config.listen.host, config.listen.port));
+  const control = await createControlApi({
+    routes,
+    clients,
+    token,
+    clock,
+    log: log.child({ module: 'proxy.control' }),
+    info: () => ({ public_url: url, prefix: config.prefix, version: GATEWAY_VERSION }),
+  });
+  const { host, port } = config.proxy.controlListen;
+  await control.listen({ host, port });
+  const addr = control.server.address();
+  const controlUrl =
+    addr !== null && typeof addr !== 'string'
+      ? baseUrl({ host: addr.address, port: addr.port })
+      : config.proxy.controlUrl;
+  log.info(
+    { event: 'ready', url, control_url: controlUrl, gateway_url: config.proxy.gatewayUrl },
+    `Gatehouse proxy listening on ${url}`
+  );
+  return {
+    url,
+    controlUrl,
+    routes,
+    async stop() {
+      await control.close();
+      await server.close();
+      forwarder.close();
+    },
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The control API of a proxy run as its own process (`gatehouse proxy`): the gateway lists,
+ * sets and deletes routes and reads client connection counts through it. It listens on its own
+ * (private) address and every request must carry the shared token as a bearer token.
+ * @module
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import Fastify, { LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { Type } from 'typebox';
+import { installErrorHandling } from '../api/error-handler.js';
+import type { ApiApp } from '../api/app.js';
+import type { Clock } from '../clock.js';
+import { GatewayError } from '../errors.js';
+import type { ClientTracker } from './client-tracker.js';
+import {
+  ClientsResponse,
+  ProxyInfo,
+  RoutesResponse,
+  RouteTargetBody,
+  type ClientsResponse as Clients,
+} from './control-schemas.js';
+import type { RouteTable } from './route-table.js';
+
+/** What the control API is built from. */
+export interface ControlApiDeps {
+  readonly routes: RouteTable;
+  readonly clients: ClientTracker;
+  readonly token: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** What `GET /info` answers. */
+  readonly info: () => ProxyInfo;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Checks `Authorization: Bearer <token>` in constant time. */
+function authorized(header: string | undefined, token: string): boolean {
+  const m = /^(?:Bearer|token)\s+(\S+)\s*$/i.exec(header ?? '');
+  return m?.[1] !== undefined && timingSafeEqual(digest(m[1]), digest(token));
+}
+
+/** Rejects a target the proxy could not forward to. */
+function checkTarget(kind: 'PATH' | 'SNI', target: string): string {
+  if (kind === 'SNI') {
+    const bare = target.replace(/^tls:\/\//, '');
+    const m = /^(.+):(\d{1,5})$/.exec(bare);
+    const port = Number(m?.[2]);
+    if (m === null || port < 1 || port > 65535) {
+      throw new GatewayError(
+        'bad_request',
+        `An SNI route target must be host:port (or tls://host:port), got ${JSON.stringify(target)}`
+      );
+    }
+    return bare;
+  }
+  const url = URL.canParse(target) ? new URL(target) : null;
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new GatewayError(
+      'bad_request',
+      `A PATH route target must be an http:// or https:// URL, got ${JSON.stringify(target)}`
+    );
+  }
+  return target;
+}
+
+/** The route path named by the URL after `/routes/path`, normalised to start with `/`. */
+function routePath(rest: string): string {
+  const p = `/${rest.replace(/^\/+|\/+$/g, '')}`;
+  if (p === '/') {
+    throw new GatewayError(
+      'bad_request',
+      'The root path belongs to the gateway API; only deeper PATH routes can be set'
+    );
+  }
+  return p;
+}
+
+const SniParams = Type.Object({ name: Type.String({ minLength: 1 }) });
+const RestParams = Type.Object({ '*': Type.String() });
+const NoContent = { 204: Type.Null() };
+
+/** Builds the control API (not listening; call `listen` on the result). */
+export async function createControlApi(deps: ControlApiDeps): Promise<ApiApp> {
+  const { routes, clients, token, clock } = deps;
+  const app: ApiApp = Fastify({
+    loggerInstance: deps.log,
+    bodyLimit: 64 * 1024,
+    // The gateway polls every few seconds: no line per request.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  installErrorHandling(app);
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (authorized(req.headers.authorization, token)) {
+      done();
+      return;
+    }
+    done(
+      new GatewayError('unauthenticated', 'The proxy control API needs the proxy token', {
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      })
+    );
+  });
+
+  app.get('/info', { schema: { response: { 200: ProxyInfo } } }, () => deps.info());
+  app.get('/routes', { schema: { response: { 200: RoutesResponse } } }, () => ({
+    routes: routes.list(),
+  }));
+  app.put(
+    '/routes/sni/:name',
+    { schema: { params: SniParams, body: RouteTargetBody, response: NoContent } },
+    async (req, reply) => {
+      const { name } = req.params as { name: string };
+      const { target } = req.body as { target: string };
+      routes.setSni(name, checkTarget('SNI', target));
+      return reply.code(204).send();
+    }
+  );
+  app.delete(
+    '/routes/sni/:name',
+    { schema: { params: SniParams, response: NoContent } },
+    async (req, reply) => {
+      const { name } = req.params as { name: string };
+      routes.removeSni(name);
+      clients.forget(name);
+      return reply.code(204).send();
+    }
+  );
+  app.put(
+    '/routes/path/*',
+    { schema: { params: RestParams, body: RouteTargetBody, response: NoContent } },
+    async (req, reply) => {
+      const path = routePath((req.params as { '*': string })['*']);
+      const { target } = req.body as { target: string };
+      routes.setPath(path, checkTarget('PATH', target));
+      return reply.code(204).send();
+    }
+  );
+  app.delete(
+    '/routes/path/*',
+    { schema: { params: RestParams, response: NoContent } },
+    async (req, reply) => {
+      routes.removePath(routePath((req.params as { '*': string })['*']));
+      return reply.code(204).send();
+    }
+  );
+  app.get('/clients', { schema: { response: { 200: ClientsResponse } } }, () => {
+    const now = clock.now();
+    const out: Clients['clusters'] = {};
+    for (const c of clients.snapshot()) {
+      out[c.cluster] = {
+        open: c.open,
+        idle_ms: c.idleSince === null ? null : Math.max(0, now - c.idleSince),
+      };
+    }
+    return { clusters: out };
+  });
+  await app.ready();
+  return app;
+}
