@@ -5,12 +5,17 @@
  */
 import { ClusterEvent } from '@gatehouse/api';
 import Value from 'typebox/value';
-import { NotFoundError, ServerError } from './errors.js';
+import { GatehouseError, NotFoundError, ServerError } from './errors.js';
 import { readSse } from './sse.js';
 import type { Transport } from './transport.js';
 
 /** The server has no events routes (an older Gatehouse, or another dask-gateway server). */
-export class EventsUnavailable extends Error {}
+export class EventsUnavailable extends GatehouseError {
+  /** @param detail - what the events route answered. */
+  constructor(detail: string) {
+    super(`This gateway has no event stream (${detail})`, 404, 'events_unavailable');
+  }
+}
 
 /** Options of an event stream. */
 export interface StreamOptions {
@@ -43,7 +48,7 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
 /**
  * Yields events of `cluster` (all of the caller's with `null`) as they are recorded: first the
  * recorded ones after `since`, then new ones, reconnecting after the last id when the
- * connection ends. Throws {@link EventsUnavailable} when the server has no events routes
+ * connection drops. A cluster's stream ends after the cluster's final event (stopped, failed). Throws {@link EventsUnavailable} when the server has no events routes
  * (a 404 on the route, or an answer that is not an event stream).
  */
 export async function* streamEvents(
@@ -77,6 +82,7 @@ export async function* streamEvents(
       throw new EventsUnavailable(`the events route answered ${type || 'no content type'}`);
     }
     let received = 0;
+    let sawFinal = false;
     try {
       for await (const message of readSse(res.body, signal)) {
         if (message.data === '') continue;
@@ -95,6 +101,7 @@ export async function* streamEvents(
         }
         received++;
         since = parsed.id;
+        sawFinal = parsed.type === 'cluster.stopped' || parsed.type === 'cluster.failed';
         yield parsed;
       }
     } catch (err) {
@@ -102,6 +109,8 @@ export async function* streamEvents(
       if (aborted()) return;
       if (!(err instanceof TypeError)) throw err;
     }
+    // A cluster's stream ends after its final event; a quiet end means there is nothing more.
+    if (cluster !== null && (sawFinal || received === 0)) return;
     quietReconnects = received > 0 ? 0 : quietReconnects + 1;
     if (quietReconnects > 1) await pause(Math.min(5000, 250 * 2 ** quietReconnects), signal);
   }

@@ -45,7 +45,15 @@ export { Gateway, type AdaptOptions, type GatewayOptions } from './gateway.js';
 export { SseParser, readSse, type SseMessage } from './sse.js';
 export { Transport, type FetchLike, type Query, type RequestSpec } from './transport.js';
 export type { WaitOptions } from './waiting.js';
+export {
+  ACCESS_REQUEST_STATUSES,
+  CLUSTER_STATUSES,
+  ERROR_CODES,
+  EVENT_TYPES,
+  STOP_REASONS,
+} from '@gatehouse/api';
 export type {
+  AccessRequestStatus,
   AdminCluster,
   AdminUser,
   AuditJson,

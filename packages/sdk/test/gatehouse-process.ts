@@ -1,0 +1,149 @@
+/**
+ * Test helper: runs a real Gatehouse as a subprocess of the built CLI (`gatehouse serve` on
+ * port 0, the URL read from its log), as `python/tests/gatehouse_fixture.py` does, so SDK and
+ * CLI tests exercise the server without importing its code. `stop()` fails if any scheduler
+ * or worker process of the gateway outlives it.
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The built `gatehouse` command. */
+export const CLI = path.join(ROOT, 'packages', 'cli', 'bin', 'gatehouse.js');
+
+/**
+ * A default-deny gateway: `admin` is the admin, nobody else is granted; `carol` may have no
+ * cluster; the `mode` option picks a working or a failing scheduler; the `size` option is an
+ * integer from 1 to 2.
+ */
+export function testConfig(dataDir: string): Record<string, unknown> {
+  return {
+    listen: '127.0.0.1:0',
+    data_dir: dataDir,
+    log: { level: 'debug' },
+    stop_clusters_on_shutdown: true,
+    access: {
+      grant_all_authenticated: false,
+      bootstrap_admin_token: false,
+      admin_users: ['admin'],
+    },
+    quotas: { users: { carol: { max_clusters: 0 } } },
+    backend: {
+      type: 'local',
+      heartbeat_period: 2,
+      heartbeat_timeout: 60,
+      check_timeouts_period: 0.5,
+      cluster_status_period: 1,
+      worker_status_period: 1,
+      sigint_timeout: 5,
+    },
+    options: [
+      {
+        type: 'select',
+        field: 'mode',
+        default: 'working',
+        target: 'scheduler_cmd',
+        options: [
+          { key: 'working', value: ['python', '-m', 'distributed.cli.dask_scheduler'] },
+          {
+            key: 'broken',
+            value: ['python', '-c', "import sys; print('no scheduler today'); sys.exit(3)"],
+          },
+        ],
+      },
+      { type: 'int', field: 'size', default: 1, min: 1, max: 2, target: 'worker_cores' },
+    ],
+  };
+}
+
+/** One running gateway process. */
+export interface GatehouseProcess {
+  /** The gateway's address, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string;
+  /** Its working directory (config, data, log). */
+  readonly dir: string;
+  /** The log so far. */
+  log(): string;
+  /** SIGTERM, wait for exit, then wait for its cluster processes to be gone (throws if not). */
+  stop(): Promise<void>;
+}
+
+/** Pids of live processes started for clusters of the gateway at `url`. */
+export function clusterProcesses(url: string): number[] {
+  const needle = `DASK_GATEWAY_API_URL=${url}/api`;
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
+      const state = readFileSync(`/proc/${entry}/stat`, 'latin1').split(')').at(-1)?.trim()[0];
+      if (env.includes(needle) && state !== 'Z' && state !== 'X') pids.push(Number(entry));
+    } catch {
+      // The process ended meanwhile, or is not ours to read.
+    }
+  }
+  return pids;
+}
+
+/** Polls `check` every 100 ms until it is true; throws `what` after `timeoutMs`. */
+export async function waitUntil(check: () => boolean, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${String(timeoutMs)} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts a gateway with `config` (default: {@link testConfig}); resolves once it serves. */
+export async function startGatehouse(
+  config?: (dataDir: string) => Record<string, unknown>
+): Promise<GatehouseProcess> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-sdk-'));
+  const file = path.join(dir, 'gatehouse.json');
+  writeFileSync(file, JSON.stringify((config ?? testConfig)(path.join(dir, 'data'))));
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '-c', file], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout?.on('data', (b: Buffer) => (log += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (log += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`gatehouse did not start within 60 s:\n${log}`));
+    }, 60_000);
+    const onData = () => {
+      const m = /is serving on (http:\/\/\S+)/.exec(log);
+      if (m?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stderr?.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`gatehouse exited with ${String(code)}:\n${log}`));
+    });
+  });
+  return {
+    url,
+    dir,
+    log: () => log,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      await waitUntil(
+        () => clusterProcesses(url).length === 0,
+        60_000,
+        'cluster processes to exit'
+      );
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
