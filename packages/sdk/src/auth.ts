@@ -12,7 +12,7 @@ export interface BasicAuth {
   readonly password?: string;
 }
 
-/** A JupyterHub API token, sent as `Authorization: token <t>` (as the Python client does). */
+/** A JupyterHub API token, sent as `Authorization: jupyterhub <t>` (as the Python client does). */
 export interface JupyterHubAuth {
   readonly type: 'jupyterhub';
   readonly token: string;
@@ -55,7 +55,7 @@ export function authorizationHeader(auth: Auth): string {
     case 'basic':
       return `Basic ${base64Utf8(`${auth.username}:${auth.password ?? ''}`)}`;
     case 'jupyterhub':
-      return `token ${auth.token}`;
+      return `jupyterhub ${auth.token}`;
     case 'token':
       return `Bearer ${auth.token}`;
   }

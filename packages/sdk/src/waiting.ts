@@ -4,7 +4,7 @@
  * @module
  */
 import type { ClusterEvent, ClusterJson } from '@gatehouse/api';
-import { ClusterFailedError } from './errors.js';
+import { ClusterFailedError, ServerError } from './errors.js';
 import { EventsUnavailable, streamEvents } from './event-stream.js';
 import type { Transport } from './transport.js';
 
@@ -32,15 +32,13 @@ function failed(name: string, status: string, event: ClusterEvent | null): Clust
   const logTail = event === null ? null : str(event.data['log_tail']);
   const why = event?.message ?? (reason === null ? '' : `reason: ${reason}`);
   const what = status === 'FAILED' ? 'failed' : 'stopped';
-  const message =
-    `Cluster ${name} ${what} while waiting for it${why === '' ? '' : `: ${why}`}. ` +
-    `See its logs with \`gatehouse clusters logs ${name}\` or gateway.logs("${name}").`;
+  const message = `Cluster ${name} ${what} while waiting for it${why === '' ? '' : `: ${why}`}`;
   return new ClusterFailedError(message, { cluster: name, status, reason, logTail });
 }
 
-/** Throws `ClusterFailedError` for a cluster that is stopped or failed, else returns `c`. */
+/** Throws `ClusterFailedError` for a cluster that stopped or failed, else returns `c`. */
 function checkAlive(c: ClusterJson): ClusterJson {
-  if (c.status === 'FAILED' || c.status === 'STOPPED' || c.status === 'STOPPING') {
+  if (c.status === 'FAILED' || c.status === 'STOPPED') {
     throw failed(c.name, c.status, null);
   }
   return c;
@@ -116,5 +114,6 @@ export async function waitForWorkers(
     if (running.size >= count) return running.size;
   }
   signal?.throwIfAborted();
-  throw new Error('the event stream ended');
+  checkAlive(await src.getCluster(name));
+  throw new ServerError(`The event stream of cluster ${name} ended early`, null, 'bad_response');
 }

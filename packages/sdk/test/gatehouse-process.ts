@@ -6,7 +6,15 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,7 +99,11 @@ export function clusterProcesses(url: string): number[] {
 }
 
 /** Polls `check` every 100 ms until it is true; throws `what` after `timeoutMs`. */
-export async function waitUntil(check: () => boolean, timeoutMs: number, what: string) {
+export async function waitUntil(
+  check: () => boolean,
+  timeoutMs: number,
+  what: string
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${String(timeoutMs)} ms: ${what}`);
@@ -106,43 +118,50 @@ export async function startGatehouse(
   const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-sdk-'));
   const file = path.join(dir, 'gatehouse.json');
   writeFileSync(file, JSON.stringify((config ?? testConfig)(path.join(dir, 'data'))));
+  const logFile = path.join(dir, 'gatehouse.log');
+  const fd = openSync(logFile, 'a');
+  // The log goes to a file, not a pipe, so a chatty gateway never blocks on a full pipe.
   const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '-c', file], {
     cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', fd, fd],
   });
-  let log = '';
-  child.stdout?.on('data', (b: Buffer) => (log += b.toString()));
-  child.stderr?.on('data', (b: Buffer) => (log += b.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`gatehouse did not start within 60 s:\n${log}`));
-    }, 60_000);
-    const onData = () => {
-      const m = /is serving on (http:\/\/\S+)/.exec(log);
-      if (m?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stderr?.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`gatehouse exited with ${String(code)}:\n${log}`));
-    });
-  });
+  closeSync(fd);
+  const log = () => readFileSync(logFile, 'utf8');
+  let exitCode: number | null = null;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      exitCode = code ?? -1;
+      resolve();
+    })
+  );
+  let url = '';
+  await waitUntil(
+    () => {
+      if (exitCode !== null)
+        throw new Error(`gatehouse exited with ${String(exitCode)}:\n${log()}`);
+      url = /is serving on (http:\/\/\S+)/.exec(log())?.[1] ?? '';
+      return url !== '';
+    },
+    60_000,
+    'gatehouse to serve'
+  );
   return {
     url,
     dir,
-    log: () => log,
+    log,
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (exitCode === null) child.kill('SIGTERM');
       await exited;
-      await waitUntil(
-        () => clusterProcesses(url).length === 0,
-        60_000,
-        'cluster processes to exit'
-      );
+      try {
+        await waitUntil(
+          () => clusterProcesses(url).length === 0,
+          60_000,
+          'cluster processes to exit'
+        );
+      } catch (err) {
+        for (const pid of clusterProcesses(url)) process.kill(-pid, 'SIGKILL');
+        throw err;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -137,7 +137,7 @@ describe('SDK against a real Gatehouse', { timeout: 10 * TIMEOUT }, () => {
     assert.equal(err.cluster, name);
     assert.equal(err.clusterStatus, 'FAILED');
     assert.match(err.logTail ?? '', /no scheduler today/);
-    assert.match(err.message, new RegExp(`clusters logs ${name}`));
+    assert.match(err.message, new RegExp(`Cluster ${name} failed`));
   });
 
   it('maps each failure to its error class from the server code', async () => {
