@@ -42,6 +42,8 @@ function gatehouse(env: Record<string, string>, ...args: string[]): Promise<Run>
 }
 
 /** Parses a command's JSON output, failing with its stderr when it did not succeed. */
+// The caller names the JSON shape it expects, as with JSON.parse itself.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 function parsed<T>(r: Run): T {
   assert.equal(r.code, 0, `exit ${String(r.code)}; stderr:\n${r.stderr}`);
   return JSON.parse(r.stdout) as T;

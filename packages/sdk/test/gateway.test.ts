@@ -103,9 +103,8 @@ describe('SDK against a real Gatehouse', { timeout: 10 * TIMEOUT }, () => {
       listed.map((c) => [c.name, c.status]),
       [[name, 'RUNNING']]
     );
-    const adminView = await admin.admin.clusters({ user: 'alice' });
-    assert.equal(adminView[0]?.workers, 2);
-    assert.equal(adminView[0]?.worker_cores, 2);
+    const [adminView] = await admin.admin.clusters({ user: 'alice' });
+    assert.deepEqual([adminView?.workers, adminView?.worker_cores], [2, 2]);
     const pool = await alice.pool();
     assert.ok(pool.your_machines >= 1, JSON.stringify(pool));
     const logs = await alice.logs(name, { tail: 50 });
