@@ -44,14 +44,16 @@ function checkAlive(c: ClusterJson): ClusterJson {
   return c;
 }
 
+/** Long-polls `?wait` until the cluster runs (returns at once if it already does). */
 async function longPoll(src: ClusterSource, name: string, signal?: AbortSignal) {
-  for (;;) {
+  let c = checkAlive(await src.getCluster(name));
+  while (c.status !== 'RUNNING') {
     signal?.throwIfAborted();
-    const c = checkAlive(
+    c = checkAlive(
       await src.getCluster(name, signal === undefined ? { wait: true } : { wait: true, signal })
     );
-    if (c.status === 'RUNNING') return c;
   }
+  return c;
 }
 
 /**
