@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Gateway, basicAuth } from '@gatehouse/sdk';
 import {
   CLI,
   startGatehouse,
@@ -162,12 +163,12 @@ describe('gatehouse client commands', { timeout: 600_000 }, () => {
 
     const stop = await gatehouse(saved, 'clusters', 'stop', c.name);
     assert.equal(stop.code, 0, stop.stderr);
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const r = await gatehouse(saved, 'clusters', 'show', c.name, '--json');
-      if (parsed<ClusterOut>(r).status === 'STOPPED') break;
-      assert.ok(Date.now() < deadline, 'timed out waiting for the cluster to be STOPPED');
-    }
+    // Awaited through the SDK's long-poll rather than by re-running the command.
+    const bob = new Gateway({ address: g.url, auth: basicAuth('bob', 'pw') });
+    const signal = AbortSignal.timeout(120_000);
+    let status = (await bob.getCluster(c.name)).status;
+    while (status !== 'STOPPED')
+      status = (await bob.getCluster(c.name, { wait: true, signal })).status;
   });
 
   it('exits with the documented code and advice for each failure', async () => {
