@@ -15,7 +15,10 @@ const venvPython = path.join(root, '.venv', 'bin', 'python');
 
 const suites = {
   lint: [
-    ...['api', 'server', 'cli'].map((p) => ({ cmd: bin('tsc'), args: ['-p', `packages/${p}`] })),
+    ...['api', 'sdk', 'server', 'cli'].map((p) => ({
+      cmd: bin('tsc'),
+      args: ['-p', `packages/${p}`],
+    })),
     { cmd: bin('eslint'), args: ['--max-warnings=0', '.'] },
     { cmd: bin('prettier'), args: ['--check', '--log-level=warn', '.'] },
   ],

@@ -13,9 +13,15 @@ export const ERROR_CODES = [
   'bad_request',
   'unauthenticated',
   'forbidden',
+  /** The user is authenticated but no admin granted them access (HTTP 403). */
+  'not_granted',
   'not_found',
   'method_not_allowed',
   'invalid',
+  /** A cluster option failed validation; the body's `field` names it when known (HTTP 422). */
+  'invalid_option',
+  /** Creating a cluster would pass one of the user's quotas (HTTP 422). */
+  'quota_exceeded',
   'cluster_not_running',
   'payload_too_large',
   'header_too_large',
@@ -40,6 +46,9 @@ export const ErrorBody = Type.Object(
         description:
           'The id of the request in the gateway log (also sent as the X-Request-Id header).',
       })
+    ),
+    field: Type.Optional(
+      Type.String({ description: 'With `invalid_option`: the cluster option that failed.' })
     ),
   },
   { additionalProperties: false }

@@ -4,9 +4,21 @@
  * every change is audited.
  * @module
  */
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import type { FastifyRequest } from 'fastify';
-import { ScaleResult } from '@gatehouse/api';
+import {
+  AdminCluster,
+  AdminUser,
+  AuditJson,
+  EnvironmentJson,
+  IssuedToken,
+  QuotaAndUsage,
+  QuotaSet,
+  RequestJson,
+  ScaleResult,
+  TokenJson,
+  UsageDay,
+} from '@gatehouse/api';
 import { isRecord } from '../../cluster-options/guards.js';
 import { validateScaleCount } from '../../cluster-options/limits.js';
 import { publicStatus, type ClusterRecord } from '../../clusters/model.js';
@@ -16,97 +28,6 @@ import { invalid, notFound } from '../../errors.js';
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
 import { parseStatuses } from './query.js';
-import { RequestJson } from './access.js';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
-  Type.Union([t, Type.Null()]);
-
-const AdminCluster = Type.Object(
-  {
-    name: Type.String(),
-    username: Type.String(),
-    status: Type.String(),
-    workers: Type.Integer(),
-    cores: Type.Number(),
-    memory: Type.Integer(),
-    worker_cores: Type.Number(),
-    worker_memory: Type.Integer(),
-    start_time: Type.Integer(),
-    stop_time: Nullable(Type.Integer()),
-    age_seconds: Type.Number(),
-    stop_reason: Nullable(Type.String()),
-    dashboard_route: Nullable(Type.String()),
-  },
-  { additionalProperties: false }
-);
-
-const QuotaJson = Type.Object(
-  {
-    max_clusters: Nullable(Type.Integer()),
-    max_workers: Nullable(Type.Integer()),
-    max_cores: Nullable(Type.Number()),
-    max_memory: Nullable(Type.Integer()),
-  },
-  { additionalProperties: false }
-);
-
-const UsageNow = Type.Object(
-  {
-    clusters: Type.Integer(),
-    workers: Type.Integer(),
-    cores: Type.Number(),
-    memory: Type.Integer(),
-  },
-  { additionalProperties: false }
-);
-
-const AdminUser = Type.Object(
-  {
-    name: Type.String(),
-    granted: Type.Boolean(),
-    active_clusters: Type.Integer(),
-    usage: UsageNow,
-    quota: QuotaJson,
-    pending_request: Type.Boolean(),
-  },
-  { additionalProperties: false }
-);
-
-const TokenJson = Type.Object(
-  {
-    id: Type.String(),
-    username: Type.String(),
-    admin: Type.Boolean(),
-    label: Type.String(),
-    created_by: Type.String(),
-    created_at: Type.Integer(),
-    revoked_at: Nullable(Type.Integer()),
-  },
-  { additionalProperties: false }
-);
-
-const UsageDay = Type.Object(
-  {
-    username: Type.String(),
-    day: Type.String(),
-    core_hours: Type.Number(),
-    memory_gib_hours: Type.Number(),
-  },
-  { additionalProperties: false }
-);
-
-const AuditJson = Type.Object(
-  {
-    id: Type.Integer(),
-    time: Type.Integer(),
-    actor: Type.String(),
-    action: Type.String(),
-    target: Type.String(),
-    outcome: Type.String(),
-    detail: Type.String(),
-  },
-  { additionalProperties: false }
-);
 
 // Documentation of the request bodies and query strings (the handlers validate them).
 const StatusUserQuery = Type.Object({
@@ -114,6 +35,8 @@ const StatusUserQuery = Type.Object({
   user: Type.Optional(Type.String()),
 });
 const CountBody = Type.Object({ count: Type.Integer({ minimum: 0 }) });
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
 const QuotaBody = Type.Object(
   {
     max_clusters: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
@@ -366,10 +289,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
           admin: Type.Optional(Type.Boolean()),
         }),
         response: {
-          201: Type.Object(
-            { token: Type.String(), info: TokenJson },
-            { additionalProperties: false }
-          ),
+          201: IssuedToken,
         },
       },
     },
@@ -423,7 +343,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
       schema: {
         params: NameParams,
         response: {
-          200: Type.Object({ quota: QuotaJson, usage: UsageNow }, { additionalProperties: false }),
+          200: QuotaAndUsage,
         },
       },
     },
@@ -442,7 +362,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
       schema: {
         params: NameParams,
         body: QuotaBody,
-        response: { 200: Type.Object({ quota: QuotaJson }, { additionalProperties: false }) },
+        response: { 200: QuotaSet },
       },
     },
     async (req: Named) => {
@@ -490,18 +410,6 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
     }
   );
 
-  const EnvironmentJson = Type.Object(
-    {
-      name: Type.String(),
-      prefix: Type.String(),
-      groups: Type.Array(Type.String()),
-      state: Type.String(),
-      detail: Type.String(),
-      versions: Type.Record(Type.String(), Type.String()),
-      checked_at: Nullable(Type.Integer()),
-    },
-    { additionalProperties: false }
-  );
   app.get(
     '/api/v1/admin/environments',
     { schema: { response: { 200: Type.Array(EnvironmentJson) } } },

@@ -5,6 +5,7 @@
  * `?tail=all` or `?full=1` the whole kept log (rotated copies included).
  * @module
  */
+import { LogsJson } from '@gatehouse/api';
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { forbidden, invalid, notFound } from '../../errors.js';
@@ -12,19 +13,6 @@ import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
 import type { WorkerRecord } from '../../clusters/model.js';
 import { parseWait } from './query.js';
-
-const LogsJson = Type.Object(
-  {
-    cluster: Type.String(),
-    processes: Type.Array(
-      Type.Object(
-        { name: Type.String(), kind: Type.String(), text: Type.String() },
-        { additionalProperties: false }
-      )
-    ),
-  },
-  { additionalProperties: false }
-);
 
 type LogsRequest = FastifyRequest<{
   Params: { cluster_name: string };
