@@ -22,7 +22,7 @@ const suites = {
   python: [
     {
       cmd: venvPython,
-      args: ['-m', 'pytest', '-p', 'no:cacheprovider', 'tests'],
+      args: ['-m', 'pytest', '-p', 'no:cacheprovider', '-m', 'not slurm', 'tests'],
       cwd: path.join(root, 'python'),
     },
   ],

@@ -5,7 +5,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { identify } from './process-identity.js';
 import type { ProcessRef } from '../clusters/model.js';
@@ -27,7 +27,7 @@ export interface Spawned {
 
 /**
  * Starts `spec` detached. Resolves once the process exists (or rejects with the spawn error,
- * e.g. an interpreter path that does not exist).
+ * e.g. an interpreter path that does not exist, after writing it to the log file).
  */
 export function spawnLogged(spec: SpawnSpec): Promise<Spawned> {
   const [cmd, ...args] = spec.argv;
@@ -60,6 +60,8 @@ export function spawnLogged(spec: SpawnSpec): Promise<Spawned> {
     });
     child.once('error', (err) => {
       closeFd();
+      // The log is where users look for why a process never ran (the logs route).
+      appendFileSync(spec.logFile, `gatehouse: cannot start ${cmd}: ${err.message}\n`);
       reject(err);
     });
     child.once('spawn', () => {

@@ -6,60 +6,26 @@
  * directory so the evidence survives the cluster.
  * @module
  */
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  fstatSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Backend, ProcessExit, SchedulerLaunch } from '../backend.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
-import type { ResolvedLocalBackend } from '../../config/load.js';
+import type { ResolvedProcessSettings } from '../../config/load.js';
+import { readTail } from '../../process/log-tail.js';
 import { spawnLogged } from '../../process/spawn-logged.js';
 import { stopProcessGroup } from '../../process/stop-process.js';
 import { isSameProcess } from '../../process/process-identity.js';
 import { certPaths, processEnvironment } from './environment.js';
+import { schedulerArgv, workerArgv } from '../launch-args.js';
 
 /** What the local backend is built from. */
 export interface LocalBackendDeps {
-  readonly config: ResolvedLocalBackend;
+  readonly config: ResolvedProcessSettings;
   readonly gatewayEnv: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
   /** Called when a process this gateway started ends on its own. */
   readonly onExit: (exit: ProcessExit) => void;
-}
-
-/** Renders a number as Python's str() would for the preload's float options. */
-function pyFloat(n: number): string {
-  return Number.isInteger(n) ? `${String(n)}.0` : String(n);
-}
-
-function readTail(file: string, lines: number): string {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const len = Math.min(size, 64 * 1024);
-    const buf = Buffer.alloc(len);
-    readSync(fd, buf, 0, len, size - len);
-    return buf
-      .toString('utf8')
-      .split('\n')
-      .slice(-lines - 1)
-      .join('\n')
-      .trimEnd();
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Creates the local process backend. */
@@ -98,29 +64,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       mkdirSync(certs.dir, { mode: 0o700 });
       writeFileSync(certs.cert, c.tlsCert, { mode: 0o600, flag: 'wx' });
       writeFileSync(certs.key, c.tlsKey, { mode: 0o600, flag: 'wx' });
-      const argv = [
-        ...c.config.scheduler_cmd,
-        '--protocol',
-        'tls',
-        '--port',
-        '0',
-        '--host',
-        '127.0.0.1',
-        '--dashboard-address',
-        '127.0.0.1:0',
-        '--dashboard-prefix',
-        launch.dashboardPrefix,
-        '--preload',
-        'dask_gateway.scheduler_preload',
-        '--dg-api-address',
-        '127.0.0.1:0',
-        '--dg-heartbeat-period',
-        String(launch.heartbeatPeriod),
-        '--dg-adaptive-period',
-        pyFloat(c.config.adaptive_period),
-        '--dg-idle-timeout',
-        pyFloat(c.config.idle_timeout),
-      ];
+      const argv = schedulerArgv(c, launch, '127.0.0.1');
       const spawned = await spawnLogged({
         argv,
         env: env(c, 'scheduler', launch.apiUrl),
@@ -142,18 +86,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     },
 
     async startWorker(c: ClusterRecord, w: WorkerRecord, apiUrl: string): Promise<BackendState> {
-      const argv = [
-        ...c.config.worker_cmd,
-        c.schedulerAddress,
-        '--dashboard-address',
-        '127.0.0.1:0',
-        '--name',
-        w.name,
-        '--nthreads',
-        String(c.config.worker_threads),
-        '--memory-limit',
-        String(c.config.worker_memory),
-      ];
+      const argv = workerArgv(c, w, null);
       const spawned = await spawnLogged({
         argv,
         env: env(c, 'worker', apiUrl),
