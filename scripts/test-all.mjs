@@ -3,6 +3,8 @@
 //   lint   : ESLint and Prettier over the repository
 //   unit   : TypeScript unit and cross-module tests (node:test)
 //   python : the real-client pytest suites against real Gatehouse processes
+//   slurm  : the Slurm backend's suites (pytest -m slurm) on a real Slurm that this suite
+//            installs from Debian if missing (as root), brings up and tears down again
 // Exits non-zero if any suite failed. `--only unit,python` runs a subset.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -26,6 +28,17 @@ const suites = {
       cwd: path.join(root, 'python'),
     },
   ],
+  slurm: [
+    { cmd: 'bash', args: [path.join(root, 'scripts', 'slurm', 'slurm-up.sh')] },
+    {
+      cmd: venvPython,
+      args: ['-m', 'pytest', '-p', 'no:cacheprovider', '-m', 'slurm', 'tests'],
+      cwd: path.join(root, 'python'),
+      needsPrevious: true,
+    },
+    // Always runs, so a failed run leaves no daemons behind.
+    { cmd: 'bash', args: [path.join(root, 'scripts', 'slurm', 'slurm-down.sh')], always: true },
+  ],
 };
 
 const onlyArg = process.argv.indexOf('--only');
@@ -39,7 +52,10 @@ for (const name of only) {
   }
   const t0 = Date.now();
   let ok = true;
-  for (const { cmd, args, cwd } of steps) {
+  for (const { cmd, args, cwd, always, needsPrevious } of steps) {
+    // A step that needs the previous ones (tests on a cluster brought up) is skipped after a
+    // failure; `always` steps (tear-down) run regardless.
+    if (!ok && needsPrevious && !always) continue;
     const r = spawnSync(cmd, args, { cwd: cwd ?? root, stdio: 'inherit' });
     if (r.status !== 0) ok = false;
   }
