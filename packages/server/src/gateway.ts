@@ -147,11 +147,7 @@ export async function startGateway(
     });
   }
   let clusters: () => Iterable<ClusterRecord> = () => [];
-  const policy = createClusterPolicy(
-    { pool, quotas: config.quotas },
-    () => clusters(),
-    clock
-  );
+  const policy = createClusterPolicy({ pool, quotas: config.quotas }, () => clusters(), clock);
   for (const [username, q] of Object.entries(await accessStore.listUserQuotas())) {
     policy.setOverride(username, parseQuotaBody(JSON.parse(q)));
   }

@@ -494,9 +494,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       await backend.poll?.();
       for (const c of clusters.values()) await adopt(c);
       if (backend.poll !== undefined) {
-        const poll = backend.poll;
         every(backend.pollPeriod ?? timing.clusterStatusPeriod, 'backend poll', async () => {
-          await poll();
+          await backend.poll?.();
           reportQueues();
         });
       }

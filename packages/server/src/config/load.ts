@@ -107,7 +107,8 @@ export interface ResolvedProcessSettings {
   readonly sigkill_timeout: number;
 }
 
-type PathKeys = 'python_env' | 'clusters_directory' | 'logs_directory' | keyof ResolvedProcessSettings;
+type PathKeys =
+  'python_env' | 'clusters_directory' | 'logs_directory' | keyof ResolvedProcessSettings;
 
 /** The local backend's settings with every path made absolute. */
 export interface ResolvedLocalBackend

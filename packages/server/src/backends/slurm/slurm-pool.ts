@@ -22,9 +22,7 @@ export function poolFromNodes(
   const sorted = [...groups.values()].sort((a, b) => b.cpus - a.cpus || b.memoryMb - a.memoryMb);
   return sorted.map((g) => ({
     name:
-      sorted.length === 1
-        ? partition
-        : `${partition}-${String(g.cpus)}cpu-${String(g.memoryMb)}M`,
+      sorted.length === 1 ? partition : `${partition}-${String(g.cpus)}cpu-${String(g.memoryMb)}M`,
     cores: g.cpus,
     memory: g.memoryMb * 2 ** 20,
     count: g.count,
