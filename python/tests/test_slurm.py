@@ -82,10 +82,15 @@ def test_small_workers_pack_two_per_node_and_the_pool_comes_from_sinfo(gatehouse
                "every job to end")
 
 
+# Long enough for a worker to connect once its job runs on a loaded machine; the test keeps
+# the job queued for longer than this.
+START = 15
+
+
 def test_queued_worker_is_pending_with_the_reason_and_start_timeout_counts_from_running(
         gatehouse, gateway_client):
     g = gatehouse(config=SLURM.config(
-        {**PROFILES, "backend": {"worker_start_timeout": 4, "scheduler_placement": "local"}},
+        {**PROFILES, "backend": {"worker_start_timeout": START, "scheduler_placement": "local"}},
         pool_nodes=3))
     held = blocker()
     try:
@@ -94,9 +99,10 @@ def test_queued_worker_is_pending_with_the_reason_and_start_timeout_counts_from_
         wait_until(lambda: logged(g, "job queued"), TIMEOUT, "the worker to be reported queued")
         [rec] = logged(g, "job queued")
         assert rec["cluster"] == cluster.name and rec["worker"] and rec["reason"] == "Resources"
-        # Twice the start timeout in the queue: still the same pending job, not given up.
+        # Longer than the start timeout in the queue: still the same pending job, not given up.
         [job] = slurm_jobs(cluster.name)["workers"]
-        stays(lambda: [job, "PENDING"] in squeue("%i|%T"), 8, "the worker job to stay pending")
+        stays(lambda: [job, "PENDING"] in squeue("%i|%T"), START + 3,
+              "the worker job to stay pending")
         assert slurm_jobs(cluster.name)["workers"] == [job]
         assert not logged(g, "worker given up")
     finally:
