@@ -16,7 +16,7 @@ from dask_gateway import BasicAuth, GatewayClusterError
 
 from backends import SlurmBackend, slurm_jobs, squeue, worker_nodes
 from conftest import wait_for_workers
-from gatehouse_fixture import VENV, wait_until
+from gatehouse_fixture import VENV, free_port, wait_until
 from test_backend_conformance import PROFILES, TIMEOUT, admin_view, get_json
 from test_pool import stays
 
@@ -171,3 +171,26 @@ def test_jobs_run_as_the_requesting_unix_user(unix_user, gatehouse, gateway_clie
                    "every job to end")
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_restarted_gateway_readopts_its_slurm_jobs(gatehouse, gateway_client):
+    g = gatehouse(config=SLURM.config({"stop_clusters_on_shutdown": False}), port=free_port())
+    cluster = gateway_client(g).new_cluster()
+    cluster.scale(1)
+    wait_for_workers(cluster, exact=1, timeout=TIMEOUT)
+    name = cluster.name
+    before = slurm_jobs(name)
+    cluster.close(shutdown=False)
+    g.kill()
+    assert slurm_jobs(name) == before  # jobs outlive the gateway
+    g.start()
+    gw = gateway_client(g)
+    assert [c.name for c in gw.list_clusters()] == [name]
+    again = gw.connect(name)
+    again.scale(2)
+    wait_for_workers(again, exact=2, timeout=TIMEOUT)
+    after = slurm_jobs(name)
+    assert after["scheduler"] == before["scheduler"]
+    assert set(before["workers"]) < set(after["workers"]) and len(after["workers"]) == 2
+    again.shutdown()
+    wait_until(lambda: slurm_jobs(name) == {"scheduler": [], "workers": []}, 60, "every job to end")
