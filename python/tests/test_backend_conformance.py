@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from dask_gateway import BasicAuth, GatewayClusterError, GatewayWarning
 
-from backends import BACKENDS
+from backends import BACKENDS, worker_nodes
 from conftest import wait_for_workers
 from gatehouse_fixture import CLI, free_port, wait_until
 
@@ -99,7 +99,6 @@ def test_request_beyond_the_pool_is_clamped_alike(backend, gatehouse, gateway_cl
     assert msgs == [CLAMP]
     wait_for_workers(cluster, exact=3, timeout=TIMEOUT)
     if backend.name == "slurm":
-        from backends import worker_nodes
         # Medium workers (4 CPUs / 16 GiB) take a whole node each, as Slurm placed them.
         wait_until(lambda: len(worker_nodes(cluster.name)) == 3, TIMEOUT, "3 running worker jobs")
         assert len(set(worker_nodes(cluster.name))) == 3, worker_nodes(cluster.name)
