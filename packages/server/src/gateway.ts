@@ -31,6 +31,9 @@ import { createAccessControl } from './access/access-control.js';
 import { createClusterPolicy } from './pool/cluster-policy.js';
 import { createAccessStore } from './store/access-store.js';
 import { createClusterStore } from './store/cluster-store.js';
+import { createEventBus } from './events/event-bus.js';
+import { createEventRecorder, type EventRecorder } from './events/event-recorder.js';
+import { createEventStore } from './events/event-store.js';
 import { openDatabase } from './store/db.js';
 import { createSecretBox, loadOrCreateKeyFile, parseKey } from './store/secret-box.js';
 import { createClusterTls } from './tls/certs.js';
@@ -42,6 +45,8 @@ export interface GatewayDeps {
   readonly clock?: Clock;
   /** The process environment passed on to schedulers and workers (inherited variables). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Milliseconds between SSE keep-alive comments (default 15 000). */
+  readonly sseKeepAliveMs?: number;
 }
 
 /** A running gateway. */
@@ -55,6 +60,8 @@ export interface Gateway {
   readonly apiRoutes: readonly RouteInfo[];
   /** An admin API token issued at first start (shown once), or null. */
   readonly bootstrapToken: string | null;
+  /** The event recorder (its bus, its store). */
+  readonly events: EventRecorder;
   /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
   stop(): Promise<void>;
 }
@@ -83,6 +90,14 @@ export async function startGateway(
   const db = await openDatabase(config.storePath);
   const store = createClusterStore(db, createSecretBox(keys));
   const accessStore = createAccessStore(db);
+  const eventStore = createEventStore(db);
+  const events = createEventRecorder({
+    store: eventStore,
+    bus: createEventBus(),
+    clock,
+    log: log.child({ module: 'events' }),
+  });
+  await events.start();
   const audit = (
     actor: string,
     action: string,
@@ -137,6 +152,7 @@ export async function startGateway(
       log: log.child({ module: 'backend.slurm' }),
       onExit: exits,
       isRoot: process.getuid?.() === 0,
+      logs: config.logs,
     });
   } else {
     backend = createLocalBackend({
@@ -144,6 +160,7 @@ export async function startGateway(
       gatewayEnv: deps.env ?? {},
       log: log.child({ module: 'backend.local' }),
       onExit: exits,
+      logs: config.logs,
     });
   }
   let clusters: () => Iterable<ClusterRecord> = () => [];
@@ -191,9 +208,14 @@ export async function startGateway(
     policy,
     accounting,
     clients: clientTracker,
-    // The manager logs queue reasons; wire the cluster.queued and worker.queued events here
-    // once the events bus is on main.
-    onQueued: () => undefined,
+    events,
+    logs: config.logs,
+    onCleanup: async (deleted, before) => {
+      await events.flushed();
+      await eventStore.deleteForClusters(deleted);
+      await eventStore.deleteUnboundBefore(before);
+      for (const name of deleted) backend.removeLogs(name);
+    },
   });
   onExit = manager.onProcessExit;
   clusters = () => manager.all();
@@ -231,6 +253,14 @@ export async function startGateway(
     },
     onRefusal: (who, what, why) => {
       audit(who, what, '', 'refused', why);
+      events.record({
+        type: 'request.refused',
+        cluster: null,
+        username: who,
+        actor: who,
+        message: `${what} refused: ${why}`,
+        data: { action: what, reason: why },
+      });
     },
   });
 
@@ -252,6 +282,8 @@ export async function startGateway(
       clock,
       audit,
       environments: catalog,
+      events,
+      sseKeepAliveMs: deps.sseKeepAliveMs ?? 15_000,
     },
     server,
     log
@@ -290,10 +322,13 @@ export async function startGateway(
     routes,
     bootstrapToken,
     apiRoutes,
+    events,
     async stop() {
       await manager.shutdown();
+      events.bus.close();
       await server.close();
       await app.close();
+      await events.flushed();
       await store.close();
     },
   };

@@ -6,14 +6,27 @@
  * directory so the evidence survives the cluster.
  * @module
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Backend, ProcessExit, SchedulerLaunch } from '../backend.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
 import type { ResolvedProcessSettings } from '../../config/load.js';
-import { readTail } from '../../process/log-tail.js';
 import { spawnLogged } from '../../process/spawn-logged.js';
+import {
+  readLogFull,
+  readLogTail,
+  rotateIfLarger,
+  type RotationLimits,
+} from '../../process/log-files.js';
 import { stopProcessGroup } from '../../process/stop-process.js';
 import { isSameProcess } from '../../process/process-identity.js';
 import { certPaths, processEnvironment } from './environment.js';
@@ -26,6 +39,30 @@ export interface LocalBackendDeps {
   readonly log: Logger;
   /** Called when a process this gateway started ends on its own. */
   readonly onExit: (exit: ProcessExit) => void;
+  /** Size cap and rotated copies of each process's log. */
+  readonly logs: RotationLimits;
+}
+
+/**
+ * Why `cmd` cannot run from the environment whose executables are in `binDir`, or null: the
+ * environment is missing, or its entry for `cmd` is a link to an interpreter that is gone
+ * (otherwise PATH lookup would silently fall through to another Python).
+ */
+export function environmentProblem(binDir: string, cmd: string): string | null {
+  if (cmd.includes('/')) return null;
+  if (!existsSync(binDir)) return `the Python environment ${path.dirname(binDir)} does not exist`;
+  const entry = path.join(binDir, cmd);
+  let isLink = false;
+  try {
+    isLink = lstatSync(entry).isSymbolicLink();
+  } catch {
+    return null;
+  }
+  if (isLink && !existsSync(entry)) {
+    const target = path.resolve(binDir, readlinkSync(entry));
+    return `${entry} points to ${target}, which does not exist (a moved or deleted environment?)`;
+  }
+  return null;
 }
 
 /** Creates the local process backend. */
@@ -47,6 +84,17 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       binDir: binDir(c),
     });
 
+  /** Refuses to start a process whose environment is broken, leaving the cause in its log. */
+  const preflight = (c: ClusterRecord, argv: readonly string[], logFile: string) => {
+    const problem = environmentProblem(binDir(c), argv[0] ?? '');
+    if (problem === null) return;
+    mkdirSync(path.dirname(logFile), { recursive: true, mode: 0o700 });
+    appendFileSync(logFile, `gatehouse: cannot start ${argv.join(' ')}: ${problem}\n`, {
+      mode: 0o600,
+    });
+    throw new Error(problem);
+  };
+
   const watch = (exited: Promise<string>, clusterName: string, workerName: string | null) => {
     void exited.then((how) => {
       deps.onExit({ clusterName, workerName, how });
@@ -65,6 +113,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       writeFileSync(certs.cert, c.tlsCert, { mode: 0o600, flag: 'wx' });
       writeFileSync(certs.key, c.tlsKey, { mode: 0o600, flag: 'wx' });
       const argv = schedulerArgv(c, launch, '127.0.0.1');
+      preflight(c, argv, logOf(c, null));
       const spawned = await spawnLogged({
         argv,
         env: env(c, 'scheduler', launch.apiUrl),
@@ -87,6 +136,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
 
     async startWorker(c: ClusterRecord, w: WorkerRecord, apiUrl: string): Promise<BackendState> {
       const argv = workerArgv(c, w, null);
+      preflight(c, argv, logOf(c, w));
       const spawned = await spawnLogged({
         argv,
         env: env(c, 'worker', apiUrl),
@@ -111,7 +161,22 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     },
 
     logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string {
-      return readTail(logOf(c, w), lines);
+      return readLogTail(logOf(c, w), deps.logs.keep, lines);
+    },
+
+    logFull(c: ClusterRecord, w: WorkerRecord | null): string {
+      return readLogFull(logOf(c, w), deps.logs.keep);
+    },
+
+    rotateLogs(c: ClusterRecord): void {
+      rotateIfLarger(logOf(c, null), deps.logs);
+      for (const w of c.workers.values()) rotateIfLarger(logOf(c, w), deps.logs);
+    },
+
+    removeLogs(clusterName: string): void {
+      const dir = path.resolve(cfg.logsDirectory, clusterName);
+      if (path.dirname(dir) !== path.resolve(cfg.logsDirectory)) return;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -23,7 +23,7 @@ import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/m
 import type { Clock } from '../../clock.js';
 import type { ResolvedSlurmBackend } from '../../config/load.js';
 import type { ProfileConfig } from '../../config/schema.js';
-import { readTail } from '../../process/log-tail.js';
+import type { RotationLimits } from '../../process/log-files.js';
 import { createLocalBackend } from '../local/local-backend.js';
 import { certPaths, processEnvironment } from '../local/environment.js';
 import { schedulerArgv, workerArgv } from '../launch-args.js';
@@ -46,6 +46,8 @@ export interface SlurmBackendDeps {
   readonly onExit: (exit: ProcessExit) => void;
   /** Whether the gateway runs as root (needed to submit as other users). */
   readonly isRoot: boolean;
+  /** Size cap and rotated copies of each job's log. */
+  readonly logs: RotationLimits;
 }
 
 /** A Unix account jobs are submitted as. */
@@ -67,6 +69,7 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
     gatewayEnv: deps.gatewayEnv,
     log,
     onExit: deps.onExit,
+    logs: deps.logs,
   });
   const asUser = cfg.submit_as_user && deps.isRoot;
   if (cfg.submit_as_user && !deps.isRoot) {
@@ -222,8 +225,15 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
       return table.isAlive(id, { clusterName: c.name, workerName: w?.name ?? null });
     },
 
-    logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string {
-      return readTail(logOf(c, w), lines);
+    // Job output goes to the files a local process would write, so the local backend's log
+    // handling (tail, full text, rotation, removal) serves both.
+    logTail: (c, w, lines) => local.logTail(c, w, lines),
+    logFull: (c, w) => local.logFull(c, w),
+    rotateLogs: (c) => {
+      local.rotateLogs(c);
+    },
+    removeLogs: (name) => {
+      local.removeLogs(name);
     },
 
     poll(): Promise<void> {
