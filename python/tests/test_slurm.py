@@ -2,6 +2,7 @@
 16 GiB, partition 'three' of 3 nodes): packing as Slurm reports it, the pool read from sinfo,
 queued jobs (PENDING with Slurm's reason; start timeouts count from running; the queue timeout),
 the staging directory, and jobs submitted as the requesting Unix user."""
+import getpass
 import json
 import os
 import shutil
@@ -99,6 +100,9 @@ def test_queued_worker_is_pending_with_the_reason_and_start_timeout_counts_from_
         wait_until(lambda: logged(g, "job queued"), TIMEOUT, "the worker to be reported queued")
         [rec] = logged(g, "job queued")
         assert rec["cluster"] == cluster.name and rec["worker"] and rec["reason"] == "Resources"
+        events = get_json(g, f"/api/v1/clusters/{cluster.name}/events", user=getpass.getuser())["events"]
+        queued = [e for e in events if e["type"] == "worker.queued"]
+        assert [(e["worker"], e["data"]["reason"]) for e in queued] == [(rec["worker"], "Resources")]
         # Longer than the start timeout in the queue: still the same pending job, not given up.
         [job] = slurm_jobs(cluster.name)["workers"]
         stays(lambda: [job, "PENDING"] in squeue("%i|%T"), START + 3,

@@ -129,7 +129,6 @@ describe('loadConfig paths', () => {
   it('the Slurm backend: defaults, staging under data_dir, bad values named', () => {
     const c = fromValues({ data_dir: 'd', backend: { type: 'slurm', partition: 'p' } });
     assert.equal(c.backend.type, 'slurm');
-    if (c.backend.type !== 'slurm') return;
     assert.equal(c.backend.stagingDirectory, '/srv/gh/d/staging');
     assert.equal(c.backend.logsDirectory, '/srv/gh/d/logs');
     assert.equal(c.backend.scheduler_placement, 'slurm');

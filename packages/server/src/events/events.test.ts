@@ -44,7 +44,15 @@ function fakeSink() {
   };
   const ids = () =>
     chunks.flatMap((c) => (c.startsWith('id: ') ? [Number(/^id: (\d+)/.exec(c)?.[1])] : []));
-  return { sink, chunks, ids, close: () => onClose(), isEnded: () => ended };
+  return {
+    sink,
+    chunks,
+    ids,
+    close: () => {
+      onClose();
+    },
+    isEnded: () => ended,
+  };
 }
 
 describe('event store and recorder', () => {
