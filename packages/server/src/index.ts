@@ -8,3 +8,4 @@ export { GatewayConfigSchema } from './config/schema.js';
 export { createLogger } from './observability/logger.js';
 export { GATEWAY_VERSION } from './version.js';
 export { hashPassword } from './auth/password-hash.js';
+export { renderOpenApiDocument } from './openapi-document.js';

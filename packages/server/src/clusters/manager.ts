@@ -59,6 +59,14 @@ export interface ProcessAccounting {
   stopped(c: ClusterRecord, w: WorkerRecord | null): void;
 }
 
+/** Told about timings of the reconciler (metrics). */
+export interface ManagerObserver {
+  /** A newly created cluster reached RUNNING after `seconds`. */
+  clusterStarted(seconds: number): void;
+  /** A heartbeat arrived `seconds` after the cluster's previous one. */
+  heartbeat(seconds: number): void;
+}
+
 /** What the manager is built from. */
 export interface ClusterManagerDeps {
   readonly store: ClusterStore;
@@ -78,6 +86,7 @@ export interface ClusterManagerDeps {
   /** Client connections per cluster (for the no-client timeout). */
   readonly clients?: { idleSince(cluster: string): number | null | undefined };
   readonly accounting?: ProcessAccounting;
+  readonly observer?: ManagerObserver;
   /** Where cluster and worker events are recorded. */
   readonly events?: EventSink;
   /** Log rotation period and retention after a cluster ends (seconds). */
@@ -211,6 +220,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     runningSince.set(c.name, clock.now());
     c.lastHeartbeat = Math.max(c.lastHeartbeat, clock.now());
     await saveCluster(c);
+    deps.observer?.clusterStarted((clock.now() - c.startTime) / 1000);
     events.emit(c, 'cluster.running', 'Scheduler running', {}, 'scheduler');
     log.info({ cluster: c.name, user: c.username }, 'cluster running');
     waiters.wake(c.name);
@@ -263,11 +273,11 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     await backend.stopCluster(c);
     c.status = c.target;
     c.stopTime = clock.now();
+    events.finished(c);
     await saveCluster(c);
     policy.release(c.name);
     runningSince.delete(c.name);
     accounting.stopped(c, null);
-    events.finished(c);
     log.info(
       { cluster: c.name, status: publicStatus(c), reason: c.stopReason },
       'cluster finished'
@@ -665,6 +675,9 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       const own = effectiveMaxWorkers(c.config);
       const wanted = own === null ? hb.count : Math.min(hb.count, own);
       const maxWorkers = policy.limitWorkers(c, wanted, 'observe').count;
+      if (c.lastHeartbeat > 0 && c.status === Job.RUNNING) {
+        deps.observer?.heartbeat((clock.now() - c.lastHeartbeat) / 1000);
+      }
       const out = applyHeartbeat(c, hb, clock.now(), maxWorkers);
       if (out.requestedCount !== c.count) {
         log.info(

@@ -158,6 +158,8 @@ export interface GatewayConfig {
   readonly quotas: GatewayConfigInput['quotas'];
   readonly pool: GatewayConfigInput['pool'];
   readonly options: readonly OptionFieldConfig[];
+  readonly limits: GatewayConfigInput['limits'];
+  readonly metrics: GatewayConfigInput['metrics'];
 }
 
 /**
@@ -403,6 +405,8 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
     quotas: c.quotas,
     pool: c.pool,
     options: c.options,
+    limits: c.limits,
+    metrics: c.metrics,
   };
   if (storePath === ':memory:' && !config.stopClustersOnShutdown) {
     throw new ConfigError(source, [
