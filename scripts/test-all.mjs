@@ -4,6 +4,8 @@
 //   unit   : TypeScript unit and cross-module tests (node:test)
 //   python : the real-client pytest suites against real Gatehouse processes
 //   faults : the fault suite (python/tests/faults): SIGKILL at every fault point, then converge
+//   slurm  : the Slurm backend's suites (pytest -m slurm) on a real Slurm that this suite
+//            installs from Debian if missing (as root), brings up and tears down again
 // Exits non-zero if any suite failed. `--only unit,python` runs a subset.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -26,7 +28,16 @@ const suites = {
   python: [
     {
       cmd: venvPython,
-      args: ['-m', 'pytest', '-p', 'no:cacheprovider', 'tests', '--ignore=tests/faults'],
+      args: [
+        '-m',
+        'pytest',
+        '-p',
+        'no:cacheprovider',
+        '-m',
+        'not slurm',
+        'tests',
+        '--ignore=tests/faults',
+      ],
       cwd: path.join(root, 'python'),
     },
   ],
@@ -36,6 +47,17 @@ const suites = {
       args: ['-m', 'pytest', '-p', 'no:cacheprovider', 'tests/faults'],
       cwd: path.join(root, 'python'),
     },
+  ],
+  slurm: [
+    { cmd: 'bash', args: [path.join(root, 'scripts', 'slurm', 'slurm-up.sh')] },
+    {
+      cmd: venvPython,
+      args: ['-m', 'pytest', '-p', 'no:cacheprovider', '-m', 'slurm', 'tests'],
+      cwd: path.join(root, 'python'),
+      needsPrevious: true,
+    },
+    // Always runs, so a failed run leaves no daemons behind.
+    { cmd: 'bash', args: [path.join(root, 'scripts', 'slurm', 'slurm-down.sh')], always: true },
   ],
 };
 
@@ -50,7 +72,10 @@ for (const name of only) {
   }
   const t0 = Date.now();
   let ok = true;
-  for (const { cmd, args, cwd } of steps) {
+  for (const { cmd, args, cwd, always, needsPrevious } of steps) {
+    // A step that needs the previous ones (tests on a cluster brought up) is skipped after a
+    // failure; `always` steps (tear-down) run regardless.
+    if (!ok && needsPrevious && !always) continue;
     const r = spawnSync(cmd, args, { cwd: cwd ?? root, stdio: 'inherit' });
     if (r.status !== 0) ok = false;
   }

@@ -11,7 +11,10 @@ import { createUserAuth } from './api/auth-hook.js';
 import { createAuthenticator } from './auth/create-authenticator.js';
 import { createSessionCache } from './auth/session-cache.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
-import type { ProcessExit } from './backends/backend.js';
+import type { Backend, ProcessExit } from './backends/backend.js';
+import { createSlurmBackend } from './backends/slurm/slurm-backend.js';
+import { createSlurmCli } from './backends/slurm/slurm-cli.js';
+import { poolFromNodes } from './backends/slurm/slurm-pool.js';
 import { systemClock, type Clock } from './clock.js';
 import { createClusterManager, type ClusterManager } from './clusters/manager.js';
 import type { ClusterRecord, WorkerRecord } from './clusters/model.js';
@@ -217,22 +220,44 @@ export async function startGateway(
 
   let apiUrl = '';
   let onExit: (exit: ProcessExit) => void = () => undefined;
-  const backend = createLocalBackend({
-    config: config.backend,
-    gatewayEnv: deps.env ?? {},
-    instanceId,
-    log: log.child({ module: 'backend.local' }),
-    onExit: (exit) => {
-      onExit(exit);
-    },
-    logs: config.logs,
-  });
+  const exits = (exit: ProcessExit) => {
+    onExit(exit);
+  };
+  let backend: Backend;
+  let pool = config.pool;
+  if (config.backend.type === 'slurm') {
+    const cli = createSlurmCli();
+    const partition = config.backend.partition;
+    const nodes = await cli.sinfo(partition);
+    if (nodes.length === 0) {
+      throw new Error(`sinfo lists no nodes in the Slurm partition ${partition ?? '(default)'}`);
+    }
+    pool = { ...config.pool, machine_types: poolFromNodes(partition ?? 'slurm', nodes) };
+    log.info({ machine_types: pool.machine_types }, 'pool read from the Slurm partition');
+    backend = createSlurmBackend({
+      config: config.backend,
+      profiles: config.profiles,
+      cli,
+      clock,
+      gatewayEnv: deps.env ?? {},
+      log: log.child({ module: 'backend.slurm' }),
+      onExit: exits,
+      isRoot: process.getuid?.() === 0,
+      instanceId,
+      logs: config.logs,
+    });
+  } else {
+    backend = createLocalBackend({
+      config: config.backend,
+      gatewayEnv: deps.env ?? {},
+      instanceId,
+      log: log.child({ module: 'backend.local' }),
+      onExit: exits,
+      logs: config.logs,
+    });
+  }
   let clusters: () => Iterable<ClusterRecord> = () => [];
-  const policy = createClusterPolicy(
-    { pool: config.pool, quotas: config.quotas },
-    () => clusters(),
-    clock
-  );
+  const policy = createClusterPolicy({ pool, quotas: config.quotas }, () => clusters(), clock);
   for (const [username, q] of Object.entries(await accessStore.listUserQuotas())) {
     policy.setOverride(username, parseQuotaBody(JSON.parse(q)));
   }

@@ -36,6 +36,13 @@ export interface OwnedProcessGroup {
   /** Every live member carrying the marker (leader first). */
   readonly members: readonly ProcessRef[];
 }
+/**
+ * Where a submitted job of a queueing backend (Slurm) stands: still waiting in the queue (with
+ * the resource manager's reason), or running since a time (clock milliseconds).
+ */
+export type JobPhase =
+  | { readonly phase: 'queued'; readonly reason: string; readonly since: number }
+  | { readonly phase: 'running'; readonly since: number };
 
 /** Starts, stops and checks the processes of clusters. */
 export interface Backend {
@@ -66,4 +73,20 @@ export interface Backend {
   rotateLogs(c: ClusterRecord): void;
   /** Deletes every kept log of the named cluster. */
   removeLogs(clusterName: string): void;
+  /**
+   * Backends that query a resource manager refresh every job's state with one batched query
+   * here (reporting ended jobs through their exit callback); `isAlive` and `phase` answer from
+   * the last refresh. Absent for backends that check each process directly.
+   */
+  poll?(): Promise<void>;
+  /** Seconds between `poll` calls. */
+  readonly pollPeriod?: number;
+  /** Seconds a job may wait in the queue before the gateway gives up on it. */
+  readonly queueTimeout?: number;
+  /**
+   * For queueing backends: whether the scheduler (`w` null) or worker `w` still waits in the
+   * queue, or since when it runs. Undefined when it does not queue (start timeouts then count
+   * from the request).
+   */
+  phase?(c: ClusterRecord, w: WorkerRecord | null): JobPhase | undefined;
 }

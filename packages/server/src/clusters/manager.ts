@@ -410,16 +410,70 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     // A worker that was running is reported closed by the scheduler's next heartbeat.
   };
 
+  const queueTimeout = backend.queueTimeout ?? Infinity;
+
+  /**
+   * Why a submitted scheduler (`w` null) or worker is overdue, or null. Start timeouts count
+   * from when its job started running; a job still queued is judged by the queue timeout.
+   */
+  function overdue(c: ClusterRecord, w: WorkerRecord | null, now: number): string | null {
+    const what = w === null ? 'scheduler' : 'worker';
+    const phase = backend.phase?.(c, w);
+    if (phase?.phase === 'queued') {
+      return now - phase.since > queueTimeout * 1000
+        ? `the ${what} job waited in the queue for more than ${String(queueTimeout)} s (reason: ${phase.reason})`
+        : null;
+    }
+    const since = phase?.since ?? (w === null ? c.startTime : w.startTime);
+    const limit = w === null ? timing.clusterStartTimeout : timing.workerStartTimeout;
+    if (now - since <= limit * 1000) return null;
+    if (w !== null) return `did not connect to the scheduler within ${String(limit)} s`;
+    const tail = backend.logTail(c, null, 20);
+    return `scheduler did not report its addresses within ${String(limit)} s${tail === '' ? '' : `; last output:\n${tail}`}`;
+  }
+
+  /** Last queue reason reported per scheduler (`c/<name>`) or worker (`w/<cluster>/<name>`). */
+  const queueReasons = new Map<string, string>();
+
+  /** Reports jobs that wait in the queue, once per reason. */
+  function reportQueues(): void {
+    const note = (c: ClusterRecord, w: WorkerRecord | null) => {
+      const key = w === null ? `c/${c.name}` : `w/${c.name}/${w.name}`;
+      const phase = backend.phase?.(c, w);
+      if (phase?.phase !== 'queued') {
+        queueReasons.delete(key);
+        return;
+      }
+      if (queueReasons.get(key) === phase.reason) return;
+      queueReasons.set(key, phase.reason);
+      log.info({ cluster: c.name, worker: w?.name, reason: phase.reason }, 'job queued');
+      const what = w === null ? 'Scheduler' : `Worker ${w.name}`;
+      events.emit(
+        c,
+        w === null ? 'cluster.queued' : 'worker.queued',
+        `${what} waits in the queue (${phase.reason})`,
+        { reason: phase.reason },
+        'gatehouse',
+        w
+      );
+    };
+    for (const c of clusters.values()) {
+      if (c.target !== Job.RUNNING || isFinal(c.status)) continue;
+      if (c.status === Job.SUBMITTED) note(c, null);
+      for (const w of c.workers.values()) {
+        if (w.status === Job.SUBMITTED && w.target === Job.RUNNING) note(c, w);
+        else queueReasons.delete(`w/${c.name}/${w.name}`);
+      }
+    }
+  }
+
   async function sweepTimeouts(): Promise<void> {
     const now = clock.now();
     for (const c of clusters.values()) {
       if (c.target !== Job.RUNNING || isFinal(c.status)) continue;
-      if (c.status === Job.SUBMITTED && now - c.startTime > timing.clusterStartTimeout * 1000) {
-        const tail = backend.logTail(c, null, 20);
-        await fail(
-          c,
-          `scheduler did not report its addresses within ${String(timing.clusterStartTimeout)} s${tail === '' ? '' : `; last output:\n${tail}`}`
-        );
+      const late = c.status === Job.SUBMITTED ? overdue(c, null, now) : null;
+      if (late !== null) {
+        await fail(c, late);
       } else if (
         c.status === Job.RUNNING &&
         now - c.lastHeartbeat > timing.heartbeatTimeout * 1000
@@ -437,15 +491,11 @@ export function createClusterManager(deps: ClusterManagerDeps) {
         await requestStop(c, Job.STOPPED, 'no client');
       } else if (c.status === Job.RUNNING) {
         for (const w of c.workers.values()) {
-          if (
-            w.status === Job.SUBMITTED &&
-            w.target === Job.RUNNING &&
-            now - w.startTime > timing.workerStartTimeout * 1000
-          ) {
-            events.workerFailing(
-              w,
-              `did not connect to the scheduler within ${String(timing.workerStartTimeout)} s`
-            );
+          if (w.status !== Job.SUBMITTED || w.target !== Job.RUNNING) continue;
+          const why = overdue(c, w, now);
+          if (why !== null) {
+            log.warn({ cluster: c.name, worker: w.name, reason: why }, 'worker given up');
+            events.workerFailing(w, why);
             w.target = Job.FAILED;
             await saveWorker(w);
             enqueueWorker(w);
@@ -600,8 +650,15 @@ export function createClusterManager(deps: ClusterManagerDeps) {
         clusters.set(c.name, c);
         for (const w of c.workers.values()) events.know(w);
       }
+      await backend.poll?.();
       for (const c of clusters.values()) await adopt(c);
       started = true;
+      if (backend.poll !== undefined) {
+        every(backend.pollPeriod ?? timing.clusterStatusPeriod, 'backend poll', async () => {
+          await backend.poll?.();
+          reportQueues();
+        });
+      }
       every(timing.checkTimeoutsPeriod, 'timeout sweep', sweepTimeouts);
       every(timing.orphanScanPeriod, 'orphan scan', () => reapOrphans(true));
       every(timing.clusterStatusPeriod, 'scheduler liveness check', checkSchedulers);

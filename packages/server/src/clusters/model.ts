@@ -43,6 +43,8 @@ export interface ProcessRef {
 export interface BackendState {
   readonly workdir?: string;
   readonly process?: ProcessRef;
+  /** The resource manager's job id (Slurm). */
+  readonly jobId?: string;
 }
 
 /** One worker of a cluster. */

@@ -127,6 +127,24 @@ describe('loadConfig defaults', () => {
 });
 
 describe('loadConfig paths', () => {
+  it('the Slurm backend: defaults, staging under data_dir, bad values named', () => {
+    const c = fromValues({ data_dir: 'd', backend: { type: 'slurm', partition: 'p' } });
+    assert.equal(c.backend.type, 'slurm');
+    assert.equal(c.backend.stagingDirectory, '/srv/gh/d/staging');
+    assert.equal(c.backend.logsDirectory, '/srv/gh/d/logs');
+    assert.equal(c.backend.scheduler_placement, 'slurm');
+    assert.equal(c.backend.queue_timeout, 600);
+    assert.equal(c.backend.submit_as_user, false);
+    const err = configError(() =>
+      fromValues({ backend: { type: 'slurm', scheduler_placement: 'elsewhere' } })
+    );
+    assert.match(err.message, /backend/);
+    const directive = configError(() =>
+      fromValues({ backend: { type: 'slurm', extra_directives: ['constraint=x'] } })
+    );
+    assert.match(directive.message, /extra_directives/);
+  });
+
   it('resolves data_dir, store and backend directories relative to the config file', () => {
     const file = yamlFile(
       [
@@ -345,7 +363,7 @@ describe('loadConfig errors name the offending key path', () => {
 
   it('a backend without its type names backend.type', () => {
     const err = configError(() => fromValues({ backend: { heartbeat_period: 5 } }));
-    assert.deepEqual(err.problems, ["backend.type: must be one of 'local' (got nothing)"]);
+    assert.deepEqual(err.problems, ["backend.type: must be one of 'local', 'slurm' (got nothing)"]);
   });
 
   it('a heartbeat_period of 0 names backend.heartbeat_period', () => {

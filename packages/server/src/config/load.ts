@@ -13,6 +13,7 @@ import {
   GatewayConfigSchema,
   type GatewayConfigInput,
   type LocalBackendConfig,
+  type SlurmBackendConfig,
   type BasicAuthConfig,
   type JupyterHubAuthConfig,
   type OptionFieldConfig,
@@ -96,14 +97,29 @@ function resolveAuth(
   };
 }
 
-/** The local backend's settings with every path made absolute. */
-export interface ResolvedLocalBackend extends Omit<
-  LocalBackendConfig,
-  'python_env' | 'clusters_directory' | 'logs_directory'
-> {
+/** Settings of backends that start processes, with every path made absolute. */
+export interface ResolvedProcessSettings {
   readonly pythonEnv: string;
   readonly clustersDirectory: string;
   readonly logsDirectory: string;
+  readonly inherited_environment: string[];
+  readonly sigint_timeout: number;
+  readonly sigterm_timeout: number;
+  readonly sigkill_timeout: number;
+}
+
+type PathKeys =
+  'python_env' | 'clusters_directory' | 'logs_directory' | keyof ResolvedProcessSettings;
+
+/** The local backend's settings with every path made absolute. */
+export interface ResolvedLocalBackend
+  extends Omit<LocalBackendConfig, PathKeys>, ResolvedProcessSettings {}
+
+/** The Slurm backend's settings with every path made absolute. */
+export interface ResolvedSlurmBackend
+  extends Omit<SlurmBackendConfig, PathKeys | 'staging_directory'>, ResolvedProcessSettings {
+  /** Parent of per-cluster staging directories (shared filesystem). */
+  readonly stagingDirectory: string;
 }
 
 /** Proxy settings with addresses parsed and the token read. */
@@ -195,7 +211,7 @@ export interface GatewayConfig {
   /** Base64 keys from the config; empty means a key file beside the database. */
   readonly encryptionKeys: readonly string[];
   readonly auth: BasicAuthConfig | ResolvedJupyterHubAuth;
-  readonly backend: ResolvedLocalBackend;
+  readonly backend: ResolvedLocalBackend | ResolvedSlurmBackend;
   readonly timing: ResolvedTiming;
   readonly cluster: GatewayConfigInput['cluster'];
   readonly environments: GatewayConfigInput['environments'];
@@ -290,7 +306,7 @@ function readSource(opts: LoadOptions): { raw: unknown; source: string; base: st
   }
 }
 
-function resolveTiming(b: LocalBackendConfig): ResolvedTiming {
+function resolveTiming(b: LocalBackendConfig | SlurmBackendConfig): ResolvedTiming {
   const heartbeatTimeout = b.heartbeat_timeout ?? 2 * b.heartbeat_period;
   const smallest = Math.min(heartbeatTimeout, b.cluster_start_timeout, b.worker_start_timeout);
   return {
@@ -397,7 +413,29 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
     base,
     b.python_env ?? env['GATEHOUSE_PYTHON_ENV'] ?? opts.defaultPythonEnv
   );
-  const { python_env: _p, clusters_directory, logs_directory, ...backendRest } = b;
+  const paths = {
+    pythonEnv,
+    clustersDirectory: path.resolve(base, b.clusters_directory ?? path.join(dataDir, 'clusters')),
+    logsDirectory: path.resolve(base, b.logs_directory ?? path.join(dataDir, 'logs')),
+  };
+  let backend: ResolvedLocalBackend | ResolvedSlurmBackend;
+  if (b.type === 'local') {
+    const { python_env: _p, clusters_directory: _c, logs_directory: _l, ...rest } = b;
+    backend = { ...rest, ...paths };
+  } else {
+    const {
+      python_env: _p,
+      clusters_directory: _c,
+      logs_directory: _l,
+      staging_directory,
+      ...rest
+    } = b;
+    backend = {
+      ...rest,
+      ...paths,
+      stagingDirectory: path.resolve(base, staging_directory ?? path.join(dataDir, 'staging')),
+    };
+  }
   const config: GatewayConfig = {
     source,
     listen,
@@ -419,12 +457,7 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
         ? c.store.encryption_keys
         : (env['GATEHOUSE_ENCRYPTION_KEYS'] ?? '').split(';').filter((k) => k !== ''),
     auth: resolveAuth(c.auth, env, source),
-    backend: {
-      ...backendRest,
-      pythonEnv,
-      clustersDirectory: path.resolve(base, clusters_directory ?? path.join(dataDir, 'clusters')),
-      logsDirectory: path.resolve(base, logs_directory ?? path.join(dataDir, 'logs')),
-    },
+    backend,
     timing: resolveTiming(b),
     cluster: c.cluster,
     environments: {

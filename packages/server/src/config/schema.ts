@@ -116,38 +116,113 @@ const Lifecycle = {
   cluster_max_age: Seconds(86400, 'Seconds finished clusters stay listable before deletion.'),
 };
 
+/** Keys shared by backends that start processes from a Python environment. */
+const ProcessKeys = {
+  python_env: Type.Union([Type.String(), Type.Null()], {
+    default: null,
+    description:
+      'Prefix of the Python environment (venv or conda env) whose dask-scheduler and dask-worker run; null means the project environment set up by `npm start`.',
+  }),
+  clusters_directory: Type.Union([Type.String(), Type.Null()], {
+    default: null,
+    description: 'Parent of per-cluster working directories; null means <data_dir>/clusters.',
+  }),
+  logs_directory: Type.Union([Type.String(), Type.Null()], {
+    default: null,
+    description: 'Where scheduler and worker output is kept; null means <data_dir>/logs.',
+  }),
+  inherited_environment: Type.Array(Type.String(), {
+    default: [
+      'PATH',
+      'PYTHONPATH',
+      'CONDA_ROOT',
+      'CONDA_DEFAULT_ENV',
+      'VIRTUAL_ENV',
+      'LANG',
+      'LC_ALL',
+    ],
+    description: 'Gateway environment variables passed on to schedulers and workers.',
+  }),
+  sigint_timeout: Seconds(10, 'Seconds to wait after SIGINT before SIGTERM.'),
+  sigterm_timeout: Seconds(5, 'Seconds to wait after SIGTERM before SIGKILL.'),
+  sigkill_timeout: Seconds(5, 'Seconds to wait after SIGKILL before giving up.'),
+};
+
 /** Settings of the local process backend (spec §5). */
 export const LocalBackendConfig = Type.Object(
+  { type: Type.Literal('local'), ...ProcessKeys, ...Lifecycle },
+  { additionalProperties: false }
+);
+
+/** Slurm job settings that a profile may override (`profiles[].slurm`). */
+export const SlurmJobConfig = Type.Object(
   {
-    type: Type.Literal('local'),
-    python_env: Type.Union([Type.String(), Type.Null()], {
+    partition: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
+    account: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
+    qos: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
+    time_limit: Type.Optional(
+      Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
+        description: "sbatch --time, e.g. '8:00:00'; null means the partition's default.",
+      })
+    ),
+    extra_directives: Type.Optional(
+      Type.Array(Type.String({ pattern: '^--' }), {
+        description: "More sbatch options, each one '--name=value' (e.g. '--constraint=amd').",
+      })
+    ),
+  },
+  { additionalProperties: false }
+);
+
+/** Settings of the Slurm backend (schedulers and workers as `sbatch` jobs). */
+export const SlurmBackendConfig = Type.Object(
+  {
+    type: Type.Literal('slurm'),
+    ...ProcessKeys,
+    partition: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
       default: null,
       description:
-        'Prefix of the Python environment (venv or conda env) whose dask-scheduler and dask-worker run; null means the project environment set up by `npm start`.',
+        "Partition jobs go to (and whose nodes make the pool, read with sinfo); null means Slurm's default partition.",
     }),
-    clusters_directory: Type.Union([Type.String(), Type.Null()], {
+    account: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { default: null }),
+    qos: Type.Union([Type.String({ minLength: 1 }), Type.Null()], { default: null }),
+    time_limit: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
       default: null,
-      description: 'Parent of per-cluster working directories; null means <data_dir>/clusters.',
+      description: "sbatch --time of every job, e.g. '8:00:00'; null means the partition's.",
     }),
-    logs_directory: Type.Union([Type.String(), Type.Null()], {
+    extra_directives: Type.Array(Type.String({ pattern: '^--' }), {
+      default: [],
+      description: "More sbatch options for every job, each one '--name=value'.",
+    }),
+    scheduler_placement: Type.Union([Type.Literal('slurm'), Type.Literal('local')], {
+      default: 'slurm',
+      description:
+        "'slurm': the scheduler is a Slurm job too; 'local': the scheduler runs as a process on the gateway host and only workers go to Slurm.",
+    }),
+    staging_directory: Type.Union([Type.String(), Type.Null()], {
       default: null,
-      description: 'Where scheduler and worker output is kept; null means <data_dir>/logs.',
+      description:
+        'Parent of per-cluster staging directories (TLS material, token) on a filesystem every node mounts; null means <data_dir>/staging.',
     }),
-    inherited_environment: Type.Array(Type.String(), {
-      default: [
-        'PATH',
-        'PYTHONPATH',
-        'CONDA_ROOT',
-        'CONDA_DEFAULT_ENV',
-        'VIRTUAL_ENV',
-        'LANG',
-        'LC_ALL',
-      ],
-      description: 'Gateway environment variables passed on to schedulers and workers.',
+    node_host: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
+      default: null,
+      description:
+        "Address schedulers and workers listen on inside their jobs; null means the node's hostname.",
     }),
-    sigint_timeout: Seconds(10, 'Seconds to wait after SIGINT before SIGTERM.'),
-    sigterm_timeout: Seconds(5, 'Seconds to wait after SIGTERM before SIGKILL.'),
-    sigkill_timeout: Seconds(5, 'Seconds to wait after SIGKILL before giving up.'),
+    submit_as_user: Type.Boolean({
+      default: false,
+      description:
+        "Submit each cluster's jobs as the requesting Unix user (runuser, no sudo); needs the gateway to run as root, else jobs run as the gateway's account.",
+    }),
+    queue_timeout: Seconds(
+      600,
+      'Seconds a job may wait in the Slurm queue (PENDING) before the gateway gives up on it.'
+    ),
+    poll_period: Type.Number({
+      exclusiveMinimum: 0,
+      default: 2,
+      description: 'Seconds between job status polls (one squeue call for every job).',
+    }),
     ...Lifecycle,
   },
   { additionalProperties: false }
@@ -401,6 +476,7 @@ export const ProfileConfig = Type.Object(
     scheduler_memory: Type.Optional(Memory),
     idle_timeout: Type.Optional(Type.Number({ minimum: 0 })),
     max_lifetime: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()])),
+    slurm: Type.Optional(SlurmJobConfig),
     default: Type.Boolean({ default: false, description: 'Marks the default profile.' }),
     groups: Groups,
   },
@@ -635,7 +711,7 @@ export const GatewayConfigSchema = Type.Object(
       { additionalProperties: false, default: {} }
     ),
     auth: Type.Union([BasicAuthConfig, JupyterHubAuthConfig], { default: { type: 'basic' } }),
-    backend: Type.Union([LocalBackendConfig], { default: { type: 'local' } }),
+    backend: Type.Union([LocalBackendConfig, SlurmBackendConfig], { default: { type: 'local' } }),
     cluster: ClusterDefaults,
     environments: EnvironmentsConfig,
     profiles: Type.Array(ProfileConfig, {
@@ -665,6 +741,10 @@ export type GatewayConfigInput = Static<typeof GatewayConfigSchema>;
 export type OptionFieldConfig = Static<typeof OptionFieldConfig>;
 /** Settings of the local backend. */
 export type LocalBackendConfig = Static<typeof LocalBackendConfig>;
+/** Settings of the Slurm backend. */
+export type SlurmBackendConfig = Static<typeof SlurmBackendConfig>;
+/** Slurm job settings of a profile. */
+export type SlurmJobConfig = Static<typeof SlurmJobConfig>;
 /** Settings of the Basic authenticator. */
 export type BasicAuthConfig = Static<typeof BasicAuthConfig>;
 /** Settings of the JupyterHub authenticator, as written in the file. */

@@ -31,9 +31,14 @@ export interface ClusterStore {
 function parseState(text: string): BackendState {
   const v: unknown = JSON.parse(text);
   if (typeof v !== 'object' || v === null) return {};
-  const out: { workdir?: string; process?: { pid: number; startTicks: number } } = {};
+  const out: {
+    workdir?: string;
+    process?: { pid: number; startTicks: number };
+    jobId?: string;
+  } = {};
   const o = v as Record<string, unknown>;
   if (typeof o['workdir'] === 'string') out.workdir = o['workdir'];
+  if (typeof o['jobId'] === 'string') out.jobId = o['jobId'];
   const p = o['process'];
   if (typeof p === 'object' && p !== null) {
     const { pid, startTicks } = p as Record<string, unknown>;

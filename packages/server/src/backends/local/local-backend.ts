@@ -19,7 +19,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Backend, OwnedProcessGroup, ProcessExit, SchedulerLaunch } from '../backend.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
-import type { ResolvedLocalBackend } from '../../config/load.js';
+import type { ResolvedProcessSettings } from '../../config/load.js';
 import { spawnLogged } from '../../process/spawn-logged.js';
 import {
   readLogFull,
@@ -42,10 +42,11 @@ import {
   certPaths,
   processEnvironment,
 } from './environment.js';
+import { schedulerArgv, workerArgv } from '../launch-args.js';
 
 /** What the local backend is built from. */
 export interface LocalBackendDeps {
-  readonly config: ResolvedLocalBackend;
+  readonly config: ResolvedProcessSettings;
   readonly gatewayEnv: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
   /** This gateway's instance id, put in every process's environment. */
@@ -54,11 +55,6 @@ export interface LocalBackendDeps {
   readonly onExit: (exit: ProcessExit) => void;
   /** Size cap and rotated copies of each process's log. */
   readonly logs: RotationLimits;
-}
-
-/** Renders a number as Python's str() would for the preload's float options. */
-function pyFloat(n: number): string {
-  return Number.isInteger(n) ? `${String(n)}.0` : String(n);
 }
 
 /**
@@ -161,29 +157,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       mkdirSync(certs.dir, { mode: 0o700 });
       writeFileSync(certs.cert, c.tlsCert, { mode: 0o600, flag: 'wx' });
       writeFileSync(certs.key, c.tlsKey, { mode: 0o600, flag: 'wx' });
-      const argv = [
-        ...c.config.scheduler_cmd,
-        '--protocol',
-        'tls',
-        '--port',
-        '0',
-        '--host',
-        '127.0.0.1',
-        '--dashboard-address',
-        '127.0.0.1:0',
-        '--dashboard-prefix',
-        launch.dashboardPrefix,
-        '--preload',
-        'dask_gateway.scheduler_preload',
-        '--dg-api-address',
-        '127.0.0.1:0',
-        '--dg-heartbeat-period',
-        String(launch.heartbeatPeriod),
-        '--dg-adaptive-period',
-        pyFloat(c.config.adaptive_period),
-        '--dg-idle-timeout',
-        pyFloat(c.config.idle_timeout),
-      ];
+      const argv = schedulerArgv(c, launch, '127.0.0.1');
       preflight(c, argv, logOf(c, null));
       const spawned = await spawnLogged({
         argv,
@@ -207,18 +181,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     },
 
     async startWorker(c: ClusterRecord, w: WorkerRecord, apiUrl: string): Promise<BackendState> {
-      const argv = [
-        ...c.config.worker_cmd,
-        c.schedulerAddress,
-        '--dashboard-address',
-        '127.0.0.1:0',
-        '--name',
-        w.name,
-        '--nthreads',
-        String(c.config.worker_threads),
-        '--memory-limit',
-        String(c.config.worker_memory),
-      ];
+      const argv = workerArgv(c, w, null);
       preflight(c, argv, logOf(c, w));
       const spawned = await spawnLogged({
         argv,
