@@ -25,7 +25,7 @@ async function serve(opts: {
   readyFile?: string | undefined;
 }) {
   const config = load(opts.config, opts.listen);
-  const gateway = await startGateway(config, { env: process.env });
+  const gateway = await startGateway(config, { env: process.env, isTty: process.stdout.isTTY });
   if (opts.readyFile !== undefined) {
     writeFileSync(
       opts.readyFile,

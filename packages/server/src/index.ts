@@ -9,3 +9,4 @@ export { createLogger } from './observability/logger.js';
 export { GATEWAY_VERSION } from './version.js';
 export { hashPassword } from './auth/password-hash.js';
 export { FAULT_POINTS, FAULT_POINT_NAMES, type FaultPoint } from './faults/fault-points.js';
+export { renderOpenApiDocument } from './openapi-document.js';

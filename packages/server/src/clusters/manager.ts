@@ -61,6 +61,14 @@ export interface ProcessAccounting {
   stopped(c: ClusterRecord, w: WorkerRecord | null): void;
 }
 
+/** Told about timings of the reconciler (metrics). */
+export interface ManagerObserver {
+  /** A newly created cluster reached RUNNING after `seconds`. */
+  clusterStarted(seconds: number): void;
+  /** A heartbeat arrived `seconds` after the cluster's previous one. */
+  heartbeat(seconds: number): void;
+}
+
 /** What the manager is built from. */
 export interface ClusterManagerDeps {
   readonly store: ClusterStore;
@@ -82,6 +90,7 @@ export interface ClusterManagerDeps {
   readonly accounting?: ProcessAccounting;
   /** Named points where a test can make the gateway die (see faults/fault-points.ts). */
   readonly faults?: FaultPoints;
+  readonly observer?: ManagerObserver;
   /** Where cluster and worker events are recorded. */
   readonly events?: EventSink;
   /** Log rotation period and retention after a cluster ends (seconds). */
@@ -245,6 +254,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     faults.reach('create.promoted');
     await saveCluster(c);
     faults.reach('create.running_saved');
+    deps.observer?.clusterStarted((clock.now() - c.startTime) / 1000);
     events.emit(c, 'cluster.running', 'Scheduler running', {}, 'scheduler');
     log.info({ cluster: c.name, user: c.username }, 'cluster running');
     waiters.wake(c.name);
@@ -302,11 +312,11 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     faults.reach('stop.scheduler_stopped');
     c.status = c.target;
     c.stopTime = clock.now();
+    events.finished(c);
     await saveCluster(c);
     policy.release(c.name);
     runningSince.delete(c.name);
     accounting.stopped(c, null);
-    events.finished(c);
     log.info(
       { cluster: c.name, status: publicStatus(c), reason: c.stopReason },
       'cluster finished'
@@ -705,6 +715,9 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       const wanted = own === null ? hb.count : Math.min(hb.count, own);
       const maxWorkers = policy.limitWorkers(c, wanted, 'observe').count;
       const before = { address: c.schedulerAddress, count: c.count, workers: workerStates(c) };
+      if (c.lastHeartbeat > 0 && c.status === Job.RUNNING) {
+        deps.observer?.heartbeat((clock.now() - c.lastHeartbeat) / 1000);
+      }
       const out = applyHeartbeat(c, hb, clock.now(), maxWorkers);
       if (out.requestedCount !== c.count) {
         log.info(

@@ -145,6 +145,8 @@ export interface GatewayConfig {
   readonly options: readonly OptionFieldConfig[];
   /** Test-only settings (fault points). */
   readonly testing: GatewayConfigInput['testing'];
+  readonly limits: GatewayConfigInput['limits'];
+  readonly metrics: GatewayConfigInput['metrics'];
 }
 
 /**
@@ -375,6 +377,8 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
     pool: c.pool,
     options: c.options,
     testing: c.testing,
+    limits: c.limits,
+    metrics: c.metrics,
   };
   if (storePath === ':memory:' && !config.stopClustersOnShutdown) {
     throw new ConfigError(source, [
