@@ -97,16 +97,16 @@ def run(tmp_path_factory, fault_report):
     r = FaultRun(g)
     fault_report["run"] = r
     yield r
-    # Stop what is left, then make sure nothing of this gateway survives.
-    if g.proc is None:
-        r.start(armed=None)
-    gw = r.gateway()
-    for c in gw.list_clusters():
-        gw.stop_cluster(c.name)
-    gw.close()
-    for name in r.wants:
-        r.wants[name] = Want("STOPPED")
+    # Stop what is left, then make sure nothing of this gateway survives (killed if need be).
     try:
+        if g.proc is None:
+            r.start(armed=None)
+        gw = r.gateway()
+        for c in gw.list_clusters():
+            gw.stop_cluster(c.name)
+        gw.close()
+        for name in r.wants:
+            r.wants[name] = Want("STOPPED")
         wait_until(lambda: not r.process_problems(), 60, "every process to exit")
     finally:
         g.stop()

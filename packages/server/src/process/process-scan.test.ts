@@ -14,6 +14,7 @@ import {
   scanMarkedProcesses,
   type MarkedProcess,
 } from './process-scan.js';
+import { processEnvValue } from './process-identity.js';
 
 after(killAllSpawned);
 
@@ -94,6 +95,11 @@ describe('killGroup', () => {
       marked(id)
     );
     const child = Number((await d.line('child ')).split(' ')[1]);
+    // `env` drops the marker only once it runs: wait for the exec.
+    const deadline = Date.now() + 5000;
+    while (processEnvValue(child, MARK) !== null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const bystander = spawnDetached(['sleep', '30'], marked(id));
     const [g] = groupMarkedProcesses(scanMarkedProcesses(MARK, id, [])).filter(
       (x) => x.pgid === d.pid
