@@ -5,11 +5,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createApiApp, type RouteInfo } from './api/app.js';
 import { createUserAuth } from './api/auth-hook.js';
 import { createAuthenticator } from './auth/create-authenticator.js';
 import { createSessionCache } from './auth/session-cache.js';
+import { createBrowserSessions } from './auth/browser-session.js';
+import { createDashboardAuth } from './api/dashboard-auth.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
 import type { ProcessExit } from './backends/backend.js';
 import { systemClock, type Clock } from './clock.js';
@@ -55,6 +58,9 @@ export interface Gateway {
   /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
   stop(): Promise<void>;
 }
+
+/** The built web UI: `packages/web/dist`, the same from `src/` (tsx) and `dist/` (compiled). */
+const WEB_UI_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 function connectHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
@@ -199,7 +205,8 @@ export async function startGateway(
     clock,
   });
   const authenticator = createAuthenticator(config.auth, accessStore);
-  const userAuth = createUserAuth(authenticator, sessions, access, {
+  const browser = createBrowserSessions({ clock, path: `${config.prefix}/` });
+  const userAuth = createUserAuth(authenticator, sessions, browser, access, {
     onUser: (user) => {
       policy.observe(user);
     },
@@ -213,6 +220,11 @@ export async function startGateway(
     log: log.child({ module: 'proxy' }),
     prefix: config.prefix,
     clients: clientTracker,
+    authorizeDashboard: createDashboardAuth({
+      userAuth,
+      cluster: (name) => manager.get(name),
+      prefix: config.prefix,
+    }),
   });
   const { app, routes: apiRoutes } = await createApiApp(
     {
@@ -228,7 +240,8 @@ export async function startGateway(
       environments: catalog,
     },
     server,
-    log
+    log,
+    { browser, authType: config.auth.type, dir: WEB_UI_DIR, prefix: config.prefix }
   );
   const bound = await server.listen(config.listen.host, config.listen.port);
   const url = `http://${connectHost(bound.host)}:${String(bound.port)}`;

@@ -14,7 +14,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
 import { pino } from 'pino';
 import { nodeClientHello } from '../src/proxy/fixtures/capture-hellos.js';
-import { createPublicServer, type PublicServer } from '../src/proxy/public-server.js';
+import {
+  createPublicServer,
+  type DashboardAuthorizer,
+  type PublicServer,
+} from '../src/proxy/public-server.js';
 import { RouteTable } from '../src/proxy/route-table.js';
 import type { SniRouterLimits } from '../src/proxy/sni-router.js';
 import { createClusterTls, type ClusterTls } from '../src/tls/certs.js';
@@ -40,15 +44,19 @@ interface Gateway {
   readonly apiUrls: string[];
 }
 
+/** Lets every dashboard request through: the proxy alone is under test in most cases here. */
+const openDashboards: DashboardAuthorizer = () => Promise.resolve({ allow: true });
+
 /** Starts a public server on 127.0.0.1:0 whose API handler echoes the URL it saw. */
 async function startGateway(
-  opts: { prefix?: string; limits?: SniRouterLimits } = {}
+  opts: { prefix?: string; limits?: SniRouterLimits; authorizeDashboard?: DashboardAuthorizer } = {}
 ): Promise<Gateway> {
   const routes = new RouteTable();
   const server = createPublicServer({
     routes,
     log,
     prefix: opts.prefix ?? '',
+    authorizeDashboard: opts.authorizeDashboard ?? openDashboards,
     ...(opts.limits === undefined ? {} : { limits: opts.limits }),
   });
   const apiUrls: string[] = [];
@@ -196,7 +204,12 @@ describe('public server: plain HTTP', () => {
 
   it('answers 503 until an API handler is installed', async () => {
     const routes = new RouteTable();
-    const server = createPublicServer({ routes, log, prefix: '' });
+    const server = createPublicServer({
+      authorizeDashboard: openDashboards,
+      routes,
+      log,
+      prefix: '',
+    });
     const { port } = await server.listen('127.0.0.1', 0);
     cleanups.push(() => server.close());
     const r = await request(port, '/api/health');
@@ -871,6 +884,7 @@ describe('public server: close()', () => {
   it('closes open connections and stops listening', async () => {
     const routes = new RouteTable();
     const server = createPublicServer({
+      authorizeDashboard: openDashboards,
       routes,
       log,
       prefix: '',
@@ -887,6 +901,7 @@ describe('public server: close()', () => {
   it('close() leaves no hello timer of a waiting client behind', async () => {
     const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const server = createPublicServer({
+      authorizeDashboard: openDashboards,
       routes: new RouteTable(),
       log,
       prefix: '',
@@ -909,7 +924,12 @@ describe('public server: close()', () => {
 
   it('listen() rejects when the port is taken', async () => {
     const gw = await startGateway();
-    const other = createPublicServer({ routes: new RouteTable(), log, prefix: '' });
+    const other = createPublicServer({
+      authorizeDashboard: openDashboards,
+      routes: new RouteTable(),
+      log,
+      prefix: '',
+    });
     await assert.rejects(other.listen('127.0.0.1', gw.port), /EADDRINUSE/);
   });
 });

@@ -13,6 +13,17 @@ import { registerMetaRoutes } from './routes/meta.js';
 import { registerAccessRoutes } from './routes/access.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerLogRoutes } from './routes/logs.js';
+import { registerMyClusterRoutes } from './routes/my-clusters.js';
+import { registerUiSessionRoutes, type UiSessionDeps } from './routes/ui-session.js';
+import { registerUiStaticRoutes } from './routes/ui-static.js';
+
+/** What the web UI's routes are built from. */
+export interface UiOptions extends UiSessionDeps {
+  /** Directory of the built single-page app. */
+  readonly dir: string;
+  /** The gateway's URL prefix ('' for none). */
+  readonly prefix: string;
+}
 
 /** The Fastify instance type of the API (pino logger, node http server). */
 export type ApiApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
@@ -27,7 +38,8 @@ export interface RouteInfo {
 export async function createApiApp(
   ctx: ApiContext,
   server: PublicServer,
-  log: Logger
+  log: Logger,
+  ui: UiOptions
 ): Promise<{ app: ApiApp; routes: readonly RouteInfo[] }> {
   const app = Fastify({
     loggerInstance: log,
@@ -62,6 +74,9 @@ export async function createApiApp(
   registerAccessRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerLogRoutes(app, ctx);
+  registerMyClusterRoutes(app, ctx);
+  registerUiSessionRoutes(app, ctx, ui);
+  registerUiStaticRoutes(app, ui);
   await app.ready();
   return { app, routes };
 }

@@ -14,6 +14,22 @@ import type { RouteTable } from './route-table.js';
 /** Handles a request that no dashboard route claims. */
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
+/** Whether a dashboard request may pass, or the answer to send instead. */
+export type DashboardVerdict =
+  | { readonly allow: true }
+  | {
+      readonly allow: false;
+      readonly status: number;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly body: string;
+    };
+
+/** Decides whether a request (or WebSocket upgrade) may reach the dashboard of `cluster`. */
+export type DashboardAuthorizer = (
+  req: http.IncomingMessage,
+  cluster: string
+) => Promise<DashboardVerdict>;
+
 /** The listening public port. */
 export interface PublicServer {
   /** The HTTP server that API requests reach (give it to the API framework). */
@@ -35,6 +51,8 @@ export interface PublicServerDeps {
   readonly limits?: SniRouterLimits;
   /** Told about every client connection spliced to a scheduler. */
   readonly clients?: ClientTracker;
+  /** Checked before every dashboard request and WebSocket upgrade is forwarded. */
+  readonly authorizeDashboard: DashboardAuthorizer;
 }
 
 function notFound(res: http.ServerResponse): void {
@@ -67,6 +85,17 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
     return m === null || m.prefix === '/' ? null : m;
   };
 
+  /** The cluster a dashboard route prefix (`<prefix>/clusters/<name>`) belongs to. */
+  const clusterOf = (routePrefix: string) => decodeURIComponent(routePrefix.split('/').pop() ?? '');
+
+  const refuse = (socket: net.Socket, status: number, body: string) => {
+    const reason = http.STATUS_CODES[status] ?? 'Forbidden';
+    socket.end(
+      `HTTP/1.1 ${String(status)} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${String(Buffer.byteLength(body))}\r\n\r\n${body}`
+    );
+  };
+
   const stripPrefix = (req: http.IncomingMessage): boolean => {
     if (prefix === '') return true;
     const url = req.url ?? '/';
@@ -81,8 +110,22 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
   const httpServer = http.createServer((req, res) => {
     const m = dashboardTarget(req.url);
     if (m !== null) {
-      req.url = m.rest;
-      proxy.web(req, res, { target: m.target });
+      deps.authorizeDashboard(req, clusterOf(m.prefix)).then(
+        (verdict) => {
+          if (verdict.allow) {
+            req.url = m.rest;
+            proxy.web(req, res, { target: m.target });
+          } else {
+            res.writeHead(verdict.status, { ...verdict.headers });
+            res.end(verdict.body);
+          }
+        },
+        (err: unknown) => {
+          log.error({ err }, 'dashboard authorization failed');
+          res.writeHead(500);
+          res.end();
+        }
+      );
       return;
     }
     if (!stripPrefix(req)) {
@@ -97,8 +140,20 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
       socket.destroy();
       return;
     }
-    req.url = m.rest;
-    proxy.ws(req, socket, head, { target: m.target });
+    deps.authorizeDashboard(req, clusterOf(m.prefix)).then(
+      (verdict) => {
+        if (verdict.allow) {
+          req.url = m.rest;
+          proxy.ws(req, socket, head, { target: m.target });
+        } else {
+          refuse(socket, verdict.status, verdict.body);
+        }
+      },
+      (err: unknown) => {
+        log.error({ err }, 'dashboard authorization failed');
+        socket.destroy();
+      }
+    );
   });
   httpServer.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

@@ -10,6 +10,7 @@ import { ScaleResult } from '@gatehouse/api';
 import { isRecord } from '../../cluster-options/guards.js';
 import { validateScaleCount } from '../../cluster-options/limits.js';
 import { publicStatus, type ClusterRecord } from '../../clusters/model.js';
+import { ClusterView, clusterView } from '../cluster-view.js';
 import type { Quota } from '../../pool/quota.js';
 import { parseQuotaBody } from '../../pool/quota-body.js';
 import { invalid, notFound } from '../../errors.js';
@@ -20,25 +21,6 @@ import { RequestJson } from './access.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
-
-const AdminCluster = Type.Object(
-  {
-    name: Type.String(),
-    username: Type.String(),
-    status: Type.String(),
-    workers: Type.Integer(),
-    cores: Type.Number(),
-    memory: Type.Integer(),
-    worker_cores: Type.Number(),
-    worker_memory: Type.Integer(),
-    start_time: Type.Integer(),
-    stop_time: Nullable(Type.Integer()),
-    age_seconds: Type.Number(),
-    stop_reason: Nullable(Type.String()),
-    dashboard_route: Nullable(Type.String()),
-  },
-  { additionalProperties: false }
-);
 
 const QuotaJson = Type.Object(
   {
@@ -129,30 +111,11 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
     if (c === undefined) throw notFound(`Cluster ${name} not found`);
     return c;
   };
-  const view = (c: ClusterRecord) => {
-    const status = publicStatus(c);
-    const running = [...c.workers.values()].filter((w) => w.status <= 3 && w.target === 3).length;
-    return {
-      name: c.name,
-      username: c.username,
-      status,
-      workers: running,
-      cores: c.config.scheduler_cores + running * c.config.worker_cores,
-      memory: c.config.scheduler_memory + running * c.config.worker_memory,
-      worker_cores: c.config.worker_cores,
-      worker_memory: c.config.worker_memory,
-      start_time: c.startTime,
-      stop_time: c.stopTime,
-      age_seconds: ((c.stopTime ?? clock.now()) - c.startTime) / 1000,
-      stop_reason: c.stopReason,
-      dashboard_route:
-        status === 'RUNNING' && c.dashboardAddress !== '' ? `/clusters/${c.name}/status` : null,
-    };
-  };
+  const view = (c: ClusterRecord) => clusterView(c, clock.now());
 
   app.get(
     '/api/v1/admin/clusters',
-    { schema: { response: { 200: Type.Array(AdminCluster) } } },
+    { schema: { response: { 200: Type.Array(ClusterView) } } },
     async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
       await admin(req);
       const statuses = parseStatuses(req.query['status']);
