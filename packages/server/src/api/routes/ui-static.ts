@@ -1,7 +1,8 @@
 /**
  * Serves the built web UI (`packages/web/dist`) under `/ui/`: files by path, and `index.html`
- * for every other path under `/ui/` so the single-page app's own routes load. `GET /` sends
- * browsers to `/ui/`. Paths are confined to the UI directory.
+ * for every other path under `/ui/` so the single-page app's own routes load, with a `<base>`
+ * naming `<prefix>/ui/` so its relative asset URLs resolve from any depth. `GET /` sends browsers
+ * to `/ui/`. Paths are confined to the UI directory.
  * @module
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -55,7 +56,12 @@ export function registerUiStaticRoutes(app: ApiApp, opts: { dir: string; prefix:
       .type(TYPES['.html'] ?? 'text/html')
       .header('Cache-Control', 'no-cache')
       .header('X-Frame-Options', 'DENY')
-      .send(await readFile(index));
+      .send(
+        (await readFile(index, 'utf8')).replace(
+          '<head>',
+          `<head><base href="${opts.prefix}/ui/" />`
+        )
+      );
   };
 
   app.get('/ui', (_req, reply) => reply.redirect(`${opts.prefix}/ui/`));
