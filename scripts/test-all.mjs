@@ -3,6 +3,7 @@
 //   lint   : ESLint and Prettier over the repository
 //   unit   : TypeScript unit and cross-module tests (node:test)
 //   python : the real-client pytest suites against real Gatehouse processes
+//   e2e    : the web UI in Debian's Chromium (installed if missing) against a real Gatehouse
 // Exits non-zero if any suite failed. `--only unit,python` runs a subset.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -14,7 +15,10 @@ const venvPython = path.join(root, '.venv', 'bin', 'python');
 
 const suites = {
   lint: [
-    ...['api', 'server', 'cli'].map((p) => ({ cmd: bin('tsc'), args: ['-p', `packages/${p}`] })),
+    ...['api', 'server', 'cli', 'web'].map((p) => ({
+      cmd: bin('tsc'),
+      args: ['-p', `packages/${p}`],
+    })),
     { cmd: bin('eslint'), args: ['--max-warnings=0', '.'] },
     { cmd: bin('prettier'), args: ['--check', '--log-level=warn', '.'] },
   ],
@@ -24,6 +28,14 @@ const suites = {
       cmd: venvPython,
       args: ['-m', 'pytest', '-p', 'no:cacheprovider', 'tests'],
       cwd: path.join(root, 'python'),
+    },
+  ],
+  e2e: [
+    { cmd: process.execPath, args: [path.join(root, 'e2e', 'ensure-chromium.mjs')] },
+    {
+      cmd: process.execPath,
+      args: ['--test', '--test-concurrency=1', path.join(root, 'e2e', 'web-ui.test.mjs')],
+      env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
     },
   ],
 };
@@ -39,8 +51,8 @@ for (const name of only) {
   }
   const t0 = Date.now();
   let ok = true;
-  for (const { cmd, args, cwd } of steps) {
-    const r = spawnSync(cmd, args, { cwd: cwd ?? root, stdio: 'inherit' });
+  for (const { cmd, args, cwd, env } of steps) {
+    const r = spawnSync(cmd, args, { cwd: cwd ?? root, stdio: 'inherit', env: env ?? process.env });
     if (r.status !== 0) ok = false;
   }
   const secs = ((Date.now() - t0) / 1000).toFixed(1);

@@ -88,7 +88,7 @@ function Field(props: { entry: OptionEntry; value: unknown; set: (v: unknown) =>
         <input
           id={id}
           name={entry.field}
-          value={String(value ?? '')}
+          value={typeof value === 'string' ? value : ''}
           onChange={(e) => {
             set(e.target.value);
           }}
