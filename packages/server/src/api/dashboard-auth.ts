@@ -30,7 +30,7 @@ export function createDashboardAuth(deps: {
   readonly cluster: (name: string) => ClusterRecord | undefined;
   readonly prefix: string;
 }): DashboardAuthorizer {
-  return async (req: IncomingMessage, name: string) => {
+  return async (req: Pick<IncomingMessage, 'headers' | 'method' | 'url'>, name: string) => {
     let principal;
     try {
       principal = await deps.userAuth.identify(req);

@@ -26,7 +26,7 @@ export type DashboardVerdict =
 
 /** Decides whether a request (or WebSocket upgrade) may reach the dashboard of `cluster`. */
 export type DashboardAuthorizer = (
-  req: http.IncomingMessage,
+  req: Pick<http.IncomingMessage, 'headers' | 'method' | 'url'>,
   cluster: string
 ) => Promise<DashboardVerdict>;
 
