@@ -33,6 +33,25 @@ export default tseslint.config(
     },
   },
   {
+    // The SDK runs in browsers too: only the wire contract and relative modules, no Node modules.
+    files: ['packages/sdk/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/**', '**/cli/**', '@gatehouse/server', '@gatehouse/cli'],
+              message: 'the SDK must not import server or CLI code',
+            },
+            { group: ['node:*'], message: 'the SDK must run in browsers: no Node modules' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // node:test's describe() and test() return promises the runner itself awaits.
     files: ['**/*.test.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-floating-promises': 'off' },

@@ -15,7 +15,7 @@ const venvPython = path.join(root, '.venv', 'bin', 'python');
 
 const suites = {
   lint: [
-    ...['api', 'server', 'cli', 'web'].map((p) => ({
+    ...['api', 'sdk', 'server', 'cli', 'web'].map((p) => ({
       cmd: bin('tsc'),
       args: ['-p', `packages/${p}`],
     })),

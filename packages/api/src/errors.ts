@@ -13,9 +13,15 @@ export const ERROR_CODES = [
   'bad_request',
   'unauthenticated',
   'forbidden',
+  /** The user is authenticated but no admin granted them access (HTTP 403). */
+  'not_granted',
   'not_found',
   'method_not_allowed',
   'invalid',
+  /** A cluster option failed validation; the body's `field` names it when known (HTTP 422). */
+  'invalid_option',
+  /** Creating a cluster would pass one of the user's quotas (HTTP 422). */
+  'quota_exceeded',
   'cluster_not_running',
   'payload_too_large',
   'upstream_failure',
@@ -32,6 +38,9 @@ export const ErrorBody = Type.Object(
       description: 'Human-readable reason; the Python client shows this text.',
     }),
     code: Type.String({ description: 'Machine-readable error code, one of ERROR_CODES.' }),
+    field: Type.Optional(
+      Type.String({ description: 'With `invalid_option`: the cluster option that failed.' })
+    ),
   },
   { additionalProperties: false }
 );

@@ -2,6 +2,7 @@
  * `@gatehouse/api`: the wire contract shared by the Gatehouse server and its clients.
  * @module
  */
+export * from './admin.js';
 export * from './clusters.js';
 export * from './errors.js';
 export * from './events.js';

@@ -2,4 +2,4 @@
 // Entry point of the `gatehouse` command: runs the compiled CLI.
 import { main } from '../dist/main.js';
 
-process.exitCode = await main(process.argv);
+process.exitCode = await main(process.argv, process.env);

@@ -1,134 +1,102 @@
 /**
- * The `gatehouse` command line: `serve`, `config check` and `client-config`.
+ * The `gatehouse` command line. Each command group lives in its own module under `commands/`
+ * and is registered here; this module also turns every failure into a message that says what
+ * to do next and a documented exit code (`client/exit-codes.ts`).
  * @module
  */
-import { writeFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import {
-  ConfigError,
-  GATEWAY_VERSION,
-  hashPassword,
-  loadConfig,
-  startGateway,
-  type GatewayConfig,
-} from '@gatehouse/server';
-import { renderClientConfig } from './client-config.js';
-import { PROJECT_PYTHON_ENV } from './paths.js';
+import { GatehouseError } from '@gatehouse/sdk';
+import { ConfigError, GATEWAY_VERSION } from '@gatehouse/server';
+import type { CliContext } from './client/context.js';
+import { CliError, EXIT, EXIT_CODES_HELP, adviceFor } from './client/exit-codes.js';
+import { registerAdminCommands } from './commands/admin.js';
+import { registerClusterCommands } from './commands/clusters.js';
+import { registerLoginCommands } from './commands/login.js';
+import { registerPoolCommands } from './commands/pool.js';
+import { registerServerCommands } from './commands/server.js';
 
-function load(file: string | undefined, listen?: string): GatewayConfig {
-  return loadConfig({ file, env: process.env, defaultPythonEnv: PROJECT_PYTHON_ENV, listen });
-}
+const CONNECTION_HELP = `
+Client commands find the gateway from flags, else the environment (GATEHOUSE_ADDRESS,
+GATEHOUSE_USER, GATEHOUSE_PASSWORD, GATEHOUSE_TOKEN, GATEHOUSE_HUB_TOKEN), else the file
+\`gatehouse login\` saves ($XDG_CONFIG_HOME/gatehouse/config.json, mode 0600).
+`;
 
-async function serve(opts: {
-  config?: string | undefined;
-  listen?: string | undefined;
-  readyFile?: string | undefined;
-}) {
-  const config = load(opts.config, opts.listen);
-  const gateway = await startGateway(config, { env: process.env });
-  if (opts.readyFile !== undefined) {
-    writeFileSync(
-      opts.readyFile,
-      JSON.stringify({ url: gateway.url, port: gateway.port, pid: process.pid })
-    );
-  }
-  process.stderr.write(`Gatehouse ${GATEWAY_VERSION} is serving on ${gateway.url}\n`);
-  if (config.source === 'embedded defaults') {
-    process.stderr.write(
-      'Embedded defaults: every authenticated user may use this gateway (at most 3 active clusters each).\n' +
-        'For production, write a config file with access.grant_all_authenticated: false (see README).\n'
-    );
-  }
-  if (gateway.bootstrapToken !== null) {
-    process.stderr.write(
-      `\nAdmin API token (shown once; keep it safe):\n  ${gateway.bootstrapToken}\n` +
-        'Use it as "Authorization: Bearer <token>" on /api/v1/admin/... routes.\n\n'
-    );
-  }
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write(`received ${signal}; stopping\n`);
-      gateway.stop().then(resolve, (err: unknown) => {
-        process.stderr.write(`error while stopping: ${String(err)}\n`);
-        resolve();
-      });
-    };
-    process.once('SIGINT', () => {
-      stop('SIGINT');
-    });
-    process.once('SIGTERM', () => {
-      stop('SIGTERM');
-    });
-  });
-}
-
-/** Runs the CLI with `argv`; resolves to the process exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+/** Builds the program with every command group. */
+function buildProgram(ctx: CliContext) {
   const program = new Command()
     .name('gatehouse')
-    .description('Gatehouse: a multi-user Dask Gateway server')
+    .description('Gatehouse: a multi-user Dask Gateway server, and a client for it')
     .version(GATEWAY_VERSION)
-    .exitOverride();
-
-  program
-    .command('serve')
-    .description('start the gateway (API, proxy and cluster backend)')
-    .option('-c, --config <file>', 'YAML configuration file (defaults are used without one)')
-    .option('--listen <host:port>', 'public address, overriding the config file')
-    .option('--ready-file <file>', 'write {"url","port","pid"} here once serving')
-    .action(async (opts) => {
-      await serve(opts);
+    .option('--address <url>', 'the gateway address, e.g. http://127.0.0.1:8000')
+    .option('--user <name>', 'user name (Basic authentication)')
+    .option('--password <password>', 'password (Basic authentication)')
+    .option('--token <token>', 'Gatehouse API token (Bearer)')
+    .option('--hub-token <token>', 'JupyterHub API token')
+    .addHelpText('after', `${CONNECTION_HELP}${EXIT_CODES_HELP}`)
+    // Set before the commands are added, so that every subcommand inherits both.
+    .exitOverride()
+    .showHelpAfterError('(run the command with --help for its usage)')
+    .configureOutput({
+      writeOut: (s) => {
+        ctx.io.out(s);
+      },
+      writeErr: (s) => {
+        ctx.io.err(s);
+      },
     });
+  registerServerCommands(program, ctx);
+  registerLoginCommands(program, ctx);
+  registerClusterCommands(program, ctx);
+  registerPoolCommands(program, ctx);
+  registerAdminCommands(program, ctx);
+  return program;
+}
 
-  const config = program.command('config').description('work with configuration files');
-  config
-    .command('check')
-    .description('validate a configuration file and print any problems')
-    .argument('<file>', 'YAML configuration file')
-    .action((file: string) => {
-      load(file);
-      process.stdout.write(`${file}: OK\n`);
-    });
-
-  program
-    .command('client-config')
-    .description('print the dask configuration that makes Gateway() reach this gateway')
-    .option('-c, --config <file>', 'YAML configuration file of the gateway')
-    .option('--address <url>', 'address clients use, if not the listen address')
-    .action((opts) => {
-      process.stdout.write(
-        renderClientConfig({ config: load(opts.config), address: opts.address })
-      );
-    });
-
-  program
-    .command('hash-password')
-    .description('read a password on standard input and print its hash for auth.users')
-    .action(async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-      const password = Buffer.concat(chunks)
-        .toString('utf8')
-        .replace(/\r?\n$/, '');
-      if (password === '') throw new Error('no password on standard input');
-      process.stdout.write(`${hashPassword(password)}\n`);
-    });
-
-  try {
-    await program.parseAsync([...argv]);
-    return 0;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
+/** The exit code for `err`, after printing what went wrong and what to do next. */
+function report(ctx: CliContext, err: unknown): number {
+  const say = (message: string, hint: string) => {
+    ctx.io.err(`gatehouse: ${message}\n${hint === '' ? '' : `  ${hint}\n`}`);
+  };
+  if (err instanceof CommanderError) {
+    // Help and version "errors" are successes; usage errors were printed by commander.
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof ConfigError) {
+    ctx.io.err(`${err.message}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof CliError) {
+    say(err.message, err.hint);
+    return err.exitCode;
+  }
+  if (err instanceof GatehouseError) {
+    const { code, hint } = adviceFor(err);
+    say(err.message, hint);
+    if ('logTail' in err && typeof err.logTail === 'string' && err.logTail !== '') {
+      ctx.io.err(`--- last lines of the scheduler log ---\n${err.logTail.trimEnd()}\n`);
     }
-    process.stderr.write(
-      `gatehouse: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`
-    );
-    return 1;
+    return code;
+  }
+  ctx.io.err(`gatehouse: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return EXIT.unexpected;
+}
+
+/** Runs the CLI with `argv` in `env`; resolves to the process exit code. */
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>
+): Promise<number> {
+  const ctx: CliContext = {
+    env,
+    io: {
+      out: (s) => process.stdout.write(s),
+      err: (s) => process.stderr.write(s),
+    },
+  };
+  try {
+    await buildProgram(ctx).parseAsync([...argv]);
+    return EXIT.ok;
+  } catch (err) {
+    return report(ctx, err);
   }
 }

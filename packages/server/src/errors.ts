@@ -18,23 +18,39 @@ export class GatewayError extends Error {
    * reason phrase for some statuses (e.g. 403), so a message users must read goes here too.
    */
   readonly statusText: string | undefined;
+  /** With `invalid_option`: the cluster option that failed, sent as the body's `field`. */
+  readonly field: string | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; headers?: Record<string, string>; statusText?: string } = {}
+    options: {
+      cause?: unknown;
+      headers?: Record<string, string>;
+      statusText?: string;
+      field?: string;
+    } = {}
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.code = code;
     this.headers = Object.freeze({ ...(options.headers ?? {}) });
     this.statusText = options.statusText;
+    this.field = options.field;
   }
 }
 
 /** A request or option value failed validation (the Python client raises `ValueError`). */
 export function invalid(message: string): GatewayError {
   return new GatewayError('invalid', message);
+}
+
+/**
+ * A submitted cluster option failed validation (422, the Python client raises `ValueError`);
+ * `field` names the option when one is to blame.
+ */
+export function invalidOption(message: string, field?: string): GatewayError {
+  return new GatewayError('invalid_option', message, field === undefined ? {} : { field });
 }
 
 /** The named thing does not exist. */

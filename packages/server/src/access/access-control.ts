@@ -42,7 +42,7 @@ export function notGrantedError(username: string, contact: string | null): Gatew
   const message =
     `User ${username} has not been granted access to this Dask Gateway. ${how}, ` +
     'or file a request with POST /api/v1/access-requests.';
-  return new GatewayError('forbidden', message, {
+  return new GatewayError('not_granted', message, {
     statusText: `Not granted: user ${username} has no access to this Dask Gateway. ${how}.`,
   });
 }

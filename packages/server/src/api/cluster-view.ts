@@ -1,42 +1,14 @@
 /**
- * The Gatehouse-only view of a cluster the admin API and the web UI show: owner, workers,
+ * The Gatehouse-only view of a cluster (`AdminCluster`) the admin API and the web UI show: owner, workers,
  * resources in use, age, time left before the lifetime limit and stop reason. It never travels
  * inside the client's ClusterJSON.
  * @module
  */
-import { Type } from 'typebox';
+import type { AdminCluster } from '@gatehouse/api';
 import { publicStatus, type ClusterRecord } from '../clusters/model.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
-  Type.Union([t, Type.Null()]);
-
-/** The JSON schema of a cluster view. */
-export const ClusterView = Type.Object(
-  {
-    name: Type.String(),
-    username: Type.String(),
-    status: Type.String(),
-    workers: Type.Integer(),
-    /** Workers asked for (the scale target). */
-    requested_workers: Type.Integer(),
-    cores: Type.Number(),
-    memory: Type.Integer(),
-    worker_cores: Type.Number(),
-    worker_memory: Type.Integer(),
-    start_time: Type.Integer(),
-    stop_time: Nullable(Type.Integer()),
-    age_seconds: Type.Number(),
-    /** Seconds until the lifetime limit stops the cluster; null without a limit or when stopped. */
-    lifetime_left_seconds: Nullable(Type.Number()),
-    stop_reason: Nullable(Type.String()),
-    dashboard_route: Nullable(Type.String()),
-    options: Type.Record(Type.String(), Type.Unknown()),
-  },
-  { additionalProperties: false }
-);
-
 /** The view of `c` at `now` (milliseconds). */
-export function clusterView(c: ClusterRecord, now: number) {
+export function clusterView(c: ClusterRecord, now: number): AdminCluster {
   const status = publicStatus(c);
   const running = [...c.workers.values()].filter((w) => w.status <= 3 && w.target === 3).length;
   const lifetime = c.config.max_lifetime;

@@ -13,10 +13,13 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   bad_request: 400,
   unauthenticated: 401,
   forbidden: 403,
+  not_granted: 403,
   not_found: 404,
   method_not_allowed: 405,
   payload_too_large: 413,
   invalid: 422,
+  invalid_option: 422,
+  quota_exceeded: 422,
   cluster_not_running: 409,
   upstream_failure: 502,
   internal: 500,
@@ -47,13 +50,14 @@ export function sendError(
   reply: FastifyReply,
   code: ErrorCode,
   message: string,
-  headers: Readonly<Record<string, string>> = {}
+  headers: Readonly<Record<string, string>> = {},
+  field?: string
 ): FastifyReply {
   return reply
     .code(STATUS_OF[code])
     .headers(headers)
     .type('application/json')
-    .send({ error: message, code });
+    .send(field === undefined ? { error: message, code } : { error: message, code, field });
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -64,7 +68,7 @@ export function installErrorHandling(app: ApiApp): void {
     if (err instanceof GatewayError) {
       if (STATUS_OF[err.code] >= 500) req.log.warn({ err, cause: err.cause }, err.message);
       if (err.statusText !== undefined) reply.raw.statusMessage = asciiReason(err.statusText);
-      return sendError(reply, err.code, err.message, err.headers);
+      return sendError(reply, err.code, err.message, err.headers, err.field);
     }
     if (
       isFastifyError(err) &&

@@ -34,7 +34,7 @@ const UPSTREAM: readonly OptionField[] = [
 function throwsInvalid(fn: () => unknown, message: string): void {
   assert.throws(fn, (err: unknown) => {
     assert.ok(err instanceof GatewayError);
-    assert.equal(err.code, 'invalid');
+    assert.equal(err.code, 'invalid_option');
     assert.equal(err.message, message);
     return true;
   });

@@ -26,7 +26,7 @@
  * @module
  */
 import type { OptionEntry, OptionSpec } from '@gatehouse/api';
-import { GatewayError, invalid } from '../errors.js';
+import { GatewayError, invalidOption } from '../errors.js';
 import { isIntegral, isRecord } from './guards.js';
 import {
   comparePyStrings,
@@ -180,10 +180,10 @@ export function optionSpec(fields: readonly OptionField[]): OptionEntry[] {
 /** Checks the inclusive bounds of a number field; `shown` is how Python's `str(x)` prints x. */
 function checkBounds(f: IntegerField | FloatField, x: number, shown: string): void {
   if (f.min !== undefined && f.min !== null && x < f.min) {
-    throw invalid(`${f.field} must be >= ${pyFormatFixed(f.min, 6)}, got ${shown}`);
+    throw invalidOption(`${f.field} must be >= ${pyFormatFixed(f.min, 6)}, got ${shown}`, f.field);
   }
   if (f.max !== undefined && f.max !== null && x > f.max) {
-    throw invalid(`${f.field} must be <= ${pyFormatFixed(f.max, 6)}, got ${shown}`);
+    throw invalidOption(`${f.field} must be <= ${pyFormatFixed(f.max, 6)}, got ${shown}`, f.field);
   }
 }
 
@@ -192,33 +192,39 @@ function checkBounds(f: IntegerField | FloatField, x: number, shown: string): vo
  * Integers must be integral numbers (booleans are rejected); floats accept any number.
  *
  * @returns the normalized value (the same value for every type).
- * @throws GatewayError `invalid`, for example `worker_cores must be <= 4.000000, got 5` or
+ * @throws GatewayError `invalid_option` naming the field, for example `worker_cores must be <= 4.000000, got 5` or
  *   `'huge' is not a valid option for profile`.
  */
 export function validateFieldValue(f: OptionField, x: unknown): unknown {
   switch (f.type) {
     case 'int':
-      if (!isIntegral(x)) throw invalid(`${f.field} must be an integer, got ${pyRepr(x)}`);
+      if (!isIntegral(x))
+        throw invalidOption(`${f.field} must be an integer, got ${pyRepr(x)}`, f.field);
       checkBounds(f, x, pyIntRepr(x));
       return x;
     case 'float':
-      if (typeof x !== 'number') throw invalid(`${f.field} must be a float, got ${pyRepr(x)}`);
+      if (typeof x !== 'number')
+        throw invalidOption(`${f.field} must be a float, got ${pyRepr(x)}`, f.field);
       checkBounds(f, x, pyFloatRepr(x));
       return x;
     case 'string':
-      if (typeof x !== 'string') throw invalid(`${f.field} must be a string, got ${pyRepr(x)}`);
+      if (typeof x !== 'string')
+        throw invalidOption(`${f.field} must be a string, got ${pyRepr(x)}`, f.field);
       return x;
     case 'bool':
-      if (typeof x !== 'boolean') throw invalid(`${f.field} must be a bool, got ${pyRepr(x)}`);
+      if (typeof x !== 'boolean')
+        throw invalidOption(`${f.field} must be a bool, got ${pyRepr(x)}`, f.field);
       return x;
     case 'select':
-      if (typeof x !== 'string') throw invalid(`${f.field} must be a string, got ${pyRepr(x)}`);
+      if (typeof x !== 'string')
+        throw invalidOption(`${f.field} must be a string, got ${pyRepr(x)}`, f.field);
       if (!f.options.some((o) => o.key === x)) {
-        throw invalid(`${pyRepr(x)} is not a valid option for ${f.field}`);
+        throw invalidOption(`${pyRepr(x)} is not a valid option for ${f.field}`, f.field);
       }
       return x;
     case 'mapping':
-      if (!isRecord(x)) throw invalid(`${f.field} must be a mapping, got ${pyRepr(x)}`);
+      if (!isRecord(x))
+        throw invalidOption(`${f.field} must be a mapping, got ${pyRepr(x)}`, f.field);
       return x;
   }
 }
@@ -229,7 +235,7 @@ export function validateFieldValue(f: OptionField, x: unknown): unknown {
  *
  * The caller maps a missing or `null` `cluster_options` to `{}` first (spec §1.7).
  *
- * @throws GatewayError `invalid` with, in this order of checks:
+ * @throws GatewayError `invalid_option` with, in this order of checks:
  *   `options must be a dict, got '<type>'`, `Unknown fields ['a', 'b']`, then the first
  *   failing field's message from {@link validateFieldValue}.
  */
@@ -238,13 +244,13 @@ export function validateOptions(
   req: unknown
 ): Record<string, unknown> {
   if (!isRecord(req)) {
-    throw invalid(`options must be a dict, got ${pyRepr(pyTypeName(req))}`);
+    throw invalidOption(`options must be a dict, got ${pyRepr(pyTypeName(req))}`);
   }
   const known = new Set(fields.map((f) => f.field));
   const extra = Object.keys(req)
     .filter((k) => !known.has(k))
     .sort(comparePyStrings);
-  if (extra.length > 0) throw invalid(`Unknown fields ${pyRepr(extra)}`);
+  if (extra.length > 0) throw invalidOption(`Unknown fields ${pyRepr(extra)}`, extra[0]);
   return Object.fromEntries(
     fields.map((f) => {
       const value = Object.hasOwn(req, f.field) ? req[f.field] : fieldDefault(f);
@@ -267,7 +273,7 @@ function selectValue(f: SelectField, key: string): unknown {
  * order, so later fields win on a shared key. Values are re-validated; missing ones take the
  * default.
  *
- * @throws GatewayError `invalid` when a value fails validation, or a merge choice is not an
+ * @throws GatewayError `invalid_option` when a value fails validation, or a merge choice is not an
  *   object (which {@link checkFieldDefinitions} reports at load time).
  */
 export function optionsToOverrides(
@@ -288,7 +294,10 @@ export function optionsToOverrides(
       continue;
     }
     if (!isRecord(chosen)) {
-      throw invalid(`${f.field} option ${pyRepr(value)} must have a mapping value to merge`);
+      throw invalidOption(
+        `${f.field} option ${pyRepr(value)} must have a mapping value to merge`,
+        f.field
+      );
     }
     for (const [k, v] of Object.entries(chosen)) out.set(k, v);
   }

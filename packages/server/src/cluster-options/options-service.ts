@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { ClusterOptionsService } from '../api/context.js';
+import { GatewayError, invalidOption } from '../errors.js';
 import { resolveClusterConfig, type ClusterConfigInput } from './cluster-config.js';
 import { optionSpec, optionsToOverrides, validateOptions } from './fields.js';
 import { environmentFrom, fieldsFor, type UserOptionsConfig } from './user-options.js';
@@ -20,6 +21,16 @@ export const DEFAULT_COMMANDS: Readonly<Pick<ClusterConfigInput, 'scheduler_cmd'
     scheduler_cmd: ['python', '-m', 'distributed.cli.dask_scheduler'],
     worker_cmd: ['python', '-m', 'distributed.cli.dask_worker'],
   };
+
+/** Runs `f`; a validation failure becomes `invalid_option`, since the user's options caused it. */
+function asOptionError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof GatewayError && err.code === 'invalid') throw invalidOption(err.message);
+    throw err;
+  }
+}
 
 /** Creates the service over the options config and cluster defaults. */
 export function createClusterOptionsService(
@@ -46,9 +57,11 @@ export function createClusterOptionsService(
             ...environmentFrom(userEnv, options.environmentVariables),
           }
         : defaults.environment;
-      const { config, ignored } = resolveClusterConfig(
-        environment === undefined ? defaults : { ...defaults, environment },
-        overrides
+      const { config, ignored } = asOptionError(() =>
+        resolveClusterConfig(
+          environment === undefined ? defaults : { ...defaults, environment },
+          overrides
+        )
       );
       if (ignored.length > 0) log.debug({ ignored }, 'option targets that name no cluster setting');
       return { options: normalized, config };

@@ -98,7 +98,7 @@ const keys = (f: SelectField) => f.options.map((o) => o.key);
 function throwsInvalid(fn: () => unknown, message: string): void {
   assert.throws(fn, (err: unknown) => {
     assert.ok(err instanceof GatewayError);
-    assert.equal(err.code, 'invalid');
+    assert.equal(err.code, 'invalid_option');
     assert.equal(err.message, message);
     return true;
   });

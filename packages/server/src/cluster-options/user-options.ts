@@ -9,7 +9,7 @@
  */
 import type { User } from '../auth/authenticator.js';
 import type { EnvironmentVariablesConfig, ProfileConfig } from '../config/schema.js';
-import { invalid } from '../errors.js';
+import { invalidOption } from '../errors.js';
 import type { EnvironmentCatalog } from './environments.js';
 import type { OptionField, SelectField } from './fields.js';
 import { isRecord } from './guards.js';
@@ -109,40 +109,51 @@ export function fieldsFor(cfg: UserOptionsConfig, user: User & { admin: boolean 
  * Checks the user's environment variables (names are shell identifiers, values strings within
  * the size limit, none the gateway or the admin reserves) and returns the cluster environment:
  * the user's variables overlaid by the admin's.
- * @throws GatewayError `invalid` (422) naming the field and the offending variables.
+ * @throws GatewayError `invalid_option` (422) naming the field and the offending variables.
  */
 export function environmentFrom(
   value: unknown,
   rules: EnvironmentVariablesConfig
 ): Record<string, string> {
   if (value === undefined || value === null) return { ...rules.admin };
-  if (!isRecord(value)) throw invalid(`${ENV_VARS_FIELD} must be a mapping, got ${pyRepr(value)}`);
+  if (!isRecord(value))
+    throw invalidOption(
+      `${ENV_VARS_FIELD} must be a mapping, got ${pyRepr(value)}`,
+      ENV_VARS_FIELD
+    );
   const entries = Object.entries(value);
   if (entries.length > rules.max_count) {
-    throw invalid(
-      `${ENV_VARS_FIELD} may hold at most ${String(rules.max_count)} variables, got ${String(entries.length)}`
+    throw invalidOption(
+      `${ENV_VARS_FIELD} may hold at most ${String(rules.max_count)} variables, got ${String(entries.length)}`,
+      ENV_VARS_FIELD
     );
   }
   const badNames = entries.map(([k]) => k).filter((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
   if (badNames.length > 0) {
-    throw invalid(
-      `${ENV_VARS_FIELD}: ${badNames.map((n) => pyRepr(n)).join(', ')} ${badNames.length === 1 ? 'is not a valid variable name' : 'are not valid variable names'} (letters, digits and _, not starting with a digit)`
+    throw invalidOption(
+      `${ENV_VARS_FIELD}: ${badNames.map((n) => pyRepr(n)).join(', ')} ${badNames.length === 1 ? 'is not a valid variable name' : 'are not valid variable names'} (letters, digits and _, not starting with a digit)`,
+      ENV_VARS_FIELD
     );
   }
   const reserved = entries
     .map(([k]) => k)
     .filter((k) => GATEWAY_OWNED.some((re) => re.test(k)) || rules.reserved.includes(k));
   if (reserved.length > 0) {
-    throw invalid(
-      `${ENV_VARS_FIELD}: ${reserved.join(', ')} ${reserved.length === 1 ? 'is' : 'are'} set by the gateway and cannot be set by users`
+    throw invalidOption(
+      `${ENV_VARS_FIELD}: ${reserved.join(', ')} ${reserved.length === 1 ? 'is' : 'are'} set by the gateway and cannot be set by users`,
+      ENV_VARS_FIELD
     );
   }
   for (const [k, v] of entries) {
     if (typeof v !== 'string')
-      throw invalid(`${ENV_VARS_FIELD}: the value of ${k} must be a string, got ${pyRepr(v)}`);
+      throw invalidOption(
+        `${ENV_VARS_FIELD}: the value of ${k} must be a string, got ${pyRepr(v)}`,
+        ENV_VARS_FIELD
+      );
     if (v.length > rules.max_value_length) {
-      throw invalid(
-        `${ENV_VARS_FIELD}: the value of ${k} is longer than ${String(rules.max_value_length)} characters`
+      throw invalidOption(
+        `${ENV_VARS_FIELD}: the value of ${k} is longer than ${String(rules.max_value_length)} characters`,
+        ENV_VARS_FIELD
       );
     }
   }

@@ -99,14 +99,14 @@ function setup(s: Setup = {}): {
   return { policy, add };
 }
 
-/** Calls `f`, which must throw a 422 (`invalid`) GatewayError, and returns its message. */
+/** Calls `f`, which must throw a 422 (`quota_exceeded`) GatewayError, and returns its message. */
 function refusal(f: () => void): string {
   let message: string | null = null;
   try {
     f();
   } catch (err) {
     assert.ok(err instanceof GatewayError, `expected a GatewayError, got ${String(err)}`);
-    assert.equal(err.code, 'invalid');
+    assert.equal(err.code, 'quota_exceeded');
     message = err.message;
   }
   assert.notEqual(message, null, 'expected a refusal');

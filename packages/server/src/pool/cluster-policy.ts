@@ -10,7 +10,7 @@ import type { ClusterRecord } from '../clusters/model.js';
 import { Job, isFinal } from '../clusters/model.js';
 import type { PoolConfig, QuotaConfig as QuotaFileConfig } from '../config/schema.js';
 import { systemClock, type Clock } from '../clock.js';
-import { invalid } from '../errors.js';
+import { GatewayError } from '../errors.js';
 
 /** How long an accepted scale holds its reservation against a heartbeat reporting less. */
 const RECENT_SCALE_MS = 30_000;
@@ -197,7 +197,7 @@ export function createClusterPolicy(
         names.length > 0 && usage.clusters >= (quotaOf(username).maxClusters ?? Infinity)
           ? ` Your active clusters: ${names.join(', ')}. Reconnect with gateway.connect("${names[0] ?? ''}") or stop one with gateway.stop_cluster(name).`
           : '';
-      throw invalid(`${refusal}${hint}`);
+      throw new GatewayError('quota_exceeded', `${refusal}${hint}`);
     },
 
     /**

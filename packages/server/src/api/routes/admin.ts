@@ -6,89 +6,29 @@
  */
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
-import { ScaleResult } from '@gatehouse/api';
+import {
+  AdminCluster,
+  AdminUser,
+  AuditJson,
+  EnvironmentJson,
+  IssuedToken,
+  QuotaAndUsage,
+  QuotaSet,
+  RequestJson,
+  ScaleResult,
+  TokenJson,
+  UsageDay,
+} from '@gatehouse/api';
 import { isRecord } from '../../cluster-options/guards.js';
 import { validateScaleCount } from '../../cluster-options/limits.js';
 import { publicStatus, type ClusterRecord } from '../../clusters/model.js';
-import { ClusterView, clusterView } from '../cluster-view.js';
 import type { Quota } from '../../pool/quota.js';
 import { parseQuotaBody } from '../../pool/quota-body.js';
 import { invalid, notFound } from '../../errors.js';
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
 import { parseStatuses } from './query.js';
-import { RequestJson } from './access.js';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
-  Type.Union([t, Type.Null()]);
-
-const QuotaJson = Type.Object(
-  {
-    max_clusters: Nullable(Type.Integer()),
-    max_workers: Nullable(Type.Integer()),
-    max_cores: Nullable(Type.Number()),
-    max_memory: Nullable(Type.Integer()),
-  },
-  { additionalProperties: false }
-);
-
-const UsageNow = Type.Object(
-  {
-    clusters: Type.Integer(),
-    workers: Type.Integer(),
-    cores: Type.Number(),
-    memory: Type.Integer(),
-  },
-  { additionalProperties: false }
-);
-
-const AdminUser = Type.Object(
-  {
-    name: Type.String(),
-    granted: Type.Boolean(),
-    active_clusters: Type.Integer(),
-    usage: UsageNow,
-    quota: QuotaJson,
-    pending_request: Type.Boolean(),
-  },
-  { additionalProperties: false }
-);
-
-const TokenJson = Type.Object(
-  {
-    id: Type.String(),
-    username: Type.String(),
-    admin: Type.Boolean(),
-    label: Type.String(),
-    created_by: Type.String(),
-    created_at: Type.Integer(),
-    revoked_at: Nullable(Type.Integer()),
-  },
-  { additionalProperties: false }
-);
-
-const UsageDay = Type.Object(
-  {
-    username: Type.String(),
-    day: Type.String(),
-    core_hours: Type.Number(),
-    memory_gib_hours: Type.Number(),
-  },
-  { additionalProperties: false }
-);
-
-const AuditJson = Type.Object(
-  {
-    id: Type.Integer(),
-    time: Type.Integer(),
-    actor: Type.String(),
-    action: Type.String(),
-    target: Type.String(),
-    outcome: Type.String(),
-    detail: Type.String(),
-  },
-  { additionalProperties: false }
-);
+import { clusterView } from '../cluster-view.js';
 
 type Named = FastifyRequest<{ Params: { name: string }; Querystring: Record<string, unknown> }>;
 const NameParams = Type.Object({ name: Type.String() });
@@ -115,7 +55,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.get(
     '/api/v1/admin/clusters',
-    { schema: { response: { 200: Type.Array(ClusterView) } } },
+    { schema: { response: { 200: Type.Array(AdminCluster) } } },
     async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
       await admin(req);
       const statuses = parseStatuses(req.query['status']);
@@ -283,10 +223,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
     {
       schema: {
         response: {
-          201: Type.Object(
-            { token: Type.String(), info: TokenJson },
-            { additionalProperties: false }
-          ),
+          201: IssuedToken,
         },
       },
     },
@@ -336,7 +273,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
       schema: {
         params: NameParams,
         response: {
-          200: Type.Object({ quota: QuotaJson, usage: UsageNow }, { additionalProperties: false }),
+          200: QuotaAndUsage,
         },
       },
     },
@@ -354,7 +291,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
     {
       schema: {
         params: NameParams,
-        response: { 200: Type.Object({ quota: QuotaJson }, { additionalProperties: false }) },
+        response: { 200: QuotaSet },
       },
     },
     async (req: Named) => {
@@ -395,18 +332,6 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
     }
   );
 
-  const EnvironmentJson = Type.Object(
-    {
-      name: Type.String(),
-      prefix: Type.String(),
-      groups: Type.Array(Type.String()),
-      state: Type.String(),
-      detail: Type.String(),
-      versions: Type.Record(Type.String(), Type.String()),
-      checked_at: Nullable(Type.Integer()),
-    },
-    { additionalProperties: false }
-  );
   app.get(
     '/api/v1/admin/environments',
     { schema: { response: { 200: Type.Array(EnvironmentJson) } } },

@@ -3,24 +3,11 @@
  * outside the working directory so it outlives the cluster. The owner and admins may read it.
  * @module
  */
-import { Type } from 'typebox';
+import { LogsJson } from '@gatehouse/api';
 import type { FastifyRequest } from 'fastify';
 import { forbidden, invalid, notFound } from '../../errors.js';
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
-
-const LogsJson = Type.Object(
-  {
-    cluster: Type.String(),
-    processes: Type.Array(
-      Type.Object(
-        { name: Type.String(), kind: Type.String(), text: Type.String() },
-        { additionalProperties: false }
-      )
-    ),
-  },
-  { additionalProperties: false }
-);
 
 type LogsRequest = FastifyRequest<{
   Params: { cluster_name: string };

@@ -7,7 +7,8 @@
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { publicStatus } from '../../clusters/model.js';
-import { ClusterView, clusterView } from '../cluster-view.js';
+import { AdminCluster } from '@gatehouse/api';
+import { clusterView } from '../cluster-view.js';
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
 import { parseStatuses } from './query.js';
@@ -16,7 +17,7 @@ import { parseStatuses } from './query.js';
 export function registerMyClusterRoutes(app: ApiApp, ctx: ApiContext): void {
   app.get(
     '/api/v1/me/clusters',
-    { schema: { response: { 200: Type.Array(ClusterView) } } },
+    { schema: { response: { 200: Type.Array(AdminCluster) } } },
     async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
       const p = await ctx.userAuth.require(req);
       const statuses = parseStatuses(req.query['status']);

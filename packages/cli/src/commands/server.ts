@@ -1,0 +1,118 @@
+/**
+ * The server-side commands: `serve`, `config check`, `client-config` and `hash-password`.
+ * @module
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from '@commander-js/extra-typings';
+import {
+  GATEWAY_VERSION,
+  hashPassword,
+  loadConfig,
+  startGateway,
+  type GatewayConfig,
+} from '@gatehouse/server';
+import type { CliContext } from '../client/context.js';
+import { renderClientConfig } from '../client-config.js';
+import { PROJECT_PYTHON_ENV } from '../paths.js';
+
+type Env = CliContext['env'];
+
+function load(env: Env, file: string | undefined, listen?: string): GatewayConfig {
+  return loadConfig({ file, env, defaultPythonEnv: PROJECT_PYTHON_ENV, listen });
+}
+
+async function serve(
+  env: Env,
+  opts: {
+    config?: string | undefined;
+    listen?: string | undefined;
+    readyFile?: string | undefined;
+  }
+) {
+  const config = load(env, opts.config, opts.listen);
+  const gateway = await startGateway(config, { env });
+  if (opts.readyFile !== undefined) {
+    writeFileSync(
+      opts.readyFile,
+      JSON.stringify({ url: gateway.url, port: gateway.port, pid: process.pid })
+    );
+  }
+  process.stderr.write(`Gatehouse ${GATEWAY_VERSION} is serving on ${gateway.url}\n`);
+  if (config.source === 'embedded defaults') {
+    process.stderr.write(
+      'Embedded defaults: every authenticated user may use this gateway (at most 3 active clusters each).\n' +
+        'For production, write a config file with access.grant_all_authenticated: false (see README).\n'
+    );
+  }
+  if (gateway.bootstrapToken !== null) {
+    process.stderr.write(
+      `\nAdmin API token (shown once; keep it safe):\n  ${gateway.bootstrapToken}\n` +
+        'Use it as "Authorization: Bearer <token>" on /api/v1/admin/... routes.\n\n'
+    );
+  }
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`received ${signal}; stopping\n`);
+      gateway.stop().then(resolve, (err: unknown) => {
+        process.stderr.write(`error while stopping: ${String(err)}\n`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => {
+      stop('SIGINT');
+    });
+    process.once('SIGTERM', () => {
+      stop('SIGTERM');
+    });
+  });
+}
+
+/** Registers the server-side commands on `program`. */
+export function registerServerCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('serve')
+    .description('start the gateway (API, proxy and cluster backend)')
+    .option('-c, --config <file>', 'YAML configuration file (defaults are used without one)')
+    .option('--listen <host:port>', 'public address, overriding the config file')
+    .option('--ready-file <file>', 'write {"url","port","pid"} here once serving')
+    .action(async (opts) => {
+      await serve(ctx.env, opts);
+    });
+
+  const config = program.command('config').description('work with configuration files');
+  config
+    .command('check')
+    .description('validate a configuration file and print any problems')
+    .argument('<file>', 'YAML configuration file')
+    .action((file: string) => {
+      load(ctx.env, file);
+      process.stdout.write(`${file}: OK\n`);
+    });
+
+  program
+    .command('client-config')
+    .description('print the dask configuration that makes Gateway() reach this gateway')
+    .option('-c, --config <file>', 'YAML configuration file of the gateway')
+    .option('--address <url>', 'address clients use, if not the listen address')
+    .action((opts) => {
+      process.stdout.write(
+        renderClientConfig({ config: load(ctx.env, opts.config), address: opts.address })
+      );
+    });
+
+  program
+    .command('hash-password')
+    .description('read a password on standard input and print its hash for auth.users')
+    .action(async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+      const password = Buffer.concat(chunks)
+        .toString('utf8')
+        .replace(/\r?\n$/, '');
+      if (password === '') throw new Error('no password on standard input');
+      process.stdout.write(`${hashPassword(password)}\n`);
+    });
+}

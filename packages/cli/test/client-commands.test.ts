@@ -1,0 +1,245 @@
+/**
+ * The built `gatehouse` command as a subprocess against a real, default-deny Gatehouse with
+ * real Dask processes: `admin grant` letting an ungranted user in, `login` and its 0600 file,
+ * the seed workflow with `--json` output parsed and checked, and the exit code and advice of
+ * each failure.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  CLI,
+  startGatehouse,
+  testConfig,
+  type GatehouseProcess,
+} from '../../sdk/test/gatehouse-process.js';
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `gatehouse args…` with only `env` (plus PATH) in its environment. */
+function gatehouse(env: Record<string, string>, ...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Parses a command's JSON output, failing with its stderr when it did not succeed. */
+// The caller names the JSON shape it expects, as with JSON.parse itself.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+function parsed<T>(r: Run): T {
+  assert.equal(r.code, 0, `exit ${String(r.code)}; stderr:\n${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+interface ClusterOut {
+  name: string;
+  status: string;
+  dashboard_link: string | null;
+  options: Record<string, unknown>;
+  tls_key?: unknown;
+}
+
+describe('gatehouse client commands', { timeout: 600_000 }, () => {
+  let g: GatehouseProcess;
+  let home: string;
+  let env: Record<string, string>;
+  const as = (user: string) => ({ ...env, GATEHOUSE_USER: user });
+
+  before(async () => {
+    g = await startGatehouse();
+    home = mkdtempSync(path.join(tmpdir(), 'gatehouse-cli-home-'));
+    env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), GATEHOUSE_ADDRESS: g.url };
+  });
+  after(async () => {
+    await g.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('lets an ungranted user in after `admin grant`', async () => {
+    const refused = await gatehouse(as('bob'), 'clusters', 'list');
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(refused.stderr, /has not been granted access/);
+    assert.match(refused.stderr, /gatehouse admin grant/);
+
+    const granted = await gatehouse(as('admin'), 'admin', 'grant', 'bob');
+    assert.equal(granted.code, 0, granted.stderr);
+    assert.deepEqual(parsed(await gatehouse(as('bob'), 'clusters', 'list', '--json')), []);
+    const users = parsed<Array<{ name: string; granted: boolean }>>(
+      await gatehouse(as('admin'), 'admin', 'users', '--json')
+    );
+    assert.ok(users.some((u) => u.name === 'bob' && u.granted));
+  });
+
+  it('runs the seed workflow after `login`, with --json for scripts', async () => {
+    const login = await gatehouse(env, 'login', '--user', 'bob', '--password', 'pw');
+    assert.equal(login.code, 0, login.stderr);
+    const file = path.join(env['XDG_CONFIG_HOME'] ?? '', 'gatehouse', 'config.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {
+      address: g.url,
+      auth: { type: 'basic', username: 'bob', password: 'pw' },
+    });
+    // From here on, only the saved file says where and who.
+    const saved = { HOME: home, XDG_CONFIG_HOME: env['XDG_CONFIG_HOME'] ?? '' };
+    const me = parsed<{ name: string; address: string }>(
+      await gatehouse(saved, 'whoami', '--json')
+    );
+    assert.deepEqual([me.name, me.address], ['bob', g.url]);
+
+    const fields = parsed<Array<{ field: string }>>(
+      await gatehouse(saved, 'clusters', 'options', '--json')
+    );
+    assert.deepEqual(
+      fields.map((f) => f.field),
+      ['mode', 'size']
+    );
+
+    const created = await gatehouse(
+      saved,
+      ...['clusters', 'new', '-o', 'size=2', '--workers', '2', '--timeout', '300', '--json']
+    );
+    const c = parsed<ClusterOut>(created);
+    assert.equal(c.status, 'RUNNING');
+    assert.deepEqual(c.options, { mode: 'working', size: 2 });
+    assert.equal(c.tls_key, undefined);
+    assert.ok(c.dashboard_link?.startsWith(`${g.url}/clusters/${c.name}`));
+    // The start sequence was shown live on stderr.
+    for (const type of ['cluster.created', 'cluster.running', 'worker.running']) {
+      assert.match(created.stderr, new RegExp(type.replace('.', '\\.')), created.stderr);
+    }
+
+    const listed = parsed<ClusterOut[]>(await gatehouse(saved, 'clusters', 'list', '--json'));
+    assert.deepEqual(
+      listed.map((x) => [x.name, x.status]),
+      [[c.name, 'RUNNING']]
+    );
+    const table = await gatehouse(saved, 'clusters', 'list');
+    assert.match(table.stdout, /^NAME\s+STATUS\s+AGE\s+DASHBOARD\n/);
+    assert.match(table.stdout, new RegExp(`${c.name}\\s+RUNNING`));
+    assert.equal(
+      parsed<ClusterOut>(await gatehouse(saved, 'clusters', 'show', c.name, '--json')).name,
+      c.name
+    );
+    assert.deepEqual(parsed(await gatehouse(saved, 'clusters', 'scale', c.name, '1', '--json')), {
+      ok: true,
+      msg: null,
+    });
+    const logs = parsed<{ processes: Array<{ kind: string }> }>(
+      await gatehouse(saved, 'clusters', 'logs', c.name, '--tail', '20', '--json')
+    );
+    assert.equal(logs.processes[0]?.kind, 'scheduler');
+    const events = parsed<Array<{ type: string }>>(
+      await gatehouse(saved, 'clusters', 'events', c.name, '--json')
+    );
+    assert.ok(
+      events.some((e) => e.type === 'cluster.scale'),
+      JSON.stringify(events)
+    );
+    const pool = parsed<{ your_machines: number }>(await gatehouse(saved, 'pool', '--json'));
+    assert.ok(pool.your_machines >= 1);
+    const everyone = parsed<Array<{ name: string; username: string }>>(
+      await gatehouse(as('admin'), 'admin', 'clusters', '--json')
+    );
+    assert.ok(everyone.some((x) => x.name === c.name && x.username === 'bob'));
+
+    const stop = await gatehouse(saved, 'clusters', 'stop', c.name);
+    assert.equal(stop.code, 0, stop.stderr);
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const r = await gatehouse(saved, 'clusters', 'show', c.name, '--json');
+      if (parsed<ClusterOut>(r).status === 'STOPPED') break;
+      assert.ok(Date.now() < deadline, 'timed out waiting for the cluster to be STOPPED');
+    }
+  });
+
+  it('exits with the documented code and advice for each failure', async () => {
+    await gatehouse(as('admin'), 'admin', 'grant', 'carol');
+    // No login file here, so no credentials at all.
+    const anonymous = {
+      HOME: home,
+      XDG_CONFIG_HOME: path.join(home, 'empty'),
+      GATEHOUSE_ADDRESS: g.url,
+    };
+    const cases: Array<[string, Record<string, string>, string[], number, RegExp]> = [
+      ['usage', as('bob'), ['clusters', 'scale', 'x', '-1'], 2, /whole number/],
+      ['no address', { HOME: home }, ['clusters', 'list'], 2, /--address URL/],
+      ['unauthenticated', anonymous, ['clusters', 'list'], 3, /gatehouse login/],
+      ['forbidden', as('bob'), ['admin', 'users'], 4, /admin/],
+      ['not granted', as('frank'), ['pool'], 5, /admin grant/],
+      ['not found', as('bob'), ['clusters', 'show', 'nope'], 6, /clusters list/],
+      ['invalid option', as('bob'), ['clusters', 'new', '-o', 'size=9'], 7, /option size/],
+      ['quota', as('carol'), ['clusters', 'new'], 8, /Stop a cluster you no longer need/],
+      [
+        'unreachable',
+        { ...as('bob'), GATEHOUSE_ADDRESS: 'http://127.0.0.1:1' },
+        ['pool'],
+        11,
+        /address/,
+      ],
+    ];
+    for (const [what, e, args, code, advice] of cases) {
+      const r = await gatehouse(e, ...args);
+      assert.equal(r.code, code, `${what}: exit ${String(r.code)}\n${r.stderr}`);
+      assert.match(r.stderr, advice, what);
+    }
+
+    const broken = await gatehouse(
+      as('bob'),
+      'clusters',
+      'new',
+      '-o',
+      'mode=broken',
+      '--timeout',
+      '300'
+    );
+    assert.equal(broken.code, 9, broken.stderr);
+    assert.match(broken.stderr, /cluster\.failed/);
+    assert.match(broken.stderr, /no scheduler today/);
+    assert.match(broken.stderr, /gatehouse clusters logs/);
+
+    const slow = await gatehouse(as('bob'), 'clusters', 'new', '--timeout', '0.05', '--json');
+    assert.equal(slow.code, 12, slow.stderr);
+    const name = /cluster (\w+) is not ready/.exec(slow.stderr)?.[1] ?? '';
+    assert.match(slow.stderr, /clusters stop/);
+    assert.equal((await gatehouse(as('bob'), 'clusters', 'stop', name)).code, 0);
+  });
+
+  it('exits 10 when the gateway fails, here reaching its JupyterHub', async () => {
+    const hubless = await startGatehouse((dir) => ({
+      ...testConfig(dir),
+      auth: { type: 'jupyterhub', api_url: 'http://127.0.0.1:1/hub/api', api_token: 'x' },
+    }));
+    try {
+      const r = await gatehouse(
+        { HOME: home },
+        '--address',
+        hubless.url,
+        '--hub-token',
+        't',
+        'pool'
+      );
+      assert.equal(r.code, 10, r.stderr);
+      assert.match(r.stderr, /gateway log/);
+    } finally {
+      await hubless.stop();
+    }
+  });
+});
