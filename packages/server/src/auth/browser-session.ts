@@ -10,15 +10,16 @@
  * @module
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CSRF_COOKIE_NAME, CSRF_HEADER_NAME } from '@gatehouse/api';
 import type { Clock } from '../clock.js';
 import { headerValue, type Headers, type User } from './authenticator.js';
 
 /** Name of the HttpOnly cookie carrying the session id. */
 export const UI_COOKIE = 'gatehouse-ui';
 /** Name of the script-readable cookie carrying the CSRF token. */
-export const CSRF_COOKIE = 'gatehouse-csrf';
+export const CSRF_COOKIE = CSRF_COOKIE_NAME;
 /** Header in which the UI returns the CSRF token (lower case, as Node gives headers). */
-export const CSRF_HEADER = 'x-gatehouse-csrf';
+export const CSRF_HEADER = CSRF_HEADER_NAME.toLowerCase();
 /** How long a browser session lasts from login (seconds). */
 export const UI_SESSION_MAX_AGE = 12 * 3600;
 

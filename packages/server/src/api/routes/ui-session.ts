@@ -5,7 +5,7 @@
  * `X-Requested-With` (a cross-site form cannot), so another site cannot log a browser in.
  * @module
  */
-import { Type } from 'typebox';
+import { BrowserSession, MeJson } from '@gatehouse/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { headerValue } from '../../auth/authenticator.js';
 import { isSecureRequest } from '../../auth/browser-session.js';
@@ -14,25 +14,6 @@ import { isRecord } from '../../cluster-options/guards.js';
 import { GatewayError, forbidden, invalid } from '../../errors.js';
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
-
-const SessionUser = Type.Object(
-  {
-    name: Type.String(),
-    groups: Type.Array(Type.String()),
-    admin: Type.Boolean(),
-    granted: Type.Boolean(),
-  },
-  { additionalProperties: false }
-);
-
-const SessionJson = Type.Object(
-  {
-    user: Type.Union([SessionUser, Type.Null()]),
-    /** How this gateway logs browsers in: a password form, or JupyterHub's OAuth. */
-    login: Type.Union([Type.Literal('password'), Type.Literal('jupyterhub')]),
-  },
-  { additionalProperties: false }
-);
 
 /** What the UI routes need beyond the API context. */
 export interface UiSessionDeps {
@@ -51,7 +32,7 @@ function fromUi(req: FastifyRequest): void {
 export function registerUiSessionRoutes(app: ApiApp, ctx: ApiContext, deps: UiSessionDeps): void {
   const login = deps.authType === 'jupyterhub' ? 'jupyterhub' : 'password';
 
-  app.get('/api/ui/session', { schema: { response: { 200: SessionJson } } }, (req) => {
+  app.get('/api/ui/session', { schema: { response: { 200: BrowserSession } } }, (req) => {
     const s = ctx.userAuth.browserSession(req);
     if (s === null) return { user: null, login };
     const p = ctx.access.principal(s.user);
@@ -63,7 +44,7 @@ export function registerUiSessionRoutes(app: ApiApp, ctx: ApiContext, deps: UiSe
 
   app.post(
     '/api/ui/login',
-    { schema: { response: { 200: SessionUser } } },
+    { schema: { response: { 200: MeJson } } },
     async (req: FastifyRequest, reply: FastifyReply) => {
       fromUi(req);
       if (deps.authType === 'jupyterhub')
