@@ -13,6 +13,7 @@ import { registerMetaRoutes } from './routes/meta.js';
 import { registerAccessRoutes } from './routes/access.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerLogRoutes } from './routes/logs.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerMyClusterRoutes } from './routes/my-clusters.js';
 import { registerUiSessionRoutes, type UiSessionDeps } from './routes/ui-session.js';
 import { registerUiStaticRoutes } from './routes/ui-static.js';
@@ -74,6 +75,7 @@ export async function createApiApp(
   registerAccessRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerLogRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
   registerMyClusterRoutes(app, ctx);
   registerUiSessionRoutes(app, ctx, ui);
   registerUiStaticRoutes(app, ui);
