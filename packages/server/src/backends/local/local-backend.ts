@@ -56,7 +56,7 @@ export function environmentProblem(binDir: string, cmd: string): string | null {
   if (cmd.includes('/')) return null;
   if (!existsSync(binDir)) return `the Python environment ${path.dirname(binDir)} does not exist`;
   const entry = path.join(binDir, cmd);
-  let isLink = false;
+  let isLink: boolean;
   try {
     isLink = lstatSync(entry).isSymbolicLink();
   } catch {
