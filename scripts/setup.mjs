@@ -2,7 +2,7 @@
 // Sets up everything Gatehouse needs on a fresh clone, idempotently:
 //   1. npm packages (npm ci) when the lockfile changed,
 //   2. the project Python environment (.venv) from python/requirements.txt when it changed,
-//   3. the TypeScript build (tsc -b).
+//   3. the TypeScript build (tsc -b) and the web UI's build (Vite, into packages/web/dist).
 // With --test it also creates the environments of older dask-gateway clients the tests use, and
 // two light environments over .venv's packages for the environment option (test_smce_options.py),
 // and the API fuzzer's environment (test_fuzz.py).
@@ -139,4 +139,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ensureVenv('.venvs/fuzz', 'python/requirements-fuzz.txt');
   }
   run(path.join(root, 'node_modules', '.bin', 'tsc'), ['-b']);
+  run(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {
+    cwd: path.join(root, 'packages', 'web'),
+  });
 }

@@ -6,6 +6,7 @@
 //   faults : the fault suite (python/tests/faults): SIGKILL at every fault point, then converge
 //   slurm  : the Slurm backend's suites (pytest -m slurm) on a real Slurm that this suite
 //            installs from Debian if missing (as root), brings up and tears down again
+//   e2e    : the web UI in Debian's Chromium (installed if missing) against a real Gatehouse
 // Exits non-zero if any suite failed. `--only unit,python` runs a subset.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -17,7 +18,7 @@ const venvPython = path.join(root, '.venv', 'bin', 'python');
 
 const suites = {
   lint: [
-    ...['api', 'sdk', 'server', 'cli'].map((p) => ({
+    ...['api', 'sdk', 'server', 'cli', 'web'].map((p) => ({
       cmd: bin('tsc'),
       args: ['-p', `packages/${p}`],
     })),
@@ -59,6 +60,14 @@ const suites = {
     // Always runs, so a failed run leaves no daemons behind.
     { cmd: 'bash', args: [path.join(root, 'scripts', 'slurm', 'slurm-down.sh')], always: true },
   ],
+  e2e: [
+    { cmd: process.execPath, args: [path.join(root, 'e2e', 'ensure-chromium.mjs')] },
+    {
+      cmd: process.execPath,
+      args: ['--test', '--test-concurrency=1', path.join(root, 'e2e', 'web-ui.test.mjs')],
+      env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+    },
+  ],
 };
 
 const onlyArg = process.argv.indexOf('--only');
@@ -72,11 +81,11 @@ for (const name of only) {
   }
   const t0 = Date.now();
   let ok = true;
-  for (const { cmd, args, cwd, always, needsPrevious } of steps) {
+  for (const { cmd, args, cwd, env, always, needsPrevious } of steps) {
     // A step that needs the previous ones (tests on a cluster brought up) is skipped after a
     // failure; `always` steps (tear-down) run regardless.
     if (!ok && needsPrevious && !always) continue;
-    const r = spawnSync(cmd, args, { cwd: cwd ?? root, stdio: 'inherit' });
+    const r = spawnSync(cmd, args, { cwd: cwd ?? root, stdio: 'inherit', env: env ?? process.env });
     if (r.status !== 0) ok = false;
   }
   const secs = ((Date.now() - t0) / 1000).toFixed(1);

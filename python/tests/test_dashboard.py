@@ -21,6 +21,7 @@ The same runs under a gateway configured with ``prefix: /gw``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import http.client
 import json
 import re
@@ -57,14 +58,23 @@ class Response:
         return self.body.decode("utf-8", errors="replace")
 
 
-def get(url: str, timeout: float = TIMEOUT) -> Response:
-    """One GET, redirects not followed (a redirect is not a 200), errors returned not raised."""
+AUTH: dict[str, str] = {}  # the owner's credentials, set by check_dashboard
+
+
+def basic(username: str, password: str = "") -> dict[str, str]:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def get(url: str, timeout: float = TIMEOUT, headers: dict[str, str] | None = None) -> Response:
+    """One GET (with the owner's credentials unless ``headers`` are given), redirects not
+    followed (a redirect is not a 200), errors returned not raised."""
     parts = urlsplit(url)
     assert parts.scheme == "http", url
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         target = parts.path + (f"?{parts.query}" if parts.query else "")
-        conn.request("GET", target, headers={"Accept": "*/*"})
+        conn.request("GET", target, headers={"Accept": "*/*", **(AUTH if headers is None else headers)})
         r = conn.getresponse()
         return Response(r.status, r.headers, r.read())
     finally:
@@ -134,7 +144,7 @@ async def _bokeh_session(ws_url: str, token: str, origin: str, timeout: float) -
     """Opens the socket as bokeh.min.js does; returns what the session said and sent."""
     request = HTTPRequest(
         ws_url,
-        headers={"Origin": origin},
+        headers={"Origin": origin, **AUTH},
         connect_timeout=timeout,
         request_timeout=timeout,
     )
@@ -174,6 +184,8 @@ def bokeh_session(ws_url: str, token: str, origin: str, timeout: float = TIMEOUT
 
 def check_dashboard(g, gateway_client, prefix: str = "") -> None:
     gw = gateway_client(g)
+    AUTH.clear()
+    AUTH.update(basic(gw.auth.username, gw.auth.password or ""))
     cluster = gw.new_cluster()
     name = cluster.name
     route = f"{g.url}{prefix}/clusters/{name}"
@@ -197,6 +209,14 @@ def check_dashboard(g, gateway_client, prefix: str = "") -> None:
         assert page.status == 200, (page.status, page.text[:500])
         assert page.headers.get_content_type() == "text/html"
         assert "<html" in page.text.lower() and "Dask" in page.text
+        # Dashboards are behind login: no credentials, or another user's, do not get in.
+        r = get(link, headers={})
+        assert r.status == 401, (r.status, r.text[:300])
+        r = get(link, headers={"Accept": "text/html"})
+        assert r.status == 302, (r.status, r.text[:300])
+        assert r.headers["Location"].startswith(f"{prefix}/ui/login?next="), r.headers["Location"]
+        r = get(link, headers=basic("someone-else"))
+        assert r.status == 403, (r.status, r.text[:300])
         if prefix:  # the route exists under the prefix only
             r = get(f"{g.url}/clusters/{name}/status")
             assert r.status == 404, (r.status, r.text[:300])

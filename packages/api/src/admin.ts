@@ -94,6 +94,7 @@ export const AdminCluster = Type.Object(
     username: Type.String(),
     status: Type.String(),
     workers: Type.Integer(),
+    requested_workers: Type.Integer({ description: 'Workers asked for (the scale target)' }),
     cores: Type.Number(),
     memory: Type.Integer(),
     worker_cores: Type.Number(),
@@ -101,8 +102,17 @@ export const AdminCluster = Type.Object(
     start_time: Type.Integer(),
     stop_time: Nullable(Type.Integer()),
     age_seconds: Type.Number(),
+    lifetime_left_seconds: Nullable(
+      Type.Number({
+        description:
+          'Seconds until the lifetime limit stops the cluster; null without a limit or once stopping',
+      })
+    ),
     stop_reason: Nullable(Type.String()),
     dashboard_route: Nullable(Type.String()),
+    options: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'The options the cluster was created with',
+    }),
   },
   { additionalProperties: false }
 );

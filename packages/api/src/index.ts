@@ -7,3 +7,4 @@ export * from './clusters.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './options.js';
+export * from './browser.js';

@@ -5,6 +5,8 @@
  * @module
  */
 import {
+  AdminCluster,
+  BrowserSession,
   ClusterJson,
   ClusterMap,
   CreatedCluster,
@@ -23,7 +25,7 @@ import { AdminApi } from './admin.js';
 import type { Auth } from './auth.js';
 import { ClusterOptions } from './cluster-options.js';
 import { eventsPath, streamEvents, type StreamOptions } from './event-stream.js';
-import { Transport, type FetchLike } from './transport.js';
+import { Transport, type FetchLike, type RequestSpec } from './transport.js';
 import { waitForRunning, waitForWorkers, type WaitOptions } from './waiting.js';
 
 /** How to reach a gateway. */
@@ -34,6 +36,8 @@ export interface GatewayOptions {
   readonly auth?: Auth | null;
   /** The `fetch` to use. Default: the global `fetch`. */
   readonly fetch?: FetchLike;
+  /** Extra headers per request (see `browserSessionHeaders`). Default: none. */
+  readonly headers?: (spec: RequestSpec) => Readonly<Record<string, string>>;
 }
 
 /** Arguments of {@link Gateway.adapt}. */
@@ -57,7 +61,12 @@ export class Gateway {
 
   /** @param options - the address, credentials and `fetch` to use. */
   constructor(options: GatewayOptions) {
-    this.transport = new Transport(options.address, options.auth ?? null, options.fetch);
+    this.transport = new Transport(
+      options.address,
+      options.auth ?? null,
+      options.fetch,
+      options.headers
+    );
     this.admin = new AdminApi(this.transport);
   }
 
@@ -225,6 +234,44 @@ export class Gateway {
       path: '/api/v1/access-requests',
       body: { message },
     });
+  }
+
+  /**
+   * The caller's clusters with what they use (workers, cores, memory, age, lifetime left).
+   * @param options - `status`: only these statuses. Default: the active ones.
+   */
+  async clusterDetails(
+    options: { status?: ClusterStatus | readonly ClusterStatus[] } = {}
+  ): Promise<AdminCluster[]> {
+    const { status } = options;
+    return this.transport.json(Type.Array(AdminCluster), {
+      method: 'GET',
+      path: '/api/v1/me/clusters',
+      query: status === undefined ? {} : { status: [status].flat().join(',') },
+    });
+  }
+
+  /** The browser's web UI session: its user (null when logged out) and how it logs in. */
+  async browserSession(): Promise<BrowserSession> {
+    return this.transport.json(BrowserSession, { method: 'GET', path: '/api/ui/session' });
+  }
+
+  /**
+   * Logs the browser in to the web UI with a username and password (an empty username takes an
+   * API token as the password); the gateway sets the session cookies.
+   * @throws UnauthenticatedError when they are wrong.
+   */
+  async browserLogin(username: string, password: string): Promise<MeJson> {
+    return this.transport.json(MeJson, {
+      method: 'POST',
+      path: '/api/ui/login',
+      body: { username, password },
+    });
+  }
+
+  /** Ends the browser's web UI session. */
+  async browserLogout(): Promise<void> {
+    await this.transport.empty({ method: 'POST', path: '/api/ui/logout' });
   }
 
   /** The absolute dashboard URL of a cluster, or `null` when it has none yet. */

@@ -24,6 +24,7 @@ export {
   type JupyterHubAuth,
   type TokenAuth,
 } from './auth.js';
+export { browserSessionHeaders, csrfToken } from './browser.js';
 export { ClusterOptions } from './cluster-options.js';
 export {
   ClusterFailedError,
@@ -57,6 +58,7 @@ export type {
   AdminCluster,
   AdminUser,
   AuditJson,
+  BrowserSession,
   ClusterEvent,
   ClusterJson,
   ClusterStatus,

@@ -34,16 +34,24 @@ export class Transport {
   readonly address: string;
   private readonly auth: Auth | null;
   private readonly fetchFn: FetchLike;
+  private readonly extraHeaders: (spec: RequestSpec) => Readonly<Record<string, string>>;
 
   /**
    * @param address - the gateway's address (with its prefix, if any).
    * @param auth - the credentials; `null` sends none.
    * @param fetchFn - default: the global `fetch`.
+   * @param headers - extra headers for each request (e.g. a browser session's CSRF token).
    */
-  constructor(address: string, auth: Auth | null, fetchFn?: FetchLike) {
+  constructor(
+    address: string,
+    auth: Auth | null,
+    fetchFn?: FetchLike,
+    headers?: (spec: RequestSpec) => Readonly<Record<string, string>>
+  ) {
     this.address = address.replace(/\/+$/, '');
     this.auth = auth;
     this.fetchFn = fetchFn ?? ((input, init) => fetch(input, init));
+    this.extraHeaders = headers ?? (() => ({}));
   }
 
   /** The absolute URL of `path` with `query`. */
@@ -56,7 +64,10 @@ export class Transport {
 
   /** Sends `spec`; resolves to the response when its status is 2xx, else throws the mapped error. */
   async send(spec: RequestSpec): Promise<Response> {
-    const headers: Record<string, string> = { Accept: spec.accept ?? 'application/json' };
+    const headers: Record<string, string> = {
+      ...this.extraHeaders(spec),
+      Accept: spec.accept ?? 'application/json',
+    };
     if (this.auth !== null) headers['Authorization'] = authorizationHeader(this.auth);
     const init: RequestInit = { method: spec.method, headers, redirect: 'follow' };
     if (spec.body !== undefined) {

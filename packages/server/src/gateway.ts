@@ -5,11 +5,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createApiApp, type RouteInfo } from './api/app.js';
 import { createUserAuth } from './api/auth-hook.js';
 import { createAuthenticator } from './auth/create-authenticator.js';
 import { createSessionCache } from './auth/session-cache.js';
+import { createBrowserSessions } from './auth/browser-session.js';
+import { createDashboardAuth } from './api/dashboard-auth.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
 import type { Backend, ProcessExit } from './backends/backend.js';
 import { createSlurmBackend } from './backends/slurm/slurm-backend.js';
@@ -147,6 +150,9 @@ function externalProxy(config: GatewayConfig, routes: RouteTable, clock: Clock, 
     },
   };
 }
+
+/** The built web UI: `packages/web/dist`, the same from `src/` (tsx) and `dist/` (compiled). */
+const WEB_UI_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** Builds and starts a gateway from a loaded configuration. */
 export async function startGateway(
@@ -363,9 +369,11 @@ export async function startGateway(
     limits.user_requests_per_second === null
       ? NO_RATE_LIMIT
       : createUserRateLimit(limits.user_requests_per_second, limits.user_request_burst, clock);
+  const browser = createBrowserSessions({ clock, path: `${config.prefix}/` });
   const userAuth = createUserAuth(
     authenticator,
     sessions,
+    browser,
     access,
     {
       onUser: (user) => {
@@ -394,6 +402,11 @@ export async function startGateway(
           log: log.child({ module: 'proxy' }),
           prefix: config.prefix,
           clients: clientTracker,
+          authorizeDashboard: createDashboardAuth({
+            userAuth,
+            cluster: (name) => manager.get(name),
+            prefix: config.prefix,
+          }),
           meter: metrics.proxy,
           onRefusal: (reason) => {
             metrics.refusal(reason);
@@ -430,7 +443,8 @@ export async function startGateway(
       sseKeepAliveMs: deps.sseKeepAliveMs ?? 15_000,
     },
     server,
-    log
+    log,
+    { browser, authType: config.auth.type, dir: WEB_UI_DIR, prefix: config.prefix }
   );
   let url: string;
   let port: number;

@@ -17,6 +17,7 @@ import { nodeClientHello } from '../src/proxy/fixtures/capture-hellos.js';
 import {
   createPublicServer,
   isLongLived,
+  type DashboardAuthorizer,
   type HttpLimits,
   type PublicServer,
 } from '../src/proxy/public-server.js';
@@ -45,15 +46,24 @@ interface Gateway {
   readonly apiUrls: string[];
 }
 
+/** Lets every dashboard request through: the proxy alone is under test in most cases here. */
+const openDashboards: DashboardAuthorizer = () => Promise.resolve({ allow: true });
+
 /** Starts a public server on 127.0.0.1:0 whose API handler echoes the URL it saw. */
 async function startGateway(
-  opts: { prefix?: string; limits?: SniRouterLimits; httpLimits?: HttpLimits } = {}
+  opts: {
+    prefix?: string;
+    limits?: SniRouterLimits;
+    httpLimits?: HttpLimits;
+    authorizeDashboard?: DashboardAuthorizer;
+  } = {}
 ): Promise<Gateway> {
   const routes = new RouteTable();
   const server = createPublicServer({
     routes,
     log,
     prefix: opts.prefix ?? '',
+    authorizeDashboard: opts.authorizeDashboard ?? openDashboards,
     ...(opts.limits === undefined ? {} : { limits: opts.limits }),
     ...(opts.httpLimits === undefined ? {} : { httpLimits: opts.httpLimits }),
   });
@@ -207,7 +217,12 @@ describe('public server: plain HTTP', () => {
 
   it('answers 503 until an API handler is installed', async () => {
     const routes = new RouteTable();
-    const server = createPublicServer({ routes, log, prefix: '' });
+    const server = createPublicServer({
+      authorizeDashboard: openDashboards,
+      routes,
+      log,
+      prefix: '',
+    });
     const { port } = await server.listen('127.0.0.1', 0);
     cleanups.push(() => server.close());
     const r = await request(port, '/api/health');
@@ -910,6 +925,7 @@ describe('public server: close()', () => {
   it('closes open connections and stops listening', async () => {
     const routes = new RouteTable();
     const server = createPublicServer({
+      authorizeDashboard: openDashboards,
       routes,
       log,
       prefix: '',
@@ -926,6 +942,7 @@ describe('public server: close()', () => {
   it('close() leaves no hello timer of a waiting client behind', async () => {
     const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const server = createPublicServer({
+      authorizeDashboard: openDashboards,
       routes: new RouteTable(),
       log,
       prefix: '',
@@ -948,7 +965,12 @@ describe('public server: close()', () => {
 
   it('listen() rejects when the port is taken', async () => {
     const gw = await startGateway();
-    const other = createPublicServer({ routes: new RouteTable(), log, prefix: '' });
+    const other = createPublicServer({
+      authorizeDashboard: openDashboards,
+      routes: new RouteTable(),
+      log,
+      prefix: '',
+    });
     await assert.rejects(other.listen('127.0.0.1', gw.port), /EADDRINUSE/);
   });
 });

@@ -23,6 +23,17 @@ import { registerAdminRoutes } from './routes/admin.js';
 import { registerLogRoutes } from './routes/logs.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerMyClusterRoutes } from './routes/my-clusters.js';
+import { registerUiSessionRoutes, type UiSessionDeps } from './routes/ui-session.js';
+import { registerUiStaticRoutes } from './routes/ui-static.js';
+
+/** What the web UI's routes are built from. */
+export interface UiOptions extends UiSessionDeps {
+  /** Directory of the built single-page app. */
+  readonly dir: string;
+  /** The gateway's URL prefix ('' for none). */
+  readonly prefix: string;
+}
 
 /** The Fastify instance type of the API (pino logger, node http server). */
 export type ApiApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
@@ -46,7 +57,8 @@ export function requestIdOf(req: IncomingMessage): string {
 export async function createApiApp(
   ctx: ApiContext,
   server: ApiHost,
-  log: Logger
+  log: Logger,
+  ui: UiOptions
 ): Promise<{ app: ApiApp; routes: readonly RouteInfo[] }> {
   const app = Fastify({
     loggerInstance: log,
@@ -101,6 +113,9 @@ export async function createApiApp(
   registerMetricsRoute(app, ctx);
   registerOpenApiRoute(app);
   registerEventRoutes(app, ctx);
+  registerMyClusterRoutes(app, ctx);
+  registerUiSessionRoutes(app, ctx, ui);
+  registerUiStaticRoutes(app, ui);
   await app.ready();
   return { app, routes };
 }

@@ -1,28 +1,55 @@
 /**
- * Resolves the user of a request: a fresh session cookie, else the authenticator's credentials,
- * else a 401 carrying the authenticator's challenge (spec §2.1, §2.2). Access is decided on
- * every request, so a revoked user is out at once whatever cookie they hold. A session cookie is
- * set on the successful answer of a fully authenticated request (never on errors, and never for
- * API tokens, which are sent on every request anyway). Authenticated users are throttled by the
- * per-user rate limit; cluster-token requests never come here.
+ * Resolves the user of a request: the web UI's browser session (with its CSRF check on
+ * state-changing requests), else a fresh API session cookie, else the authenticator's
+ * credentials, else a 401 carrying the authenticator's challenge (spec §2.1, §2.2) — except for
+ * browsers, which never get a challenge (it would open the browser's own login box). Access is
+ * decided on every request, so a revoked user is out at once whatever cookie they hold. An API
+ * session cookie is set on the successful answer of a fully authenticated request (never on
+ * errors, never for API tokens, which are sent on every request anyway, and never for browsers).
+ * Authenticated users are throttled by the per-user rate limit; cluster-token requests never
+ * come here.
  * @module
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessControl, Principal } from '../access/access-control.js';
-import type { Authenticator, User } from '../auth/authenticator.js';
+import { headerValue, type Authenticator, type User } from '../auth/authenticator.js';
+import {
+  CSRF_HEADER,
+  UI_COOKIE,
+  csrfMatches,
+  isBrowserRequest,
+  isStateChanging,
+  type BrowserSession,
+  type BrowserSessions,
+} from '../auth/browser-session.js';
 import { parseCookies, type SessionCache } from '../auth/session-cache.js';
 import { GatewayError, forbidden } from '../errors.js';
 import { NO_RATE_LIMIT, type UserRateLimit } from './user-rate-limit.js';
 
+/** The parts of a request authentication reads (a Fastify request or a raw Node one). */
+export interface RequestLike {
+  readonly headers: IncomingHttpHeaders;
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+}
+
 /** Authenticates users of the API and applies access control. */
 export interface UserAuth {
   /** The authenticated principal, granted or not; throws the 401 challenge when there is none. */
-  identify(req: FastifyRequest): Promise<Principal>;
+  identify(req: RequestLike): Promise<Principal>;
   /** A principal granted access; throws 401, or 403 with how to ask for access. */
-  require(req: FastifyRequest): Promise<Principal>;
+  require(req: RequestLike): Promise<Principal>;
   /** A principal with the admin role; throws 401 or 403. */
-  requireAdmin(req: FastifyRequest): Promise<Principal>;
-  /** An `onSend` hook adding the session cookie to successful answers. */
+  requireAdmin(req: RequestLike): Promise<Principal>;
+  /** The live browser session the request's UI cookie names, or null. */
+  browserSession(req: RequestLike): BrowserSession | null;
+  /**
+   * Checks a username and password (or, with an empty username, an API token) the way the
+   * configured authenticator checks a Basic header; null when they are wrong.
+   */
+  checkPassword(username: string, password: string): Promise<User | null>;
+  /** An `onSend` hook adding the API session cookie to successful answers. */
   onSend(req: FastifyRequest, reply: FastifyReply): void;
 }
 
@@ -38,39 +65,58 @@ export interface AuthListeners {
 export function createUserAuth(
   authenticator: Authenticator,
   sessions: SessionCache,
+  browser: BrowserSessions,
   access: AccessControl,
   listeners: AuthListeners,
   rateLimit: UserRateLimit = NO_RATE_LIMIT
 ): UserAuth {
   const { onUser, onRefusal } = listeners;
-  const pending = new WeakMap<FastifyRequest, string>();
-  const identify = async (req: FastifyRequest): Promise<Principal> => {
-    const cookie = parseCookies(req.headers.cookie).get(sessions.cookieName);
-    if (cookie !== undefined) {
-      const user = sessions.lookup(cookie);
-      if (user !== null) {
-        rateLimit.take(user.name);
-        onUser(user);
-        return access.principal(user);
-      }
-    }
-    const user = await authenticator.authenticate(req.headers);
-    if (user === null) {
-      throw new GatewayError('unauthenticated', 'Authentication required', {
-        headers: { 'WWW-Authenticate': authenticator.challenge },
-      });
-    }
+  const pending = new WeakMap<object, string>();
+  const found = (user: User) => {
     rateLimit.take(user.name);
-    if (!/^Bearer\s/i.test(req.headers.authorization ?? '')) pending.set(req, sessions.store(user));
     onUser(user);
     return access.principal(user);
   };
+  const browserSession = (req: RequestLike) => {
+    const id = parseCookies(req.headers.cookie).get(UI_COOKIE);
+    return id === undefined ? null : browser.lookup(id);
+  };
+  const identify = async (req: RequestLike): Promise<Principal> => {
+    const cookies = parseCookies(req.headers.cookie);
+    // A request carrying its own credentials cannot be forged cross-site: no CSRF check.
+    if (req.headers.authorization === undefined) {
+      const ui = browserSession(req);
+      if (ui !== null) {
+        if (isStateChanging(req.method) && !csrfMatches(ui, headerValue(req.headers, CSRF_HEADER)))
+          throw forbidden(
+            `Missing or wrong ${CSRF_HEADER} header for a request made with the web UI's session; reload the page`
+          );
+        return found(ui.user);
+      }
+    }
+    const cookie = cookies.get(sessions.cookieName);
+    if (cookie !== undefined) {
+      const user = sessions.lookup(cookie);
+      if (user !== null) return found(user);
+    }
+    const user = await authenticator.authenticate(req.headers);
+    const fromBrowser = isBrowserRequest(req.headers, cookies);
+    if (user === null) {
+      throw new GatewayError('unauthenticated', 'Authentication required', {
+        headers: fromBrowser ? {} : { 'WWW-Authenticate': authenticator.challenge },
+      });
+    }
+    if (!fromBrowser && !/^Bearer\s/i.test(req.headers.authorization ?? ''))
+      pending.set(req, sessions.store(user));
+    return found(user);
+  };
   return {
     identify,
+    browserSession,
     async require(req) {
       const p = await identify(req);
       if (!p.granted) {
-        onRefusal(p.name, `${req.method} ${req.url}`, 'not granted');
+        onRefusal(p.name, `${req.method ?? 'GET'} ${req.url ?? ''}`, 'not granted');
         return access.requireGranted(p);
       }
       return p;
@@ -78,10 +124,17 @@ export function createUserAuth(
     async requireAdmin(req) {
       const p = await identify(req);
       if (!p.admin) {
-        onRefusal(p.name, `${req.method} ${req.url}`, 'not an admin');
+        onRefusal(p.name, `${req.method ?? 'GET'} ${req.url ?? ''}`, 'not an admin');
         throw forbidden(`User ${p.name} is not an administrator of this Dask Gateway`);
       }
       return p;
+    },
+    checkPassword(username, password) {
+      const authorization =
+        username === ''
+          ? `Bearer ${password}`
+          : `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+      return authenticator.authenticate({ authorization });
     },
     onSend(req, reply) {
       const value = pending.get(req);

@@ -50,6 +50,22 @@ export function isLongLived(req: Pick<http.IncomingMessage, 'url' | 'headers'>):
 /** Handles a request that no dashboard route claims. */
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
+/** Whether a dashboard request may pass, or the answer to send instead. */
+export type DashboardVerdict =
+  | { readonly allow: true }
+  | {
+      readonly allow: false;
+      readonly status: number;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly body: string;
+    };
+
+/** Decides whether a request (or WebSocket upgrade) may reach the dashboard of `cluster`. */
+export type DashboardAuthorizer = (
+  req: Pick<http.IncomingMessage, 'headers' | 'method' | 'url'>,
+  cluster: string
+) => Promise<DashboardVerdict>;
+
 /** An HTTP server the API framework serves on. */
 export interface ApiHost {
   /** The HTTP server that API requests reach (give it to the API framework). */
@@ -80,6 +96,8 @@ export interface PublicServerDeps {
   readonly meter?: ProxyMeter;
   /** Told about every refused connection or request head. */
   readonly onRefusal?: (reason: RefusalReason) => void;
+  /** Checked before every dashboard request and WebSocket upgrade is forwarded (default: all pass). */
+  readonly authorizeDashboard?: DashboardAuthorizer;
 }
 
 function jsonError(status: number, reason: string, error: string, code: string): string {
@@ -127,6 +145,8 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
   const { routes, log, prefix } = deps;
   const hl = deps.httpLimits ?? {};
   const refused = deps.onRefusal ?? (() => undefined);
+  const authorizeDashboard: DashboardAuthorizer =
+    deps.authorizeDashboard ?? (() => Promise.resolve({ allow: true }));
   let apiHandler: RequestHandler = (_req, res) => {
     writeRawError(res, 'gateway_unavailable', 'The gateway is starting; try again shortly');
   };
@@ -146,6 +166,17 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
   const dashboardTarget = (url: string | undefined) => {
     const m = routes.matchPath(url ?? '/');
     return m === null || m.prefix === '/' ? null : m;
+  };
+
+  /** The cluster a dashboard route prefix (`<prefix>/clusters/<name>`) belongs to. */
+  const clusterOf = (routePrefix: string) => decodeURIComponent(routePrefix.split('/').pop() ?? '');
+
+  const refuse = (socket: net.Socket, status: number, body: string) => {
+    const reason = http.STATUS_CODES[status] ?? 'Forbidden';
+    socket.end(
+      `HTTP/1.1 ${String(status)} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${String(Buffer.byteLength(body))}\r\n\r\n${body}`
+    );
   };
 
   const stripPrefix = (req: http.IncomingMessage): boolean => {
@@ -175,9 +206,22 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
       if (isLongLived(req)) req.socket.setTimeout(0);
       const m = dashboardTarget(req.url);
       if (m !== null) {
-        req.url = m.rest;
-        meterDashboardRequest(req, res);
-        proxy.web(req, res, { target: m.target });
+        authorizeDashboard(req, clusterOf(m.prefix)).then(
+          (verdict) => {
+            if (verdict.allow) {
+              req.url = m.rest;
+              meterDashboardRequest(req, res);
+              proxy.web(req, res, { target: m.target });
+            } else {
+              res.writeHead(verdict.status, { ...verdict.headers });
+              res.end(verdict.body);
+            }
+          },
+          (err: unknown) => {
+            log.error({ err }, 'dashboard authorization failed');
+            writeRawError(res, 'internal', 'Dashboard authorization failed');
+          }
+        );
         return;
       }
       handleApi(req, res);
@@ -214,9 +258,21 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
     }
     // A dashboard WebSocket is long-lived: no idle timeout.
     socket.setTimeout(0);
-    deps.meter?.track('dashboard', socket);
-    req.url = m.rest;
-    proxy.ws(req, socket, head, { target: m.target });
+    authorizeDashboard(req, clusterOf(m.prefix)).then(
+      (verdict) => {
+        if (verdict.allow) {
+          deps.meter?.track('dashboard', socket);
+          req.url = m.rest;
+          proxy.ws(req, socket, head, { target: m.target });
+        } else {
+          refuse(socket, verdict.status, verdict.body);
+        }
+      },
+      (err: unknown) => {
+        log.error({ err }, 'dashboard authorization failed');
+        socket.destroy();
+      }
+    );
   });
   httpServer.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
     if (!socket.writable) {

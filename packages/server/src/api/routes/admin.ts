@@ -28,6 +28,7 @@ import { invalid, notFound } from '../../errors.js';
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
 import { parseStatuses } from './query.js';
+import { clusterView } from '../cluster-view.js';
 
 // Documentation of the request bodies and query strings (the handlers validate them).
 const StatusUserQuery = Type.Object({
@@ -69,26 +70,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
     if (c === undefined) throw notFound(`Cluster ${name} not found`);
     return c;
   };
-  const view = (c: ClusterRecord) => {
-    const status = publicStatus(c);
-    const running = [...c.workers.values()].filter((w) => w.status <= 3 && w.target === 3).length;
-    return {
-      name: c.name,
-      username: c.username,
-      status,
-      workers: running,
-      cores: c.config.scheduler_cores + running * c.config.worker_cores,
-      memory: c.config.scheduler_memory + running * c.config.worker_memory,
-      worker_cores: c.config.worker_cores,
-      worker_memory: c.config.worker_memory,
-      start_time: c.startTime,
-      stop_time: c.stopTime,
-      age_seconds: ((c.stopTime ?? clock.now()) - c.startTime) / 1000,
-      stop_reason: c.stopReason,
-      dashboard_route:
-        status === 'RUNNING' && c.dashboardAddress !== '' ? `/clusters/${c.name}/status` : null,
-    };
-  };
+  const view = (c: ClusterRecord) => clusterView(c, clock.now());
 
   app.get(
     '/api/v1/admin/clusters',

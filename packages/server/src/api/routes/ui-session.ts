@@ -1,0 +1,80 @@
+/**
+ * The web UI's login, logout and session routes under `/api/ui/`. Login checks a username and
+ * password with the configured Basic authenticator (an empty username takes an API token), starts
+ * a browser session and answers without any `WWW-Authenticate` challenge. Login must carry
+ * `X-Requested-With` (a cross-site form cannot), so another site cannot log a browser in.
+ * @module
+ */
+import { BrowserSession, MeJson } from '@gatehouse/api';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { headerValue } from '../../auth/authenticator.js';
+import { isSecureRequest } from '../../auth/browser-session.js';
+import type { BrowserSessions } from '../../auth/browser-session.js';
+import { isRecord } from '../../cluster-options/guards.js';
+import { GatewayError, forbidden, invalid } from '../../errors.js';
+import type { ApiApp } from '../app.js';
+import type { ApiContext } from '../context.js';
+
+/** What the UI routes need beyond the API context. */
+export interface UiSessionDeps {
+  readonly browser: BrowserSessions;
+  readonly authType: 'basic' | 'jupyterhub';
+}
+
+const secure = (req: FastifyRequest) => isSecureRequest(req.headers, false);
+
+function fromUi(req: FastifyRequest): void {
+  if (headerValue(req.headers, 'x-requested-with') === undefined)
+    throw forbidden('Log in through the Gatehouse web UI (requests need X-Requested-With)');
+}
+
+/** Registers `/api/ui/session`, `/api/ui/login` and `/api/ui/logout`. */
+export function registerUiSessionRoutes(app: ApiApp, ctx: ApiContext, deps: UiSessionDeps): void {
+  const login = deps.authType === 'jupyterhub' ? 'jupyterhub' : 'password';
+
+  app.get('/api/ui/session', { schema: { response: { 200: BrowserSession } } }, (req) => {
+    const s = ctx.userAuth.browserSession(req);
+    if (s === null) return { user: null, login };
+    const p = ctx.access.principal(s.user);
+    return {
+      user: { name: p.name, groups: [...p.groups], admin: p.admin, granted: p.granted },
+      login,
+    };
+  });
+
+  app.post(
+    '/api/ui/login',
+    { schema: { response: { 200: MeJson } } },
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      fromUi(req);
+      if (deps.authType === 'jupyterhub')
+        throw invalid('This gateway logs browsers in through JupyterHub, not with a password');
+      const body: unknown = req.body;
+      const username = isRecord(body) ? body['username'] : undefined;
+      const password = isRecord(body) ? body['password'] : undefined;
+      if (typeof username !== 'string' || typeof password !== 'string' || username.length > 256)
+        throw invalid('The body must be {"username": "...", "password": "..."}');
+      const user = await ctx.userAuth.checkPassword(username.trim(), password);
+      if (user === null) {
+        ctx.audit(username, 'ui login', '', 'refused', 'wrong username or password');
+        throw new GatewayError('unauthenticated', 'Wrong username or password');
+      }
+      const session = deps.browser.create(user);
+      const p = ctx.access.principal(user);
+      void reply.header('Set-Cookie', deps.browser.setCookies(session, secure(req)));
+      return { name: p.name, groups: [...p.groups], admin: p.admin, granted: p.granted };
+    }
+  );
+
+  app.post('/api/ui/logout', async (req: FastifyRequest, reply: FastifyReply) => {
+    const s = ctx.userAuth.browserSession(req);
+    if (s !== null) {
+      await ctx.userAuth.identify(req); // the CSRF check
+      deps.browser.destroy(s.id);
+    }
+    return reply
+      .code(204)
+      .header('Set-Cookie', deps.browser.clearCookies(secure(req)))
+      .send();
+  });
+}

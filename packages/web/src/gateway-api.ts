@@ -1,0 +1,121 @@
+/**
+ * The web UI's gateway client: the TypeScript SDK's `Gateway` over the browser's session
+ * cookie, with `X-Requested-With` on every call (so the server never answers with a Basic
+ * challenge) and the CSRF header on state-changing ones. The pages use this small surface.
+ * @module
+ */
+import {
+  Gateway,
+  browserSessionHeaders,
+  type AdminCluster,
+  type ClusterEvent,
+  type OptionEntry,
+} from '@gatehouse/sdk';
+
+export type {
+  AdminUser,
+  BrowserSession as SessionInfo,
+  LogsJson,
+  MeJson as SessionUser,
+  PoolJson as PoolState,
+  RequestJson as AccessRequest,
+  TokenJson as TokenInfo,
+  UsageDay,
+} from '@gatehouse/sdk';
+
+/** A cluster as the UI shows it. */
+export type ClusterView = AdminCluster;
+
+/** One process's log of a cluster. */
+export interface ProcessLog {
+  readonly name: string;
+  readonly kind: string;
+  readonly text: string;
+}
+
+/** The gateway's base path: what precedes `/ui/` in the page's address. */
+export function gatewayBase(pathname: string): string {
+  const i = pathname.indexOf('/ui/');
+  return i < 0 ? '' : pathname.slice(0, i);
+}
+
+/** The gateway calls the pages make. */
+export class GatewayApi {
+  /** The gateway's base path ('' or a prefix such as `/gw`). */
+  readonly base: string;
+  /** The SDK client, authenticated by the browser session. */
+  readonly gateway: Gateway;
+
+  constructor(base: string) {
+    this.base = base;
+    this.gateway = new Gateway({
+      address: `${window.location.origin}${base}`,
+      headers: browserSessionHeaders(() => document.cookie),
+    });
+  }
+
+  session = () => this.gateway.browserSession();
+  login = (username: string, password: string) => this.gateway.browserLogin(username, password);
+  logout = () => this.gateway.browserLogout();
+  requestAccess = (message: string) => this.gateway.requestAccess(message);
+
+  /** The caller's clusters: active ones, or with `all` stopped and failed ones too. */
+  clusters = (all = false) =>
+    this.gateway.clusterDetails(
+      all ? { status: ['PENDING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED'] } : {}
+    );
+  options = async (): Promise<OptionEntry[]> => [...(await this.gateway.clusterOptions()).fields];
+  create = (options: Record<string, unknown>) => this.gateway.newCluster(options);
+  scale = (name: string, count: number) => this.gateway.scale(name, count);
+  adapt = (name: string, minimum: number, maximum: number) =>
+    this.gateway.adapt(name, { minimum, maximum, active: true });
+  stopAdapt = (name: string) => this.gateway.adapt(name, { active: false });
+  stop = async (name: string) => {
+    await this.gateway.stopCluster(name);
+    return null;
+  };
+  events = (name: string) => this.gateway.events(name);
+  logs = async (name: string): Promise<ProcessLog[]> =>
+    (await this.gateway.logs(name, { tail: 200 })).processes;
+  pool = () => this.gateway.pool();
+
+  /**
+   * Calls `onEvent` for every event of the caller's clusters (the SDK follows
+   * `GET /api/v1/events`); returns the function that stops listening. `onDown` is told when the
+   * stream is unavailable (the page then relies on polling).
+   */
+  subscribe(onEvent: (e: ClusterEvent) => void, onDown: () => void): () => void {
+    const abort = new AbortController();
+    void (async () => {
+      try {
+        for await (const e of this.gateway.watchEvents(null, { signal: abort.signal })) onEvent(e);
+      } catch {
+        if (!abort.signal.aborted) onDown();
+      }
+    })();
+    return () => {
+      abort.abort();
+    };
+  }
+
+  admin = {
+    clusters: (user?: string) =>
+      this.gateway.admin.clusters(user === undefined || user === '' ? {} : { user }),
+    stop: async (name: string) => {
+      await this.gateway.admin.stopCluster(name);
+      return null;
+    },
+    scale: (name: string, count: number) => this.gateway.admin.scaleCluster(name, count),
+    users: () => this.gateway.admin.users(),
+    grant: (user: string) => this.gateway.admin.grant(user),
+    revoke: (user: string) => this.gateway.admin.revoke(user),
+    requests: () => this.gateway.admin.requests({ status: 'pending' }),
+    approve: (id: number) => this.gateway.admin.approve(id),
+    deny: (id: number) => this.gateway.admin.deny(id),
+    tokens: () => this.gateway.admin.tokens(),
+    issueToken: (username: string, label: string, admin: boolean) =>
+      this.gateway.admin.issueToken(username, { label, admin }),
+    revokeToken: (id: string) => this.gateway.admin.revokeToken(id),
+    usage: (days: number) => this.gateway.admin.usage({ days }),
+  };
+}

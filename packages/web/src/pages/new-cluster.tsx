@@ -1,0 +1,188 @@
+/**
+ * New cluster: a form generated from the user's option spec (`GET /api/v1/options`). The API
+ * validates the submission; its messages are shown as they are. After a create the page moves
+ * to the cluster's page, where its start sequence shows live.
+ * @module
+ */
+import { useEffect, useState } from 'react';
+import type { OptionEntry } from '@gatehouse/api';
+import type { PageProps } from '../app.js';
+
+type Values = Record<string, unknown>;
+
+function Field(props: { entry: OptionEntry; value: unknown; set: (v: unknown) => void }) {
+  const { entry, value, set } = props;
+  const spec = entry.spec;
+  const id = `opt-${entry.field}`;
+  let input;
+  switch (spec.type) {
+    case 'select':
+      input = (
+        <select
+          id={id}
+          name={entry.field}
+          value={String(value)}
+          onChange={(e) => {
+            set(e.target.value);
+          }}
+        >
+          {spec.options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      );
+      break;
+    case 'bool':
+      input = (
+        <input
+          id={id}
+          name={entry.field}
+          type="checkbox"
+          checked={value === true}
+          onChange={(e) => {
+            set(e.target.checked);
+          }}
+        />
+      );
+      break;
+    case 'int':
+    case 'float':
+      input = (
+        <input
+          id={id}
+          name={entry.field}
+          type="number"
+          step={spec.type === 'int' ? 1 : 'any'}
+          {...(spec.min === null ? {} : { min: spec.min })}
+          {...(spec.max === null ? {} : { max: spec.max })}
+          value={String(value)}
+          onChange={(e) => {
+            set(e.target.value === '' ? '' : Number(e.target.value));
+          }}
+        />
+      );
+      break;
+    case 'mapping':
+      input = (
+        <textarea
+          id={id}
+          name={entry.field}
+          placeholder="NAME=value, one per line"
+          value={
+            typeof value === 'string'
+              ? value
+              : Object.entries((value ?? {}) as Values)
+                  .map(([k, v]) => `${k}=${String(v)}`)
+                  .join('\n')
+          }
+          onChange={(e) => {
+            set(e.target.value);
+          }}
+        />
+      );
+      break;
+    default:
+      input = (
+        <input
+          id={id}
+          name={entry.field}
+          value={typeof value === 'string' ? value : ''}
+          onChange={(e) => {
+            set(e.target.value);
+          }}
+        />
+      );
+  }
+  return (
+    <div className="field">
+      <label htmlFor={id}>{entry.label}</label>
+      {input}
+    </div>
+  );
+}
+
+/** `NAME=value` lines as an object (mapping fields). */
+export function parseMapping(text: string): Values {
+  const out: Values = {};
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (t === '') continue;
+    const eq = t.indexOf('=');
+    if (eq < 0) out[t] = '';
+    else out[t.slice(0, eq).trim()] = t.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The new-cluster form. */
+export function NewClusterPage({ api, go }: PageProps) {
+  const [entries, setEntries] = useState<OptionEntry[] | null>(null);
+  const [values, setValues] = useState<Values>({});
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api.options().then(
+      (opts) => {
+        setEntries(opts);
+        setValues(Object.fromEntries(opts.map((o) => [o.field, o.default])));
+      },
+      (e: unknown) => {
+        setError(e instanceof Error ? e.message : String(e));
+      }
+    );
+  }, [api]);
+  if (entries === null)
+    return <section>{error === '' ? <p>Loading…</p> : <p className="error">{error}</p>}</section>;
+  return (
+    <section>
+      <h1>New cluster</h1>
+      <form
+        className="options"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setError('');
+          setBusy(true);
+          const submitted: Values = {};
+          for (const entry of entries) {
+            const v = values[entry.field];
+            submitted[entry.field] =
+              entry.spec.type === 'mapping' && typeof v === 'string' ? parseMapping(v) : v;
+          }
+          api.create(submitted).then(
+            (name) => {
+              go(`/clusters/${encodeURIComponent(name)}`);
+            },
+            (err: unknown) => {
+              setBusy(false);
+              setError(err instanceof Error ? err.message : String(err));
+            }
+          );
+        }}
+      >
+        {entries.length === 0 && (
+          <p>This gateway offers no options: the cluster uses the defaults.</p>
+        )}
+        {entries.map((entry) => (
+          <Field
+            key={entry.field}
+            entry={entry}
+            value={values[entry.field]}
+            set={(v) => {
+              setValues({ ...values, [entry.field]: v });
+            }}
+          />
+        ))}
+        <button type="submit" disabled={busy}>
+          {busy ? 'Creating…' : 'Create cluster'}
+        </button>
+        {error !== '' && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,81 @@
+/**
+ * The shared pool: machines in use out of the total, the user's own share, and the machine
+ * types workers are packed onto.
+ * @module
+ */
+import type { PageProps } from '../app.js';
+import { bytes } from '../format.js';
+import { useLive } from '../live.js';
+
+/** Pool page. */
+export function PoolPage({ api }: PageProps) {
+  const pool = useLive(
+    api,
+    () => api.pool(),
+    () => true,
+    5000
+  );
+  const p = pool.value;
+  if (p === null)
+    return (
+      <section>
+        {pool.error === '' ? <p>Loading…</p> : <p className="error">{pool.error}</p>}
+      </section>
+    );
+  const pct = p.machines_total === 0 ? 0 : (100 * p.machines_in_use) / p.machines_total;
+  return (
+    <section>
+      <h1>Pool</h1>
+      <p data-testid="pool-summary">
+        {p.machines_in_use} of {p.machines_total} machines in use by {p.users_with_machines}{' '}
+        {p.users_with_machines === 1 ? 'user' : 'users'}; {p.machines_free} free.
+      </p>
+      <div className="bar" aria-label="machines in use">
+        <div style={{ width: `${String(pct)}%` }} />
+      </div>
+      <p>
+        Your clusters use <b>{p.your_machines}</b> {p.your_machines === 1 ? 'machine' : 'machines'}
+        {p.user_machine_cap === null
+          ? '.'
+          : ` of the ${String(p.user_machine_cap)} one user may have.`}
+      </p>
+      <p>
+        Workers are packed onto machines, and a machine only hosts one user's workers. When the pool
+        is full, a scale request is reduced to what fits and the gateway says so; a new cluster
+        needs no machine until it asks for workers.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>Machine type</th>
+            <th>Cores</th>
+            <th>Memory</th>
+            <th>Count</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.machine_types.map((m) => (
+            <tr key={m.name}>
+              <td>{m.name}</td>
+              <td>{m.cores}</td>
+              <td>{bytes(m.memory)}</td>
+              <td>{m.count}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {p.per_user !== undefined && (
+        <>
+          <h2>Machines per user</h2>
+          <ul>
+            {Object.entries(p.per_user).map(([u, n]) => (
+              <li key={u}>
+                {u}: {n}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
