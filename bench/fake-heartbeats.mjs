@@ -23,7 +23,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
-import { setTimeout, setInterval, clearTimeout } from 'node:timers';
+import { setTimeout, setInterval, clearTimeout, clearInterval } from 'node:timers';
 
 const spool = process.argv[2];
 if (spool === undefined) {
@@ -57,7 +57,7 @@ const api = http.createServer((req, res) => {
   let body = '';
   req.on('data', (d) => (body += d));
   req.on('end', () => {
-    let msg = {};
+    let msg;
     try {
       msg = JSON.parse(body);
     } catch {

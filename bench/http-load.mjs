@@ -76,7 +76,7 @@ async function main() {
     for (;;) {
       const t0 = performance.now();
       if (t0 >= end) return;
-      let status = 0;
+      let status;
       try {
         const r = await request(headers);
         status = r.status;

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 from distributed import Client
 
@@ -37,28 +39,36 @@ async def _one_start(server, user: str, workers: int, timeout: float) -> tuple[f
     return t1 - t0, t2 - t1
 
 
-def _wait_line(proc: subprocess.Popen, needle: str, timeout: float) -> str:
+async def _wait_text(path, needle: str, proc: subprocess.Popen, timeout: float) -> str:
+    """Polls the log file ``path`` until a line contains ``needle``; returns that line."""
     deadline = time.monotonic() + timeout
-    assert proc.stderr is not None
-    for raw in proc.stderr:
-        line = raw.decode(errors="replace")
-        if needle in line:
-            return line
-        if time.monotonic() > deadline:
+    while time.monotonic() < deadline:
+        for line in path.read_text(errors="replace").splitlines():
+            if needle in line:
+                return line
+        if proc.poll() is not None:
             break
-    raise RuntimeError(f"bare scheduler did not print {needle!r}")
+        await asyncio.sleep(0.01)
+    raise RuntimeError(f"bare scheduler did not print {needle!r}:\n{path.read_text()[-2000:]}")
 
 
 async def _floor(workers: int, timeout: float) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        return await _floor_in(Path(tmp), workers, timeout)
+
+
+async def _floor_in(tmp: Path, workers: int, timeout: float) -> tuple[float, float]:
+    out = tmp / "scheduler.log"
     t0 = time.monotonic()
-    sched = subprocess.Popen(
-        [PYTHON, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
-         "--dashboard-address", "127.0.0.1:0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    with open(out, "wb") as f:
+        sched = subprocess.Popen(
+            [PYTHON, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+             "--dashboard-address", "127.0.0.1:0"],
+            stdout=f, stderr=subprocess.STDOUT, cwd=tmp,
+        )
     procs = [sched]
     try:
-        line = await asyncio.to_thread(_wait_line, sched, "Scheduler at:", timeout)
+        line = await _wait_text(out, "Scheduler at:", sched, timeout)
         t1 = time.monotonic()
         address = line.split("Scheduler at:", 1)[1].strip()
         t2 = time.monotonic()
@@ -66,7 +76,7 @@ async def _floor(workers: int, timeout: float) -> tuple[float, float]:
             procs.append(subprocess.Popen(
                 [*WORKER_CMD, address, "--nthreads", "1", "--memory-limit", "2GiB",
                  "--dashboard-address", "127.0.0.1:0"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp,
             ))
         async with Client(address, asynchronous=True) as client:
             await client.wait_for_workers(workers, timeout=timeout)
@@ -75,7 +85,11 @@ async def _floor(workers: int, timeout: float) -> tuple[float, float]:
         for p in reversed(procs):
             p.terminate()
         for p in procs:
-            p.wait(30)
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(10)
     return t1 - t0, t3 - t2
 
 
@@ -95,16 +109,19 @@ async def measure_start(servers, results, reps: int, workers: int, log) -> None:
                  f"prints its address, then {workers} bare workers until a client sees them.")
 
 
-async def _crowd_user(server, user: str, t0: float, timeout: float) -> tuple[float | None, str]:
+async def _crowd_user(server, user: str, t0: float, timeout: float):
+    """(seconds to RUNNING, seconds to a connected worker, error) of one user, from ``t0``."""
     gw = clients.gateway(server, user)
     cluster = None
+    running = None
     try:
         cluster = await gw.new_cluster()
+        running = time.monotonic() - t0
         await cluster.scale(1)
         await clients.wait_workers(cluster, 1, timeout)
-        return time.monotonic() - t0, ""
+        return running, time.monotonic() - t0, ""
     except Exception as e:  # noqa: BLE001 - every failure of a user counts
-        return None, f"{type(e).__name__}: {e}"[:200]
+        return running, None, f"{type(e).__name__}: {e}"[:200]
     finally:
         try:
             if cluster is not None:
@@ -115,6 +132,7 @@ async def _crowd_user(server, user: str, t0: float, timeout: float) -> tuple[flo
 
 
 async def measure_crowd(servers, results, reps: int, users: int, log) -> None:
+    all_running = results.metric("crowd", f"{users} users: all clusters RUNNING", "s", "lower")
     all_up = results.metric("crowd", f"{users} users: all RUNNING with a worker", "s", "lower")
     median = results.metric("crowd", "per-user time, median", "s", "lower")
     failed = results.metric("crowd", "users whose calls failed", "count", "lower")
@@ -124,8 +142,10 @@ async def measure_crowd(servers, results, reps: int, users: int, log) -> None:
             outcomes = await asyncio.gather(
                 *(_crowd_user(server, f"crowd{i:02d}", t0, 300) for i in range(users))
             )
-            times = [t for t, _ in outcomes if t is not None]
-            errors = [e for t, e in outcomes if t is None]
+            times = [t for _, t, _ in outcomes if t is not None]
+            errors = [e for _, t, e in outcomes if t is None]
+            runs = [r for r, _, _ in outcomes if r is not None]
+            all_running.add(server.kind, max(runs) if len(runs) == users else None)
             all_up.add(server.kind, max(times) if times and not errors else None)
             if times:
                 median.add(server.kind, sorted(times)[len(times) // 2])

@@ -3,6 +3,8 @@
 //   lint   : ESLint and Prettier over the repository
 //   unit   : TypeScript unit and cross-module tests (node:test)
 //   python : the real-client pytest suites against real Gatehouse processes
+//   bench-smoke : the side-by-side benchmarks with the upstream server at tiny sizes
+//                 (bench/run.py --smoke; it installs the upstream server itself)
 // Exits non-zero if any suite failed. `--only unit,python` runs a subset.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -26,6 +28,7 @@ const suites = {
       cwd: path.join(root, 'python'),
     },
   ],
+  'bench-smoke': [{ cmd: venvPython, args: [path.join(root, 'bench', 'run.py'), '--smoke'] }],
 };
 
 const onlyArg = process.argv.indexOf('--only');

@@ -30,7 +30,7 @@ import { createAccessStore } from './store/access-store.js';
 import { createClusterStore } from './store/cluster-store.js';
 import { openDatabase } from './store/db.js';
 import { createSecretBox, loadOrCreateKeyFile, parseKey } from './store/secret-box.js';
-import { createClusterTls } from './tls/certs.js';
+import { createClusterTls, preloadClusterTls } from './tls/certs.js';
 import { GATEWAY_VERSION } from './version.js';
 
 /** Optional collaborators, for tests and embedding. */
@@ -234,6 +234,12 @@ export async function startGateway(
   const url = `http://${connectHost(bound.host)}:${String(bound.port)}`;
   apiUrl = config.apiUrl ?? `${url}${config.prefix}/api`;
   await manager.start();
+  // Off the start-up path: serving first, the certificate library for the first cluster next.
+  setImmediate(() => {
+    preloadClusterTls().catch((err: unknown) => {
+      log.error({ err }, 'loading the certificate library failed');
+    });
+  });
   let bootstrapToken: string | null = null;
   if (config.access.bootstrap_admin_token && (await accessStore.countTokens()) === 0) {
     const issued = await accessStore.issueToken({
