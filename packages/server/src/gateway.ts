@@ -28,6 +28,9 @@ import { createAccessControl } from './access/access-control.js';
 import { createClusterPolicy } from './pool/cluster-policy.js';
 import { createAccessStore } from './store/access-store.js';
 import { createClusterStore } from './store/cluster-store.js';
+import { createEventBus } from './events/event-bus.js';
+import { createEventRecorder, type EventRecorder } from './events/event-recorder.js';
+import { createEventStore } from './events/event-store.js';
 import { openDatabase } from './store/db.js';
 import { createSecretBox, loadOrCreateKeyFile, parseKey } from './store/secret-box.js';
 import { createClusterTls, preloadClusterTls } from './tls/certs.js';
@@ -39,6 +42,8 @@ export interface GatewayDeps {
   readonly clock?: Clock;
   /** The process environment passed on to schedulers and workers (inherited variables). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Milliseconds between SSE keep-alive comments (default 15 000). */
+  readonly sseKeepAliveMs?: number;
 }
 
 /** A running gateway. */
@@ -52,6 +57,8 @@ export interface Gateway {
   readonly apiRoutes: readonly RouteInfo[];
   /** An admin API token issued at first start (shown once), or null. */
   readonly bootstrapToken: string | null;
+  /** The event recorder (its bus, its store). */
+  readonly events: EventRecorder;
   /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
   stop(): Promise<void>;
 }
@@ -80,6 +87,14 @@ export async function startGateway(
   const db = await openDatabase(config.storePath);
   const store = createClusterStore(db, createSecretBox(keys));
   const accessStore = createAccessStore(db);
+  const eventStore = createEventStore(db);
+  const events = createEventRecorder({
+    store: eventStore,
+    bus: createEventBus(),
+    clock,
+    log: log.child({ module: 'events' }),
+  });
+  await events.start();
   const audit = (
     actor: string,
     action: string,
@@ -118,6 +133,7 @@ export async function startGateway(
     onExit: (exit) => {
       onExit(exit);
     },
+    logs: config.logs,
   });
   let clusters: () => Iterable<ClusterRecord> = () => [];
   const policy = createClusterPolicy(
@@ -168,6 +184,14 @@ export async function startGateway(
     policy,
     accounting,
     clients: clientTracker,
+    events,
+    logs: config.logs,
+    onCleanup: async (deleted, before) => {
+      await events.flushed();
+      await eventStore.deleteForClusters(deleted);
+      await eventStore.deleteUnboundBefore(before);
+      for (const name of deleted) backend.removeLogs(name);
+    },
   });
   onExit = manager.onProcessExit;
   clusters = () => manager.all();
@@ -205,6 +229,14 @@ export async function startGateway(
     },
     onRefusal: (who, what, why) => {
       audit(who, what, '', 'refused', why);
+      events.record({
+        type: 'request.refused',
+        cluster: null,
+        username: who,
+        actor: who,
+        message: `${what} refused: ${why}`,
+        data: { action: what, reason: why },
+      });
     },
   });
 
@@ -226,6 +258,8 @@ export async function startGateway(
       clock,
       audit,
       environments: catalog,
+      events,
+      sseKeepAliveMs: deps.sseKeepAliveMs ?? 15_000,
     },
     server,
     log
@@ -270,10 +304,13 @@ export async function startGateway(
     routes,
     bootstrapToken,
     apiRoutes,
+    events,
     async stop() {
       await manager.shutdown();
+      events.bus.close();
       await server.close();
       await app.close();
+      await events.flushed();
       await store.close();
     },
   };

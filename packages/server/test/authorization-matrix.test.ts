@@ -92,6 +92,8 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'GET /api/v1/admin/audit':                                      [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/admin/environments':                               [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/clusters/:cluster_name/logs':                      [401, 403, 200, 403, 403, 200, 401, 401, 401, 401, 403],
+  'GET /api/v1/clusters/:cluster_name/events':                    [401, 403, 200, 403, 403, 200, 401, 401, 401, 401, 403],
+  'GET /api/v1/events':                                           [401, 403, 200, 200, 200, 200, 401, 401, 401, 401, 403],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -202,6 +204,10 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
   'GET /api/v1/clusters/:cluster_name/logs': {
     path: (fx) => `/api/v1/clusters/${fx.clusterA}/logs`,
   },
+  'GET /api/v1/clusters/:cluster_name/events': {
+    path: (fx) => `/api/v1/clusters/${fx.clusterA}/events`,
+  },
+  'GET /api/v1/events': { path: () => '/api/v1/events' },
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import { registerMetaRoutes } from './routes/meta.js';
 import { registerAccessRoutes } from './routes/access.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerLogRoutes } from './routes/logs.js';
+import { registerEventRoutes } from './routes/events.js';
 
 /** The Fastify instance type of the API (pino logger, node http server). */
 export type ApiApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
@@ -62,6 +63,7 @@ export async function createApiApp(
   registerAccessRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerLogRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
   await app.ready();
   return { app, routes };
 }

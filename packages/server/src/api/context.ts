@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import type { EnvironmentCatalog } from '../cluster-options/environments.js';
 import type { ClusterPolicy } from '../pool/cluster-policy.js';
 import type { AccessStore } from '../store/access-store.js';
+import type { EventRecorder } from '../events/event-recorder.js';
 import type { UserAuth } from './auth-hook.js';
 
 /** Turns user options into a cluster configuration. */
@@ -36,6 +37,10 @@ export interface ApiContext {
   readonly clock: Clock;
   /** The Python environments users may choose, or null when none are configured. */
   readonly environments: EnvironmentCatalog | null;
+  /** Records and replays cluster events. */
+  readonly events: EventRecorder;
+  /** Milliseconds between SSE keep-alive comments (15 s). */
+  readonly sseKeepAliveMs: number;
   /** Records an admin action or a refusal in the audit log. */
   readonly audit: (
     actor: string,

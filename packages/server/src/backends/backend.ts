@@ -38,6 +38,12 @@ export interface Backend {
   stopWorker(c: ClusterRecord, w: WorkerRecord): Promise<void>;
   /** Whether the scheduler (or worker `w`) recorded in `state` is still the process started. */
   isAlive(c: ClusterRecord, w?: WorkerRecord): boolean;
-  /** The last lines of a process's output, for failure messages. */
+  /** The last lines of a process's output (scheduler when `w` is null), for failure messages. */
   logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string;
+  /** A process's whole kept output (rotated copies included). */
+  logFull(c: ClusterRecord, w: WorkerRecord | null): string;
+  /** Rotates the cluster's process logs that outgrew their size cap. */
+  rotateLogs(c: ClusterRecord): void;
+  /** Deletes every kept log of the named cluster. */
+  removeLogs(clusterName: string): void;
 }

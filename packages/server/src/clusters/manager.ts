@@ -29,6 +29,8 @@ import {
 import { createWaiters } from './waiters.js';
 import { createWorkQueue, type WorkQueue } from './work-queue.js';
 import { sendSchedulerCommand, type SchedulerCommand } from './scheduler-api.js';
+import { noEvents, type EventSink } from '../events/event-recorder.js';
+import { createClusterEvents } from './cluster-events.js';
 
 /** Where the proxy must send a running cluster's traffic. */
 export interface ClusterRoutes {
@@ -76,6 +78,15 @@ export interface ClusterManagerDeps {
   /** Client connections per cluster (for the no-client timeout). */
   readonly clients?: { idleSince(cluster: string): number | null | undefined };
   readonly accounting?: ProcessAccounting;
+  /** Where cluster and worker events are recorded. */
+  readonly events?: EventSink;
+  /** Log rotation period and retention after a cluster ends (seconds). */
+  readonly logs?: { readonly rotatePeriod: number; readonly retention: number };
+  /**
+   * Called by each cleanup sweep with the names of the cluster records it deleted and the
+   * cut-off time (ms) it used, to delete what belongs to them.
+   */
+  readonly onCleanup?: (deleted: readonly string[], before: number) => Promise<void>;
 }
 
 const noPolicy: WorkerPolicy = {
@@ -94,6 +105,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   const { store, backend, routes, clock, log, timing } = deps;
   const policy = deps.policy ?? noPolicy;
   const accounting = deps.accounting ?? noAccounting;
+  const sink = deps.events ?? noEvents;
+  const events = createClusterEvents(sink, (c, w, lines) => backend.logTail(c, w, lines));
   const clusters = new Map<string, ClusterRecord>();
   /** When each cluster became RUNNING (or was re-adopted), for the no-client timeout. */
   const runningSince = new Map<string, number>();
@@ -102,7 +115,11 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   let stopping = false;
 
   const saveCluster = (c: ClusterRecord) => store.saveCluster(c);
-  const saveWorker = (w: WorkerRecord) => store.saveWorker(w);
+  const saveWorker = (w: WorkerRecord) => {
+    const c = clusters.get(w.clusterName);
+    if (c !== undefined) events.workerSaved(c, w);
+    return store.saveWorker(w);
+  };
 
   const queue: WorkQueue = createWorkQueue(
     async (key) => {
@@ -131,11 +148,13 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   const requestStop = async (
     c: ClusterRecord,
     target: typeof Job.STOPPED | typeof Job.FAILED,
-    reason: string
+    reason: string,
+    actor: string | null = null
   ) => {
     if (c.target > Job.RUNNING) return;
     c.target = target;
     c.stopReason = reason;
+    events.stopping(c, actor);
     log.info(
       { cluster: c.name, target: target === Job.FAILED ? 'FAILED' : 'STOPPED', reason },
       'stopping cluster'
@@ -164,6 +183,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   };
 
   async function startScheduler(c: ClusterRecord): Promise<void> {
+    events.emit(c, 'cluster.starting', 'Starting the scheduler', { backend: backend.kind });
     try {
       c.state = await withTimeout(
         backend.startCluster(c, {
@@ -191,6 +211,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     runningSince.set(c.name, clock.now());
     c.lastHeartbeat = Math.max(c.lastHeartbeat, clock.now());
     await saveCluster(c);
+    events.emit(c, 'cluster.running', 'Scheduler running', {}, 'scheduler');
     log.info({ cluster: c.name, user: c.username }, 'cluster running');
     waiters.wake(c.name);
   }
@@ -216,6 +237,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       };
       c.workers.set(w.name, w);
       await store.insertWorker(w);
+      events.workerRequested(c, w);
       enqueueWorker(w);
     }
   }
@@ -245,6 +267,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     policy.release(c.name);
     runningSince.delete(c.name);
     accounting.stopped(c, null);
+    events.finished(c);
     log.info(
       { cluster: c.name, status: publicStatus(c), reason: c.stopReason },
       'cluster finished'
@@ -283,6 +306,10 @@ export function createClusterManager(deps: ClusterManagerDeps) {
         return;
       } catch (err) {
         log.warn({ err, cluster: c.name, worker: w.name }, 'worker failed to start');
+        events.workerFailing(
+          w,
+          `failed to start: ${err instanceof Error ? err.message : String(err)}`
+        );
         w.target = Job.FAILED;
         c.failures++;
         await saveCluster(c);
@@ -315,6 +342,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     if (w === undefined || isFinal(w.status) || w.target !== Job.RUNNING) return;
     if (w.status !== Job.RUNNING) {
       // Died before it ever reached the scheduler: a start failure.
+      events.workerFailing(w, `exited (${exit.how}) before connecting to the scheduler`);
       w.target = Job.FAILED;
       c.failures++;
       void Promise.all([saveWorker(w), saveCluster(c)]).then(() => {
@@ -356,6 +384,10 @@ export function createClusterManager(deps: ClusterManagerDeps) {
             w.target === Job.RUNNING &&
             now - w.startTime > timing.workerStartTimeout * 1000
           ) {
+            events.workerFailing(
+              w,
+              `did not connect to the scheduler within ${String(timing.workerStartTimeout)} s`
+            );
             w.target = Job.FAILED;
             await saveWorker(w);
             enqueueWorker(w);
@@ -386,6 +418,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) continue;
       for (const w of c.workers.values()) {
         if (w.status === Job.SUBMITTED && w.target === Job.RUNNING && !backend.isAlive(c, w)) {
+          events.workerFailing(w, 'the worker process is gone');
           w.target = Job.FAILED;
           c.failures++;
           await Promise.all([saveWorker(w), saveCluster(c)]);
@@ -395,9 +428,32 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     }
   }
 
+  /** Clusters whose logs the retention sweep already removed. */
+  const logsRemoved = new Set<string>();
+
+  async function rotateLogs(): Promise<void> {
+    for (const c of clusters.values()) if (!isFinal(c.status)) backend.rotateLogs(c);
+    return Promise.resolve();
+  }
+
   async function cleanup(): Promise<void> {
-    const deleted = await store.deleteFinishedBefore(clock.now() - timing.clusterMaxAge * 1000);
-    for (const name of deleted) clusters.delete(name);
+    const now = clock.now();
+    const retention = deps.logs?.retention ?? timing.clusterMaxAge;
+    for (const c of clusters.values()) {
+      if (c.stopTime === null || !isFinal(c.status) || logsRemoved.has(c.name)) continue;
+      if (now - c.stopTime > retention * 1000) {
+        backend.removeLogs(c.name);
+        logsRemoved.add(c.name);
+      }
+    }
+    const before = now - timing.clusterMaxAge * 1000;
+    const deleted = await store.deleteFinishedBefore(before);
+    for (const name of deleted) {
+      clusters.delete(name);
+      logsRemoved.delete(name);
+    }
+    if (deleted.length > 0) log.info({ count: deleted.length }, 'deleted finished cluster records');
+    await deps.onCleanup?.(deleted, before);
   }
 
   const every = (seconds: number, what: string, fn: () => Promise<void>) => {
@@ -421,6 +477,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     for (const w of c.workers.values()) {
       if (isFinal(w.status) || w.status === Job.CREATED) continue;
       if (!backend.isAlive(c, w) && w.target === Job.RUNNING) {
+        events.workerFailing(w, 'the worker died while the gateway was down');
         w.target = Job.FAILED;
         await saveWorker(w);
       }
@@ -440,12 +497,16 @@ export function createClusterManager(deps: ClusterManagerDeps) {
 
     /** Loads records from the store, re-adopts live clusters and starts the sweeps. */
     async start(): Promise<void> {
-      for (const c of await store.loadAll()) clusters.set(c.name, c);
+      for (const c of await store.loadAll()) {
+        clusters.set(c.name, c);
+        for (const w of c.workers.values()) events.know(w);
+      }
       for (const c of clusters.values()) await adopt(c);
       every(timing.checkTimeoutsPeriod, 'timeout sweep', sweepTimeouts);
       every(timing.clusterStatusPeriod, 'scheduler liveness check', checkSchedulers);
       every(timing.workerStatusPeriod, 'worker liveness check', checkWorkers);
       every(timing.dbCleanupPeriod, 'cleanup', cleanup);
+      every(deps.logs?.rotatePeriod ?? 0, 'log rotation', rotateLogs);
       await cleanup();
     },
 
@@ -476,6 +537,9 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     /** The last `lines` lines of the scheduler's (or worker `w`'s) output. */
     logTail: (c: ClusterRecord, w: WorkerRecord | null, lines: number) =>
       backend.logTail(c, w, lines),
+
+    /** The whole kept output of the scheduler (or worker `w`), rotated copies included. */
+    logFull: (c: ClusterRecord, w: WorkerRecord | null) => backend.logFull(c, w),
 
     /** Every cluster record (admins, policy). */
     all(): IterableIterator<ClusterRecord> {
@@ -520,6 +584,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       };
       await store.insertCluster(c);
       clusters.set(name, c);
+      events.emit(c, 'cluster.created', 'Cluster created', { options }, username);
       log.info({ cluster: name, user: username }, 'cluster created');
       enqueueCluster(c);
       return c;
@@ -530,8 +595,12 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       if (c.status !== Job.RUNNING && isActive(c) && !stopping) await waiters.wait(c.name, WAIT_MS);
     },
 
-    /** Asks a cluster to stop (user or cluster-token DELETE). */
-    stop: (c: ClusterRecord, reason: StopReason) => requestStop(c, Job.STOPPED, reason),
+    /** Asks a cluster to stop (user or cluster-token DELETE); `actor` who asked, if a user. */
+    stop: (c: ClusterRecord, reason: StopReason, actor: string | null = null) =>
+      requestStop(c, Job.STOPPED, reason, actor),
+
+    /** Runs the cleanup sweep now (tests; the sweep also runs every `db_cleanup_period`). */
+    cleanup,
 
     /** Applies a heartbeat from the cluster's scheduler. */
     async heartbeat(c: ClusterRecord, hb: Heartbeat): Promise<void> {
@@ -553,21 +622,31 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     },
 
     /** Forwards a scale request to the scheduler, clamped to the cluster's limits. */
-    async scale(c: ClusterRecord, count: number): Promise<ScaleResult> {
-      assertRunning(c);
+    async scale(c: ClusterRecord, count: number, actor: string): Promise<ScaleResult> {
+      assertRunningFor(c, 'scale', actor);
       const own = clampScale(count, c.config);
       const limited = policy.limitWorkers(c, own.count, 'reserve');
       const msg = joinMessages(own.msg, limited.msg);
-      await command(c, { op: 'scale', count: limited.count });
+      const outcome = { requested: count, granted: limited.count };
+      await recordedCommand(c, { op: 'scale', count: limited.count }, actor, outcome);
+      events.emit(
+        c,
+        'cluster.scale',
+        `Scale to ${String(count)} requested; ${String(limited.count)} granted`,
+        { ...outcome, ok: msg === null, msg },
+        actor
+      );
+      if (msg !== null) refused(c, actor, 'scale', msg, outcome);
       return { ok: msg === null, msg };
     },
 
     /** Forwards an adapt request to the scheduler, clamped to the cluster's limits. */
     async adapt(
       c: ClusterRecord,
-      req: { minimum: number | null; maximum: number | null; active: boolean }
+      req: { minimum: number | null; maximum: number | null; active: boolean },
+      actor: string
     ): Promise<ScaleResult> {
-      assertRunning(c);
+      assertRunningFor(c, 'adapt', actor);
       const clamped = clampAdapt({ minimum: req.minimum, maximum: req.maximum }, c.config);
       let { minimum, maximum } = clamped;
       let extra: string | null = null;
@@ -579,11 +658,69 @@ export function createClusterManager(deps: ClusterManagerDeps) {
           if (minimum !== null) minimum = Math.min(minimum, maximum);
         }
       }
-      await command(c, { op: 'adapt', minimum, maximum, active: req.active });
+      const outcome = { minimum, maximum, active: req.active };
+      await recordedCommand(c, { op: 'adapt', ...outcome }, actor, outcome);
       const msg = joinMessages(clamped.msg, extra);
+      const range = `${String(minimum ?? 0)}..${maximum === null ? 'unlimited' : String(maximum)}`;
+      events.emit(
+        c,
+        'cluster.adapt',
+        req.active ? `Adaptive scaling ${range} requested` : 'Adaptive scaling turned off',
+        { ...outcome, ok: msg === null, msg },
+        actor
+      );
+      if (msg !== null) refused(c, actor, 'adapt', msg, outcome);
       return { ok: msg === null, msg };
     },
   };
+
+  function refused(
+    c: ClusterRecord,
+    actor: string,
+    action: string,
+    reason: string,
+    data: Record<string, unknown> = {}
+  ): void {
+    events.emit(
+      c,
+      'request.refused',
+      `${action} refused: ${reason}`,
+      { action, reason, ...data },
+      actor
+    );
+  }
+
+  /** `assertRunning`, recording a refusal of `action` when the cluster is not running. */
+  function assertRunningFor(c: ClusterRecord, action: string, actor: string): void {
+    try {
+      assertRunning(c);
+    } catch (err) {
+      refused(c, actor, action, `cluster is ${publicStatus(c)}`);
+      throw err;
+    }
+  }
+
+  /** `command`, recording the failed request when the scheduler does not answer. */
+  async function recordedCommand(
+    c: ClusterRecord,
+    cmd: SchedulerCommand,
+    actor: string,
+    outcome: Record<string, unknown>
+  ): Promise<void> {
+    try {
+      await command(c, cmd);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      events.emit(
+        c,
+        `cluster.${cmd.op}`,
+        `${cmd.op} failed: ${msg}`,
+        { ...outcome, ok: false, msg },
+        actor
+      );
+      throw err;
+    }
+  }
 
   function assertRunning(c: ClusterRecord): void {
     if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) {

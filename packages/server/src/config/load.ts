@@ -105,6 +105,15 @@ export interface ResolvedLocalBackend extends Omit<
   readonly logsDirectory: string;
 }
 
+/** Rotation and retention of scheduler and worker logs (seconds, bytes). */
+export interface ResolvedLogs {
+  readonly maxBytes: number;
+  readonly keep: number;
+  readonly rotatePeriod: number;
+  /** Seconds a finished cluster's logs are kept. */
+  readonly retention: number;
+}
+
 /** The validated, resolved and frozen gateway configuration. */
 export interface GatewayConfig {
   /** Where the configuration came from (a file path or "defaults"). */
@@ -118,6 +127,8 @@ export interface GatewayConfig {
   readonly log: GatewayConfigInput['log'];
   /** SQLite database file path, or ':memory:'. */
   readonly storePath: string;
+  /** Rotation and retention of scheduler and worker logs. */
+  readonly logs: ResolvedLogs;
   /** Base64 keys from the config; empty means a key file beside the database. */
   readonly encryptionKeys: readonly string[];
   readonly auth: BasicAuthConfig | ResolvedJupyterHubAuth;
@@ -328,6 +339,12 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
     stopClustersOnShutdown: c.stop_clusters_on_shutdown ?? storePath === ':memory:',
     log: c.log,
     storePath,
+    logs: {
+      maxBytes: c.logs.max_bytes,
+      keep: c.logs.keep,
+      rotatePeriod: c.logs.rotate_period,
+      retention: c.logs.retention ?? b.cluster_max_age,
+    },
     encryptionKeys:
       c.store.encryption_keys.length > 0
         ? c.store.encryption_keys

@@ -463,6 +463,30 @@ export const GatewayConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} }
     ),
+    logs: Type.Object(
+      {
+        max_bytes: Type.Integer({
+          minimum: 1024,
+          default: 10 * 1024 * 1024,
+          description:
+            'Size in bytes above which a scheduler or worker log is rotated (checked every rotate_period).',
+        }),
+        keep: Type.Integer({
+          minimum: 0,
+          default: 3,
+          description: 'Rotated copies kept per process (<file>.1 is the newest).',
+        }),
+        rotate_period: Seconds(10, 'Period of the log size check; 0 turns rotation off.'),
+        retention: NullableSeconds(
+          'Seconds the logs of a finished cluster are kept; null means as long as its record (backend.cluster_max_age).'
+        ),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: 'Scheduler and worker output kept per cluster, outside its working directory.',
+      }
+    ),
     store: Type.Object(
       {
         url: Type.Union([Type.String(), Type.Null()], {

@@ -5,7 +5,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { identify } from './process-identity.js';
 import type { ProcessRef } from '../clusters/model.js';
@@ -25,6 +25,39 @@ export interface Spawned {
   readonly exited: Promise<string>;
 }
 
+/** Reads the `#!` interpreter of an executable file, or null. */
+function interpreterOf(file: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const buf = Buffer.alloc(256);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const first = buf.subarray(0, n).toString('utf8').split('\n', 1)[0] ?? '';
+    return first.startsWith('#!') ? (first.slice(2).trim().split(/\s+/)[0] ?? null) : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Explains an ENOENT from spawn: the command is not on PATH, or it is a script whose
+ * interpreter is missing (a moved or deleted Python environment).
+ */
+export function explainMissing(cmd: string, pathVar: string): string {
+  const candidates = cmd.includes('/') ? [cmd] : pathVar.split(':').map((d) => path.join(d, cmd));
+  const found = candidates.find((f) => existsSync(f));
+  if (found === undefined) return `${cmd} was not found (PATH=${pathVar})`;
+  const interp = interpreterOf(found);
+  if (interp !== null && !existsSync(interp)) {
+    return `${found} names the interpreter ${interp}, which does not exist`;
+  }
+  return `${found} could not be executed`;
+}
+
 /**
  * Starts `spec` detached. Resolves once the process exists (or rejects with the spawn error,
  * e.g. an interpreter path that does not exist).
@@ -39,6 +72,21 @@ export function spawnLogged(spec: SpawnSpec): Promise<Spawned> {
     if (fdOpen) closeSync(fd);
     fdOpen = false;
   };
+  /** Leaves the reason a process could not start in its log, where users look for it. */
+  const logFailure = (err: Error): void => {
+    if (!fdOpen) return;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? `${err.message}: ${explainMissing(cmd, spec.env['PATH'] ?? '')}`
+        : err.message;
+    err.message = why;
+    try {
+      writeSync(fd, `gatehouse: cannot start ${spec.argv.join(' ')}: ${why}\n`);
+    } catch {
+      // The log is best effort; the error itself still reaches the caller.
+    }
+  };
   return new Promise<Spawned>((resolve, reject) => {
     let child;
     try {
@@ -49,8 +97,10 @@ export function spawnLogged(spec: SpawnSpec): Promise<Spawned> {
         stdio: ['ignore', fd, fd],
       });
     } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      logFailure(e);
       closeFd();
-      reject(err instanceof Error ? err : new Error(String(err)));
+      reject(e);
       return;
     }
     const exited = new Promise<string>((res) => {
@@ -59,6 +109,7 @@ export function spawnLogged(spec: SpawnSpec): Promise<Spawned> {
       });
     });
     child.once('error', (err) => {
+      logFailure(err);
       closeFd();
       reject(err);
     });

@@ -13,6 +13,7 @@ import {
   type WorkerRecord,
 } from '../clusters/model.js';
 import { parseStoredConfig } from './stored-config.js';
+import { parseJsonObject } from './json-object.js';
 
 /** Reads and writes cluster and worker records. */
 export interface ClusterStore {
@@ -40,13 +41,6 @@ function parseState(text: string): BackendState {
       out.process = { pid, startTicks };
   }
   return out;
-}
-
-function parseOptions(text: string): Record<string, unknown> {
-  const v: unknown = JSON.parse(text);
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-    ? (v as Record<string, unknown>)
-    : {};
 }
 
 function workerRow(w: WorkerRecord): WorkerRow {
@@ -82,7 +76,7 @@ export function createClusterStore(db: Kysely<Database>, box: SecretBox): Cluste
   const toRecord = (row: ClusterRow, workers: WorkerRow[]): ClusterRecord => ({
     name: row.name,
     username: row.username,
-    options: parseOptions(row.options),
+    options: parseJsonObject(row.options),
     config: parseStoredConfig(row.config),
     status: toJobStatus(row.status),
     target: toJobStatus(row.target),

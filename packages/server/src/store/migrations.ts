@@ -120,7 +120,34 @@ const access: Migration = {
   },
 };
 
+const events: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('events')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('time', 'integer', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('cluster', 'text')
+      .addColumn('worker', 'text')
+      .addColumn('username', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('data', 'text', (c) => c.notNull().defaultTo('{}'))
+      .execute();
+    await db.schema.createIndex('events_cluster').on('events').columns(['cluster', 'id']).execute();
+    await db.schema
+      .createIndex('events_username')
+      .on('events')
+      .columns(['username', 'id'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('events').execute();
+  },
+};
+
 /** All migrations in order; names sort lexically. */
 export const migrationProvider: MigrationProvider = {
-  getMigrations: () => Promise.resolve({ '0001-initial': initial, '0002-access': access }),
+  getMigrations: () =>
+    Promise.resolve({ '0001-initial': initial, '0002-access': access, '0003-events': events }),
 };

@@ -103,6 +103,20 @@ export interface UsageRow {
   stop_time: number | null;
 }
 
+/** One recorded cluster event (see `@gatehouse/api` ClusterEvent). */
+export interface EventRow {
+  id: number;
+  time: number;
+  type: string;
+  cluster: string | null;
+  worker: string | null;
+  username: string;
+  actor: string;
+  message: string;
+  /** JSON object. */
+  data: string;
+}
+
 /** The whole database. */
 export interface Database {
   clusters: ClusterRow;
@@ -113,4 +127,5 @@ export interface Database {
   user_quotas: UserQuotaRow;
   audit: AuditRow;
   usage: UsageRow;
+  events: EventRow;
 }

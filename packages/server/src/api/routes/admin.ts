@@ -170,7 +170,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
     async (req: Named, reply) => {
       const p = await admin(req);
       const c = cluster(req.params.name);
-      await manager.stop(c, 'admin');
+      await manager.stop(c, 'admin', p.name);
       ctx.audit(p.name, 'stop cluster', c.name, 'ok', `owner ${c.username}`);
       return reply.code(204).send();
     }
@@ -183,7 +183,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
       const p = await admin(req);
       const c = cluster(req.params.name);
       const count = validateScaleCount(req.body);
-      const result = await manager.scale(c, count);
+      const result = await manager.scale(c, count, p.name);
       ctx.audit(
         p.name,
         'scale cluster',
@@ -239,7 +239,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
       let stopped = 0;
       if (stop === '' || stop === '1' || stop === 'true') {
         for (const c of [...manager.all()].filter((x) => x.username === user && x.target <= 3)) {
-          await manager.stop(c, 'admin');
+          await manager.stop(c, 'admin', p.name);
           stopped++;
         }
       }

@@ -75,7 +75,25 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     if (body !== undefined && body !== null && !isRecord(body)) {
       throw invalid('The request body must be a JSON object like {"cluster_options": {...}}');
     }
-    const { options, config } = ctx.clusterOptions.resolve(user, submitted);
+    const refuse = (err: unknown, by: 'options' | 'quota') => {
+      const reason = err instanceof Error ? err.message : String(err);
+      ctx.events.record({
+        type: 'request.refused',
+        cluster: null,
+        username: user.name,
+        actor: user.name,
+        message: `create cluster refused: ${reason}`,
+        data: { action: 'create', reason, by },
+      });
+      return err;
+    };
+    let resolved;
+    try {
+      resolved = ctx.clusterOptions.resolve(user, submitted);
+    } catch (err) {
+      throw refuse(err, 'options');
+    }
+    const { options, config } = resolved;
     try {
       ctx.policy.checkCreate(user.name, config.scheduler_cores, config.scheduler_memory);
     } catch (err) {
@@ -86,7 +104,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
         'refused',
         err instanceof Error ? err.message : ''
       );
-      throw err;
+      throw refuse(err, 'quota');
     }
     const c = await manager.create(user.name, options, config);
     reply.code(201);
@@ -123,7 +141,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
           if (c.username !== user.name) {
             throw forbidden(`User ${user.name} lacks permissions to stop cluster ${c.name}`);
           }
-          await manager.stop(c, 'user');
+          await manager.stop(c, 'user', user.name);
         }
       }
       return reply.code(204).send();
@@ -137,7 +155,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
       const user = await ctx.userAuth.require(req);
       const c = owned(user, nameOf(req), 'view');
       const count = validateScaleCount(req.body);
-      return manager.scale(c, count);
+      return manager.scale(c, count, user.name);
     }
   );
 
@@ -148,7 +166,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
       const user = await ctx.userAuth.require(req);
       const c = owned(user, nameOf(req), 'view');
       const body = validateAdaptBody(req.body);
-      return manager.adapt(c, body);
+      return manager.adapt(c, body, user.name);
     }
   );
 

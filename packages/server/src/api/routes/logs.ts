@@ -1,6 +1,8 @@
 /**
  * `GET /api/v1/clusters/{name}/logs`: the output of a cluster's scheduler and workers, kept
  * outside the working directory so it outlives the cluster. The owner and admins may read it.
+ * `?process=<name>` picks one process, `?tail=<n>` its last lines (200 by default), and
+ * `?tail=all` or `?full=1` the whole kept log (rotated copies included).
  * @module
  */
 import { Type } from 'typebox';
@@ -8,6 +10,8 @@ import type { FastifyRequest } from 'fastify';
 import { forbidden, invalid, notFound } from '../../errors.js';
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
+import type { WorkerRecord } from '../../clusters/model.js';
+import { parseWait } from './query.js';
 
 const LogsJson = Type.Object(
   {
@@ -27,6 +31,17 @@ type LogsRequest = FastifyRequest<{
   Querystring: Record<string, unknown>;
 }>;
 
+/** Lines to return from `?tail=` (default 200), or null for the whole log (`tail=all`, `?full`). */
+function parseTail(tailRaw: unknown, full: unknown): number | null {
+  if (parseWait(full)) return null;
+  if (tailRaw === 'all') return null;
+  const tail = Number(tailRaw ?? '200');
+  if (!Number.isInteger(tail) || tail < 1 || tail > 100_000) {
+    throw invalid("tail must be an integer from 1 to 100000, or 'all'");
+  }
+  return tail;
+}
+
 /** Registers the logs route. */
 export function registerLogRoutes(app: ApiApp, ctx: ApiContext): void {
   app.get(
@@ -39,20 +54,16 @@ export function registerLogRoutes(app: ApiApp, ctx: ApiContext): void {
       if (c.username !== user.name && !user.admin) {
         throw forbidden(`User ${user.name} lacks permissions to view cluster ${c.name}`);
       }
-      const tailRaw = req.query['tail'] ?? '200';
-      const tail = Number(tailRaw);
-      if (!Number.isInteger(tail) || tail < 1 || tail > 100_000) {
-        throw invalid('tail must be an integer from 1 to 100000');
-      }
+      const tail = parseTail(req.query['tail'], req.query['full']);
+      const read = (w: WorkerRecord | null) =>
+        tail === null ? ctx.manager.logFull(c, w) : ctx.manager.logTail(c, w, tail);
       const only = req.query['process'];
       const processes = [
-        { name: 'scheduler', kind: 'scheduler', text: ctx.manager.logTail(c, null, tail) },
-        ...[...c.workers.values()].map((w) => ({
-          name: w.name,
-          kind: 'worker',
-          text: ctx.manager.logTail(c, w, tail),
-        })),
-      ].filter((p) => only === undefined || p.name === only);
+        { name: 'scheduler', kind: 'scheduler', worker: null },
+        ...[...c.workers.values()].map((w) => ({ name: w.name, kind: 'worker', worker: w })),
+      ]
+        .filter((p) => only === undefined || p.name === only)
+        .map((p) => ({ name: p.name, kind: p.kind, text: read(p.worker) }));
       if (typeof only === 'string' && processes.length === 0) {
         throw notFound(`Cluster ${c.name} has no process named ${only}`);
       }

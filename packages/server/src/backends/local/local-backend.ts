@@ -7,11 +7,11 @@
  * @module
  */
 import {
-  closeSync,
+  appendFileSync,
+  existsSync,
+  lstatSync,
   mkdirSync,
-  openSync,
-  readSync,
-  fstatSync,
+  readlinkSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -21,6 +21,12 @@ import type { Backend, ProcessExit, SchedulerLaunch } from '../backend.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
 import type { ResolvedLocalBackend } from '../../config/load.js';
 import { spawnLogged } from '../../process/spawn-logged.js';
+import {
+  readLogFull,
+  readLogTail,
+  rotateIfLarger,
+  type RotationLimits,
+} from '../../process/log-files.js';
 import { stopProcessGroup } from '../../process/stop-process.js';
 import { isSameProcess } from '../../process/process-identity.js';
 import { certPaths, processEnvironment } from './environment.js';
@@ -32,6 +38,8 @@ export interface LocalBackendDeps {
   readonly log: Logger;
   /** Called when a process this gateway started ends on its own. */
   readonly onExit: (exit: ProcessExit) => void;
+  /** Size cap and rotated copies of each process's log. */
+  readonly logs: RotationLimits;
 }
 
 /** Renders a number as Python's str() would for the preload's float options. */
@@ -39,27 +47,26 @@ function pyFloat(n: number): string {
   return Number.isInteger(n) ? `${String(n)}.0` : String(n);
 }
 
-function readTail(file: string, lines: number): string {
-  let fd: number;
+/**
+ * Why `cmd` cannot run from the environment whose executables are in `binDir`, or null: the
+ * environment is missing, or its entry for `cmd` is a link to an interpreter that is gone
+ * (otherwise PATH lookup would silently fall through to another Python).
+ */
+export function environmentProblem(binDir: string, cmd: string): string | null {
+  if (cmd.includes('/')) return null;
+  if (!existsSync(binDir)) return `the Python environment ${path.dirname(binDir)} does not exist`;
+  const entry = path.join(binDir, cmd);
+  let isLink = false;
   try {
-    fd = openSync(file, 'r');
+    isLink = lstatSync(entry).isSymbolicLink();
   } catch {
-    return '';
+    return null;
   }
-  try {
-    const size = fstatSync(fd).size;
-    const len = Math.min(size, 64 * 1024);
-    const buf = Buffer.alloc(len);
-    readSync(fd, buf, 0, len, size - len);
-    return buf
-      .toString('utf8')
-      .split('\n')
-      .slice(-lines - 1)
-      .join('\n')
-      .trimEnd();
-  } finally {
-    closeSync(fd);
+  if (isLink && !existsSync(entry)) {
+    const target = path.resolve(binDir, readlinkSync(entry));
+    return `${entry} points to ${target}, which does not exist (a moved or deleted environment?)`;
   }
+  return null;
 }
 
 /** Creates the local process backend. */
@@ -80,6 +87,17 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       inherited: cfg.inherited_environment,
       binDir: binDir(c),
     });
+
+  /** Refuses to start a process whose environment is broken, leaving the cause in its log. */
+  const preflight = (c: ClusterRecord, argv: readonly string[], logFile: string) => {
+    const problem = environmentProblem(binDir(c), argv[0] ?? '');
+    if (problem === null) return;
+    mkdirSync(path.dirname(logFile), { recursive: true, mode: 0o700 });
+    appendFileSync(logFile, `gatehouse: cannot start ${argv.join(' ')}: ${problem}\n`, {
+      mode: 0o600,
+    });
+    throw new Error(problem);
+  };
 
   const watch = (exited: Promise<string>, clusterName: string, workerName: string | null) => {
     void exited.then((how) => {
@@ -121,6 +139,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
         '--dg-idle-timeout',
         pyFloat(c.config.idle_timeout),
       ];
+      preflight(c, argv, logOf(c, null));
       const spawned = await spawnLogged({
         argv,
         env: env(c, 'scheduler', launch.apiUrl),
@@ -154,6 +173,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
         '--memory-limit',
         String(c.config.worker_memory),
       ];
+      preflight(c, argv, logOf(c, w));
       const spawned = await spawnLogged({
         argv,
         env: env(c, 'worker', apiUrl),
@@ -178,7 +198,22 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     },
 
     logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string {
-      return readTail(logOf(c, w), lines);
+      return readLogTail(logOf(c, w), deps.logs.keep, lines);
+    },
+
+    logFull(c: ClusterRecord, w: WorkerRecord | null): string {
+      return readLogFull(logOf(c, w), deps.logs.keep);
+    },
+
+    rotateLogs(c: ClusterRecord): void {
+      rotateIfLarger(logOf(c, null), deps.logs);
+      for (const w of c.workers.values()) rotateIfLarger(logOf(c, w), deps.logs);
+    },
+
+    removeLogs(clusterName: string): void {
+      const dir = path.resolve(cfg.logsDirectory, clusterName);
+      if (path.dirname(dir) !== path.resolve(cfg.logsDirectory)) return;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
