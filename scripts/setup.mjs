@@ -4,7 +4,8 @@
 //   2. the project Python environment (.venv) from python/requirements.txt when it changed,
 //   3. the TypeScript build (tsc -b).
 // With --test it also creates the environments of older dask-gateway clients the tests use, and
-// two light environments over .venv's packages for the environment option (test_smce_options.py).
+// two light environments over .venv's packages for the environment option (test_smce_options.py),
+// and the API fuzzer's environment (test_fuzz.py).
 // Only Node, npm and python3 must be present.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -134,6 +135,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     // Two choices of the environment option, differing only in six (test_smce_options.py).
     ensureOverlayVenv('.venvs/env-a', 'python/requirements-env-a.txt');
     ensureOverlayVenv('.venvs/env-b', 'python/requirements-env-b.txt');
+    // The API fuzzer, schemathesis, in its own environment (test_fuzz.py).
+    ensureVenv('.venvs/fuzz', 'python/requirements-fuzz.txt');
   }
   run(path.join(root, 'node_modules', '.bin', 'tsc'), ['-b']);
 }

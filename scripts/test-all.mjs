@@ -3,6 +3,7 @@
 //   lint   : ESLint and Prettier over the repository
 //   unit   : TypeScript unit and cross-module tests (node:test)
 //   python : the real-client pytest suites against real Gatehouse processes
+//   faults : the fault suite (python/tests/faults): SIGKILL at every fault point, then converge
 //   bench-smoke : the side-by-side benchmarks with the upstream server at tiny sizes
 //                 (bench/run.py --smoke; it installs the upstream server itself)
 // Exits non-zero if any suite failed. `--only unit,python` runs a subset.
@@ -24,7 +25,14 @@ const suites = {
   python: [
     {
       cmd: venvPython,
-      args: ['-m', 'pytest', '-p', 'no:cacheprovider', 'tests'],
+      args: ['-m', 'pytest', '-p', 'no:cacheprovider', 'tests', '--ignore=tests/faults'],
+      cwd: path.join(root, 'python'),
+    },
+  ],
+  faults: [
+    {
+      cmd: venvPython,
+      args: ['-m', 'pytest', '-p', 'no:cacheprovider', 'tests/faults'],
       cwd: path.join(root, 'python'),
     },
   ],

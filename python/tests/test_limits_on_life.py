@@ -24,7 +24,18 @@ def stop_reason(g, name):
     )
     with urllib.request.urlopen(req, timeout=30) as resp:
         rows = json.loads(resp.read())
-    return next((r["stop_reason"] for r in rows if r["name"] == name), None)
+    reason = next((r["stop_reason"] for r in rows if r["name"] == name), None)
+    # The cluster's events say the same (docs/events.md): its last event is cluster.stopped.
+    req = urllib.request.Request(
+        g.address + f"/api/v1/clusters/{name}/events",
+        headers={"Authorization": f"Basic {creds}"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        events = json.loads(resp.read())["events"]
+    assert events[-1]["type"] == "cluster.stopped", events[-1]
+    stopping = next(e for e in events if e["type"] == "cluster.stopping")
+    assert events[-1]["data"]["reason"] == stopping["data"]["reason"] == reason, events[-1]
+    return reason
 
 
 CLIENT_SCRIPT = """
@@ -67,7 +78,7 @@ def test_no_client_timeout_stops_a_cluster_whose_client_was_killed(gatehouse, ga
 
 
 def test_max_lifetime_stops_a_cluster(gatehouse, gateway_client):
-    g = gatehouse(config={**ADMIN, "cluster": {"max_lifetime": 5}})
+    g = gatehouse(config={**ADMIN, "cluster": {"max_lifetime": 15}})
     gw = gateway_client(g, auth=BasicAuth(username="alice"))
     cluster = gw.new_cluster()
     name = cluster.name

@@ -2,7 +2,7 @@
  * Error codes shared by the Gatehouse server and its clients.
  *
  * Every error the server answers with carries one of these codes next to the human-readable
- * `error` text that the Python client reads. Clients map codes (never message text) to
+ * `error` text that the Python client reads (it reads only `error`, so `request_id` is safe to add). Clients map codes (never message text) to
  * error classes. The HTTP status for each code is fixed by the server's single error mapper.
  * @module
  */
@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'invalid',
   'cluster_not_running',
   'payload_too_large',
+  'header_too_large',
+  'too_many_requests',
   'upstream_failure',
   'internal',
 ] as const;
@@ -32,6 +34,12 @@ export const ErrorBody = Type.Object(
       description: 'Human-readable reason; the Python client shows this text.',
     }),
     code: Type.String({ description: 'Machine-readable error code, one of ERROR_CODES.' }),
+    request_id: Type.Optional(
+      Type.String({
+        description:
+          'The id of the request in the gateway log (also sent as the X-Request-Id header).',
+      })
+    ),
   },
   { additionalProperties: false }
 );

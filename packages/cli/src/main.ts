@@ -25,11 +25,16 @@ async function serve(opts: {
   readyFile?: string | undefined;
 }) {
   const config = load(opts.config, opts.listen);
-  const gateway = await startGateway(config, { env: process.env });
+  const gateway = await startGateway(config, { env: process.env, isTty: process.stdout.isTTY });
   if (opts.readyFile !== undefined) {
     writeFileSync(
       opts.readyFile,
-      JSON.stringify({ url: gateway.url, port: gateway.port, pid: process.pid })
+      JSON.stringify({
+        url: gateway.url,
+        port: gateway.port,
+        pid: process.pid,
+        instance_id: gateway.instanceId,
+      })
     );
   }
   process.stderr.write(`Gatehouse ${GATEWAY_VERSION} is serving on ${gateway.url}\n`);
@@ -78,7 +83,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('start the gateway (API, proxy and cluster backend)')
     .option('-c, --config <file>', 'YAML configuration file (defaults are used without one)')
     .option('--listen <host:port>', 'public address, overriding the config file')
-    .option('--ready-file <file>', 'write {"url","port","pid"} here once serving')
+    .option('--ready-file <file>', 'write {"url","port","pid","instance_id"} here once serving')
     .action(async (opts) => {
       await serve(opts);
     });

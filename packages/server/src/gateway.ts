@@ -21,6 +21,10 @@ import { createClusterOptionsService } from './cluster-options/options-service.j
 import { createEnvironmentCatalog } from './cluster-options/environments.js';
 import type { GatewayConfig } from './config/load.js';
 import { createLogger } from './observability/logger.js';
+import { createMetrics, type GatewayMetrics } from './observability/metrics.js';
+import { createUserRateLimit, NO_RATE_LIMIT } from './api/user-rate-limit.js';
+import { crashAt } from './faults/crash.js';
+import { createFaultPoints, type FaultPoint, type FaultPoints } from './faults/fault-points.js';
 import { createPublicServer } from './proxy/public-server.js';
 import { createClientTracker } from './proxy/client-tracker.js';
 import { RouteTable } from './proxy/route-table.js';
@@ -28,6 +32,7 @@ import { createAccessControl } from './access/access-control.js';
 import { createClusterPolicy } from './pool/cluster-policy.js';
 import { createAccessStore } from './store/access-store.js';
 import { createClusterStore } from './store/cluster-store.js';
+import { loadOrCreateInstanceId } from './store/instance-id.js';
 import { createEventBus } from './events/event-bus.js';
 import { createEventRecorder, type EventRecorder } from './events/event-recorder.js';
 import { createEventStore } from './events/event-store.js';
@@ -40,8 +45,15 @@ import { GATEWAY_VERSION } from './version.js';
 export interface GatewayDeps {
   readonly log?: Logger;
   readonly clock?: Clock;
+  /** Whether standard output is a terminal (pretty logs with `log.format: auto`). */
+  readonly isTty?: boolean;
   /** The process environment passed on to schedulers and workers (inherited variables). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * What an armed fault point (`testing.crash_at`) does; by default the gateway SIGKILLs itself.
+   * Tests of the plumbing pass their own.
+   */
+  readonly onFaultPoint?: (point: FaultPoint) => void;
   /** Milliseconds between SSE keep-alive comments (default 15 000). */
   readonly sseKeepAliveMs?: number;
 }
@@ -55,6 +67,12 @@ export interface Gateway {
   readonly routes: RouteTable;
   /** Every API route (method and URL pattern), as registered. */
   readonly apiRoutes: readonly RouteInfo[];
+  /** The OpenAPI document of the API. */
+  openapi(): unknown;
+  /** This gateway's metrics (its own registry). */
+  readonly metrics: GatewayMetrics;
+  /** This installation's instance id (in every scheduler's and worker's environment). */
+  readonly instanceId: string;
   /** An admin API token issued at first start (shown once), or null. */
   readonly bootstrapToken: string | null;
   /** The event recorder (its bus, its store). */
@@ -73,7 +91,12 @@ export async function startGateway(
   config: GatewayConfig,
   deps: GatewayDeps = {}
 ): Promise<Gateway> {
-  const log = deps.log ?? createLogger(config.log.level);
+  const log =
+    deps.log ??
+    createLogger(config.log.level, {
+      format: config.log.format,
+      ...(deps.isTty === undefined ? {} : { isTty: deps.isTty }),
+    });
   const clock = deps.clock ?? systemClock;
   if (config.storePath !== ':memory:') {
     mkdirSync(path.dirname(config.storePath), { recursive: true, mode: 0o700 });
@@ -86,6 +109,15 @@ export async function startGateway(
         : [loadOrCreateKeyFile(path.join(path.dirname(config.storePath), 'gatehouse.key'))];
   const db = await openDatabase(config.storePath);
   const store = createClusterStore(db, createSecretBox(keys));
+  const auditLog = log.child({ module: 'audit' });
+  const instanceId = await loadOrCreateInstanceId(db);
+  const faults: FaultPoints = createFaultPoints(
+    config.testing.crash_at,
+    deps.onFaultPoint ?? crashAt
+  );
+  if (config.testing.crash_at !== null) {
+    log.warn({ fault_point: config.testing.crash_at }, 'test mode: a fault point is armed');
+  }
   const accessStore = createAccessStore(db);
   const eventStore = createEventStore(db);
   const events = createEventRecorder({
@@ -102,6 +134,7 @@ export async function startGateway(
     outcome: 'ok' | 'refused',
     detail = ''
   ) => {
+    auditLog.info({ actor, action, target, outcome, detail }, `audit: ${actor} ${action}`);
     accessStore
       .audit({ time: clock.now(), actor, action, target, outcome, detail })
       .catch((err: unknown) => {
@@ -129,6 +162,7 @@ export async function startGateway(
   const backend = createLocalBackend({
     config: config.backend,
     gatewayEnv: deps.env ?? {},
+    instanceId,
     log: log.child({ module: 'backend.local' }),
     onExit: (exit) => {
       onExit(exit);
@@ -170,6 +204,15 @@ export async function startGateway(
     },
   };
   const clientTracker = createClientTracker(clock);
+  const metrics = createMetrics({
+    clusters: () => clusters(),
+    pool: () => {
+      const p = policy.state('', true);
+      return { used: p.machines_in_use, free: p.machines_free };
+    },
+    backend: config.backend.type,
+    now: () => clock.now(),
+  });
   const manager = createClusterManager({
     store,
     backend,
@@ -184,6 +227,15 @@ export async function startGateway(
     policy,
     accounting,
     clients: clientTracker,
+    observer: {
+      clusterStarted: (seconds) => {
+        metrics.clusterStarted(seconds);
+      },
+      heartbeat: (seconds) => {
+        metrics.heartbeat(seconds);
+      },
+    },
+    faults,
     events,
     logs: config.logs,
     onCleanup: async (deleted, before) => {
@@ -223,28 +275,55 @@ export async function startGateway(
     clock,
   });
   const authenticator = createAuthenticator(config.auth, accessStore);
-  const userAuth = createUserAuth(authenticator, sessions, access, {
-    onUser: (user) => {
-      policy.observe(user);
+  const { limits } = config;
+  const rateLimit =
+    limits.user_requests_per_second === null
+      ? NO_RATE_LIMIT
+      : createUserRateLimit(limits.user_requests_per_second, limits.user_request_burst, clock);
+  const userAuth = createUserAuth(
+    authenticator,
+    sessions,
+    access,
+    {
+      onUser: (user) => {
+        policy.observe(user);
+      },
+      onRefusal: (who, what, why) => {
+        metrics.refusal(why === 'not an admin' ? 'not_admin' : 'not_granted');
+        audit(who, what, '', 'refused', why);
+        events.record({
+          type: 'request.refused',
+          cluster: null,
+          username: who,
+          actor: who,
+          message: `${what} refused: ${why}`,
+          data: { action: what, reason: why },
+        });
+      },
     },
-    onRefusal: (who, what, why) => {
-      audit(who, what, '', 'refused', why);
-      events.record({
-        type: 'request.refused',
-        cluster: null,
-        username: who,
-        actor: who,
-        message: `${what} refused: ${why}`,
-        data: { action: what, reason: why },
-      });
-    },
-  });
+    rateLimit
+  );
 
   const server = createPublicServer({
     routes,
     log: log.child({ module: 'proxy' }),
     prefix: config.prefix,
     clients: clientTracker,
+    meter: metrics.proxy,
+    onRefusal: (reason) => {
+      metrics.refusal(reason);
+    },
+    limits: {
+      helloTimeoutMs: limits.tls_hello_timeout * 1000,
+      maxPendingHellos: limits.max_pending_handshakes,
+    },
+    httpLimits: {
+      maxHeaderBytes: limits.max_header_bytes,
+      headersTimeoutMs: limits.headers_timeout * 1000,
+      requestTimeoutMs: limits.request_timeout * 1000,
+      idleTimeoutMs: limits.idle_timeout * 1000,
+      keepAliveTimeoutMs: limits.keep_alive_timeout * 1000,
+    },
   });
   const { app, routes: apiRoutes } = await createApiApp(
     {
@@ -258,6 +337,9 @@ export async function startGateway(
       clock,
       audit,
       environments: catalog,
+      metrics,
+      metricsToken: config.metrics.token,
+      bodyLimits: { default: limits.max_body_bytes, heartbeat: limits.max_heartbeat_bytes },
       events,
       sseKeepAliveMs: deps.sseKeepAliveMs ?? 15_000,
     },
@@ -302,8 +384,11 @@ export async function startGateway(
     port: bound.port,
     manager,
     routes,
+    instanceId,
     bootstrapToken,
     apiRoutes,
+    metrics,
+    openapi: () => app.swagger(),
     events,
     async stop() {
       await manager.shutdown();

@@ -8,3 +8,5 @@ export { GatewayConfigSchema } from './config/schema.js';
 export { createLogger } from './observability/logger.js';
 export { GATEWAY_VERSION } from './version.js';
 export { hashPassword } from './auth/password-hash.js';
+export { renderOpenApiDocument } from './openapi-document.js';
+export { FAULT_POINTS, FAULT_POINT_NAMES, type FaultPoint } from './faults/fault-points.js';

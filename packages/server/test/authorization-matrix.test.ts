@@ -92,6 +92,9 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'GET /api/v1/admin/audit':                                      [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/admin/environments':                               [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/clusters/:cluster_name/logs':                      [401, 403, 200, 403, 403, 200, 401, 401, 401, 401, 403],
+  // Admins, or the metrics scrape token (python/tests/test_metrics.py).
+  'GET /api/metrics':                                             [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
+  'GET /api/openapi.json':                                        [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   'GET /api/v1/clusters/:cluster_name/events':                    [401, 403, 200, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/events':                                           [401, 403, 200, 200, 200, 200, 401, 401, 401, 401, 403],
 };
@@ -199,6 +202,8 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
   },
   'DELETE /api/v1/admin/quotas/:name': { path: () => '/api/v1/admin/quotas/quincy' },
   'GET /api/v1/admin/usage': { path: () => '/api/v1/admin/usage' },
+  'GET /api/metrics': { path: () => '/api/metrics' },
+  'GET /api/openapi.json': { path: () => '/api/openapi.json' },
   'GET /api/v1/admin/audit': { path: () => '/api/v1/admin/audit' },
   'GET /api/v1/admin/environments': { path: () => '/api/v1/admin/environments' },
   'GET /api/v1/clusters/:cluster_name/logs': {

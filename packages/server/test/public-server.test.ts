@@ -14,7 +14,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
 import { pino } from 'pino';
 import { nodeClientHello } from '../src/proxy/fixtures/capture-hellos.js';
-import { createPublicServer, type PublicServer } from '../src/proxy/public-server.js';
+import {
+  createPublicServer,
+  isLongLived,
+  type HttpLimits,
+  type PublicServer,
+} from '../src/proxy/public-server.js';
 import { RouteTable } from '../src/proxy/route-table.js';
 import type { SniRouterLimits } from '../src/proxy/sni-router.js';
 import { createClusterTls, type ClusterTls } from '../src/tls/certs.js';
@@ -42,7 +47,7 @@ interface Gateway {
 
 /** Starts a public server on 127.0.0.1:0 whose API handler echoes the URL it saw. */
 async function startGateway(
-  opts: { prefix?: string; limits?: SniRouterLimits } = {}
+  opts: { prefix?: string; limits?: SniRouterLimits; httpLimits?: HttpLimits } = {}
 ): Promise<Gateway> {
   const routes = new RouteTable();
   const server = createPublicServer({
@@ -50,12 +55,18 @@ async function startGateway(
     log,
     prefix: opts.prefix ?? '',
     ...(opts.limits === undefined ? {} : { limits: opts.limits }),
+    ...(opts.httpLimits === undefined ? {} : { httpLimits: opts.httpLimits }),
   });
   const apiUrls: string[] = [];
   server.setApiHandler((req, res) => {
     apiUrls.push(req.url ?? '');
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ api: true, url: req.url, method: req.method }));
+    const answer = () => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ api: true, url: req.url, method: req.method }));
+    };
+    // `/slow…` URLs answer after a second (long polls and stalled handlers).
+    if ((req.url ?? '').startsWith('/slow')) setTimeout(answer, 1000);
+    else answer();
   });
   const addr = await server.listen('127.0.0.1', 0);
   assert.equal(addr.host, '127.0.0.1');
@@ -333,6 +344,19 @@ describe('public server: scheduler TLS spliced by SNI', () => {
     assert.equal(got.text(), want);
     assert.equal(sched.secure.length, 1, 'the scheduler terminated the TLS session');
     assert.equal(gw.apiUrls.length, 0);
+  });
+
+  it('keeps an established scheduler connection open past the HTTP idle timeout', async () => {
+    const gw = await startGateway({ httpLimits: { idleTimeoutMs: 200 } });
+    const sched = await startScheduler();
+    gw.routes.setSni('abc', `tls://127.0.0.1:${String(sched.port)}`);
+    const client = connectTls(gw.port, 'daskgateway-abc');
+    await once(client, 'secureConnect');
+    await sleep(800);
+    const got = collect(client);
+    client.write('still here');
+    while (got.text() !== 'still here') await once(client, 'data');
+    assert.equal(client.destroyed, false);
   });
 
   it('propagates a TLS half-close: the scheduler can still answer after the client EOF', async () => {
@@ -781,6 +805,18 @@ describe('public server: dashboards', () => {
     assert.equal(gw.apiUrls.length, 0);
   });
 
+  it('keeps a dashboard WebSocket open past the HTTP idle timeout', async () => {
+    const gw = await startGateway({ httpLimits: { idleTimeoutMs: 200 } });
+    const dash = await startDashboard();
+    gw.routes.setPath('/clusters/x', `http://127.0.0.1:${String(dash.port)}/clusters/x`);
+    const { socket, head } = await upgrade(gw.port, '/clusters/x/status/ws');
+    await sleep(800);
+    const got: Buffer[] = [head];
+    socket.on('data', (d: Buffer) => got.push(d));
+    socket.write('late ping');
+    while (Buffer.concat(got).toString() !== 'LATE PING') await once(socket, 'data');
+  });
+
   it('refuses an upgrade outside dashboard routes', async () => {
     const gw = await startGateway();
     const client = await rawConnect(gw.port);
@@ -928,3 +964,84 @@ function deferred(): Deferred {
   });
   return { promise, resolve };
 }
+
+// ---------------------------------------------------------------------------------------------
+// (g) Limits on request heads and slow clients
+// ---------------------------------------------------------------------------------------------
+
+describe('public server: HTTP limits', () => {
+  after(runCleanups);
+
+  it('answers 431 with a JSON error to a request head over maxHeaderBytes', async () => {
+    const gw = await startGateway({ httpLimits: { maxHeaderBytes: 2048 } });
+    const s = await rawConnect(gw.port);
+    const got = collect(s);
+    s.write(`GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(4096)}\r\n\r\n`);
+    await got.ended;
+    assert.match(got.text(), /^HTTP\/1\.1 431 /);
+    assert.match(got.text(), /"code":"header_too_large"/);
+    assert.equal((await request(gw.port, '/api/health')).status, 200);
+  });
+
+  it('accepts a request head just under maxHeaderBytes', async () => {
+    const gw = await startGateway({ httpLimits: { maxHeaderBytes: 4096 } });
+    const r = await request(gw.port, '/api/health', { headers: { 'X-Pad': 'a'.repeat(3000) } });
+    assert.equal(r.status, 200);
+  });
+
+  it('closes a client that sends its request head too slowly', async () => {
+    const gw = await startGateway({ httpLimits: { headersTimeoutMs: 300, idleTimeoutMs: 0 } });
+    const s = await rawConnect(gw.port);
+    const got = collect(s);
+    s.write('GET /api/health HTTP/1.1\r\nHost: x\r\n');
+    assert.ok(await closesWithin(s, 5000), 'the slow client was not closed');
+    assert.match(got.text(), /^(HTTP\/1\.1 408 |$)/);
+  });
+
+  it('closes a silent connection after the idle timeout', async () => {
+    const gw = await startGateway({ httpLimits: { idleTimeoutMs: 300, headersTimeoutMs: 20_000 } });
+    const s = await rawConnect(gw.port);
+    s.write('GET /api/x HTTP/1.1\r\nHost: x\r\n');
+    assert.ok(await closesWithin(s, 5000), 'the silent client was not closed');
+  });
+
+  it('cuts a request whose handler is silent past the idle timeout', async () => {
+    const gw = await startGateway({ httpLimits: { idleTimeoutMs: 300 } });
+    await assert.rejects(request(gw.port, '/slow'));
+  });
+
+  it('exempts ?wait long polls and event streams from the idle timeout', async () => {
+    const gw = await startGateway({ httpLimits: { idleTimeoutMs: 300 } });
+    assert.equal((await request(gw.port, '/slow/api/v1/clusters/a?wait')).status, 200);
+    assert.equal((await request(gw.port, '/slow/api/v1/clusters/a?wait=1')).status, 200);
+    assert.equal((await request(gw.port, '/slow/api/v1/events')).status, 200);
+    const sse = await request(gw.port, '/slow/x', { headers: { Accept: 'text/event-stream' } });
+    assert.equal(sse.status, 200);
+  });
+
+  it('isLongLived recognises exactly the long-lived requests', () => {
+    const req = (url: string, accept?: string) => ({
+      url,
+      headers: accept === undefined ? {} : { accept },
+    });
+    for (const url of [
+      '/api/v1/clusters/a?wait',
+      '/api/v1/clusters/a?wait=1',
+      '/api/v1/clusters/a?x=1&wait=-2',
+      '/api/v1/clusters/a/events',
+      '/api/v1/events',
+      '/api/v1/events/',
+    ]) {
+      assert.equal(isLongLived(req(url)), true, url);
+    }
+    for (const url of [
+      '/api/v1/clusters/a',
+      '/api/v1/clusters/a?wait=0',
+      '/api/v1/clusters/a?wait=abc',
+      '/api/v1/eventsx',
+    ]) {
+      assert.equal(isLongLived(req(url)), false, url);
+    }
+    assert.equal(isLongLived(req('/api/v1/x', 'text/event-stream')), true);
+  });
+});

@@ -1,18 +1,27 @@
 /**
- * Builds the Fastify application serving the API on the public server's HTTP side.
+ * Builds the Fastify application serving the API on the public server's HTTP side: request
+ * ids (the `X-Request-Id` header, echoed when a client sends a sane one, and `request_id` on
+ * every log line and error body), request metrics, body size caps and the OpenAPI document.
+ *
+ * Request bodies and query strings are validated by the handlers themselves (their messages
+ * name the offending field, as the Python client shows them), so the route schemas for bodies
+ * and query strings document the API but do not run through Ajv; response schemas serialise.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { PublicServer } from '../proxy/public-server.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
+import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { registerClusterRoutes } from './routes/clusters.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerAccessRoutes } from './routes/access.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerLogRoutes } from './routes/logs.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 import { registerEventRoutes } from './routes/events.js';
 
 /** The Fastify instance type of the API (pino logger, node http server). */
@@ -24,6 +33,15 @@ export interface RouteInfo {
   readonly url: string;
 }
 
+/** A client-sent request id we accept as ours: short and log-safe. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The request id of `req`: the client's `X-Request-Id` when sane, else a new UUID. */
+export function requestIdOf(req: IncomingMessage): string {
+  const sent = req.headers['x-request-id'];
+  return typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+
 /** Creates the API app bound to `server`'s HTTP side (not listening by itself). */
 export async function createApiApp(
   ctx: ApiContext,
@@ -32,15 +50,27 @@ export async function createApiApp(
 ): Promise<{ app: ApiApp; routes: readonly RouteInfo[] }> {
   const app = Fastify({
     loggerInstance: log,
-    bodyLimit: 4 * 1024 * 1024,
+    bodyLimit: ctx.bodyLimits.default,
+    genReqId: requestIdOf,
     // One debug line per request (below) instead of Fastify's two info lines.
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: 'request_id',
+    }),
     serverFactory: (handler) => {
       server.setApiHandler(handler);
       return server.httpServer;
     },
   });
+  // Handlers validate bodies and query strings with actionable messages (see the module doc).
+  app.setValidatorCompiler(() => (value: unknown) => ({ value }));
+  app.addHook('onRequest', (req, reply, done) => {
+    void reply.header('X-Request-Id', req.id);
+    done();
+  });
   app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    ctx.metrics.httpRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
     req.log.debug(
       { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
       'request'
@@ -57,12 +87,19 @@ export async function createApiApp(
       if (method !== 'HEAD') routes.push({ method, url: opts.url });
     }
   });
-  installErrorHandling(app);
+  installErrorHandling(app, (code) => {
+    if (code === 'unauthenticated') ctx.metrics.refusal('unauthenticated');
+    else if (code === 'payload_too_large') ctx.metrics.refusal('body_too_large');
+    else if (code === 'too_many_requests') ctx.metrics.refusal('rate_limited');
+  });
+  await registerOpenApi(app, ctx.version);
   registerMetaRoutes(app, ctx);
   registerClusterRoutes(app, ctx);
   registerAccessRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerLogRoutes(app, ctx);
+  registerMetricsRoute(app, ctx);
+  registerOpenApiRoute(app);
   registerEventRoutes(app, ctx);
   await app.ready();
   return { app, routes };

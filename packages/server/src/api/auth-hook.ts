@@ -3,7 +3,8 @@
  * else a 401 carrying the authenticator's challenge (spec §2.1, §2.2). Access is decided on
  * every request, so a revoked user is out at once whatever cookie they hold. A session cookie is
  * set on the successful answer of a fully authenticated request (never on errors, and never for
- * API tokens, which are sent on every request anyway).
+ * API tokens, which are sent on every request anyway). Authenticated users are throttled by the
+ * per-user rate limit; cluster-token requests never come here.
  * @module
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -11,6 +12,7 @@ import type { AccessControl, Principal } from '../access/access-control.js';
 import type { Authenticator, User } from '../auth/authenticator.js';
 import { parseCookies, type SessionCache } from '../auth/session-cache.js';
 import { GatewayError, forbidden } from '../errors.js';
+import { NO_RATE_LIMIT, type UserRateLimit } from './user-rate-limit.js';
 
 /** Authenticates users of the API and applies access control. */
 export interface UserAuth {
@@ -37,7 +39,8 @@ export function createUserAuth(
   authenticator: Authenticator,
   sessions: SessionCache,
   access: AccessControl,
-  listeners: AuthListeners
+  listeners: AuthListeners,
+  rateLimit: UserRateLimit = NO_RATE_LIMIT
 ): UserAuth {
   const { onUser, onRefusal } = listeners;
   const pending = new WeakMap<FastifyRequest, string>();
@@ -46,6 +49,7 @@ export function createUserAuth(
     if (cookie !== undefined) {
       const user = sessions.lookup(cookie);
       if (user !== null) {
+        rateLimit.take(user.name);
         onUser(user);
         return access.principal(user);
       }
@@ -56,6 +60,7 @@ export function createUserAuth(
         headers: { 'WWW-Authenticate': authenticator.challenge },
       });
     }
+    rateLimit.take(user.name);
     if (!/^Bearer\s/i.test(req.headers.authorization ?? '')) pending.set(req, sessions.store(user));
     onUser(user);
     return access.principal(user);

@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import type { EnvironmentCatalog } from '../cluster-options/environments.js';
 import type { ClusterPolicy } from '../pool/cluster-policy.js';
 import type { AccessStore } from '../store/access-store.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { EventRecorder } from '../events/event-recorder.js';
 import type { UserAuth } from './auth-hook.js';
 
@@ -37,6 +38,12 @@ export interface ApiContext {
   readonly clock: Clock;
   /** The Python environments users may choose, or null when none are configured. */
   readonly environments: EnvironmentCatalog | null;
+  /** This gateway's metrics. */
+  readonly metrics: GatewayMetrics;
+  /** The bearer token that may read `/api/metrics`, or null (admins only). */
+  readonly metricsToken: string | null;
+  /** Body size caps in bytes: every route, and scheduler heartbeats. */
+  readonly bodyLimits: { readonly default: number; readonly heartbeat: number };
   /** Records and replays cluster events. */
   readonly events: EventRecorder;
   /** Milliseconds between SSE keep-alive comments (15 s). */

@@ -16,6 +16,8 @@ export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   not_found: 404,
   method_not_allowed: 405,
   payload_too_large: 413,
+  header_too_large: 431,
+  too_many_requests: 429,
   invalid: 422,
   cluster_not_running: 409,
   upstream_failure: 502,
@@ -42,7 +44,7 @@ function isFastifyError(err: unknown): err is FastifyError {
   return err instanceof Error && typeof (err as Partial<FastifyError>).statusCode === 'number';
 }
 
-/** Sends `{error, code}` with the status of `code`. */
+/** Sends `{error, code, request_id}` with the status of `code`. */
 export function sendError(
   reply: FastifyReply,
   code: ErrorCode,
@@ -53,15 +55,29 @@ export function sendError(
     .code(STATUS_OF[code])
     .headers(headers)
     .type('application/json')
-    .send({ error: message, code });
+    .send({ error: message, code, request_id: reply.request.id });
+}
+
+/** The message of a framework client error, made actionable. */
+function frameworkMessage(err: FastifyError, req: FastifyRequest): string {
+  if (err.statusCode === 413) {
+    const limit = req.routeOptions.bodyLimit;
+    return `Request body is larger than this route's limit of ${String(limit)} bytes`;
+  }
+  if (err.message.includes('JSON')) return `Request body is not valid JSON: ${err.message}`;
+  return err.message;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-/** Installs the error and not-found handlers on `app`. */
-export function installErrorHandling(app: ApiApp): void {
+/** Installs the error and not-found handlers on `app`; `onError` sees every error code sent. */
+export function installErrorHandling(
+  app: ApiApp,
+  onError: (code: ErrorCode) => void = () => undefined
+): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof GatewayError) {
+      onError(err.code);
       if (STATUS_OF[err.code] >= 500) req.log.warn({ err, cause: err.cause }, err.message);
       if (err.statusText !== undefined) reply.raw.statusMessage = asciiReason(err.statusText);
       return sendError(reply, err.code, err.message, err.headers);
@@ -72,26 +88,34 @@ export function installErrorHandling(app: ApiApp): void {
       err.statusCode >= 400 &&
       err.statusCode < 500
     ) {
-      const message = err.message.includes('JSON')
-        ? `Request body is not valid JSON: ${err.message}`
-        : err.message;
-      return sendError(reply, codeForStatus(err.statusCode), message);
+      onError(codeForStatus(err.statusCode));
+      return sendError(reply, codeForStatus(err.statusCode), frameworkMessage(err, req));
     }
     req.log.error({ err }, 'unhandled error');
+    onError('internal');
     return sendError(reply, 'internal', 'Internal server error; the gateway log has the details');
   });
-  app.setNotFoundHandler((req, reply) => {
+  const notFoundOrNotAllowed = (req: FastifyRequest, reply: FastifyReply) => {
     const [url = '/'] = req.url.split('?');
-    const allowed = METHODS.filter(
-      // findRoute's typings omit the null it returns when nothing matches.
+    const allowed = METHODS.filter((m) => {
+      const found = app.findRoute({ method: m, url });
+      // findRoute's typings omit the null it returns when nothing matches; a parametric
+      // route matched with an empty segment (`/clusters/`) is no route (spec §1.2).
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-      (m) => app.findRoute({ method: m, url }) !== null
-    );
+      return found !== null && !Object.values(found.params).includes('');
+    });
     if (allowed.length > 0) {
+      onError('method_not_allowed');
       return sendError(reply, 'method_not_allowed', `Method ${req.method} not allowed on ${url}`, {
         Allow: allowed.join(', '),
       });
     }
+    onError('not_found');
     return sendError(reply, 'not_found', 'Not Found');
+  };
+  // Unrouted requests are answered before their body is read or parsed.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.routeOptions.url === undefined) await notFoundOrNotAllowed(req, reply);
   });
+  app.setNotFoundHandler(notFoundOrNotAllowed);
 }

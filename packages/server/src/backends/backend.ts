@@ -3,7 +3,7 @@
  * a backend only knows *how* to start, stop and check a scheduler or a worker.
  * @module
  */
-import type { BackendState, ClusterRecord, WorkerRecord } from '../clusters/model.js';
+import type { BackendState, ClusterRecord, ProcessRef, WorkerRecord } from '../clusters/model.js';
 
 /** What a backend needs to know to start a scheduler. */
 export interface SchedulerLaunch {
@@ -24,20 +24,40 @@ export interface ProcessExit {
   readonly how: string;
 }
 
+/** A process group this gateway started, found without a record (by the gateway's marker). */
+export interface OwnedProcessGroup {
+  readonly clusterName: string;
+  /** null for a scheduler. */
+  readonly workerName: string | null;
+  /** The process group id (the leader's pid). */
+  readonly pgid: number;
+  /** The group leader when it is still alive; null when only other members are left. */
+  readonly leader: ProcessRef | null;
+  /** Every live member carrying the marker (leader first). */
+  readonly members: readonly ProcessRef[];
+}
+
 /** Starts, stops and checks the processes of clusters. */
 export interface Backend {
   /** Short name, e.g. 'local'. */
   readonly kind: string;
   /** Prepares the cluster's files and starts its scheduler; returns what must be remembered. */
   startCluster(c: ClusterRecord, launch: SchedulerLaunch): Promise<BackendState>;
-  /** Stops the scheduler (if any) and removes the cluster's working files. */
+  /**
+   * Stops the scheduler (if any), kills anything else still running for the cluster, and
+   * removes the cluster's working files.
+   */
   stopCluster(c: ClusterRecord): Promise<void>;
   /** Starts one worker connecting to `c.schedulerAddress`; `apiUrl` as given to schedulers. */
   startWorker(c: ClusterRecord, w: WorkerRecord, apiUrl: string): Promise<BackendState>;
-  /** Stops one worker. */
+  /** Stops one worker, and kills anything it left behind. */
   stopWorker(c: ClusterRecord, w: WorkerRecord): Promise<void>;
   /** Whether the scheduler (or worker `w`) recorded in `state` is still the process started. */
   isAlive(c: ClusterRecord, w?: WorkerRecord): boolean;
+  /** Every live process group this gateway started, whether or not a record names it. */
+  listOwnedProcesses(): OwnedProcessGroup[];
+  /** SIGKILLs a group from `listOwnedProcesses` (an orphan); resolves to whether it is gone. */
+  killOwnedProcesses(g: OwnedProcessGroup): Promise<boolean>;
   /** The last lines of a process's output (scheduler when `w` is null), for failure messages. */
   logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string;
   /** A process's whole kept output (rotated copies included). */

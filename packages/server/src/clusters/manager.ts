@@ -11,6 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Heartbeat, ScaleResult } from '@gatehouse/api';
 import type { Backend, ProcessExit } from '../backends/backend.js';
+import { noFaultPoints, type FaultPoints } from '../faults/fault-points.js';
 import type { Clock } from '../clock.js';
 import type { ResolvedTiming } from '../config/load.js';
 import type { ClusterStore } from '../store/cluster-store.js';
@@ -26,6 +27,7 @@ import {
   type ClusterRecord,
   type WorkerRecord,
 } from './model.js';
+import { createOrphanTracker } from './orphans.js';
 import { createWaiters } from './waiters.js';
 import { createWorkQueue, type WorkQueue } from './work-queue.js';
 import { sendSchedulerCommand, type SchedulerCommand } from './scheduler-api.js';
@@ -59,6 +61,14 @@ export interface ProcessAccounting {
   stopped(c: ClusterRecord, w: WorkerRecord | null): void;
 }
 
+/** Told about timings of the reconciler (metrics). */
+export interface ManagerObserver {
+  /** A newly created cluster reached RUNNING after `seconds`. */
+  clusterStarted(seconds: number): void;
+  /** A heartbeat arrived `seconds` after the cluster's previous one. */
+  heartbeat(seconds: number): void;
+}
+
 /** What the manager is built from. */
 export interface ClusterManagerDeps {
   readonly store: ClusterStore;
@@ -78,6 +88,9 @@ export interface ClusterManagerDeps {
   /** Client connections per cluster (for the no-client timeout). */
   readonly clients?: { idleSince(cluster: string): number | null | undefined };
   readonly accounting?: ProcessAccounting;
+  readonly observer?: ManagerObserver;
+  /** Named points where a test can make the gateway die (see faults/fault-points.ts). */
+  readonly faults?: FaultPoints;
   /** Where cluster and worker events are recorded. */
   readonly events?: EventSink;
   /** Log rotation period and retention after a cluster ends (seconds). */
@@ -105,6 +118,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   const { store, backend, routes, clock, log, timing } = deps;
   const policy = deps.policy ?? noPolicy;
   const accounting = deps.accounting ?? noAccounting;
+  const faults = deps.faults ?? noFaultPoints;
+  const orphanTracker = createOrphanTracker();
   const sink = deps.events ?? noEvents;
   const events = createClusterEvents(sink, (c, w, lines) => backend.logTail(c, w, lines));
   const clusters = new Map<string, ClusterRecord>();
@@ -113,6 +128,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   const waiters = createWaiters();
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
+  /** Set once start-up adoption is done; heartbeats wait for it. */
+  let started = false;
 
   const saveCluster = (c: ClusterRecord) => store.saveCluster(c);
   const saveWorker = (w: WorkerRecord) => {
@@ -160,19 +177,33 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       'stopping cluster'
     );
     await saveCluster(c);
+    faults.reach('stop.target_saved');
     waiters.wake(c.name);
     enqueueCluster(c);
   };
 
   const fail = (c: ClusterRecord, reason: string) => requestStop(c, Job.FAILED, reason);
 
-  const withTimeout = async <T>(p: Promise<T>, seconds: number, what: string): Promise<T> => {
+  /**
+   * Races `p` against a timeout. When the timeout wins and `p` still resolves later, `onLate`
+   * gets the value (a process started too late is stopped, never left unrecorded).
+   */
+  const withTimeout = async <T>(
+    p: Promise<T>,
+    seconds: number,
+    what: string,
+    onLate: (value: T) => Promise<void>
+  ): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
         p,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
+            // `p` is still pending here (a settled race clears the timer first).
+            p.then(onLate).catch((err: unknown) => {
+              log.error({ err }, `cleaning up after ${what} failed`);
+            });
             reject(new Error(`${what} timed out after ${String(seconds)} s`));
           }, seconds * 1000);
         }),
@@ -183,6 +214,13 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   };
 
   async function startScheduler(c: ClusterRecord): Promise<void> {
+    // Addresses only ever come from the scheduler started here, and only it knows the new
+    // token: a heartbeat still in flight from an earlier (orphaned) scheduler is refused.
+    c.token = randomBytes(16).toString('hex');
+    c.schedulerAddress = '';
+    c.dashboardAddress = '';
+    c.apiAddress = '';
+    faults.reach('create.before_scheduler_spawn');
     events.emit(c, 'cluster.starting', 'Starting the scheduler', { backend: backend.kind });
     try {
       c.state = await withTimeout(
@@ -192,10 +230,13 @@ export function createClusterManager(deps: ClusterManagerDeps) {
           heartbeatPeriod: timing.heartbeatPeriod,
         }),
         timing.clusterStartTimeout,
-        'starting the scheduler'
+        'starting the scheduler',
+        (state) => backend.stopCluster({ ...c, state })
       );
       c.status = Job.SUBMITTED;
+      faults.reach('create.scheduler_spawned');
       await saveCluster(c);
+      faults.reach('create.scheduler_saved');
       accounting.started(c, null);
     } catch (err) {
       c.status = Job.SUBMITTED;
@@ -210,7 +251,10 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     c.status = Job.RUNNING;
     runningSince.set(c.name, clock.now());
     c.lastHeartbeat = Math.max(c.lastHeartbeat, clock.now());
+    faults.reach('create.promoted');
     await saveCluster(c);
+    deps.observer?.clusterStarted((clock.now() - c.startTime) / 1000);
+    faults.reach('create.running_saved');
     events.emit(c, 'cluster.running', 'Scheduler running', {}, 'scheduler');
     log.info({ cluster: c.name, user: c.username }, 'cluster running');
     waiters.wake(c.name);
@@ -237,6 +281,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       };
       c.workers.set(w.name, w);
       await store.insertWorker(w);
+      faults.reach('workers.record_inserted');
       events.workerRequested(c, w);
       enqueueWorker(w);
     }
@@ -246,6 +291,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     if (c.status !== Job.CLOSING) {
       c.status = Job.CLOSING;
       await saveCluster(c);
+      faults.reach('stop.closing_saved');
       waiters.wake(c.name);
     }
     let unfinished = 0;
@@ -255,19 +301,22 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       if (w.target === Job.RUNNING) {
         w.target = Job.STOPPED;
         await saveWorker(w);
+        faults.reach('stop.worker_target_saved');
       }
       enqueueWorker(w);
     }
     if (unfinished > 0) return; // each finished worker re-enqueues the cluster
     routes.remove(c.name);
+    faults.reach('stop.before_scheduler_stop');
     await backend.stopCluster(c);
+    faults.reach('stop.scheduler_stopped');
     c.status = c.target;
     c.stopTime = clock.now();
+    events.finished(c);
     await saveCluster(c);
     policy.release(c.name);
     runningSince.delete(c.name);
     accounting.stopped(c, null);
-    events.finished(c);
     log.info(
       { cluster: c.name, status: publicStatus(c), reason: c.stopReason },
       'cluster finished'
@@ -294,14 +343,18 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     if (isFinal(w.status)) return;
     if (w.target === Job.RUNNING && w.status === Job.CREATED) {
       if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) return;
+      faults.reach('worker.before_spawn');
       try {
         w.state = await withTimeout(
           backend.startWorker(c, w, deps.apiUrl()),
           timing.workerStartTimeout,
-          'starting a worker'
+          'starting a worker',
+          (state) => backend.stopWorker(c, { ...w, state })
         );
         w.status = Job.SUBMITTED;
+        faults.reach('worker.spawned');
         await saveWorker(w);
+        faults.reach('worker.saved');
         accounting.started(c, w);
         return;
       } catch (err) {
@@ -316,7 +369,9 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       }
     }
     if (w.target !== Job.RUNNING) {
+      faults.reach('worker.before_stop');
       await backend.stopWorker(c, w);
+      faults.reach('worker.stopped');
       w.status = w.target;
       w.stopTime = clock.now();
       await saveWorker(w);
@@ -326,6 +381,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   }
 
   const onProcessExit = (exit: ProcessExit) => {
+    // After shutdown the store is closed; a restarted gateway finds the exit by itself.
+    if (stopping) return;
     const c = clusters.get(exit.clusterName);
     if (c === undefined || isFinal(c.status)) return;
     if (exit.workerName === null) {
@@ -467,12 +524,50 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     timers.push(timer);
   };
 
+  /**
+   * SIGKILLs the gateway's processes that no record claims (see orphans.ts). With `grace`, a
+   * group must have been unclaimed at the previous scan too.
+   */
+  async function reapOrphans(grace: boolean): Promise<void> {
+    const found = orphanTracker.orphans(backend.listOwnedProcesses(), clusters, grace);
+    await Promise.all(
+      found.map(async (g) => {
+        log.warn(
+          {
+            cluster: g.clusterName,
+            worker: g.workerName,
+            pids: g.members.map((m) => m.pid),
+            leader: g.leader !== null,
+          },
+          'killing a process no record claims'
+        );
+        if (!(await backend.killOwnedProcesses(g))) {
+          log.error({ cluster: g.clusterName, pgid: g.pgid }, 'an orphan survived SIGKILL');
+        }
+        // A worker that runs without its pid recorded cannot be adopted: start a fresh one
+        // under a new name rather than reuse this one's.
+        const w =
+          g.workerName === null
+            ? undefined
+            : clusters.get(g.clusterName)?.workers.get(g.workerName);
+        if (w !== undefined && w.status === Job.CREATED && w.target === Job.RUNNING) {
+          w.target = Job.FAILED;
+          await saveWorker(w);
+        }
+      })
+    );
+  }
+
   /** Re-adopts what the store says is running, verifying each process is the one recorded. */
   async function adopt(c: ClusterRecord): Promise<void> {
     if (isFinal(c.status)) return;
-    const started = c.status !== Job.CREATED;
-    if (started && c.target === Job.RUNNING && !backend.isAlive(c)) {
-      await fail(c, 'the scheduler died while the gateway was down');
+    const submitted = c.status !== Job.CREATED;
+    if (submitted && c.target === Job.RUNNING && !backend.isAlive(c)) {
+      const tail = backend.logTail(c, null, 20);
+      await fail(
+        c,
+        `the scheduler died while the gateway was down${tail === '' ? '' : `; last output:\n${tail}`}`
+      );
     }
     for (const w of c.workers.values()) {
       if (isFinal(w.status) || w.status === Job.CREATED) continue;
@@ -497,12 +592,17 @@ export function createClusterManager(deps: ClusterManagerDeps) {
 
     /** Loads records from the store, re-adopts live clusters and starts the sweeps. */
     async start(): Promise<void> {
+      for (const c of await store.loadAll()) clusters.set(c.name, c);
+      // Nothing has been spawned yet by this gateway: whatever no record claims is an orphan.
+      await reapOrphans(false);
       for (const c of await store.loadAll()) {
         clusters.set(c.name, c);
         for (const w of c.workers.values()) events.know(w);
       }
       for (const c of clusters.values()) await adopt(c);
+      started = true;
       every(timing.checkTimeoutsPeriod, 'timeout sweep', sweepTimeouts);
+      every(timing.orphanScanPeriod, 'orphan scan', () => reapOrphans(true));
       every(timing.clusterStatusPeriod, 'scheduler liveness check', checkSchedulers);
       every(timing.workerStatusPeriod, 'worker liveness check', checkWorkers);
       every(timing.dbCleanupPeriod, 'cleanup', cleanup);
@@ -520,6 +620,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       }
       queue.close();
       waiters.wakeAll();
+      // Work already running finishes before the store closes (no half-done writes).
+      await queue.idle();
     },
 
     /** Waits until no reconcile work is pending (tests). */
@@ -584,6 +686,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       };
       await store.insertCluster(c);
       clusters.set(name, c);
+      faults.reach('create.record_inserted');
       events.emit(c, 'cluster.created', 'Cluster created', { options }, username);
       log.info({ cluster: name, user: username }, 'cluster created');
       enqueueCluster(c);
@@ -605,9 +708,16 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     /** Applies a heartbeat from the cluster's scheduler. */
     async heartbeat(c: ClusterRecord, hb: Heartbeat): Promise<void> {
       if (c.target !== Job.RUNNING || isFinal(c.status)) return;
+      // Before adoption, or before a scheduler was started for this record, the sender can
+      // only be a process no record claims (about to be stopped as an orphan).
+      if (!started || c.status === Job.CREATED) return;
       const own = effectiveMaxWorkers(c.config);
       const wanted = own === null ? hb.count : Math.min(hb.count, own);
       const maxWorkers = policy.limitWorkers(c, wanted, 'observe').count;
+      if (c.lastHeartbeat > 0 && c.status === Job.RUNNING) {
+        deps.observer?.heartbeat((clock.now() - c.lastHeartbeat) / 1000);
+      }
+      const before = { address: c.schedulerAddress, count: c.count, workers: workerStates(c) };
       const out = applyHeartbeat(c, hb, clock.now(), maxWorkers);
       if (out.requestedCount !== c.count) {
         log.info(
@@ -615,7 +725,20 @@ export function createClusterManager(deps: ClusterManagerDeps) {
           'heartbeat count clamped'
         );
       }
+      if (c.schedulerAddress !== before.address) faults.reach('heartbeat.addresses_applied');
+      const countChanged = c.count !== before.count;
+      if (countChanged) faults.reach('heartbeat.count_applied');
+      for (const w of out.changedWorkers) {
+        const was = before.workers.get(w.name);
+        if (w.status === Job.RUNNING && was?.status !== Job.RUNNING) {
+          faults.reach('heartbeat.worker_running');
+        }
+        if (w.target !== Job.RUNNING && was?.target === Job.RUNNING) {
+          faults.reach('heartbeat.worker_closed');
+        }
+      }
       if (out.clusterChanged) await saveCluster(c);
+      if (countChanged) faults.reach('heartbeat.count_saved');
       for (const w of out.changedWorkers) await saveWorker(w);
       for (const w of out.workersToReconcile) enqueueWorker(w);
       if (out.reconcileCluster) enqueueCluster(c);
@@ -627,6 +750,9 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       const own = clampScale(count, c.config);
       const limited = policy.limitWorkers(c, own.count, 'reserve');
       const msg = joinMessages(own.msg, limited.msg);
+      faults.reach('scale.before_command');
+      await command(c, { op: 'scale', count: limited.count });
+      faults.reach('scale.after_command');
       const outcome = { requested: count, granted: limited.count };
       await recordedCommand(c, { op: 'scale', count: limited.count }, actor, outcome);
       events.emit(
@@ -658,6 +784,9 @@ export function createClusterManager(deps: ClusterManagerDeps) {
           if (minimum !== null) minimum = Math.min(minimum, maximum);
         }
       }
+      faults.reach('adapt.before_command');
+      await command(c, { op: 'adapt', minimum, maximum, active: req.active });
+      faults.reach('adapt.after_command');
       const outcome = { minimum, maximum, active: req.active };
       await recordedCommand(c, { op: 'adapt', ...outcome }, actor, outcome);
       const msg = joinMessages(clamped.msg, extra);
@@ -740,6 +869,13 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       throw notRunning();
     }
   }
+}
+
+/** Status and target of each worker, to see what a heartbeat changed. */
+function workerStates(c: ClusterRecord): Map<string, { status: number; target: number }> {
+  const out = new Map<string, { status: number; target: number }>();
+  for (const w of c.workers.values()) out.set(w.name, { status: w.status, target: w.target });
+  return out;
 }
 
 function joinMessages(a: string | null, b: string | null): string | null {

@@ -67,7 +67,8 @@ export interface ClusterRecord {
   target: JobStatus;
   count: number;
   state: BackendState;
-  readonly token: string;
+  /** Authenticates the scheduler to the API; a new one for every scheduler started. */
+  token: string;
   readonly tlsCert: string;
   readonly tlsKey: string;
   schedulerAddress: string;

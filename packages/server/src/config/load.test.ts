@@ -64,7 +64,7 @@ describe('loadConfig defaults', () => {
     assert.equal(c.storePath, '/srv/gh/.gatehouse/gatehouse.db');
     assert.equal(c.stopClustersOnShutdown, false);
     assert.deepEqual(c.encryptionKeys, []);
-    assert.deepEqual(c.log, { level: 'info', format: 'json' });
+    assert.deepEqual(c.log, { level: 'info', format: 'auto' });
     assert.deepEqual(c.auth, {
       type: 'basic',
       password: null,
@@ -101,6 +101,7 @@ describe('loadConfig defaults', () => {
       parallelism: 20,
       dbCleanupPeriod: 600,
       clusterMaxAge: 86400,
+      orphanScanPeriod: 60,
     });
   });
 

@@ -50,6 +50,7 @@ export interface ResolvedTiming {
   readonly parallelism: number;
   readonly dbCleanupPeriod: number;
   readonly clusterMaxAge: number;
+  readonly orphanScanPeriod: number;
 }
 
 /** JupyterHub settings with the environment's values filled in. */
@@ -142,6 +143,10 @@ export interface GatewayConfig {
   readonly quotas: GatewayConfigInput['quotas'];
   readonly pool: GatewayConfigInput['pool'];
   readonly options: readonly OptionFieldConfig[];
+  readonly limits: GatewayConfigInput['limits'];
+  readonly metrics: GatewayConfigInput['metrics'];
+  /** Test-only settings (fault points). */
+  readonly testing: GatewayConfigInput['testing'];
 }
 
 /**
@@ -238,6 +243,7 @@ function resolveTiming(b: LocalBackendConfig): ResolvedTiming {
     parallelism: b.parallelism,
     dbCleanupPeriod: b.db_cleanup_period,
     clusterMaxAge: b.cluster_max_age,
+    orphanScanPeriod: b.orphan_scan_period,
   };
 }
 
@@ -370,6 +376,9 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
     quotas: c.quotas,
     pool: c.pool,
     options: c.options,
+    limits: c.limits,
+    metrics: c.metrics,
+    testing: c.testing,
   };
   if (storePath === ':memory:' && !config.stopClustersOnShutdown) {
     throw new ConfigError(source, [

@@ -32,10 +32,26 @@ function shown(value: unknown): string {
   return value === undefined ? 'nothing' : JSON.stringify(value);
 }
 
+/** The allowed values of a union of constants (and null), or undefined for other schemas. */
+function choices(schema: TSchema): string[] | undefined {
+  const variants = (schema as unknown as Json)['anyOf'];
+  if (!Array.isArray(variants) || variants.length === 0) return undefined;
+  const out: string[] = [];
+  for (const v of variants) {
+    if (isRecord(v) && 'const' in v) out.push(JSON.stringify(v['const']));
+    else if (isRecord(v) && v['type'] === 'null') out.push('null');
+    else return undefined;
+  }
+  return out;
+}
+
 function leafErrors(schema: TSchema, value: unknown, path: string): string[] {
   const errors = [...Value.Errors(schema, value)];
   if (errors.length === 0) return [];
   const where = path === '' ? 'config' : path;
+  const allowed = choices(schema);
+  if (allowed !== undefined)
+    return [`${where}: must be one of ${allowed.join(', ')} (got ${shown(value)})`];
   const messages = [...new Set(errors.map((e) => e.message))].filter(
     (m) => m !== 'must match a schema in anyOf' || errors.length === 1
   );

@@ -7,6 +7,7 @@
  * @module
  */
 import { Type, type Static } from 'typebox';
+import { FAULT_POINT_NAMES, type FaultPoint } from '../faults/fault-points.js';
 
 const Seconds = (def: number, description: string) =>
   Type.Number({ minimum: 0, default: def, description });
@@ -107,6 +108,10 @@ const Lifecycle = {
     default: 20,
     description: 'Clusters and workers reconciled concurrently.',
   }),
+  orphan_scan_period: Seconds(
+    60,
+    'Period of the scan for scheduler and worker processes of this gateway that no record claims (they are killed); 0 scans only at start-up.'
+  ),
   db_cleanup_period: Seconds(600, 'Period of the finished-cluster cleanup.'),
   cluster_max_age: Seconds(86400, 'Seconds finished clusters stay listable before deletion.'),
 };
@@ -424,6 +429,84 @@ export const EnvironmentVariablesConfig = Type.Object(
   { additionalProperties: false, default: {} }
 );
 
+/** Caps on what clients may send, and how long they may take (issue 10). */
+export const LimitsConfig = Type.Object(
+  {
+    max_body_bytes: Type.Integer({
+      minimum: 1024,
+      default: 1048576,
+      description: 'Largest request body of the API routes (413 above it).',
+    }),
+    max_heartbeat_bytes: Type.Integer({
+      minimum: 1024,
+      default: 67108864,
+      description:
+        "Largest scheduler heartbeat body; a long-lived adaptive cluster's closed-worker list only grows (about 35 bytes per worker ever closed). The cluster token is checked before the body is read.",
+    }),
+    max_header_bytes: Type.Integer({
+      minimum: 1024,
+      default: 16384,
+      description: 'Largest request head (request line and headers); 431 above it.',
+    }),
+    headers_timeout: Seconds(20, 'Seconds a client may take to send its request head.'),
+    request_timeout: Seconds(
+      120,
+      'Seconds a client may take to send a whole request (head and body); 0 = no limit.'
+    ),
+    idle_timeout: Seconds(
+      120,
+      'Seconds an HTTP connection may stay silent; long polls, event streams and dashboard WebSockets are exempt. 0 = no limit.'
+    ),
+    keep_alive_timeout: Seconds(5, 'Seconds an idle keep-alive connection is kept open.'),
+    tls_hello_timeout: Seconds(
+      10,
+      'Seconds a client may take to send its first bytes (the TLS ClientHello or the HTTP request line).'
+    ),
+    max_pending_handshakes: Type.Integer({
+      minimum: 1,
+      default: 1024,
+      description: 'Connections allowed to be waiting for their first bytes at once.',
+    }),
+    user_requests_per_second: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], {
+      default: null,
+      description:
+        'Sustained API requests per second one user may make (429 above it); null = unlimited. Cluster-token requests (heartbeats) are never throttled.',
+    }),
+    user_request_burst: Type.Integer({
+      minimum: 1,
+      default: 100,
+      description: 'Requests a user may make at once before user_requests_per_second applies.',
+    }),
+  },
+  { additionalProperties: false, default: {} }
+);
+
+/** Who may scrape `/api/metrics`. */
+export const MetricsConfig = Type.Object(
+  {
+    token: Type.Union([Type.String({ minLength: 16 }), Type.Null()], {
+      default: null,
+      description:
+        'A bearer token Prometheus may scrape /api/metrics with (admins may always read it); null = admins only.',
+    }),
+  },
+  { additionalProperties: false, default: {} }
+);
+
+/** Settings only the test suites use; never set them in production. */
+export const TestingConfig = Type.Object(
+  {
+    crash_at: Type.Unsafe<FaultPoint | null>(
+      Type.Union([...FAULT_POINT_NAMES.map((p) => Type.Literal(p)), Type.Null()], {
+        default: null,
+        description:
+          'Test only: the fault point (docs/faults.md) at which the gateway SIGKILLs itself the first time it is reached; null disarms.',
+      })
+    ),
+  },
+  { additionalProperties: false, default: {} }
+);
+
 /** The whole configuration file. */
 export const GatewayConfigSchema = Type.Object(
   {
@@ -459,7 +542,10 @@ export const GatewayConfigSchema = Type.Object(
           ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),
           { default: 'info' }
         ),
-        format: Type.Union([Type.Literal('json'), Type.Literal('pretty')], { default: 'json' }),
+        format: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], {
+          default: 'auto',
+          description: "'auto': pretty when standard output is a terminal, else JSON lines.",
+        }),
       },
       { additionalProperties: false, default: {} }
     ),
@@ -515,10 +601,13 @@ export const GatewayConfigSchema = Type.Object(
     access: AccessConfig,
     quotas: QuotasConfig,
     pool: PoolConfig,
+    testing: TestingConfig,
     options: Type.Array(OptionFieldConfig, {
       default: [],
       description: 'Cluster options users can set (spec §4); empty exposes none.',
     }),
+    limits: LimitsConfig,
+    metrics: MetricsConfig,
   },
   { additionalProperties: false }
 );
@@ -545,3 +634,7 @@ export type AccessConfig = Static<typeof AccessConfig>;
 export type QuotaConfig = Static<typeof QuotaConfig>;
 /** Pool settings as written in the file. */
 export type PoolConfig = Static<typeof PoolConfig>;
+/** Input limits. */
+export type LimitsConfig = Static<typeof LimitsConfig>;
+/** Metrics settings. */
+export type MetricsConfig = Static<typeof MetricsConfig>;

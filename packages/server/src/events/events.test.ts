@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { ClusterEvent } from '@gatehouse/api';
+import type { ClusterEvent, EventType } from '@gatehouse/api';
 import { openDatabase } from '../store/db.js';
 import { createEventBus } from './event-bus.js';
 import { createEventRecorder, type EventRecorder } from './event-recorder.js';
@@ -22,11 +22,8 @@ async function recorder(clock = { now: () => 1000 }) {
   return { r, store, db };
 }
 
-const ev = (
-  cluster: string | null,
-  username: string,
-  type: ClusterEvent['type'] = 'cluster.created'
-) => ({ type, cluster, username, actor: username, message: 'm' }) as const;
+const ev = (cluster: string | null, username: string, type: EventType = 'cluster.created') =>
+  ({ type, cluster, username, actor: username, message: 'm' }) as const;
 
 /** A fake SSE sink collecting what is written. */
 function fakeSink() {
@@ -44,7 +41,15 @@ function fakeSink() {
   };
   const ids = () =>
     chunks.flatMap((c) => (c.startsWith('id: ') ? [Number(/^id: (\d+)/.exec(c)?.[1])] : []));
-  return { sink, chunks, ids, close: () => onClose(), isEnded: () => ended };
+  return {
+    sink,
+    chunks,
+    ids,
+    close: () => {
+      onClose();
+    },
+    isEnded: () => ended,
+  };
 }
 
 describe('event store and recorder', () => {

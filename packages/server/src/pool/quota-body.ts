@@ -22,8 +22,10 @@ export function parseQuotaBody(body: unknown): Partial<Quota> {
       throw invalid(`Unknown quota key '${k}'; use ${Object.keys(keys).join(', ')}`);
     const key = keys[k as keyof typeof keys];
     if (v === null) out[key] = null;
-    else if (key === 'maxMemory') out[key] = parseMemory(v, k);
-    else if (typeof v === 'number' && v >= 0 && (key === 'maxCores' || Number.isInteger(v)))
+    else if (key === 'maxMemory') {
+      if (typeof v === 'number' && v < 0) throw invalid(`${k} must not be negative, got ${v}`);
+      out[key] = parseMemory(v, k);
+    } else if (typeof v === 'number' && v >= 0 && (key === 'maxCores' || Number.isInteger(v)))
       out[key] = v;
     else
       throw invalid(

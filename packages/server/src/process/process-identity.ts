@@ -8,8 +8,16 @@
 import { readFileSync } from 'node:fs';
 import type { ProcessRef } from '../clusters/model.js';
 
-/** Start time of `pid` in clock ticks since boot, or null when there is no such process. */
-export function processStartTicks(pid: number): number | null {
+/** What `/proc/<pid>/stat` says about a live (not zombie) process. */
+export interface ProcStat {
+  /** Start time in clock ticks since boot (field 22). */
+  readonly startTicks: number;
+  /** Process group id (field 5). */
+  readonly pgid: number;
+}
+
+/** The start time and process group of `pid`, or null when there is no such live process. */
+export function readProcStat(pid: number): ProcStat | null {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
@@ -18,25 +26,38 @@ export function processStartTicks(pid: number): number | null {
   }
   // The command name (field 2) is parenthesised and may contain spaces: split after it.
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // rest[0] is field 3 (state); field 22 (starttime) is rest[19].
+  // rest[0] is field 3 (state), rest[2] field 5 (pgrp), rest[19] field 22 (starttime).
   if (rest[0] === 'Z' || rest[0] === 'X') return null;
-  const ticks = Number(rest[19]);
-  return Number.isFinite(ticks) ? ticks : null;
+  const startTicks = Number(rest[19]);
+  const pgid = Number(rest[2]);
+  return Number.isFinite(startTicks) && Number.isInteger(pgid) ? { startTicks, pgid } : null;
 }
 
-/** The value of `name` in the environment `pid` started with, or null. */
-export function processEnvValue(pid: number, name: string): string | null {
+/** Start time of `pid` in clock ticks since boot, or null when there is no such process. */
+export function processStartTicks(pid: number): number | null {
+  return readProcStat(pid)?.startTicks ?? null;
+}
+
+/** The environment `pid` started with, or null when it cannot be read. */
+export function readEnviron(pid: number): Map<string, string> | null {
   let environ: string;
   try {
     environ = readFileSync(`/proc/${String(pid)}/environ`, 'latin1');
   } catch {
     return null;
   }
-  const prefix = `${name}=`;
+  const out = new Map<string, string>();
   for (const entry of environ.split('\0')) {
-    if (entry.startsWith(prefix)) return entry.slice(prefix.length);
+    const eq = entry.indexOf('=');
+    const name = entry.slice(0, eq);
+    if (eq > 0 && !out.has(name)) out.set(name, entry.slice(eq + 1));
   }
-  return null;
+  return out;
+}
+
+/** The value of `name` in the environment `pid` started with, or null. */
+export function processEnvValue(pid: number, name: string): string | null {
+  return readEnviron(pid)?.get(name) ?? null;
 }
 
 /** The identity of a live process, to record right after spawning it. */

@@ -1,15 +1,50 @@
 /**
  * The public port, served in process: one listener carries scheduler TLS (spliced by SNI),
  * dashboards (reverse-proxied by path, WebSockets included) and the API (spec §7).
+ *
+ * Slow and oversized clients are cut off here: request heads are capped (431), the head and the
+ * whole request must arrive in time, and silent connections are closed. Long-lived traffic is
+ * exempt from the idle timeout: `?wait` long polls, event streams (any `/events` path or an
+ * `Accept: text/event-stream` request), dashboard WebSockets and spliced scheduler connections.
  * @module
  */
 import http from 'node:http';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { createProxyServer } from 'http-proxy-3';
+import type { ProxyMeter, RefusalReason } from '../observability/metrics.js';
 import { createSniRouter, type SniRouterLimits } from './sni-router.js';
 import type { ClientTracker } from './client-tracker.js';
 import type { RouteTable } from './route-table.js';
+
+/** Limits of the HTTP side (all optional; Node's defaults otherwise). */
+export interface HttpLimits {
+  /** Largest request head in bytes (431 above it). @default 16384 */
+  readonly maxHeaderBytes?: number;
+  /** Milliseconds to receive a request head. @default 20000 */
+  readonly headersTimeoutMs?: number;
+  /** Milliseconds to receive a whole request; 0 = none. @default 120000 */
+  readonly requestTimeoutMs?: number;
+  /** Milliseconds a connection may stay silent; 0 = none. @default 120000 */
+  readonly idleTimeoutMs?: number;
+  /** Milliseconds an idle keep-alive connection is kept. @default 5000 */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+/** Whether a request is long-lived traffic, exempt from the idle timeout. */
+export function isLongLived(req: Pick<http.IncomingMessage, 'url' | 'headers'>): boolean {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const pathname = q < 0 ? url : url.slice(0, q);
+  if (/\/events\/?$/.test(pathname)) return true;
+  if ((req.headers.accept ?? '').includes('text/event-stream')) return true;
+  if (q >= 0) {
+    const wait = new URLSearchParams(url.slice(q + 1)).get('wait');
+    if (wait === '') return true;
+    if (wait !== null && /^\s*[+-]?\d+\s*$/.test(wait) && Number(wait) !== 0) return true;
+  }
+  return false;
+}
 
 /** Handles a request that no dashboard route claims. */
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -33,8 +68,21 @@ export interface PublicServerDeps {
   /** URL prefix of all HTTP routes ('' for none). */
   readonly prefix: string;
   readonly limits?: SniRouterLimits;
+  readonly httpLimits?: HttpLimits;
   /** Told about every client connection spliced to a scheduler. */
   readonly clients?: ClientTracker;
+  /** Meters proxied connections and their bytes. */
+  readonly meter?: ProxyMeter;
+  /** Told about every refused connection or request head. */
+  readonly onRefusal?: (reason: RefusalReason) => void;
+}
+
+function jsonError(status: number, reason: string, error: string, code: string): string {
+  const body = JSON.stringify({ error, code });
+  return (
+    `HTTP/1.1 ${String(status)} ${reason}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${String(Buffer.byteLength(body))}\r\nConnection: close\r\n\r\n${body}`
+  );
 }
 
 function notFound(res: http.ServerResponse): void {
@@ -45,6 +93,8 @@ function notFound(res: http.ServerResponse): void {
 /** Creates the public server (not yet listening). */
 export function createPublicServer(deps: PublicServerDeps): PublicServer {
   const { routes, log, prefix } = deps;
+  const hl = deps.httpLimits ?? {};
+  const refused = deps.onRefusal ?? (() => undefined);
   let apiHandler: RequestHandler = (_req, res) => {
     res.writeHead(503, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ error: 'Gateway is starting', code: 'internal' }));
@@ -78,38 +128,98 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
     return false;
   };
 
-  const httpServer = http.createServer((req, res) => {
-    const m = dashboardTarget(req.url);
-    if (m !== null) {
-      req.url = m.rest;
-      proxy.web(req, res, { target: m.target });
-      return;
+  const maxHeaderBytes = hl.maxHeaderBytes ?? 16384;
+  const headersTimeout = hl.headersTimeoutMs ?? 20_000;
+  const requestTimeout = hl.requestTimeoutMs ?? 120_000;
+  const httpServer = http.createServer(
+    {
+      maxHeaderSize: maxHeaderBytes,
+      headersTimeout,
+      // Node requires requestTimeout >= headersTimeout unless it is 0 (none).
+      requestTimeout: requestTimeout === 0 ? 0 : Math.max(requestTimeout, headersTimeout),
+      keepAliveTimeout: hl.keepAliveTimeoutMs ?? 5000,
+      connectionsCheckingInterval: Math.max(100, Math.min(headersTimeout, 30_000) / 4),
+    },
+    (req, res) => {
+      if (isLongLived(req)) req.socket.setTimeout(0);
+      const m = dashboardTarget(req.url);
+      if (m !== null) {
+        req.url = m.rest;
+        meterDashboardRequest(req, res);
+        proxy.web(req, res, { target: m.target });
+        return;
+      }
+      handleApi(req, res);
     }
+  );
+  httpServer.timeout = hl.idleTimeoutMs ?? 120_000;
+
+  /** Counts a proxied dashboard request and the bytes its connection moved meanwhile. */
+  const meterDashboardRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (deps.meter === undefined) return;
+    const r = deps.meter.request('dashboard');
+    const s = req.socket;
+    const read0 = s.bytesRead;
+    const written0 = s.bytesWritten;
+    res.once('close', () => {
+      r.bytes('in', s.bytesRead - read0);
+      r.bytes('out', s.bytesWritten - written0);
+      r.done();
+    });
+  };
+
+  const handleApi = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!stripPrefix(req)) {
       notFound(res);
       return;
     }
     apiHandler(req, res);
-  });
+  };
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
     const m = dashboardTarget(req.url);
     if (m === null) {
       socket.destroy();
       return;
     }
+    // A dashboard WebSocket is long-lived: no idle timeout.
+    socket.setTimeout(0);
+    deps.meter?.track('dashboard', socket);
     req.url = m.rest;
     proxy.ws(req, socket, head, { target: m.target });
   });
-  httpServer.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+  httpServer.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    if (err.code === 'HPE_HEADER_OVERFLOW') {
+      refused('header_too_large');
+      socket.end(
+        jsonError(
+          431,
+          'Request Header Fields Too Large',
+          `Request head is larger than the limit of ${String(maxHeaderBytes)} bytes`,
+          'header_too_large'
+        )
+      );
+    } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      socket.end(
+        jsonError(408, 'Request Timeout', 'The request took too long to arrive', 'bad_request')
+      );
+    } else {
+      socket.end(jsonError(400, 'Bad Request', 'Malformed HTTP request', 'bad_request'));
+    }
   });
 
   const toHttp = (socket: net.Socket) => {
     httpServer.emit('connection', socket);
   };
   const sockets = new Set<net.Socket>();
-  const router = createSniRouter(routes, toHttp, log, deps.limits, deps.clients);
+  const router = createSniRouter(routes, toHttp, log, deps.limits, {
+    ...(deps.clients === undefined ? {} : { clients: deps.clients }),
+    ...(deps.meter === undefined ? {} : { meter: deps.meter }),
+    onRefusal: refused,
+  });
   const tcp = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -131,6 +241,9 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
             reject(new Error('listening on an unexpected address'));
             return;
           }
+          // The HTTP server never listens itself (the TCP server hands it connections), but
+          // Node enforces headersTimeout and requestTimeout only once it saw 'listening'.
+          httpServer.emit('listening');
           resolve({ host: addr.address, port: addr.port });
         });
       });
@@ -142,6 +255,8 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
         });
         for (const s of sockets) s.destroy();
         proxy.close();
+        // Stops the HTTP server's timeout checks (it answers "not running", as it never listened).
+        httpServer.close(() => undefined);
       });
     },
   };

@@ -7,6 +7,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { MAX_HELLO_BYTES, parseClientHello } from './client-hello.js';
+import type { ProxyMeter, RefusalReason } from '../observability/metrics.js';
 import type { ClientTracker } from './client-tracker.js';
 import type { RouteTable } from './route-table.js';
 
@@ -20,6 +21,16 @@ export interface SniRouterLimits {
   readonly maxPendingHellos?: number;
   /** Milliseconds to connect to a scheduler. @default 10000 */
   readonly connectTimeoutMs?: number;
+}
+
+/** Who is told about the router's connections. */
+export interface SniRouterObservers {
+  /** Told about every client connection spliced to a scheduler. */
+  readonly clients?: ClientTracker;
+  /** Meters spliced connections and their bytes. */
+  readonly meter?: ProxyMeter;
+  /** Told about every refused connection. */
+  readonly onRefusal?: (reason: RefusalReason) => void;
 }
 
 /** Splices one client socket and an upstream socket, with half-close in both directions. */
@@ -45,8 +56,10 @@ export function createSniRouter(
   toHttp: (socket: net.Socket) => void,
   log: Logger,
   limits: SniRouterLimits = {},
-  clients?: ClientTracker
+  observers: SniRouterObservers = {}
 ): (socket: net.Socket) => void {
+  const { clients, meter } = observers;
+  const refused = observers.onRefusal ?? (() => undefined);
   const helloTimeout = limits.helloTimeoutMs ?? 10_000;
   const maxPending = limits.maxPendingHellos ?? 1024;
   const connectTimeout = limits.connectTimeoutMs ?? 10_000;
@@ -54,6 +67,7 @@ export function createSniRouter(
 
   return (socket) => {
     if (pending >= maxPending) {
+      refused('handshake_limit');
       socket.destroy();
       return;
     }
@@ -72,7 +86,10 @@ export function createSniRouter(
       return true;
     };
     const timer = setTimeout(() => {
-      if (settle()) socket.destroy();
+      if (settle()) {
+        refused('handshake_timeout');
+        socket.destroy();
+      }
     }, helloTimeout);
     const onEarlyError = () => {
       if (settle()) socket.destroy();
@@ -106,6 +123,7 @@ export function createSniRouter(
           { sni: hello.kind === 'sni' ? hello.name : null },
           'no route for TLS connection; closing'
         );
+        refused('tls_no_route');
         socket.destroy();
         return;
       }
@@ -122,6 +140,7 @@ export function createSniRouter(
         socket.setNoDelay(true);
         upstream.write(buf);
         splice(socket, upstream);
+        meter?.track('scheduler', socket);
         if (clients !== undefined && name !== null) {
           clients.opened(name);
           socket.once('close', () => {

@@ -130,7 +130,7 @@ export function createClusterStore(db: Kysely<Database>, box: SecretBox): Cluste
     async saveCluster(c) {
       await db
         .updateTable('clusters')
-        .set(mutableClusterColumns(c))
+        .set({ ...mutableClusterColumns(c), token_sealed: box.seal(c.token) })
         .where('name', '=', c.name)
         .execute();
     },

@@ -120,6 +120,19 @@ const access: Migration = {
   },
 };
 
+const gatewayMeta: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('gateway_meta')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('gateway_meta').execute();
+  },
+};
+
 const events: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
@@ -149,5 +162,10 @@ const events: Migration = {
 /** All migrations in order; names sort lexically. */
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
-    Promise.resolve({ '0001-initial': initial, '0002-access': access, '0003-events': events }),
+    Promise.resolve({
+      '0001-initial': initial,
+      '0002-access': access,
+      '0003-events': events,
+      '0004-gateway-meta': gatewayMeta,
+    }),
 };

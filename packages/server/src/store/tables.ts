@@ -103,6 +103,12 @@ export interface UsageRow {
   stop_time: number | null;
 }
 
+/** One fact about this gateway installation (e.g. its instance id). */
+export interface GatewayMetaRow {
+  key: string;
+  value: string;
+}
+
 /** One recorded cluster event (see `@gatehouse/api` ClusterEvent). */
 export interface EventRow {
   id: number;
@@ -119,6 +125,7 @@ export interface EventRow {
 
 /** The whole database. */
 export interface Database {
+  gateway_meta: GatewayMetaRow;
   clusters: ClusterRow;
   workers: WorkerRow;
   grants: GrantRow;

@@ -65,7 +65,12 @@ export function registerAccessRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.post(
     '/api/v1/access-requests',
-    { schema: { response: { 201: RequestJson, 200: RequestJson } } },
+    {
+      schema: {
+        body: Type.Object({ message: Type.Optional(Type.String({ maxLength: 2000 })) }),
+        response: { 201: RequestJson },
+      },
+    },
     async (req, reply) => {
       const p = await ctx.userAuth.identify(req);
       const body: unknown = req.body ?? {};

@@ -108,6 +108,23 @@ const AuditJson = Type.Object(
   { additionalProperties: false }
 );
 
+// Documentation of the request bodies and query strings (the handlers validate them).
+const StatusUserQuery = Type.Object({
+  status: Type.Optional(Type.String({ description: 'Comma-separated cluster statuses.' })),
+  user: Type.Optional(Type.String()),
+});
+const CountBody = Type.Object({ count: Type.Integer({ minimum: 0 }) });
+const QuotaBody = Type.Object(
+  {
+    max_clusters: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    max_workers: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    max_cores: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+    max_memory: Type.Optional(Nullable(Type.Union([Type.Number({ minimum: 0 }), Type.String()]))),
+  },
+  { additionalProperties: false }
+);
+const NoContent = { 204: { type: 'null', description: 'Done.' } } as const;
+
 type Named = FastifyRequest<{ Params: { name: string }; Querystring: Record<string, unknown> }>;
 const NameParams = Type.Object({ name: Type.String() });
 
@@ -152,7 +169,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.get(
     '/api/v1/admin/clusters',
-    { schema: { response: { 200: Type.Array(AdminCluster) } } },
+    { schema: { querystring: StatusUserQuery, response: { 200: Type.Array(AdminCluster) } } },
     async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
       await admin(req);
       const statuses = parseStatuses(req.query['status']);
@@ -166,7 +183,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.post(
     '/api/v1/admin/clusters/:name/stop',
-    { schema: { params: NameParams } },
+    { schema: { params: NameParams, response: NoContent } },
     async (req: Named, reply) => {
       const p = await admin(req);
       const c = cluster(req.params.name);
@@ -178,7 +195,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.post(
     '/api/v1/admin/clusters/:name/scale',
-    { schema: { params: NameParams, response: { 200: ScaleResult } } },
+    { schema: { params: NameParams, body: CountBody, response: { 200: ScaleResult } } },
     async (req: Named) => {
       const p = await admin(req);
       const c = cluster(req.params.name);
@@ -219,7 +236,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.put(
     '/api/v1/admin/grants/:name',
-    { schema: { params: NameParams } },
+    { schema: { params: NameParams, response: NoContent } },
     async (req: Named, reply) => {
       const p = await admin(req);
       await ctx.access.grant(req.params.name, p.name);
@@ -230,7 +247,17 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.delete(
     '/api/v1/admin/grants/:name',
-    { schema: { params: NameParams } },
+    {
+      schema: {
+        params: NameParams,
+        querystring: Type.Object({
+          stop_clusters: Type.Optional(
+            Type.String({ description: "'', '1' or 'true' also stops the user's clusters." })
+          ),
+        }),
+        response: NoContent,
+      },
+    },
     async (req: Named, reply) => {
       const p = await admin(req);
       const user = req.params.name;
@@ -256,7 +283,16 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.get(
     '/api/v1/admin/requests',
-    { schema: { response: { 200: Type.Array(RequestJson) } } },
+    {
+      schema: {
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('denied')])
+          ),
+        }),
+        response: { 200: Type.Array(RequestJson) },
+      },
+    },
     async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
       await admin(req);
       const s = req.query['status'];
@@ -305,7 +341,12 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.get(
     '/api/v1/admin/tokens',
-    { schema: { response: { 200: Type.Array(TokenJson) } } },
+    {
+      schema: {
+        querystring: Type.Object({ user: Type.Optional(Type.String()) }),
+        response: { 200: Type.Array(TokenJson) },
+      },
+    },
     async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
       await admin(req);
       const user = req.query['user'];
@@ -319,6 +360,11 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
     '/api/v1/admin/tokens',
     {
       schema: {
+        body: Type.Object({
+          username: Type.String({ minLength: 1 }),
+          label: Type.Optional(Type.String({ maxLength: 200 })),
+          admin: Type.Optional(Type.Boolean()),
+        }),
         response: {
           201: Type.Object(
             { token: Type.String(), info: TokenJson },
@@ -335,8 +381,12 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
           'Give the token\'s user: {"username": "alice", "label": "ci", "admin": false}'
         );
       }
-      const isAdmin = body['admin'] === true;
-      const label = typeof body['label'] === 'string' ? body['label'] : '';
+      const { admin: adminFlag = false, label = '' } = body;
+      if (typeof adminFlag !== 'boolean') throw invalid('admin must be true or false');
+      if (typeof label !== 'string' || label.length > 200) {
+        throw invalid('label must be a string of at most 200 characters');
+      }
+      const isAdmin = adminFlag;
       const { token, info } = await accessStore.issueToken({
         username: body['username'],
         admin: isAdmin,
@@ -357,7 +407,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.delete(
     '/api/v1/admin/tokens/:name',
-    { schema: { params: NameParams } },
+    { schema: { params: NameParams, response: NoContent } },
     async (req: Named, reply) => {
       const p = await admin(req);
       const revoked = await accessStore.revokeToken(req.params.name, clock.now());
@@ -391,6 +441,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
     {
       schema: {
         params: NameParams,
+        body: QuotaBody,
         response: { 200: Type.Object({ quota: QuotaJson }, { additionalProperties: false }) },
       },
     },
@@ -406,7 +457,7 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.delete(
     '/api/v1/admin/quotas/:name',
-    { schema: { params: NameParams } },
+    { schema: { params: NameParams, response: NoContent } },
     async (req: Named, reply) => {
       const p = await admin(req);
       await accessStore.setUserQuota(req.params.name, null, p.name, clock.now());
@@ -418,7 +469,14 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.get(
     '/api/v1/admin/usage',
-    { schema: { response: { 200: Type.Array(UsageDay) } } },
+    {
+      schema: {
+        querystring: Type.Object({
+          days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 7 })),
+        }),
+        response: { 200: Type.Array(UsageDay) },
+      },
+    },
     async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
       await admin(req);
       const daysRaw = req.query['days'] ?? '7';
@@ -460,7 +518,14 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.get(
     '/api/v1/admin/audit',
-    { schema: { response: { 200: Type.Array(AuditJson) } } },
+    {
+      schema: {
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 200 })),
+        }),
+        response: { 200: Type.Array(AuditJson) },
+      },
+    },
     async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
       await admin(req);
       const limit = Number(req.query['limit'] ?? '200');

@@ -17,6 +17,36 @@ import { parseStatuses, parseWait } from './query.js';
 import type { ApiApp } from '../app.js';
 
 const NameParams = Type.Object({ cluster_name: Type.String() });
+
+// Documentation of the request bodies and query strings (the handlers validate them).
+const StatusQuery = Type.Object({
+  status: Type.Optional(
+    Type.String({
+      description: 'Comma-separated statuses (PENDING, RUNNING, STOPPING, STOPPED, FAILED).',
+    })
+  ),
+});
+const WaitQuery = Type.Object({
+  wait: Type.Optional(
+    Type.String({
+      description:
+        'Long poll: answer when the cluster runs or stops, or after 20 s (empty or non-zero).',
+    })
+  ),
+});
+const CreateBody = Type.Object({
+  cluster_options: Type.Optional(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description: 'Values of the fields of GET /api/v1/options.',
+    })
+  ),
+});
+const ScaleBody = Type.Object({ count: Type.Integer({ minimum: 0 }) });
+const AdaptBody = Type.Object({
+  minimum: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+  maximum: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+  active: Type.Optional(Type.Boolean()),
+});
 type NameRequest = FastifyRequest<{
   Params: { cluster_name: string };
   Querystring: Record<string, unknown>;
@@ -97,6 +127,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     try {
       ctx.policy.checkCreate(user.name, config.scheduler_cores, config.scheduler_memory);
     } catch (err) {
+      ctx.metrics.refusal('quota');
       ctx.audit(
         user.name,
         'create cluster',
@@ -111,13 +142,13 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     return { name: c.name };
   };
   for (const url of ['/api/v1/clusters/', '/api/v1/clusters']) {
-    app.get(url, { schema: { response: { 200: ClusterMap } } }, list);
-    app.post(url, { schema: { response: { 201: CreatedCluster } } }, create);
+    app.get(url, { schema: { querystring: StatusQuery, response: { 200: ClusterMap } } }, list);
+    app.post(url, { schema: { body: CreateBody, response: { 201: CreatedCluster } } }, create);
   }
 
   app.get(
     '/api/v1/clusters/:cluster_name',
-    { schema: { params: NameParams, response: { 200: ClusterJson } } },
+    { schema: { params: NameParams, querystring: WaitQuery, response: { 200: ClusterJson } } },
     async (req: NameRequest) => {
       const user = await ctx.userAuth.require(req);
       const c = owned(user, nameOf(req), 'view');
@@ -128,7 +159,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.delete(
     '/api/v1/clusters/:cluster_name',
-    { schema: { params: NameParams } },
+    { schema: { params: NameParams, response: { 204: { type: 'null', description: 'Done.' } } } },
     async (req: NameRequest, reply) => {
       nameOf(req);
       const byToken = clusterByToken(ctx, req);
@@ -148,39 +179,66 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     }
   );
 
+  const counted = (r: ScaleResult): ScaleResult => {
+    if (!r.ok) ctx.metrics.refusal('clamped');
+    return r;
+  };
+
   app.post(
     '/api/v1/clusters/:cluster_name/scale',
-    { schema: { params: NameParams, response: { 200: ScaleResult } } },
+    { schema: { params: NameParams, body: ScaleBody, response: { 200: ScaleResult } } },
     async (req: NameRequest) => {
       const user = await ctx.userAuth.require(req);
       const c = owned(user, nameOf(req), 'view');
       const count = validateScaleCount(req.body);
-      return manager.scale(c, count, user.name);
+      return counted(await manager.scale(c, count, user.name));
     }
   );
 
   app.post(
     '/api/v1/clusters/:cluster_name/adapt',
-    { schema: { params: NameParams, response: { 200: ScaleResult } } },
+    { schema: { params: NameParams, body: AdaptBody, response: { 200: ScaleResult } } },
     async (req: NameRequest) => {
       const user = await ctx.userAuth.require(req);
       const c = owned(user, nameOf(req), 'view');
       const body = validateAdaptBody(req.body);
-      return manager.adapt(c, body, user.name);
+      return counted(await manager.adapt(c, body, user.name));
     }
   );
 
+  const tokenCluster = (req: NameRequest): ClusterRecord => {
+    nameOf(req);
+    const c = clusterByToken(ctx, req);
+    if (c === null) {
+      throw new GatewayError('unauthenticated', 'Unauthorized', {
+        headers: { 'WWW-Authenticate': 'token' },
+      });
+    }
+    return c;
+  };
+
+  // A heartbeat's closed-worker list only grows, so its cap is large; the cluster token is
+  // checked before the body is read, so only a cluster's own scheduler can send that much.
   app.post(
     '/api/v1/clusters/:cluster_name/heartbeat',
-    { schema: { params: NameParams } },
+    {
+      bodyLimit: ctx.bodyLimits.heartbeat,
+      schema: {
+        params: NameParams,
+        body: Heartbeat,
+        description: "The scheduler's heartbeat (Authorization: token <cluster token>).",
+      },
+      onRequest: (req: NameRequest, _reply, done) => {
+        try {
+          tokenCluster(req);
+          done();
+        } catch (err) {
+          done(err as Error);
+        }
+      },
+    },
     async (req: NameRequest, reply) => {
-      nameOf(req);
-      const c = clusterByToken(ctx, req);
-      if (c === null) {
-        throw new GatewayError('unauthenticated', 'Unauthorized', {
-          headers: { 'WWW-Authenticate': 'token' },
-        });
-      }
+      const c = tokenCluster(req);
       if (!Value.Check(Heartbeat, req.body)) {
         const first = [...Value.Errors(Heartbeat, req.body)][0];
         const where = first === undefined ? '' : ` at ${first.instancePath || 'the top level'}`;

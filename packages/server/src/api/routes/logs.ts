@@ -46,7 +46,18 @@ function parseTail(tailRaw: unknown, full: unknown): number | null {
 export function registerLogRoutes(app: ApiApp, ctx: ApiContext): void {
   app.get(
     '/api/v1/clusters/:cluster_name/logs',
-    { schema: { response: { 200: LogsJson } } },
+    {
+      schema: {
+        params: Type.Object({ cluster_name: Type.String() }),
+        querystring: Type.Object({
+          tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 200 })),
+          process: Type.Optional(
+            Type.String({ description: "Only this process ('scheduler' or a worker name)." })
+          ),
+        }),
+        response: { 200: LogsJson },
+      },
+    },
     async (req: LogsRequest) => {
       const user = await ctx.userAuth.require(req);
       const c = ctx.manager.get(req.params.cluster_name);

@@ -11,12 +11,12 @@ import type { ApiApp } from '../app.js';
 export function registerMetaRoutes(app: ApiApp, ctx: ApiContext): void {
   app.get(
     '/api/health',
-    { schema: { response: { 200: Type.Object({ status: Type.String() }) } } },
+    { schema: { security: [], response: { 200: Type.Object({ status: Type.String() }) } } },
     () => ({ status: 'pass' })
   );
   app.get(
     '/api/version',
-    { schema: { response: { 200: Type.Object({ version: Type.String() }) } } },
+    { schema: { security: [], response: { 200: Type.Object({ version: Type.String() }) } } },
     () => ({ version: ctx.version })
   );
   app.get('/api/v1/options', { schema: { response: { 200: OptionsResponse } } }, async (req) => {

@@ -12,9 +12,19 @@ export function certPaths(workdir: string): { cert: string; key: string; dir: st
   return { dir, cert: path.join(dir, 'dask.crt'), key: path.join(dir, 'dask.pem') };
 }
 
+/** Names the gateway's marker, so a restarted gateway finds its processes (see process-scan). */
+export const INSTANCE_VAR = 'DASK_GATEWAY_INSTANCE';
+/** Names the cluster a process belongs to. */
+export const CLUSTER_VAR = 'DASK_GATEWAY_CLUSTER_NAME';
+/** Names the worker a process is (absent for schedulers). */
+export const WORKER_VAR = 'DASK_GATEWAY_WORKER_NAME';
+
 /** Inputs besides the cluster itself. */
 export interface EnvironmentInputs {
-  readonly role: 'scheduler' | 'worker';
+  /** 'scheduler', or the worker's name. */
+  readonly role: 'scheduler' | { readonly worker: string };
+  /** The gateway's instance id. */
+  readonly instanceId: string;
   readonly workdir: string;
   readonly apiUrl: string;
   /** The gateway's own environment. */
@@ -30,7 +40,9 @@ export function processEnvironment(c: ClusterRecord, i: EnvironmentInputs): Reco
   const env: Record<string, string> = { ...c.config.environment };
   env['DASK_GATEWAY_API_URL'] = i.apiUrl;
   env['DASK_GATEWAY_API_TOKEN'] = c.token;
-  env['DASK_GATEWAY_CLUSTER_NAME'] = c.name;
+  env[CLUSTER_VAR] = c.name;
+  env[INSTANCE_VAR] = i.instanceId;
+  if (i.role !== 'scheduler') env[WORKER_VAR] = i.role.worker;
   env['DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION'] = 'True';
   for (const name of i.inherited) {
     const v = i.gatewayEnv[name];

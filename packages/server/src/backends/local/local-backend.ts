@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Backend, ProcessExit, SchedulerLaunch } from '../backend.js';
+import type { Backend, OwnedProcessGroup, ProcessExit, SchedulerLaunch } from '../backend.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
 import type { ResolvedLocalBackend } from '../../config/load.js';
 import { spawnLogged } from '../../process/spawn-logged.js';
@@ -29,13 +29,27 @@ import {
 } from '../../process/log-files.js';
 import { stopProcessGroup } from '../../process/stop-process.js';
 import { isSameProcess } from '../../process/process-identity.js';
-import { certPaths, processEnvironment } from './environment.js';
+import {
+  groupMarkedProcesses,
+  killGroup,
+  refOf,
+  scanMarkedProcesses,
+} from '../../process/process-scan.js';
+import {
+  CLUSTER_VAR,
+  INSTANCE_VAR,
+  WORKER_VAR,
+  certPaths,
+  processEnvironment,
+} from './environment.js';
 
 /** What the local backend is built from. */
 export interface LocalBackendDeps {
   readonly config: ResolvedLocalBackend;
   readonly gatewayEnv: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
+  /** This gateway's instance id, put in every process's environment. */
+  readonly instanceId: string;
   /** Called when a process this gateway started ends on its own. */
   readonly onExit: (exit: ProcessExit) => void;
   /** Size cap and rotated copies of each process's log. */
@@ -56,7 +70,7 @@ export function environmentProblem(binDir: string, cmd: string): string | null {
   if (cmd.includes('/')) return null;
   if (!existsSync(binDir)) return `the Python environment ${path.dirname(binDir)} does not exist`;
   const entry = path.join(binDir, cmd);
-  let isLink = false;
+  let isLink: boolean;
   try {
     isLink = lstatSync(entry).isSymbolicLink();
   } catch {
@@ -78,15 +92,46 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
   const logOf = (c: ClusterRecord, w: WorkerRecord | null) =>
     path.join(cfg.logsDirectory, c.name, w === null ? 'scheduler.log' : `worker-${w.name}.log`);
 
-  const env = (c: ClusterRecord, role: 'scheduler' | 'worker', apiUrl: string) =>
+  const env = (c: ClusterRecord, w: WorkerRecord | null, apiUrl: string) =>
     processEnvironment(c, {
-      role,
+      role: w === null ? 'scheduler' : { worker: w.name },
+      instanceId: deps.instanceId,
       workdir: workdirOf(c),
       apiUrl,
       gatewayEnv: deps.gatewayEnv,
       inherited: cfg.inherited_environment,
       binDir: binDir(c),
     });
+
+  const listOwned = (): OwnedProcessGroup[] =>
+    groupMarkedProcesses(
+      scanMarkedProcesses(INSTANCE_VAR, deps.instanceId, [CLUSTER_VAR, WORKER_VAR])
+    ).flatMap((g) => {
+      const first = g.members[0];
+      const clusterName = first?.env.get(CLUSTER_VAR);
+      if (first === undefined || clusterName === undefined) return [];
+      return [
+        {
+          clusterName,
+          workerName: first.env.get(WORKER_VAR) ?? null,
+          pgid: g.pgid,
+          leader: g.leader === null ? null : refOf(g.leader),
+          members: g.members.map(refOf),
+        },
+      ];
+    });
+
+  /** Kills what is still running for cluster `c` (and worker `w`, if given) after a stop. */
+  const killLeftovers = async (c: ClusterRecord, w: WorkerRecord | null) => {
+    for (const g of listOwned()) {
+      if (g.clusterName !== c.name || (w !== null && g.workerName !== w.name)) continue;
+      deps.log.warn(
+        { cluster: c.name, worker: g.workerName, pids: g.members.map((m) => m.pid) },
+        'killing processes left behind after a stop'
+      );
+      await killGroup(g, cfg.sigkill_timeout);
+    }
+  };
 
   /** Refuses to start a process whose environment is broken, leaving the cause in its log. */
   const preflight = (c: ClusterRecord, argv: readonly string[], logFile: string) => {
@@ -142,7 +187,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       preflight(c, argv, logOf(c, null));
       const spawned = await spawnLogged({
         argv,
-        env: env(c, 'scheduler', launch.apiUrl),
+        env: env(c, null, launch.apiUrl),
         cwd: workdir,
         logFile: logOf(c, null),
       });
@@ -157,6 +202,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
         const gone = await stopProcessGroup(ref, cfg);
         if (!gone) deps.log.warn({ cluster: c.name, pid: ref.pid }, 'scheduler survived SIGKILL');
       }
+      await killLeftovers(c, null);
       rmSync(workdirOf(c), { recursive: true, force: true });
     },
 
@@ -176,7 +222,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       preflight(c, argv, logOf(c, w));
       const spawned = await spawnLogged({
         argv,
-        env: env(c, 'worker', apiUrl),
+        env: env(c, w, apiUrl),
         cwd: workdirOf(c),
         logFile: logOf(c, w),
       });
@@ -190,12 +236,17 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
         const gone = await stopProcessGroup(ref, cfg);
         if (!gone) deps.log.warn({ cluster: c.name, worker: w.name }, 'worker survived SIGKILL');
       }
+      await killLeftovers(c, w);
     },
 
     isAlive(c: ClusterRecord, w?: WorkerRecord): boolean {
       const ref = w === undefined ? c.state.process : w.state.process;
       return ref !== undefined && isSameProcess(ref, c.name);
     },
+
+    listOwnedProcesses: listOwned,
+
+    killOwnedProcesses: (g) => killGroup(g, cfg.sigkill_timeout),
 
     logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string {
       return readLogTail(logOf(c, w), deps.logs.keep, lines);
