@@ -4,7 +4,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '.venv/**', '.venvs/**', 'python/**', 'docs/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.venv/**',
+      '.venvs/**',
+      'python/**',
+      'docs/**',
+      'bench/.venv-upstream/**',
+      'bench/.work/**',
+    ],
   },
   js.configs.recommended,
   {

@@ -7,6 +7,8 @@
 //   slurm  : the Slurm backend's suites (pytest -m slurm) on a real Slurm that this suite
 //            installs from Debian if missing (as root), brings up and tears down again
 //   e2e    : the web UI in Debian's Chromium (installed if missing) against a real Gatehouse
+//   bench-smoke : the side-by-side benchmarks with the upstream server at tiny sizes
+//                 (bench/run.py --smoke; it installs the upstream server itself)
 // Exits non-zero if any suite failed. `--only unit,python` runs a subset.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -68,6 +70,7 @@ const suites = {
       env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
     },
   ],
+  'bench-smoke': [{ cmd: venvPython, args: [path.join(root, 'bench', 'run.py'), '--smoke'] }],
 };
 
 const onlyArg = process.argv.indexOf('--only');

@@ -49,7 +49,7 @@ import { createEventRecorder, type EventRecorder } from './events/event-recorder
 import { createEventStore } from './events/event-store.js';
 import { openDatabase } from './store/db.js';
 import { createSecretBox, loadOrCreateKeyFile, parseKey } from './store/secret-box.js';
-import { createClusterTls } from './tls/certs.js';
+import { createClusterTls, preloadClusterTls } from './tls/certs.js';
 import { GATEWAY_VERSION } from './version.js';
 
 /** Optional collaborators, for tests and embedding. */
@@ -470,6 +470,12 @@ export async function startGateway(
   apiUrl = config.apiUrl ?? `${url}${config.prefix}/api`;
   await manager.start();
   await proxy?.sync.request();
+  // Off the start-up path: serving first, the certificate library for the first cluster next.
+  setImmediate(() => {
+    preloadClusterTls().catch((err: unknown) => {
+      log.error({ err }, 'loading the certificate library failed');
+    });
+  });
   let bootstrapToken: string | null = null;
   if (config.access.bootstrap_admin_token && (await accessStore.countTokens()) === 0) {
     const issued = await accessStore.issueToken({

@@ -507,3 +507,30 @@ describe('setOverride', () => {
     assert.match(r.msg ?? '', /quota of 1 worker \(0 already in use\)\. Scaling to 1 instead\.$/);
   });
 });
+
+describe('heartbeats asking for no workers', () => {
+  it('get zero at once, without walking every cluster, and keep a scale accepted moments ago', () => {
+    const records: ClusterRecord[] = [];
+    let walks = 0;
+    const policy = createClusterPolicy(
+      { pool: THREE_MACHINES, quotas: { default: {}, groups: {}, users: {} } },
+      () => {
+        walks++;
+        return records;
+      }
+    );
+    const a = record('a1', 'alice');
+    records.push(a, record('b1', 'bob', { count: 2 }));
+    assert.deepEqual(policy.limitWorkers(a, 0, 'observe'), { count: 0, msg: null });
+    const walked = () => walks;
+    assert.equal(walked(), 0);
+    assert.equal(policy.limitWorkers(a, 1, 'observe').count, 1);
+    assert.ok(walked() > 0, 'a heartbeat asking for workers checks the quota and the pool');
+    // A scale of 4 just accepted (the scheduler has not applied it yet) still holds its room
+    // against a heartbeat reporting 0: bob can now get only the 2 slots left of 6.
+    assert.equal(policy.limitWorkers(a, 4, 'reserve').count, 4);
+    assert.equal(policy.limitWorkers(a, 0, 'observe').count, 0);
+    const b = records[1] as ClusterRecord;
+    assert.equal(policy.limitWorkers(b, 6, 'check').count, 2);
+  });
+});

@@ -99,8 +99,9 @@ export function createClusterPolicy(
   const scaledAt = new Map<string, number>();
   const now = () => clock.now();
 
-  const active = () =>
-    [...clusters()].filter((c) => c.target === Job.RUNNING && !isFinal(c.status));
+  function* active(): Generator<ClusterRecord> {
+    for (const c of clusters()) if (c.target === Job.RUNNING && !isFinal(c.status)) yield c;
+  }
   const workersOf = (c: ClusterRecord) => Math.max(c.count, reserved.get(c.name) ?? 0);
 
   const demandsOf = (c: ClusterRecord, workers: number): Demand[] => {
@@ -127,10 +128,11 @@ export function createClusterPolicy(
     return out;
   };
 
-  const allDemands = (except?: string) =>
-    active()
-      .filter((c) => c.name !== except)
-      .flatMap((c) => demandsOf(c, workersOf(c)));
+  const allDemands = (except?: string) => {
+    const out: Demand[] = [];
+    for (const c of active()) if (c.name !== except) out.push(...demandsOf(c, workersOf(c)));
+    return out;
+  };
 
   const usageOf = (username: string, except?: string): Usage => {
     let clustersN = 0;
@@ -191,7 +193,7 @@ export function createClusterPolicy(
       const usage = usageOf(username);
       const refusal = checkCreate(quotaOf(username), usage, schedulerCores, schedulerMemory);
       if (refusal === null) return;
-      const theirs = active().filter((c) => c.username === username);
+      const theirs = [...active()].filter((c) => c.username === username);
       const names = theirs.map((c) => c.name);
       const hint =
         names.length > 0 && usage.clusters >= (quotaOf(username).maxClusters ?? Infinity)
@@ -209,6 +211,13 @@ export function createClusterPolicy(
       requested: number,
       mode: 'reserve' | 'check' | 'observe' = 'reserve'
     ): { count: number; msg: string | null } {
+      if (mode === 'observe' && requested <= 0) {
+        // A heartbeat asking for no workers: zero always fits, and the quota and pool walks over
+        // every cluster (the cost of each heartbeat at 1,000 clusters) would only confirm it.
+        const recent = now() - (scaledAt.get(c.name) ?? -Infinity) < RECENT_SCALE_MS;
+        reserved.set(c.name, recent ? Math.max(0, reserved.get(c.name) ?? 0) : 0);
+        return { count: 0, msg: null };
+      }
       const q = clampWorkers(
         quotaOf(c.username),
         usageOf(c.username, c.name),

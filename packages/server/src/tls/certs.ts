@@ -5,12 +5,23 @@
  * client share for mutual TLS. The certificate has the exact shape upstream dask-gateway
  * produces: subject and issuer `CN=dask-internal`, a random serial of at most 159 bits, one year
  * of validity and a single non-critical subjectAltName extension. This is the only module that
- * imports `@peculiar/x509`, which needs `reflect-metadata` loaded before it.
+ * imports `@peculiar/x509`, which needs `reflect-metadata` loaded before it. Both are loaded on
+ * first use, not at start-up: they are about a quarter of the gateway's start-up module loading
+ * and 15-20 MiB of its memory (docs/benchmarks.md, restart).
  * @module
  */
-import 'reflect-metadata';
 import { KeyObject, X509Certificate as NodeX509Certificate, webcrypto } from 'node:crypto';
-import { Name, SubjectAlternativeNameExtension, X509CertificateGenerator } from '@peculiar/x509';
+
+/** Loads the certificate library (once: the module registry caches it). */
+async function x509Library() {
+  await import('reflect-metadata');
+  return import('@peculiar/x509');
+}
+
+/** Loads the certificate library ahead of the first cluster, off the start-up path. */
+export async function preloadClusterTls(): Promise<void> {
+  await x509Library();
+}
 
 /** PEM-encoded certificate and private key of one cluster. */
 export interface ClusterTls {
@@ -72,6 +83,7 @@ export async function createClusterTls(
   }
   const notAfter = new Date(notBefore.getTime() + VALIDITY_MS);
 
+  const { Name, SubjectAlternativeNameExtension, X509CertificateGenerator } = await x509Library();
   const keys = await webcrypto.subtle.generateKey(RSA_ALGORITHM, true, ['sign', 'verify']);
   const subject = new Name([{ CN: [{ utf8String: COMMON_NAME }] }]);
   const san = new SubjectAlternativeNameExtension(

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Fake scheduler for the control-plane benchmark (bench/run.py, measure "scale").
+#
+# A gateway starts this instead of dask-scheduler: scheduler_cmd = [/bin/sh, fake-scheduler.sh,
+# <spool dir>], followed by the usual scheduler arguments. It hands its cluster name, token, API
+# URL and heartbeat period to the fake heartbeat generator (bench/fake-heartbeats.mjs) through a
+# file in the spool directory, then becomes a sleeping process the gateway can watch and stop
+# like a real scheduler. The generator then speaks the scheduler heartbeat protocol for it.
+spool="$1"
+shift
+period=15
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dg-heartbeat-period) period="$2"; shift ;;
+  esac
+  shift
+done
+name="$DASK_GATEWAY_CLUSTER_NAME"
+printf '%s %s %s %s %s\n' "$name" "$DASK_GATEWAY_API_TOKEN" "$DASK_GATEWAY_API_URL" "$period" "$$" \
+  > "$spool/.$name"
+mv "$spool/.$name" "$spool/$name"
+exec sleep 86400
