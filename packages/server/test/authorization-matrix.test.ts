@@ -97,6 +97,13 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'GET /api/openapi.json':                                        [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   'GET /api/v1/clusters/:cluster_name/events':                    [401, 403, 200, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/events':                                           [401, 403, 200, 200, 200, 200, 401, 401, 401, 401, 403],
+  'GET /api/v1/me/clusters':                                    [401, 403, 200, 200, 200, 200, 401, 401, 401, 401, 403],
+  'GET /api/ui/session':                                        [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  'POST /api/ui/login':                                         [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+  'POST /api/ui/logout':                                        [204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204],
+  'GET /ui':                                                    [302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302],
+  'GET /ui/*':                                                  [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  'GET /':                                                      [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -213,6 +220,18 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
     path: (fx) => `/api/v1/clusters/${fx.clusterA}/events`,
   },
   'GET /api/v1/events': { path: () => '/api/v1/events' },
+  'GET /api/v1/me/clusters': { path: () => '/api/v1/me/clusters' },
+  'GET /api/ui/session': { path: () => '/api/ui/session' },
+  // Without X-Requested-With: refused (403) before any credential is looked at.
+  'POST /api/ui/login': {
+    path: () => '/api/ui/login',
+    body: () => ({ username: 'alice', password: 'x' }),
+  },
+  'POST /api/ui/logout': { path: () => '/api/ui/logout' },
+  'GET /ui': { path: () => '/ui' },
+  'GET /ui/*': { path: () => '/ui/clusters' },
+  // Not a browser (no Accept: text/html): no redirect to the UI.
+  'GET /': { path: () => '/' },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -267,7 +286,13 @@ function routeOf(row: string): string {
 function matches(pattern: string, concrete: string): boolean {
   const re = pattern
     .split('/')
-    .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((seg) =>
+      seg.startsWith(':')
+        ? '[^/]+'
+        : seg === '*'
+          ? '.*'
+          : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    )
     .join('/');
   return new RegExp(`^${re}$`).test(concrete.split('?')[0] ?? '');
 }

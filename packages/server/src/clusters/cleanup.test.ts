@@ -33,6 +33,7 @@ const timing: ResolvedTiming = {
   parallelism: 2,
   dbCleanupPeriod: 0,
   clusterMaxAge: 100,
+  orphanScanPeriod: 0,
 };
 
 /** A finished cluster record. */
@@ -84,6 +85,8 @@ describe('cleanup sweep', () => {
       startWorker: () => Promise.reject(new Error('not used')),
       stopWorker: () => Promise.resolve(),
       isAlive: () => false,
+      listOwnedProcesses: () => [],
+      killOwnedProcesses: () => Promise.resolve(true),
       logTail: () => '',
       logFull: () => '',
       rotateLogs: () => undefined,

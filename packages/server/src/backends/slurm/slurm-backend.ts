@@ -136,8 +136,10 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
       inherited: cfg.inherited_environment,
       binDir: binDir(c),
     });
-    if (role === 'worker') delete env[WORKER_VAR];
-    writeFileSync(envFileOf(c, role), environmentFile(env), { mode: 0o600 });
+    const shared = Object.fromEntries(
+      Object.entries(env).filter(([k]) => role === 'scheduler' || k !== WORKER_VAR)
+    );
+    writeFileSync(envFileOf(c, role), environmentFile(shared), { mode: 0o600 });
   }
 
   async function submit(
