@@ -8,6 +8,7 @@ async here; the others use the sync API exactly as notebooks do.
 """
 from __future__ import annotations
 
+import base64
 import asyncio
 import gc
 import subprocess
@@ -401,9 +402,12 @@ def test_dashboard_link_from_public_address(gatehouse, gateway_client):
         with other.connect(cluster.name) as cluster3:
             assert cluster3.dashboard_link == sol2
 
-        # The route itself is served by the gateway at its own address.
-        with urllib.request.urlopen(f"{g.address}/clusters/{cluster.name}/status",
-                                    timeout=TIMEOUT) as resp:
+        # The route itself is served by the gateway at its own address, to the owner.
+        owner = base64.b64encode(
+            f"{gateway.auth.username}:{gateway.auth.password or ''}".encode()).decode()
+        page = urllib.request.Request(f"{g.address}/clusters/{cluster.name}/status",
+                                      headers={"Authorization": f"Basic {owner}"})
+        with urllib.request.urlopen(page, timeout=TIMEOUT) as resp:
             assert resp.status == 200
             assert "text/html" in resp.headers["Content-Type"]
         cluster.shutdown()

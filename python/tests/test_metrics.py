@@ -3,6 +3,7 @@ starts, scales, is used through the proxy and stops, driven by the real dask-gat
 ``/api/metrics`` is read with the configured scrape token, as Prometheus would."""
 from __future__ import annotations
 
+import base64
 import re
 import urllib.error
 import urllib.request
@@ -94,7 +95,11 @@ def test_metric_families_follow_a_real_cluster(gatehouse, gateway_client):
     assert used['gatehouse_proxy_bytes_total{kind="scheduler",direction="in"}'] > 0
     assert used['gatehouse_proxy_bytes_total{kind="scheduler",direction="out"}'] > 0
     # The dashboard through the path proxy.
-    with urllib.request.urlopen(cluster.dashboard_link, timeout=60) as resp:
+    # Dashboards are for their owner (alice; any password in the test config).
+    page = urllib.request.Request(
+        cluster.dashboard_link,
+        headers={"Authorization": "Basic " + base64.b64encode(b"alice:pw").decode()})
+    with urllib.request.urlopen(page, timeout=60) as resp:
         assert resp.status == 200
         resp.read()
     dash = scrape(g)

@@ -808,11 +808,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       const own = clampScale(count, c.config);
       const limited = policy.limitWorkers(c, own.count, 'reserve');
       const msg = joinMessages(own.msg, limited.msg);
-      faults.reach('scale.before_command');
-      await command(c, { op: 'scale', count: limited.count });
-      faults.reach('scale.after_command');
       const outcome = { requested: count, granted: limited.count };
-      await recordedCommand(c, { op: 'scale', count: limited.count }, actor, outcome);
+      // Recorded before the command goes out: the workers it starts come after it in the stream.
       events.emit(
         c,
         'cluster.scale',
@@ -820,6 +817,9 @@ export function createClusterManager(deps: ClusterManagerDeps) {
         { ...outcome, ok: msg === null, msg },
         actor
       );
+      faults.reach('scale.before_command');
+      await recordedCommand(c, { op: 'scale', count: limited.count }, actor, outcome);
+      faults.reach('scale.after_command');
       if (msg !== null) refused(c, actor, 'scale', msg, outcome);
       return { ok: msg === null, msg };
     },
@@ -842,11 +842,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
           if (minimum !== null) minimum = Math.min(minimum, maximum);
         }
       }
-      faults.reach('adapt.before_command');
-      await command(c, { op: 'adapt', minimum, maximum, active: req.active });
-      faults.reach('adapt.after_command');
       const outcome = { minimum, maximum, active: req.active };
-      await recordedCommand(c, { op: 'adapt', ...outcome }, actor, outcome);
       const msg = joinMessages(clamped.msg, extra);
       const range = `${String(minimum ?? 0)}..${maximum === null ? 'unlimited' : String(maximum)}`;
       events.emit(
@@ -856,6 +852,9 @@ export function createClusterManager(deps: ClusterManagerDeps) {
         { ...outcome, ok: msg === null, msg },
         actor
       );
+      faults.reach('adapt.before_command');
+      await recordedCommand(c, { op: 'adapt', ...outcome }, actor, outcome);
+      faults.reach('adapt.after_command');
       if (msg !== null) refused(c, actor, 'adapt', msg, outcome);
       return { ok: msg === null, msg };
     },

@@ -7,6 +7,7 @@
  */
 import { BrowserSession, MeJson } from '@gatehouse/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { headerValue } from '../../auth/authenticator.js';
 import { isSecureRequest } from '../../auth/browser-session.js';
 import type { BrowserSessions } from '../../auth/browser-session.js';
@@ -32,19 +33,31 @@ function fromUi(req: FastifyRequest): void {
 export function registerUiSessionRoutes(app: ApiApp, ctx: ApiContext, deps: UiSessionDeps): void {
   const login = deps.authType === 'jupyterhub' ? 'jupyterhub' : 'password';
 
-  app.get('/api/ui/session', { schema: { response: { 200: BrowserSession } } }, (req) => {
-    const s = ctx.userAuth.browserSession(req);
-    if (s === null) return { user: null, login };
-    const p = ctx.access.principal(s.user);
-    return {
-      user: { name: p.name, groups: [...p.groups], admin: p.admin, granted: p.granted },
-      login,
-    };
-  });
+  app.get(
+    '/api/ui/session',
+    { schema: { security: [], response: { 200: BrowserSession } } },
+    (req) => {
+      const s = ctx.userAuth.browserSession(req);
+      if (s === null) return { user: null, login };
+      const p = ctx.access.principal(s.user);
+      return {
+        user: { name: p.name, groups: [...p.groups], admin: p.admin, granted: p.granted },
+        login,
+      };
+    }
+  );
 
   app.post(
     '/api/ui/login',
-    { schema: { response: { 200: MeJson } } },
+    {
+      schema: {
+        security: [],
+        description:
+          'Browser login of the web UI (needs X-Requested-With); sets its session cookie.',
+        body: Type.Object({ username: Type.String(), password: Type.String() }),
+        response: { 200: MeJson },
+      },
+    },
     async (req: FastifyRequest, reply: FastifyReply) => {
       fromUi(req);
       if (deps.authType === 'jupyterhub')
@@ -66,15 +79,20 @@ export function registerUiSessionRoutes(app: ApiApp, ctx: ApiContext, deps: UiSe
     }
   );
 
-  app.post('/api/ui/logout', async (req: FastifyRequest, reply: FastifyReply) => {
-    const s = ctx.userAuth.browserSession(req);
-    if (s !== null) {
-      await ctx.userAuth.identify(req); // the CSRF check
-      deps.browser.destroy(s.id);
+  const logoutSchema = { security: [], response: { 204: Type.Null() } };
+  app.post(
+    '/api/ui/logout',
+    { schema: logoutSchema },
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      const s = ctx.userAuth.browserSession(req);
+      if (s !== null) {
+        await ctx.userAuth.identify(req); // the CSRF check
+        deps.browser.destroy(s.id);
+      }
+      return reply
+        .code(204)
+        .header('Set-Cookie', deps.browser.clearCookies(secure(req)))
+        .send();
     }
-    return reply
-      .code(204)
-      .header('Set-Cookie', deps.browser.clearCookies(secure(req)))
-      .send();
-  });
+  );
 }

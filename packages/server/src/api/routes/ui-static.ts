@@ -64,9 +64,9 @@ export function registerUiStaticRoutes(app: ApiApp, opts: { dir: string; prefix:
       );
   };
 
-  app.get('/ui', (_req, reply) => reply.redirect(`${opts.prefix}/ui/`));
-  app.get('/ui/*', serve);
-  app.get('/', (req, reply) => {
+  app.get('/ui', { schema: { hide: true } }, (_req, reply) => reply.redirect(`${opts.prefix}/ui/`));
+  app.get('/ui/*', { schema: { hide: true } }, serve);
+  app.get('/', { schema: { hide: true } }, (req, reply) => {
     if (!isBrowserRequest(req.headers, parseCookies(req.headers.cookie)))
       throw notFound('Not Found: the API is under /api/, the web UI under /ui/');
     return reply.redirect(`${opts.prefix}/ui/`);
