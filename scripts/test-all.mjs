@@ -55,7 +55,16 @@ const suites = {
     { cmd: 'bash', args: [path.join(root, 'scripts', 'slurm', 'slurm-up.sh')] },
     {
       cmd: venvPython,
-      args: ['-m', 'pytest', '-p', 'no:cacheprovider', '-m', 'slurm', 'tests', '--ignore=tests/faults'],
+      args: [
+        '-m',
+        'pytest',
+        '-p',
+        'no:cacheprovider',
+        '-m',
+        'slurm',
+        'tests',
+        '--ignore=tests/faults',
+      ],
       cwd: path.join(root, 'python'),
       needsPrevious: true,
     },
