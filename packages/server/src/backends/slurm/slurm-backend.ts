@@ -25,7 +25,7 @@ import type { ResolvedSlurmBackend } from '../../config/load.js';
 import type { ProfileConfig } from '../../config/schema.js';
 import type { RotationLimits } from '../../process/log-files.js';
 import { createLocalBackend } from '../local/local-backend.js';
-import { WORKER_VAR, certPaths, processEnvironment } from '../local/environment.js';
+import { INSTANCE_VAR, WORKER_VAR, certPaths, processEnvironment } from '../local/environment.js';
 import { schedulerArgv, workerArgv } from '../launch-args.js';
 import { createJobTable } from './job-table.js';
 import { HOST, batchScript, environmentFile, jobSettings, sbatchArgs } from './job-script.js';
@@ -136,8 +136,12 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
       inherited: cfg.inherited_environment,
       binDir: binDir(c),
     });
+    // Jobs are found through squeue, not /proc: without the instance marker the local orphan
+    // scan never mistakes a job that Slurm runs on this host for a stray process.
     const shared = Object.fromEntries(
-      Object.entries(env).filter(([k]) => role === 'scheduler' || k !== WORKER_VAR)
+      Object.entries(env).filter(
+        ([k]) => k !== INSTANCE_VAR && (role === 'scheduler' || k !== WORKER_VAR)
+      )
     );
     writeFileSync(envFileOf(c, role), environmentFile(shared), { mode: 0o600 });
   }
