@@ -6,7 +6,8 @@
  */
 import { Type, type Static, type TSchema } from 'typebox';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/** `t` or null. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 /** `GET /api/v1/me`: the caller, their groups, and whether they are admin and granted. */
 export const MeJson = Type.Object(

@@ -4,7 +4,7 @@
  * every change is audited.
  * @module
  */
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import {
   AdminCluster,
@@ -12,6 +12,7 @@ import {
   AuditJson,
   EnvironmentJson,
   IssuedToken,
+  Nullable,
   QuotaAndUsage,
   QuotaSet,
   RequestJson,
@@ -36,7 +37,6 @@ const StatusUserQuery = Type.Object({
   user: Type.Optional(Type.String()),
 });
 const CountBody = Type.Object({ count: Type.Integer({ minimum: 0 }) });
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 const QuotaBody = Type.Object(
   {
