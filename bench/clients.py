@@ -17,7 +17,11 @@ for name in ("distributed", "dask_gateway", "asyncio"):
     logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def gateway(server, user: str = "bench") -> Gateway:
+#: The user the single-user measures run as (and authenticate dashboards as).
+USER = "bench"
+
+
+def gateway(server, user: str = USER) -> Gateway:
     return Gateway(
         server.url, proxy_address=server.proxy_address, auth=BasicAuth(user, ""), asynchronous=True
     )

@@ -51,11 +51,13 @@ def io_bytes(pid: int) -> tuple[int, int]:
     return (out.get("rchar", 0), out.get("wchar", 0))
 
 
-_SOCKET_BYTES = re.compile(r"bytes_acked:(\d+).*?bytes_received:(\d+)")
+# bytes_sent (retransmits included) rather than bytes_acked: the peer's delayed ACK of the last
+# segments can lag the moment a transfer returns, so acked bytes may read short of what was sent.
+_SOCKET_BYTES = re.compile(r"(?:bytes_sent:(\d+) )?bytes_acked:(\d+).*?bytes_received:(\d+)")
 
 
 def socket_bytes(pid: int) -> dict[str, tuple[int, int]]:
-    """(bytes sent and acknowledged, bytes received) of each TCP socket of ``pid``, by address pair.
+    """(bytes sent, bytes received) of each TCP socket of ``pid``, by address pair.
 
     Read from the kernel's socket counters (``ss -tinp``), which also count bytes moved with
     splice(2) as the Go proxy does (``/proc/<pid>/io`` misses those).
@@ -72,7 +74,8 @@ def socket_bytes(pid: int) -> dict[str, tuple[int, int]]:
         elif key is not None:
             m = _SOCKET_BYTES.search(line)
             if m:
-                sockets[key] = (int(m.group(1)), int(m.group(2)))
+                sent = m.group(1) if m.group(1) is not None else m.group(2)
+                sockets[key] = (int(sent), int(m.group(3)))
             key = None
     return sockets
 

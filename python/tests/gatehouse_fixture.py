@@ -6,12 +6,16 @@ client, and the fixture checks at teardown that no scheduler or worker process w
 """
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
+from base64 import b64encode
 from pathlib import Path
 
 import yaml
@@ -131,6 +135,17 @@ class Gatehouse:
             return ready.exists() and ready.read_text()
 
         self.url = json.loads(wait_until(is_ready, timeout, "gatehouse to serve"))["url"]
+
+    def get_json(self, path: str, user: str | None = None, timeout: float = 30) -> tuple[int, dict]:
+        """GET ``path`` as ``user`` (Basic auth without a password, as the client's default;
+        the current OS user when None): the status code and the decoded JSON body."""
+        creds = b64encode(f"{user or getpass.getuser()}:".encode()).decode()
+        req = urllib.request.Request(self.address + path, headers={"Authorization": f"Basic {creds}"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
 
     def log_tail(self, n: int = 40) -> str:
         try:

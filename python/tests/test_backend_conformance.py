@@ -3,12 +3,10 @@
 ``Gateway()``, nothing left running after shutdown, the pool's clamp message, and failures
 caused from outside (a killed worker is replaced, a killed scheduler fails its cluster, a
 scheduler that cannot start leaves its output in the logs route)."""
-import base64
 import json
 import os
 import subprocess
 import sys
-import urllib.request
 import warnings
 from pathlib import Path
 
@@ -44,10 +42,9 @@ def backend(request):
 
 
 def get_json(g, path, user="admin"):
-    creds = base64.b64encode(f"{user}:".encode()).decode()
-    req = urllib.request.Request(g.address + path, headers={"Authorization": f"Basic {creds}"})
-    with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
-        return json.loads(resp.read())
+    status, body = g.get_json(path, user, timeout=TIMEOUT)
+    assert status == 200, f"GET {path}: {status} {body}"
+    return body
 
 
 def admin_view(g, name):

@@ -1,9 +1,5 @@
 """Logs outlive their cluster and explain failures: the logs route returns scheduler and worker
 output, and a scheduler that cannot start leaves its cause there."""
-import json
-import urllib.error
-import urllib.request
-from base64 import b64encode
 
 import pytest
 from dask_gateway import BasicAuth, GatewayClusterError
@@ -12,13 +8,7 @@ from conftest import wait_for_workers
 
 
 def get_json(g, path, user="alice"):
-    creds = b64encode(f"{user}:".encode()).decode()
-    req = urllib.request.Request(g.address + path, headers={"Authorization": f"Basic {creds}"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+    return g.get_json(path, user)
 
 
 def test_logs_of_a_running_and_stopped_cluster(gatehouse, gateway_client):

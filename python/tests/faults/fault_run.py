@@ -201,7 +201,25 @@ class FaultRun:
             elif r.status.name != want.status:
                 out.append(f"{name} is {r.status.name}, wanted {want.status}")
         out.extend(self.process_problems())
+        for name, want in self.wants.items():
+            if want.status == "RUNNING" and reports.get(name) is not None:
+                recorded = self.recorded_running(name)
+                if recorded != want.workers:
+                    # A worker the store still holds as starting would turn RUNNING at the next
+                    # boot's first heartbeat and fire that boot's armed point before its action.
+                    out.append(f"{name}: the gateway recorded {recorded} running workers, wanted {want.workers}")
         return out
+
+    def recorded_running(self, name: str) -> int:
+        """How many of the cluster's workers the gateway has recorded as running (their latest
+        event is worker.running; events are recorded as the records are saved)."""
+        status, body = self.g.get_json(f"/api/v1/clusters/{name}/events")
+        assert status == 200, f"events of {name}: {status} {body}"
+        latest: dict[str, str] = {}
+        for e in body["events"]:
+            if e["worker"] is not None and e["type"].startswith("worker."):
+                latest[e["worker"]] = e["type"]
+        return sum(1 for t in latest.values() if t == "worker.running")
 
     def process_problems(self) -> list[str]:
         out = []
