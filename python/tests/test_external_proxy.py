@@ -5,12 +5,15 @@ While a real client runs a long computation through the proxy, the gateway is SI
 restarted, then SIGKILLed and restarted, on the same private address. The computation finishes
 on the same scheduler connection (same comm, no reconnect), the dashboard and an open dashboard
 WebSocket keep answering, API calls in the gap get a prompt 503 JSON error, and afterwards the
-API (list, scale) works and a stopped cluster's routes leave the proxy. The no-client timeout
-works with the counts the proxy keeps.
+API (list, scale) works and a stopped cluster's routes leave the proxy. Dashboards are behind
+login there too (the proxy asks the gateway): the owner passes, a logged-out browser is sent to
+login, a script gets 401 and another user 403. The no-client timeout works with the counts the
+proxy keeps.
 """
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import os
 import signal
@@ -31,10 +34,13 @@ from tornado.websocket import websocket_connect
 
 from conftest import wait_for_workers
 from gatehouse_fixture import GatehouseProxy, free_port, wait_until
-from test_dashboard import _read_bokeh_message, bokeh_token, get
+from test_dashboard import _read_bokeh_message, basic, bokeh_token, get
 from test_limits_on_life import ADMIN, CLIENT_SCRIPT, stop_reason
 
 TOKEN = "test-proxy-token-" + uuid.uuid4().hex
+#: The user the client runs as (the client's default Basic username), and their credentials.
+OWNER = getpass.getuser()
+OWNER_AUTH = basic(OWNER)
 
 
 @pytest.fixture
@@ -87,7 +93,8 @@ def api_get(url: str):
 class HeldWebSocket:
     """A dashboard WebSocket opened now and used again later, on its own event loop."""
 
-    def __init__(self, ws_url: str, token: str, origin: str):
+    def __init__(self, ws_url: str, token: str, origin: str, auth: dict[str, str]):
+        self.auth = auth
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
@@ -97,7 +104,8 @@ class HeldWebSocket:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     async def _open(self, ws_url, token, origin):
-        req = HTTPRequest(ws_url, headers={"Origin": origin}, connect_timeout=60, request_timeout=60)
+        req = HTTPRequest(ws_url, headers={"Origin": origin, **self.auth}, connect_timeout=60,
+                          request_timeout=60)
         conn = await websocket_connect(req, subprotocols=["bokeh", token])
         header, _ = await _read_bokeh_message(conn, 60)
         assert header["msgtype"] == "ACK"
@@ -122,6 +130,17 @@ class HeldWebSocket:
         self.thread.join(10)
 
 
+def check_dashboard_refusals(link: str) -> None:
+    """Through the external proxy, only the owner (or an admin) reaches the dashboard."""
+    script = get(link, headers={})
+    assert script.status == 401 and script.headers["WWW-Authenticate"].startswith("Basic"), script.status
+    browser = get(link, headers={"Accept": "text/html"})
+    assert browser.status == 302 and "WWW-Authenticate" not in browser.headers
+    assert browser.headers["Location"].startswith("/ui/login?next=%2Fclusters%2F"), browser.headers
+    other = get(link, headers=basic("someone-else"))
+    assert other.status == 403 and "may not view the dashboard" in other.text, other.status
+
+
 def restart(g, how: str, p: GatehouseProxy, link: str, ws: HeldWebSocket) -> None:
     """Stops the gateway (SIGTERM or SIGKILL), checks the proxy meanwhile, starts it again."""
     step(f"{how} to the gateway")
@@ -132,7 +151,7 @@ def restart(g, how: str, p: GatehouseProxy, link: str, ws: HeldWebSocket) -> Non
     status, body, took = api_get(f"{p.url}/api/v1/clusters/")
     assert status == 503 and body["code"] == "gateway_unavailable", (status, body)
     assert "restarting" in body["error"] and took < 10, (body, took)
-    page = get(link)  # the dashboard answers while the gateway is down...
+    page = get(link, headers=OWNER_AUTH)  # the dashboard answers while the gateway is down...
     assert page.status == 200 and "Dask" in page.text, page.status
     reply, doc = ws.pull_doc()  # ...and so does the socket opened before
     assert reply == "PULL-DOC-REPLY" and doc["roots"]
@@ -172,10 +191,12 @@ def test_gateway_restarts_under_a_running_computation(external, gateway_client):
         comm = client.scheduler_comm.comm
         link = cluster.dashboard_link
         assert link.startswith(p.url)
-        page = get(link)
+        page = get(link, headers=OWNER_AUTH)
         assert page.status == 200, page.status
+        check_dashboard_refusals(link)
         ws = HeldWebSocket(
-            f"ws://{urlsplit(link).netloc}{urlsplit(link).path}/ws", bokeh_token(page.text), p.url
+            f"ws://{urlsplit(link).netloc}{urlsplit(link).path}/ws", bokeh_token(page.text), p.url,
+            OWNER_AUTH,
         )
         try:
             assert p.control("/clients")["clusters"][name]["open"] >= 1
@@ -217,7 +238,7 @@ def test_gateway_restarts_under_a_running_computation(external, gateway_client):
         return not any(name in json.dumps(r) for r in routes)
 
     wait_until(routes_gone, 60, "the stopped cluster's routes to leave the proxy", interval=0.25)
-    assert get(link).status == 404
+    assert get(link, headers=OWNER_AUTH).status == 404
 
 
 def test_stale_routes_of_a_cluster_stopped_while_the_gateway_was_down(external, gateway_client):

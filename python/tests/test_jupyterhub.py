@@ -9,6 +9,9 @@ and a registered service ``dask-gateway`` whose API token Gatehouse is configure
 * ``mallory``: a hub user in no group, so authenticated but not granted;
 * ``root-admin``: a hub admin.
 
+The service is also an OAuth client of the hub (redirect URI on a port chosen before the hub
+starts), so a browser can log in to Gatehouse's web UI through the hub.
+
 A role gives the users the ``access:services!service=dask-gateway`` scope, so that the tokens the
 tests create for them (through the hub's REST API, with the service token) can carry it and pass
 Gatehouse's scope gate. The unmodified dask-gateway client then talks to Gatehouse with
@@ -19,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import textwrap
@@ -30,6 +34,7 @@ from pathlib import Path
 import aiohttp
 import dask.array as da
 import pytest
+import requests
 from dask_gateway import Gateway, JupyterHubAuth
 
 from gatehouse_fixture import ROOT, VENV, free_port, wait_until
@@ -72,6 +77,11 @@ class Hub:
         self.api_url = f"http://127.0.0.1:{self.hub_port}/hub/api"
         # The same API through configurable-http-proxy, as users and most deployments reach it.
         self.public_api_url = f"http://127.0.0.1:{self.proxy_port}/hub/api"
+        # The hub's browser-facing URL, and the port of the Gatehouse that logs browsers in
+        # through it (the OAuth redirect URI is registered before that Gatehouse starts).
+        self.public_url = f"http://127.0.0.1:{self.proxy_port}/hub"
+        self.gatehouse_port = free_port()
+        self.oauth_callback = f"http://127.0.0.1:{self.gatehouse_port}/api/ui/oauth/callback"
         self.log_file = workdir / "jupyterhub.log"
         self.proxy_pid_file = workdir / "jupyterhub-proxy.pid"
         config = workdir / "jupyterhub_config.py"
@@ -89,7 +99,9 @@ class Hub:
             c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{self.proxy_api_port}"
             c.ConfigurableHTTPProxy.pid_file = "{self.proxy_pid_file}"
             c.ConfigurableHTTPProxy.auth_token = "proxy-auth-token-for-tests"
-            c.JupyterHub.services = [{{"name": "{SERVICE}", "api_token": "{SERVICE_TOKEN}"}}]
+            c.JupyterHub.services = [{{"name": "{SERVICE}", "api_token": "{SERVICE_TOKEN}",
+                                       "oauth_redirect_uri": "{self.oauth_callback}",
+                                       "oauth_no_confirm": True}}]
             c.JupyterHub.load_groups = {{"dask-users": {{"users": ["alice"]}}}}
             c.JupyterHub.load_roles = [
                 # Gatehouse's service may mint tokens for the test users.
@@ -290,3 +302,66 @@ def test_identity_from_the_hub_through_its_proxy(hub, tokens, gatehouse):
     assert status == 200, users
     assert http("GET", g.api_url + "/v1/admin/users", tokens["alice"],
                 scheme="jupyterhub")[0] == 403
+
+
+def hub_browser_login(hub, g, user: str, next_path: str = "/ui/") -> requests.Session:
+    """A browser's login to Gatehouse's web UI through the hub: Gatehouse's start link, the
+    hub's login form (the dummy authenticator takes any password), the hub's authorize step and
+    Gatehouse's callback, following redirects as a browser does. Returns the browser's session."""
+    s = requests.Session()
+    start = s.get(f"{g.address}/api/ui/oauth/start", params={"next": next_path},
+                  allow_redirects=False, timeout=30)
+    assert start.status_code == 302, start.text
+    assert start.headers["Location"].startswith(hub.public_url + "/api/oauth2/authorize?")
+    form = s.get(start.headers["Location"], timeout=30)  # the hub: not logged in, its login page
+    assert form.status_code == 200 and "/hub/login" in form.url, (form.status_code, form.url)
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form.text)
+    done = s.post(form.url, data={"username": user, "password": "any",
+                                  **({"_xsrf": xsrf.group(1)} if xsrf else {})}, timeout=30)
+    assert done.url == g.address + next_path, [r.url for r in done.history] + [done.url]
+    return s
+
+
+def test_browser_login_through_jupyterhub(hub, gatehouse):
+    """Issue 7: the web UI logs browsers in with the hub as OAuth provider; the session carries
+    the hub's groups (so grants by group apply) and no Basic challenge ever reaches the browser."""
+    config = jupyterhub_config(hub.api_url)
+    config["auth"]["public_url"] = hub.public_url
+    g = gatehouse(config=config, port=hub.gatehouse_port)
+
+    alice = hub_browser_login(hub, g, "alice", "/ui/clusters")
+    me = alice.get(f"{g.address}/api/ui/session", timeout=30).json()
+    assert me == {"user": {"name": "alice", "groups": ["dask-users"], "admin": False, "granted": True},
+                  "login": "jupyterhub"}
+    mine = alice.get(f"{g.address}/api/v1/me/clusters", headers={"X-Requested-With": "fetch"},
+                     timeout=30)
+    assert mine.status_code == 200, mine.text
+    # The UI cookie is a browser session: state changes need its CSRF token.
+    new = alice.post(f"{g.address}/api/v1/clusters/", json={"cluster_options": {}},
+                     headers={"X-Requested-With": "fetch"}, timeout=30)
+    assert new.status_code == 403 and "csrf" in new.text.lower(), new.text
+
+    mallory = hub_browser_login(hub, g, "mallory")
+    me = mallory.get(f"{g.address}/api/ui/session", timeout=30).json()
+    assert me["user"]["name"] == "mallory" and me["user"]["granted"] is False
+
+    admin = hub_browser_login(hub, g, "root-admin")
+    assert admin.get(f"{g.address}/api/ui/session", timeout=30).json()["user"]["admin"] is True
+
+
+def test_hub_login_refuses_a_callback_started_in_another_browser(hub, gatehouse):
+    """Login CSRF: a code and state obtained by one browser do not log another browser in."""
+    config = jupyterhub_config(hub.api_url)
+    config["auth"]["public_url"] = hub.public_url
+    g = gatehouse(config=config, port=hub.gatehouse_port)
+    attacker = requests.Session()
+    start = attacker.get(f"{g.address}/api/ui/oauth/start", allow_redirects=False, timeout=30)
+    state = re.search(r"state=([^&]+)", start.headers["Location"]).group(1)
+    victim = requests.Session()
+    r = victim.get(f"{g.address}/api/ui/oauth/callback", params={"code": "stolen", "state": state},
+                   allow_redirects=False, timeout=30)
+    assert r.status_code == 302
+    assert r.headers["Location"].startswith("/ui/login?error="), r.headers["Location"]
+    assert "gatehouse-ui=" not in r.headers.get("Set-Cookie", "").replace("gatehouse-ui=;", "")
+    assert victim.get(f"{g.address}/api/ui/session", timeout=30).json()["user"] is None
+    assert "WWW-Authenticate" not in r.headers

@@ -12,6 +12,7 @@ import { createUserAuth } from './api/auth-hook.js';
 import { createAuthenticator } from './auth/create-authenticator.js';
 import { createSessionCache } from './auth/session-cache.js';
 import { createBrowserSessions } from './auth/browser-session.js';
+import { createHubOAuth } from './auth/hub-oauth.js';
 import { createDashboardAuth } from './api/dashboard-auth.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
 import type { Backend, ProcessExit } from './backends/backend.js';
@@ -370,6 +371,11 @@ export async function startGateway(
       ? NO_RATE_LIMIT
       : createUserRateLimit(limits.user_requests_per_second, limits.user_request_burst, clock);
   const browser = createBrowserSessions({ clock, path: `${config.prefix}/` });
+  const { auth } = config;
+  const hubOAuth =
+    auth.type === 'jupyterhub' && auth.oauth_client_id !== null
+      ? createHubOAuth({ ...auth, oauth_client_id: auth.oauth_client_id }, clock)
+      : null;
   const userAuth = createUserAuth(
     authenticator,
     sessions,
@@ -395,6 +401,11 @@ export async function startGateway(
     rateLimit
   );
 
+  const dashboardAuth = createDashboardAuth({
+    userAuth,
+    cluster: (name) => manager.get(name),
+    prefix: config.prefix,
+  });
   const server =
     proxy === null
       ? createPublicServer({
@@ -402,11 +413,7 @@ export async function startGateway(
           log: log.child({ module: 'proxy' }),
           prefix: config.prefix,
           clients: clientTracker,
-          authorizeDashboard: createDashboardAuth({
-            userAuth,
-            cluster: (name) => manager.get(name),
-            prefix: config.prefix,
-          }),
+          authorizeDashboard: dashboardAuth,
           meter: metrics.proxy,
           onRefusal: (reason) => {
             metrics.refusal(reason);
@@ -444,7 +451,15 @@ export async function startGateway(
     },
     server,
     log,
-    { browser, authType: config.auth.type, dir: WEB_UI_DIR, prefix: config.prefix }
+    {
+      browser,
+      authType: config.auth.type,
+      oauth: hubOAuth,
+      oauthCallbackUrl: config.auth.type === 'jupyterhub' ? config.auth.oauth_callback_url : null,
+      dir: WEB_UI_DIR,
+      prefix: config.prefix,
+      dashboardAuth,
+    }
   );
   let url: string;
   let port: number;

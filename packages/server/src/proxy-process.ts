@@ -13,6 +13,7 @@ import { createApiForwarder } from './proxy/api-forwarder.js';
 import { createClientTracker } from './proxy/client-tracker.js';
 import { createControlApi } from './proxy/control-api.js';
 import { baseUrl, createPublicServer } from './proxy/public-server.js';
+import { createRemoteDashboardAuth } from './proxy/remote-dashboard-auth.js';
 import { RouteTable } from './proxy/route-table.js';
 import { GATEWAY_VERSION } from './version.js';
 
@@ -53,6 +54,12 @@ export async function startProxy(
     log: log.child({ module: 'proxy' }),
     prefix: config.prefix,
     clients,
+    authorizeDashboard: createRemoteDashboardAuth({
+      gatewayUrl: config.proxy.gatewayUrl,
+      prefix: config.prefix,
+      clock,
+      log: log.child({ module: 'proxy.dashboard-auth' }),
+    }),
   });
   const forwarder = createApiForwarder(config.proxy.gatewayUrl, log.child({ module: 'proxy.api' }));
   server.setApiHandler(forwarder.handler);

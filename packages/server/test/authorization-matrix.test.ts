@@ -101,6 +101,9 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'GET /api/ui/session':                                        [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   'POST /api/ui/login':                                         [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
   'POST /api/ui/logout':                                        [204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204],
+  // Basic auth: no browser login through JupyterHub (src/auth/hub-oauth.test.ts, test_jupyterhub.py).
+  'GET /api/ui/oauth/start':                                    [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+  'GET /api/ui/oauth/callback':                                 [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
   'GET /ui':                                                    [302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302],
   'GET /ui/*':                                                  [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   'GET /':                                                      [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
@@ -228,6 +231,8 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
     body: () => ({ username: 'alice', password: 'x' }),
   },
   'POST /api/ui/logout': { path: () => '/api/ui/logout' },
+  'GET /api/ui/oauth/start': { path: () => '/api/ui/oauth/start' },
+  'GET /api/ui/oauth/callback': { path: () => '/api/ui/oauth/callback?code=c&state=s' },
   'GET /ui': { path: () => '/ui' },
   'GET /ui/*': { path: () => '/ui/clusters' },
   // Not a browser (no Accept: text/html): no redirect to the UI.

@@ -62,6 +62,8 @@ export function App({ api }: { api: GatewayApi }) {
       <LoginPage
         api={api}
         login={session.login}
+        next={next}
+        hubError={loc.query.get('error')}
         onLogin={() => {
           if (next?.startsWith('/') === true && !next.startsWith('//')) {
             window.location.assign(next);

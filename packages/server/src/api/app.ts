@@ -26,13 +26,15 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerMyClusterRoutes } from './routes/my-clusters.js';
 import { registerUiSessionRoutes, type UiSessionDeps } from './routes/ui-session.js';
 import { registerUiStaticRoutes } from './routes/ui-static.js';
+import { registerDashboardCheckRoute } from './routes/dashboard-check.js';
+import type { DashboardAuthorizer } from '../proxy/public-server.js';
 
 /** What the web UI's routes are built from. */
 export interface UiOptions extends UiSessionDeps {
   /** Directory of the built single-page app. */
   readonly dir: string;
-  /** The gateway's URL prefix ('' for none). */
-  readonly prefix: string;
+  /** Who may see which dashboard (also answered to a separately run proxy). */
+  readonly dashboardAuth: DashboardAuthorizer;
 }
 
 /** The Fastify instance type of the API (pino logger, node http server). */
@@ -116,6 +118,7 @@ export async function createApiApp(
   registerMyClusterRoutes(app, ctx);
   registerUiSessionRoutes(app, ctx, ui);
   registerUiStaticRoutes(app, ui);
+  registerDashboardCheckRoute(app, ui.dashboardAuth, ui.prefix);
   await app.ready();
   return { app, routes };
 }

@@ -128,6 +128,9 @@ function hubConfig(
     admin_from_hub: true,
     cookie_name: null,
     cache_max_age: 300,
+    public_url: apiUrl.replace(/\/api$/, ''),
+    oauth_client_id: 'service-dask-gateway',
+    oauth_callback_url: null,
     ...overrides,
   };
 }

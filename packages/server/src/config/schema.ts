@@ -72,6 +72,21 @@ export const JupyterHubAuthConfig = Type.Object(
       description: 'Session cookie name; null picks dask-gateway-<random hex> per process.',
     }),
     cache_max_age: Seconds(300, 'Seconds a session cookie stays valid without re-authentication.'),
+    public_url: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()], {
+      default: null,
+      description:
+        "The hub's URL as browsers reach it, e.g. https://hub.example.org/hub (web UI login); null reads JUPYTERHUB_PUBLIC_HUB_URL, else api_url without its /api.",
+    }),
+    oauth_client_id: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
+      default: null,
+      description:
+        "OAuth client id of Gatehouse's hub service, for the web UI's login through the hub; null reads JUPYTERHUB_CLIENT_ID, else service-<service_name> (no service name: no browser login).",
+    }),
+    oauth_callback_url: Type.Union([Type.String({ pattern: '^https?://' }), Type.Null()], {
+      default: null,
+      description:
+        "The OAuth redirect URI registered with the hub (<gateway URL>/api/ui/oauth/callback); null reads JUPYTERHUB_OAUTH_CALLBACK_URL, else is built from each login request's own address.",
+    }),
   },
   { additionalProperties: false }
 );

@@ -1,6 +1,7 @@
 /**
  * The login page: a username and password form for Basic authentication (an empty username
- * takes an API token as the password).
+ * takes an API token as the password), or, with JupyterHub, a link that starts the hub's OAuth
+ * login. A failed hub login comes back here with its message in `?error=`.
  * @module
  */
 import { useState } from 'react';
@@ -10,20 +11,28 @@ import type { GatewayApi } from '../gateway-api.js';
 export function LoginPage(props: {
   api: GatewayApi;
   login: 'password' | 'jupyterhub';
+  /** Where to go after login (a path on this gateway), if not the UI's start page. */
+  next: string | null;
+  /** Why the last login through the hub failed, if it did. */
+  hubError: string | null;
   onLogin: () => void;
 }) {
-  const { api, login, onLogin } = props;
+  const { api, login, next, hubError, onLogin } = props;
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
   if (login === 'jupyterhub') {
+    const start = `${api.base}/api/ui/oauth/start${next === null ? '' : `?next=${encodeURIComponent(next)}`}`;
     return (
       <main className="login">
         <h1>Gatehouse</h1>
+        <p>Log in to manage your Dask clusters.</p>
         <p>
-          This gateway authenticates with JupyterHub. Logging in to the web UI through JupyterHub is
-          not available yet; use the Python client from your JupyterHub session.
+          <a className="button" href={start}>
+            Log in with JupyterHub
+          </a>
         </p>
+        {hubError !== null && <p className="error">{hubError}</p>}
       </main>
     );
   }

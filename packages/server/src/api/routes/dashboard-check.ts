@@ -1,0 +1,52 @@
+/**
+ * `GET /api/proxy/dashboard-auth/{cluster_name}`: the dashboard login check for a separately run
+ * proxy (`proxy.mode: external`), which holds no users or sessions of its own. The proxy sends
+ * the browser's credentials (Cookie, Authorization) and request kind as they came, and the
+ * original URL in `X-Forwarded-Uri`; the gateway answers 204 when the request may reach the
+ * dashboard, or the refusal the embedded proxy would give (the redirect to login, 401, 403) for
+ * the proxy to pass on. The answer speaks only of the caller's own credentials.
+ * @module
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { headerValue } from '../../auth/authenticator.js';
+import type { DashboardAuthorizer } from '../../proxy/public-server.js';
+import type { ApiApp } from '../app.js';
+import { safeNext } from './ui-session.js';
+
+/** Header in which the proxy marks a WebSocket upgrade it is checking. */
+export const DASHBOARD_UPGRADE_HEADER = 'x-gatehouse-upgrade';
+/** Path of the check under the gateway's prefix, before the cluster name. */
+export const DASHBOARD_CHECK_PATH = '/api/proxy/dashboard-auth/';
+
+/** Registers the check, answering with `authorize` (the embedded proxy's authorizer). */
+export function registerDashboardCheckRoute(
+  app: ApiApp,
+  authorize: DashboardAuthorizer,
+  prefix: string
+): void {
+  app.get(
+    `${DASHBOARD_CHECK_PATH}:cluster_name`,
+    {
+      schema: {
+        security: [],
+        hide: true,
+        response: { 204: Type.Null({ description: 'The request may reach the dashboard' }) },
+      },
+    },
+    async (req: FastifyRequest<{ Params: { cluster_name: string } }>, reply: FastifyReply) => {
+      const name = req.params.cluster_name;
+      const { upgrade: _ignored, ...headers } = req.headers;
+      const upgrade = headerValue(req.headers, DASHBOARD_UPGRADE_HEADER) !== undefined;
+      const url =
+        safeNext(headerValue(req.headers, 'x-forwarded-uri'), prefix) ??
+        `${prefix}/clusters/${name}/status`;
+      const verdict = await authorize(
+        { method: 'GET', url, headers: upgrade ? { ...headers, upgrade: 'websocket' } : headers },
+        name
+      );
+      if (verdict.allow) return reply.code(204).send();
+      return reply.code(verdict.status).headers(verdict.headers).send(verdict.body);
+    }
+  );
+}
