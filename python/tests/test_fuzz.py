@@ -188,6 +188,8 @@ def test_schemathesis_fuzz(gatehouse, tmp_path):
         f"GET {t}"
         for t, item in doc["paths"].items()
         if "get" in item and not re.search(STREAMING_PATH_REGEX, t)
+        # Redirect-only routes (the browser login through JupyterHub) document no 2xx.
+        and any(code.startswith("2") for code in item["get"].get("responses", {}))
     )
     no_2xx = [op for op in reads if not any(200 <= c < 300 for c in per_op.get(op, {}))]
     print(

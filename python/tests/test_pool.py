@@ -63,6 +63,13 @@ def pool(g, user: str = "admin") -> dict:
     return api(g, "/api/v1/pool", user)
 
 
+def new_cluster_fit(g, user: str) -> dict:
+    """Per profile, what a new cluster of `user` would get now: (workers per machine, workers
+    now, what limits it, the message)."""
+    return {n["profile"]: (n["workers_per_machine"], n["workers_now"], n["limited_by"], n["message"])
+            for n in pool(g, user)["new_cluster"]}
+
+
 def workers(cluster) -> int:
     return len(cluster.scheduler_info["workers"])
 
@@ -98,6 +105,10 @@ def test_pool_is_shared_between_users(gatehouse, gateway_client):
     carol_gw = client_for(gateway_client, g, "carol")
     state = pool(g)
     assert (state["machines_total"], state["machines_in_use"], state["machines_free"]) == (3, 0, 3)
+    # What a new cluster of each profile would get: Small packs two per machine, Medium one.
+    fit = new_cluster_fit(g, "alice")
+    assert fit["Small Worker"][:3] == (2, 6, None), fit
+    assert fit["Medium Worker"][:3] == (1, 3, None), fit
 
     alice = alice_gw.new_cluster(profile="Small Worker")
     bob = bob_gw.new_cluster(profile="Medium Worker")
@@ -113,6 +124,11 @@ def test_pool_is_shared_between_users(gatehouse, gateway_client):
         state = pool(g, "alice")
         assert (state["machines_in_use"], state["machines_free"], state["your_machines"]) == (2, 1, 2)
         assert "per_user" not in state
+        # Alice's second machine has a free slot only her clusters may use; one machine is free.
+        assert new_cluster_fit(g, "alice")["Small Worker"][:3] == (2, 3, "pool")
+        medium = new_cluster_fit(g, "carol")["Medium Worker"]
+        assert medium[:3] == (1, 1, "pool"), medium
+        assert "limited by the shared pool (1 machine of 3 free" in medium[3], medium
 
         # Bob wants two Medium workers; one machine is left.
         with pytest.warns(GatewayWarning) as record:
@@ -127,6 +143,8 @@ def test_pool_is_shared_between_users(gatehouse, gateway_client):
         assert (state["machines_in_use"], state["machines_free"]) == (3, 0), state
         assert state["users_with_machines"] == 2
         assert state["per_user"] == {"alice": 2, "bob": 1}
+        full = new_cluster_fit(g, "carol")["Medium Worker"]
+        assert full[1:3] == (0, "pool") and "no room for its workers now" in full[3], full
         assert pool(g, "bob")["your_machines"] == 1
         assert pool(g, "carol")["your_machines"] == 0
 

@@ -64,6 +64,23 @@ export const PoolJson = Type.Object(
       })
     ),
     per_user: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+    new_cluster: Type.Array(
+      Type.Object(
+        {
+          profile: Nullable(
+            Type.String({ description: 'The profile; null when none are offered' })
+          ),
+          worker_cores: Type.Number(),
+          worker_memory: Type.Integer(),
+          workers_per_machine: Type.Integer(),
+          workers_now: Type.Integer({ description: 'Workers it could scale to at once' }),
+          limited_by: Nullable(Type.String({ description: "'pool', 'quota' or null" })),
+          message: Type.String({ description: 'The same in plain words' }),
+        },
+        { additionalProperties: false }
+      ),
+      { description: 'What a new cluster of each profile you may pick would get now' }
+    ),
   },
   { additionalProperties: false }
 );

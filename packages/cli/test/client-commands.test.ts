@@ -154,8 +154,14 @@ describe('gatehouse client commands', { timeout: 600_000 }, () => {
       events.some((e) => e.type === 'cluster.scale'),
       JSON.stringify(events)
     );
-    const pool = parsed<{ your_machines: number }>(await gatehouse(saved, 'pool', '--json'));
+    const pool = parsed<{ your_machines: number; new_cluster: { workers_now: number }[] }>(
+      await gatehouse(saved, 'pool', '--json')
+    );
     assert.ok(pool.your_machines >= 1);
+    assert.ok(pool.new_cluster.length >= 1, 'what a new cluster of each profile would get');
+    const poolTable = await gatehouse(saved, 'pool');
+    assert.equal(poolTable.code, 0, poolTable.stderr);
+    assert.match(poolTable.stdout, /new cluster +worker +per machine +workers now/i);
     const everyone = parsed<Array<{ name: string; username: string }>>(
       await gatehouse(as('admin'), 'admin', 'clusters', '--json')
     );

@@ -102,6 +102,8 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'POST /api/ui/login':                                         [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
   'POST /api/ui/logout':                                        [204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204],
   // Basic auth: no browser login through JupyterHub (src/auth/hub-oauth.test.ts, test_jupyterhub.py).
+  // The external proxy's dashboard check: what the dashboard of cluster A would answer.
+  'GET /api/proxy/dashboard-auth/:cluster_name':                [401, 403, 204, 403, 403, 204, 401, 401, 401, 401, 403],
   'GET /api/ui/oauth/start':                                    [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
   'GET /api/ui/oauth/callback':                                 [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
   'GET /ui':                                                    [302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302],
@@ -231,6 +233,9 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
     body: () => ({ username: 'alice', password: 'x' }),
   },
   'POST /api/ui/logout': { path: () => '/api/ui/logout' },
+  'GET /api/proxy/dashboard-auth/:cluster_name': {
+    path: (fx) => `/api/proxy/dashboard-auth/${fx.clusterA}`,
+  },
   'GET /api/ui/oauth/start': { path: () => '/api/ui/oauth/start' },
   'GET /api/ui/oauth/callback': { path: () => '/api/ui/oauth/callback?code=c&state=s' },
   'GET /ui': { path: () => '/ui' },

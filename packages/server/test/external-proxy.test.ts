@@ -137,7 +137,7 @@ describe('gatehouse proxy with an external-mode gateway', () => {
     assert.deepEqual(JSON.parse(r.body), { status: 'pass' });
   });
 
-  it('keeps dashboard routes answering while the gateway is down, and serves again after a restart', async () => {
+  it('keeps dashboard routes while the gateway is down, and serves again after a restart', async () => {
     await gateway?.stop();
     gateway = null;
     // Set while no gateway runs (a running one would remove it as stale at its next pass).
@@ -148,9 +148,13 @@ describe('gatehouse proxy with an external-mode gateway', () => {
     const down = await get(`${proxy.url}/api/v1/clusters/`);
     assert.equal(down.status, 503);
     assert.equal((JSON.parse(down.body) as { code: string }).code, 'gateway_unavailable');
+    // The route is kept, but dashboards are behind login and nobody checked this visitor while
+    // the gateway was up: a prompt 503, never a hang or an open door. (A visitor the gateway
+    // allowed before keeps the dashboard through a restart: python/tests/test_external_proxy.py.)
+    assert.ok(proxy.routes.list().some((r) => JSON.stringify(r).includes('/clusters/kept')));
     const dash = await get(`${proxy.url}/clusters/kept/status`);
-    assert.equal(dash.status, 200, dash.body);
-    assert.equal(dash.body, 'dashboard saw /clusters/kept/status');
+    assert.equal(dash.status, 503, dash.body);
+    assert.equal((JSON.parse(dash.body) as { code: string }).code, 'gateway_unavailable');
 
     gateway = await startGateway(gatewayConfig(), { log, env: process.env });
     const again = await get(`${proxy.url}/api/health`);

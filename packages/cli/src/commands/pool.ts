@@ -37,6 +37,19 @@ export function registerPoolCommands(program: Command, ctx: CliContext): void {
           'No machine types.'
         )}`
       );
+      io.out(
+        `\n${table(
+          ['new cluster', 'worker', 'per machine', 'workers now', 'why'],
+          p.new_cluster.map((n) => [
+            n.profile ?? '(default)',
+            `${String(n.worker_cores)} ${n.worker_cores === 1 ? 'core' : 'cores'}, ${bytes(n.worker_memory)}`,
+            n.workers_per_machine,
+            n.workers_now,
+            n.message,
+          ]),
+          'No cluster profile is offered to you.'
+        )}`
+      );
       if (p.per_user !== undefined) {
         io.out(
           `\n${table(

@@ -24,6 +24,11 @@ export interface ClusterOptionsService {
     user: User,
     submitted: unknown
   ): { options: Record<string, unknown>; config: ClusterConfig };
+  /**
+   * The cluster configuration each profile the user may pick would give (one entry named null
+   * when no profiles are offered: the defaults).
+   */
+  profiles(user: User): { name: string | null; config: ClusterConfig }[];
 }
 
 /** Dependencies of the API routes. */

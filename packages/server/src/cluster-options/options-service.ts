@@ -9,7 +9,12 @@ import type { ClusterOptionsService } from '../api/context.js';
 import { GatewayError, invalidOption } from '../errors.js';
 import { resolveClusterConfig, type ClusterConfigInput } from './cluster-config.js';
 import { optionSpec, optionsToOverrides, validateOptions } from './fields.js';
-import { environmentFrom, fieldsFor, type UserOptionsConfig } from './user-options.js';
+import {
+  PROFILE_FIELD,
+  environmentFrom,
+  fieldsFor,
+  type UserOptionsConfig,
+} from './user-options.js';
 
 /**
  * Commands used when the configuration names none: `python -m` of distributed's CLIs, where
@@ -45,8 +50,19 @@ export function createClusterOptionsService(
     defaults,
     optionsToOverrides(options.general, validateOptions(options.general, {}))
   );
-  return {
+  const service: ClusterOptionsService = {
     spec: (user) => optionSpec(fieldsFor(options, { ...anyone, ...user })),
+    profiles(user) {
+      const field = fieldsFor(options, { ...anyone, ...user }).find(
+        (f) => f.field === PROFILE_FIELD
+      );
+      if (field?.type !== 'select')
+        return [{ name: null, config: service.resolve(user, {}).config }];
+      return field.options.map((o) => ({
+        name: o.key,
+        config: service.resolve(user, { [PROFILE_FIELD]: o.key }).config,
+      }));
+    },
     resolve(user, submitted) {
       const fields = fieldsFor(options, { ...anyone, ...user });
       const normalized = validateOptions(fields, submitted);
@@ -67,4 +83,5 @@ export function createClusterOptionsService(
       return { options: normalized, config };
     },
   };
+  return service;
 }

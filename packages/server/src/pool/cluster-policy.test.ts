@@ -534,3 +534,63 @@ describe('heartbeats asking for no workers', () => {
     assert.equal(policy.limitWorkers(b, 6, 'check').count, 2);
   });
 });
+
+describe('what a new cluster would get', () => {
+  const size = (c: ClusterConfig) => ({
+    workerCores: c.worker_cores,
+    workerMemory: c.worker_memory,
+    schedulerCores: c.scheduler_cores,
+    schedulerMemory: c.scheduler_memory,
+  });
+
+  it('packs Small two per machine and Medium one, over the machines still free', () => {
+    const { policy, add } = setup();
+    assert.deepEqual(policy.newClusterFit('alice', size(SMALL)), {
+      workers: 6,
+      perMachine: 2,
+      limit: null,
+      message: 'Up to 6 workers now (3 machines of 3 free, 2 of its workers per machine).',
+    });
+    add('b1', 'bob', { count: 2, config: MEDIUM }); // bob holds two machines
+    const medium = policy.newClusterFit('alice', size(MEDIUM));
+    assert.equal(medium.workers, 1);
+    assert.equal(medium.perMachine, 1);
+    const small = policy.newClusterFit('alice', size(SMALL));
+    assert.equal(small.workers, 2);
+    assert.equal(small.limit, 'pool');
+    assert.match(
+      small.message,
+      /^Up to 2 workers now, limited by the shared pool \(1 machine of 3 free/
+    );
+  });
+
+  it('says when the pool has no room, and when the quota binds or refuses', () => {
+    const { policy, add } = setup({
+      quotas: { users: { alice: { max_workers: 3, max_clusters: 2 } } },
+    });
+    add('b1', 'bob', { count: 3, config: MEDIUM });
+    const full = policy.newClusterFit('carol', size(SMALL));
+    assert.equal(full.workers, 0);
+    assert.equal(full.limit, 'pool');
+    assert.match(full.message, /no room for its workers now \(0 machines of 3 free/);
+  });
+
+  it('applies the quota before the pool', () => {
+    const { policy, add } = setup({
+      quotas: { users: { alice: { max_workers: 3, max_clusters: 2 } } },
+    });
+    const q = policy.newClusterFit('alice', size(SMALL));
+    assert.deepEqual([q.workers, q.limit], [3, 'quota']);
+    add('a1', 'alice');
+    add('a2', 'alice');
+    const refused = policy.newClusterFit('alice', size(SMALL));
+    assert.equal(refused.workers, 0);
+    assert.match(refused.message, /^Refused now: /);
+  });
+
+  it('reports workers larger than any machine', () => {
+    const { policy } = setup();
+    const big = resolveClusterConfig({ worker_cores: 8, worker_memory: '8 G' }, {}).config;
+    assert.deepEqual(policy.newClusterFit('alice', size(big)).perMachine, 0);
+  });
+});

@@ -55,6 +55,26 @@ export interface PoolState {
   readonly per_user?: Readonly<Record<string, number>>;
 }
 
+/** The sizes of a cluster not yet created (bytes for memory). */
+export interface NewClusterSize {
+  readonly workerCores: number;
+  readonly workerMemory: number;
+  readonly schedulerCores: number;
+  readonly schedulerMemory: number;
+}
+
+/** What a new cluster would get now (see `newClusterFit`). */
+export interface NewClusterFit {
+  /** Workers it could scale to at once. */
+  readonly workers: number;
+  /** Its workers per machine, on the machine type that takes most. */
+  readonly perMachine: number;
+  /** What binds: the shared pool, the user's quota, or nothing. */
+  readonly limit: 'pool' | 'quota' | null;
+  /** The same in one plain sentence. */
+  readonly message: string;
+}
+
 /** Converts a file quota (snake_case, memory strings) into a quota. */
 export function toQuota(q: QuotaFileConfig): Partial<Quota> {
   const out: { -readonly [K in keyof Quota]?: number | null } = {};
@@ -104,7 +124,14 @@ export function createClusterPolicy(
   }
   const workersOf = (c: ClusterRecord) => Math.max(c.count, reserved.get(c.name) ?? 0);
 
-  const demandsOf = (c: ClusterRecord, workers: number): Demand[] => {
+  /** What the pool needs to know of a cluster (a record, or one not created yet). */
+  type Sized = Pick<ClusterRecord, 'name' | 'username' | 'startTime'> & {
+    readonly config: Pick<
+      ClusterRecord['config'],
+      'worker_cores' | 'worker_memory' | 'scheduler_cores' | 'scheduler_memory'
+    >;
+  };
+  const demandsOf = (c: Sized, workers: number): Demand[] => {
     const out: Demand[] = [
       {
         user: c.username,
@@ -257,6 +284,94 @@ export function createClusterPolicy(
         user_machine_cap: cap,
         machine_types: types.map((t) => ({ ...t })),
         ...(admin ? { per_user: Object.fromEntries(result.machinesByUser) } : {}),
+      };
+    },
+
+    /**
+     * What a new cluster of `username` with these sizes would get now: the workers it could
+     * scale to at once (quota and pool both applied, as a scale would be clamped), how many of
+     * its workers fit on one machine, and why it is limited, in plain words.
+     */
+    newClusterFit(username: string, size: NewClusterSize): NewClusterFit {
+      const perMachine = Math.max(
+        0,
+        ...types.map((t) =>
+          Math.min(
+            Math.floor(t.cores / size.workerCores + 1e-9),
+            Math.floor(t.memory / size.workerMemory + 1e-9)
+          )
+        )
+      );
+      const quota = quotaOf(username);
+      const usage = usageOf(username);
+      const refusal = checkCreate(quota, usage, size.schedulerCores, size.schedulerMemory);
+      if (refusal !== null) {
+        return { workers: 0, perMachine, limit: 'quota', message: `Refused now: ${refusal}` };
+      }
+      if (perMachine === 0) {
+        return {
+          workers: 0,
+          perMachine,
+          limit: 'pool',
+          message: 'Its workers are larger than any machine of the pool.',
+        };
+      }
+      const total = types.reduce((n, t) => n + t.count, 0);
+      const q = clampWorkers(
+        quota,
+        {
+          clusters: usage.clusters + 1,
+          workers: usage.workers,
+          cores: usage.cores + size.schedulerCores,
+          memory: usage.memory + size.schedulerMemory,
+        },
+        perMachine * total,
+        size.workerCores,
+        size.workerMemory
+      );
+      const candidate: Sized = {
+        name: '\0new',
+        username,
+        startTime: now(),
+        config: {
+          worker_cores: size.workerCores,
+          worker_memory: size.workerMemory,
+          scheduler_cores: size.schedulerCores,
+          scheduler_memory: size.schedulerMemory,
+        },
+      };
+      const [workers, ...rest] = demandsOf(candidate, q.count);
+      const fit =
+        workers === undefined
+          ? q.count
+          : maxFitting(types, [...allDemands(), ...rest], workers, cap);
+      const state = pack(types, allDemands());
+      const free = total - state.machinesUsed;
+      const room = `${plural(free, 'machine')} of ${String(total)} free, ${String(perMachine)} of its workers per machine`;
+      if (fit < q.count) {
+        return {
+          workers: fit,
+          perMachine,
+          limit: 'pool',
+          message:
+            fit === 0
+              ? `The shared pool has no room for its workers now (${room}); it would start with none until machines free up.`
+              : `Up to ${plural(fit, 'worker')} now, limited by the shared pool (${room}${cap === null ? '' : `, at most ${plural(cap, 'machine')} per user`}).`,
+        };
+      }
+      if (q.msg !== null) {
+        return {
+          workers: q.count,
+          perMachine,
+          limit: 'quota',
+          message: `Up to ${plural(q.count, 'worker')} now, limited by your quota.`,
+        };
+      }
+      return {
+        workers: fit,
+        perMachine,
+        limit: null,
+        message: `Up to ${plural(fit, 'worker')} now (${room}).`,
       };
     },
 

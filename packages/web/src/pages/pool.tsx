@@ -1,6 +1,6 @@
 /**
- * The shared pool: machines in use out of the total, the user's own share, and the machine
- * types workers are packed onto.
+ * The shared pool: machines in use out of the total, the user's own share, the machine types
+ * workers are packed onto, and what a new cluster of each profile the user may pick would get.
  * @module
  */
 import type { PageProps } from '../app.js';
@@ -60,6 +60,31 @@ export function PoolPage({ api }: PageProps) {
               <td>{m.cores}</td>
               <td>{bytes(m.memory)}</td>
               <td>{m.count}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>A new cluster now</h2>
+      <table data-testid="pool-new-cluster">
+        <thead>
+          <tr>
+            <th>Profile</th>
+            <th>Worker</th>
+            <th>Per machine</th>
+            <th>Workers now</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {p.new_cluster.map((n) => (
+            <tr key={n.profile ?? ''}>
+              <td>{n.profile ?? 'Default'}</td>
+              <td>
+                {n.worker_cores} {n.worker_cores === 1 ? 'core' : 'cores'}, {bytes(n.worker_memory)}
+              </td>
+              <td>{n.workers_per_machine}</td>
+              <td>{n.workers_now}</td>
+              <td>{n.message}</td>
             </tr>
           ))}
         </tbody>

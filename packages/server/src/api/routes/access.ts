@@ -41,6 +41,23 @@ export function registerAccessRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.get('/api/v1/pool', { schema: { response: { 200: PoolJson } } }, async (req) => {
     const p = await ctx.userAuth.require(req);
-    return ctx.policy.state(p.name, p.admin);
+    const newCluster = ctx.clusterOptions.profiles(p).map(({ name, config: c }) => {
+      const fit = ctx.policy.newClusterFit(p.name, {
+        workerCores: c.worker_cores,
+        workerMemory: c.worker_memory,
+        schedulerCores: c.scheduler_cores,
+        schedulerMemory: c.scheduler_memory,
+      });
+      return {
+        profile: name,
+        worker_cores: c.worker_cores,
+        worker_memory: c.worker_memory,
+        workers_per_machine: fit.perMachine,
+        workers_now: fit.workers,
+        limited_by: fit.limit,
+        message: fit.message,
+      };
+    });
+    return { ...ctx.policy.state(p.name, p.admin), new_cluster: newCluster };
   });
 }
