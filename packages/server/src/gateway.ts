@@ -13,6 +13,7 @@ import { createAuthenticator } from './auth/create-authenticator.js';
 import { createSessionCache } from './auth/session-cache.js';
 import { createBrowserSessions } from './auth/browser-session.js';
 import { createHubOAuth } from './auth/hub-oauth.js';
+import { createLoginThrottle } from './auth/login-throttle.js';
 import { createDashboardAuth } from './api/dashboard-auth.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
 import type { Backend, ProcessExit } from './backends/backend.js';
@@ -455,6 +456,7 @@ export async function startGateway(
       browser,
       authType: config.auth.type,
       oauth: hubOAuth,
+      loginThrottle: createLoginThrottle(clock),
       oauthCallbackUrl: config.auth.type === 'jupyterhub' ? config.auth.oauth_callback_url : null,
       dir: WEB_UI_DIR,
       prefix: config.prefix,

@@ -15,6 +15,7 @@ import { isSecureRequest } from '../../auth/browser-session.js';
 import type { BrowserSessions } from '../../auth/browser-session.js';
 import { OAUTH_STATE_COOKIE, OAUTH_STATE_MAX_AGE, type HubOAuth } from '../../auth/hub-oauth.js';
 import { parseCookies } from '../../auth/session-cache.js';
+import type { LoginThrottle } from '../../auth/login-throttle.js';
 import { isRecord } from '../../cluster-options/guards.js';
 import { GatewayError, forbidden, invalid, notFound } from '../../errors.js';
 import type { ApiApp } from '../app.js';
@@ -30,6 +31,8 @@ export interface UiSessionDeps {
   readonly oauthCallbackUrl: string | null;
   /** The gateway's URL prefix ('' for none). */
   readonly prefix: string;
+  /** Throttles failed password logins. */
+  readonly loginThrottle: LoginThrottle;
 }
 
 const OAUTH_PATH = '/api/ui/oauth';
@@ -86,11 +89,15 @@ export function registerUiSessionRoutes(app: ApiApp, ctx: ApiContext, deps: UiSe
       const password = isRecord(body) ? body['password'] : undefined;
       if (typeof username !== 'string' || typeof password !== 'string' || username.length > 256)
         throw invalid('The body must be {"username": "...", "password": "..."}');
-      const user = await ctx.userAuth.checkPassword(username.trim(), password);
+      const name = username.trim();
+      deps.loginThrottle.check(name);
+      const user = await ctx.userAuth.checkPassword(name, password);
       if (user === null) {
+        deps.loginThrottle.failed(name);
         ctx.audit(username, 'ui login', '', 'refused', 'wrong username or password');
         throw new GatewayError('unauthenticated', 'Wrong username or password');
       }
+      deps.loginThrottle.succeeded(name);
       const session = deps.browser.create(user);
       const p = ctx.access.principal(user);
       void reply.header('Set-Cookie', deps.browser.setCookies(session, secure(req)));

@@ -1,0 +1,68 @@
+/**
+ * Throttles password guessing at the web UI's login: each username (case-folded) may fail a few
+ * times in a row, then one more attempt is allowed per interval until a login succeeds. API-token
+ * logins (no username) are not throttled: tokens are long random strings nobody can guess, and
+ * one shared key would let anyone lock every token login out. Refusals are `too_many_requests`
+ * with `Retry-After`, checked before the password is, so a throttled guess costs no hash.
+ * @module
+ */
+import type { Clock } from '../clock.js';
+import { GatewayError } from '../errors.js';
+
+/** Failed logins a username may have before it is throttled. */
+export const LOGIN_BURST = 5;
+/** Seconds after which one more failed attempt is allowed again. */
+export const LOGIN_REFILL_SECONDS = 30;
+/** At most this many usernames are tracked (the oldest entries go first). */
+const MAX_TRACKED = 10_000;
+
+/** The login throttle of one gateway. */
+export interface LoginThrottle {
+  /** Throws `too_many_requests` when `username` may not try now. */
+  check(username: string): void;
+  /** Records a failed login of `username`. */
+  failed(username: string): void;
+  /** Forgets `username`'s failures (it logged in). */
+  succeeded(username: string): void;
+}
+
+/** Creates the throttle. */
+export function createLoginThrottle(clock: Clock): LoginThrottle {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const key = (u: string) => u.toLowerCase();
+  const refill = (k: string) => {
+    const now = clock.now();
+    const b = buckets.get(k) ?? { tokens: LOGIN_BURST, at: now };
+    b.tokens = Math.min(LOGIN_BURST, b.tokens + (now - b.at) / 1000 / LOGIN_REFILL_SECONDS);
+    b.at = now;
+    return b;
+  };
+  return {
+    check(username) {
+      if (username === '') return;
+      const b = refill(key(username));
+      if (b.tokens >= 1) return;
+      const wait = Math.max(1, Math.ceil((1 - b.tokens) * LOGIN_REFILL_SECONDS));
+      throw new GatewayError(
+        'too_many_requests',
+        `Too many failed logins for ${username}; try again in ${String(wait)} s`,
+        { headers: { 'Retry-After': String(wait) } }
+      );
+    },
+    failed(username) {
+      if (username === '') return;
+      const k = key(username);
+      const b = refill(k);
+      b.tokens = Math.max(0, b.tokens - 1);
+      buckets.delete(k);
+      if (buckets.size >= MAX_TRACKED) {
+        const oldest = buckets.keys().next().value;
+        if (oldest !== undefined) buckets.delete(oldest);
+      }
+      buckets.set(k, b);
+    },
+    succeeded(username) {
+      buckets.delete(key(username));
+    },
+  };
+}
