@@ -18,6 +18,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const venvPython = path.join(root, '.venv', 'bin', 'python');
 
+/** One pytest run in python/ with the project environment (no cache: CI clones are clean). */
+const pytest = (...args) => ({
+  cmd: venvPython,
+  args: ['-m', 'pytest', '-p', 'no:cacheprovider', ...args],
+  cwd: path.join(root, 'python'),
+});
+
 const suites = {
   lint: [
     ...['api', 'sdk', 'server', 'cli', 'web'].map((p) => ({
@@ -28,46 +35,11 @@ const suites = {
     { cmd: bin('prettier'), args: ['--check', '--log-level=warn', '.'] },
   ],
   unit: [{ cmd: process.execPath, args: [path.join(root, 'scripts', 'test-unit.mjs')] }],
-  python: [
-    {
-      cmd: venvPython,
-      args: [
-        '-m',
-        'pytest',
-        '-p',
-        'no:cacheprovider',
-        '-m',
-        'not slurm',
-        'tests',
-        '--ignore=tests/faults',
-      ],
-      cwd: path.join(root, 'python'),
-    },
-  ],
-  faults: [
-    {
-      cmd: venvPython,
-      args: ['-m', 'pytest', '-p', 'no:cacheprovider', 'tests/faults'],
-      cwd: path.join(root, 'python'),
-    },
-  ],
+  python: [pytest('-m', 'not slurm', 'tests', '--ignore=tests/faults')],
+  faults: [pytest('tests/faults')],
   slurm: [
     { cmd: 'bash', args: [path.join(root, 'scripts', 'slurm', 'slurm-up.sh')] },
-    {
-      cmd: venvPython,
-      args: [
-        '-m',
-        'pytest',
-        '-p',
-        'no:cacheprovider',
-        '-m',
-        'slurm',
-        'tests',
-        '--ignore=tests/faults',
-      ],
-      cwd: path.join(root, 'python'),
-      needsPrevious: true,
-    },
+    { ...pytest('-m', 'slurm', 'tests', '--ignore=tests/faults'), needsPrevious: true },
     // Always runs, so a failed run leaves no daemons behind.
     { cmd: 'bash', args: [path.join(root, 'scripts', 'slurm', 'slurm-down.sh')], always: true },
   ],

@@ -2,7 +2,7 @@
  * HTTP Basic authentication (spec §2.3): any username, and an optional shared password.
  * @module
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { sameSecret } from './same-secret.js';
 import { headerValue, type Authenticator, type Headers, type User } from './authenticator.js';
 import { verifyPassword } from './password-hash.js';
 
@@ -19,12 +19,6 @@ export function parseBasic(
   const username = decoded.slice(0, colon);
   if (username === '') return null;
   return { username, password: decoded.slice(colon + 1) };
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a, 'utf8').digest();
-  const hb = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(ha, hb);
 }
 
 /**

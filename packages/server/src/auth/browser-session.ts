@@ -9,7 +9,8 @@
  * clicked in a notebook) but off cross-site subresource and form POSTs.
  * @module
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sameSecret } from './same-secret.js';
 import { CSRF_COOKIE_NAME, CSRF_HEADER_NAME } from '@gatehouse/api';
 import type { Clock } from '../clock.js';
 import { headerValue, type Headers, type User } from './authenticator.js';
@@ -54,9 +55,7 @@ export function isStateChanging(method: string | undefined): boolean {
 /** Whether `header` carries the session's CSRF token (constant time). */
 export function csrfMatches(session: BrowserSession, header: string | undefined): boolean {
   if (header === undefined || header === '') return false;
-  const a = createHash('sha256').update(header).digest();
-  const b = createHash('sha256').update(session.csrf).digest();
-  return timingSafeEqual(a, b);
+  return sameSecret(header, session.csrf);
 }
 
 /**

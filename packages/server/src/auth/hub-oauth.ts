@@ -15,11 +15,12 @@
  *    from the hub's user model read with the service token.
  * @module
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { ResolvedJupyterHubAuth } from '../config/load.js';
 import { GatewayError } from '../errors.js';
 import type { User } from './authenticator.js';
+import { sameSecret } from './same-secret.js';
 import {
   HUB_REQUEST_TIMEOUT_MS,
   gatewayUsername,
@@ -68,12 +69,6 @@ interface Pending {
   readonly callbackUrl: string;
   readonly created: number;
 }
-
-const sameString = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
 
 function refused(message: string, cause?: unknown): GatewayError {
   return new GatewayError('unauthenticated', message, cause === undefined ? {} : { cause });
@@ -170,7 +165,7 @@ export function createHubOAuth(
       if (
         p === undefined ||
         cookieState === undefined ||
-        !sameString(cookieState, state) ||
+        !sameSecret(cookieState, state) ||
         clock.now() - p.created >= OAUTH_STATE_MAX_AGE * 1000
       ) {
         throw refused('This login link is stale or was not started in this browser; log in again');

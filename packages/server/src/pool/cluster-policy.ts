@@ -340,12 +340,11 @@ export function createClusterPolicy(
           scheduler_memory: size.schedulerMemory,
         },
       };
+      const others = allDemands();
       const [workers, ...rest] = demandsOf(candidate, q.count);
       const fit =
-        workers === undefined
-          ? q.count
-          : maxFitting(types, [...allDemands(), ...rest], workers, cap);
-      const state = pack(types, allDemands());
+        workers === undefined ? q.count : maxFitting(types, [...others, ...rest], workers, cap);
+      const state = pack(types, others);
       const free = total - state.machinesUsed;
       const room = `${plural(free, 'machine')} of ${String(total)} free, ${String(perMachine)} of its workers per machine`;
       if (fit < q.count) {

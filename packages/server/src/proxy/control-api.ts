@@ -4,7 +4,7 @@
  * (private) address and every request must carry the shared token as a bearer token.
  * @module
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { sameSecret } from '../auth/same-secret.js';
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
@@ -33,12 +33,10 @@ export interface ControlApiDeps {
   readonly info: () => ProxyInfo;
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
 /** Checks `Authorization: Bearer <token>` in constant time. */
 function authorized(header: string | undefined, token: string): boolean {
   const m = /^(?:Bearer|token)\s+(\S+)\s*$/i.exec(header ?? '');
-  return m?.[1] !== undefined && timingSafeEqual(digest(m[1]), digest(token));
+  return m?.[1] !== undefined && sameSecret(m[1], token);
 }
 
 /** Rejects a target the proxy could not forward to. */

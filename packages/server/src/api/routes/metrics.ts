@@ -3,23 +3,17 @@
  * admins or with the scrape token of `metrics.token` (`Authorization: Bearer <token>`).
  * @module
  */
-import { timingSafeEqual } from 'node:crypto';
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
+import { sameSecret } from '../../auth/same-secret.js';
 import type { ApiApp } from '../app.js';
 import type { ApiContext } from '../context.js';
-
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** Whether `req` carries the configured scrape token. */
 function hasScrapeToken(req: FastifyRequest, token: string | null): boolean {
   if (token === null) return false;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-  return m?.[1] !== undefined && sameToken(m[1], token);
+  return m?.[1] !== undefined && sameSecret(m[1], token);
 }
 
 /** Registers `/api/metrics`. */
