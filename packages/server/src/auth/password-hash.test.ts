@@ -20,3 +20,23 @@ test('malformed hashes never verify', () => {
     assert.equal(verifyPassword('x', bad), false, bad);
   }
 });
+
+// Issue 14 finding 6: scryptSync held the event loop ~110 ms per wrong password.
+test('hashing and verifying return promises and leave the event loop free meanwhile', async () => {
+  const h = await Promise.resolve(hashPassword('s3cret'));
+  let ticked = false;
+  setImmediate(() => {
+    ticked = true;
+  });
+  const pending: unknown = verifyPassword('wrong', h);
+  // Synchronous hashing would have finished (and returned a boolean) before the tick.
+  assert.ok(pending instanceof Promise, 'verifyPassword returns a promise');
+  assert.equal(ticked, false);
+  const ok: unknown = await pending;
+  assert.equal(ok, false);
+  // The loop ran while scrypt worked on the thread pool (control: the tick did happen).
+  assert.equal(ticked, true);
+  const hashing: unknown = hashPassword('x');
+  assert.ok(hashing instanceof Promise, 'hashPassword returns a promise');
+  await hashing;
+});
