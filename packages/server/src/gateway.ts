@@ -422,6 +422,7 @@ export async function startGateway(
           limits: {
             helloTimeoutMs: limits.tls_hello_timeout * 1000,
             maxPendingHellos: limits.max_pending_handshakes,
+            maxPendingHellosPerSource: limits.max_pending_handshakes_per_source,
           },
           httpLimits: {
             maxHeaderBytes: limits.max_header_bytes,

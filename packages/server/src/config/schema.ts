@@ -602,7 +602,14 @@ export const LimitsConfig = Type.Object(
     max_pending_handshakes: Type.Integer({
       minimum: 1,
       default: 1024,
-      description: 'Connections allowed to be waiting for their first bytes at once.',
+      description:
+        'Connections allowed to be waiting for their first bytes at once, from all sources together.',
+    }),
+    max_pending_handshakes_per_source: Type.Integer({
+      minimum: 1,
+      default: 64,
+      description:
+        'Of max_pending_handshakes, how many one source address may hold; its further connections are closed at once, so one client holding idle connections cannot starve the others.',
     }),
     user_requests_per_second: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], {
       default: null,

@@ -19,6 +19,11 @@ export interface SniRouterLimits {
   readonly helloTimeoutMs?: number;
   /** Connections allowed to be waiting for their first record at once. @default 1024 */
   readonly maxPendingHellos?: number;
+  /**
+   * Of those, how many one source address may hold, so one client cannot starve the others.
+   * @default 64
+   */
+  readonly maxPendingHellosPerSource?: number;
   /** Milliseconds to connect to a scheduler. @default 10000 */
   readonly connectTimeoutMs?: number;
 }
@@ -62,22 +67,31 @@ export function createSniRouter(
   const refused = observers.onRefusal ?? (() => undefined);
   const helloTimeout = limits.helloTimeoutMs ?? 10_000;
   const maxPending = limits.maxPendingHellos ?? 1024;
+  const maxPerSource = limits.maxPendingHellosPerSource ?? 64;
   const connectTimeout = limits.connectTimeoutMs ?? 10_000;
   let pending = 0;
+  /** Pending handshakes by source address (entries are removed at zero). */
+  const bySource = new Map<string, number>();
 
   return (socket) => {
-    if (pending >= maxPending) {
+    const source = socket.remoteAddress ?? '';
+    const fromSource = bySource.get(source) ?? 0;
+    if (pending >= maxPending || fromSource >= maxPerSource) {
       refused('handshake_limit');
       socket.destroy();
       return;
     }
     pending++;
+    bySource.set(source, fromSource + 1);
     let buf: Buffer = Buffer.alloc(0);
     let settled = false;
     const settle = () => {
       if (settled) return false;
       settled = true;
       pending--;
+      const left = (bySource.get(source) ?? 1) - 1;
+      if (left > 0) bySource.set(source, left);
+      else bySource.delete(source);
       clearTimeout(timer);
       socket.removeListener('data', onData);
       socket.removeListener('error', onEarlyError);
