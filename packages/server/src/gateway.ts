@@ -377,6 +377,8 @@ export async function startGateway(
     auth.type === 'jupyterhub' && auth.oauth_client_id !== null
       ? createHubOAuth({ ...auth, oauth_client_id: auth.oauth_client_id }, clock)
       : null;
+  // One throttle for password guesses on the API (Basic) and at the web UI's login.
+  const loginThrottle = createLoginThrottle(clock);
   const userAuth = createUserAuth(
     authenticator,
     sessions,
@@ -399,7 +401,8 @@ export async function startGateway(
         });
       },
     },
-    rateLimit
+    rateLimit,
+    loginThrottle
   );
 
   const dashboardAuth = createDashboardAuth({
@@ -457,7 +460,7 @@ export async function startGateway(
       browser,
       authType: config.auth.type,
       oauth: hubOAuth,
-      loginThrottle: createLoginThrottle(clock),
+      loginThrottle,
       oauthCallbackUrl: config.auth.type === 'jupyterhub' ? config.auth.oauth_callback_url : null,
       dir: WEB_UI_DIR,
       prefix: config.prefix,
