@@ -14,6 +14,7 @@ import { createSessionCache } from './auth/session-cache.js';
 import { createBrowserSessions } from './auth/browser-session.js';
 import { createHubOAuth } from './auth/hub-oauth.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
+import { createHeartbeatParser, type HeartbeatParser } from './clusters/heartbeat-parser.js';
 import { createDashboardAuth } from './api/dashboard-auth.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
 import type { Backend, ProcessExit } from './backends/backend.js';
@@ -90,6 +91,8 @@ export interface Gateway {
   readonly bootstrapToken: string | null;
   /** The event recorder (its bus, its store). */
   readonly events: EventRecorder;
+  /** Parses heartbeat bodies (tests read how many went to a worker thread). */
+  readonly heartbeatParser: Pick<HeartbeatParser, 'offLoopParses'>;
   /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
   stop(): Promise<void>;
 }
@@ -436,9 +439,11 @@ export async function startGateway(
           },
         })
       : createPrivateApiServer();
+  const heartbeatParser = createHeartbeatParser();
   const { app, routes: apiRoutes } = await createApiApp(
     {
       manager,
+      heartbeatParser,
       userAuth,
       clusterOptions,
       version: GATEWAY_VERSION,
@@ -482,6 +487,7 @@ export async function startGateway(
       events.bus.close();
       await server.close();
       await app.close();
+      await heartbeatParser.close();
       await events.flushed();
       await store.close();
       throw err;
@@ -529,6 +535,7 @@ export async function startGateway(
     bootstrapToken,
     apiRoutes,
     metrics,
+    heartbeatParser,
     openapi: () => app.swagger(),
     events,
     async stop() {
@@ -538,6 +545,7 @@ export async function startGateway(
       events.bus.close();
       await server.close();
       await app.close();
+      await heartbeatParser.close();
       await events.flushed();
       await store.close();
     },

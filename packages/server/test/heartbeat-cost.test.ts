@@ -4,8 +4,8 @@
  * backend whose "scheduler" is `sleep`): a heartbeat body larger than what the workers the
  * gateway ever created for the cluster could need is refused with 413 before it is read (or as
  * soon as a chunked body passes the cap), and a large heartbeat within the cap (a long-lived
- * adaptive cluster) is parsed without holding the event loop, measured with
- * `perf_hooks.monitorEventLoopDelay` against a generous bound.
+ * adaptive cluster) is parsed in a worker thread; the loop lag meanwhile is measured with
+ * `perf_hooks.monitorEventLoopDelay` and printed (a measurement, never asserted on).
  * @module
  */
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/load.js';
-import { Job } from '../src/clusters/model.js';
+import { addFinishedWorkers } from './finished-workers.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
 
 /** A heartbeat naming `closed` workers as closed. */
@@ -139,24 +139,22 @@ describe('heartbeat cost is bounded by the workers the gateway created', () => {
     // The gateway created 250,000 workers for this cluster over its life (all closed now).
     const c = gateway.manager.get(cluster);
     assert.ok(c !== undefined);
-    for (let i = 0; i < 250_000; i++) {
-      const name = workerName(i);
-      c.workers.set(name, {
-        name,
-        clusterName: cluster,
-        status: Job.STOPPED,
-        target: Job.STOPPED,
-        state: {},
-        closeExpected: true,
-        startTime: 0,
-        stopTime: 0,
-      });
-    }
-    // Every name repeated: about 60 MiB, as an attacker or a runaway list would send.
-    const names = Array.from({ length: 1_800_000 }, (_, i) => workerName(i % 250_000));
-    const body = Buffer.from(heartbeat(names));
+    addFinishedWorkers(
+      c,
+      Array.from({ length: 250_000 }, (_, i) => workerName(i))
+    );
+    // Every name about seven times: about 60 MiB, as an attacker or a runaway list would send.
+    const once250k = Buffer.from(
+      Array.from({ length: 250_000 }, (_, i) => `"${workerName(i)}"`).join(',')
+    );
+    const parts = [Buffer.from(heartbeat([]).slice(0, -2))]; // up to the open closed_workers list
+    for (let i = 0; i < 7; i++)
+      parts.push(i === 0 ? once250k : Buffer.concat([Buffer.from(','), once250k]));
+    parts.push(Buffer.from(']}'));
+    const body = Buffer.concat(parts);
     assert.ok(body.length > 60_000_000 && body.length < 64 * 1024 * 1024);
     const lag = monitorEventLoopDelay({ resolution: 10 });
+    const before = gateway.heartbeatParser.offLoopParses;
     lag.enable();
     const status = await new Promise<number>((resolve, reject) => {
       const req = http.request(
@@ -176,9 +174,9 @@ describe('heartbeat cost is bounded by the workers the gateway created', () => {
     });
     lag.disable();
     const maxMs = lag.max / 1e6;
+    // A measurement (the machine may be loaded): parsing on the loop held it for 9-12 s.
     console.log(`event loop lag during a 60 MiB heartbeat: max ${maxMs.toFixed(0)} ms`);
     assert.equal(status, 200);
-    // Generous: parsing on the loop held it for seconds; a worker thread leaves it free.
-    assert.ok(maxMs < 1500, `the event loop was held for ${maxMs.toFixed(0)} ms`);
+    assert.equal(gateway.heartbeatParser.offLoopParses, before + 1, 'parsed in a worker thread');
   });
 });
