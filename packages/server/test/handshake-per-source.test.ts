@@ -75,13 +75,29 @@ describe('pending handshakes are limited per source address', () => {
     const port = await startServer(limits);
     const held: net.Socket[] = [];
     for (let i = 0; i < 40; i++) held.push(await connectFrom('127.0.0.1', port));
-    // Control: the limit is active, the attacker's next connection is refused at once.
-    const extra = await connectFrom('127.0.0.1', port);
-    assert.equal(await closesWithin(extra, 5000), true, 'the flooding source is refused');
-    // Control: the first connections are held open (they are pending, not refused).
-    assert.equal(await closesWithin(held[0] as net.Socket, 200), false, 'held connections wait');
+    // Control: the limit is active, the flooding source keeps only its 8 newest waiting.
+    assert.equal(await closesWithin(held[0] as net.Socket, 5000), true, 'the oldest is closed');
+    assert.equal(await closesWithin(held[31] as net.Socket, 5000), true);
+    assert.equal(await closesWithin(held[39] as net.Socket, 200), false, 'the newest wait');
     // Another source address is served while the flood is held.
     const other = await connectFrom('127.0.0.2', port);
     assert.match(await statusLine(other), /^HTTP\/1\.1 200 /, 'another source is served');
+    // So is a client of the flooding address that sends its request at once (a scheduler on
+    // the gateway's host shares 127.0.0.1 with local users).
+    const same = await connectFrom('127.0.0.1', port);
+    assert.match(await statusLine(same), /^HTTP\/1\.1 200 /, 'a prompt client is served');
+  });
+
+  it('past the global limit, the source holding the most loses its oldest', async () => {
+    const limits = { helloTimeoutMs: 60_000, maxPendingHellos: 6, maxPendingHellosPerSource: 6 };
+    const port = await startServer(limits);
+    const flood: net.Socket[] = [];
+    for (let i = 0; i < 6; i++) flood.push(await connectFrom('127.0.0.1', port));
+    const quiet = await connectFrom('127.0.0.3', port);
+    assert.equal(await closesWithin(flood[0] as net.Socket, 5000), true, 'the flood pays');
+    const other = await connectFrom('127.0.0.2', port);
+    assert.equal(await closesWithin(flood[1] as net.Socket, 5000), true);
+    assert.equal(await closesWithin(quiet, 200), false, 'the quiet source keeps its one');
+    assert.match(await statusLine(other), /^HTTP\/1\.1 200 /);
   });
 });

@@ -603,13 +603,13 @@ export const LimitsConfig = Type.Object(
       minimum: 1,
       default: 1024,
       description:
-        'Connections allowed to be waiting for their first bytes at once, from all sources together.',
+        'Connections allowed to be waiting for their first bytes at once, from all sources together; past it, the oldest waiting connection of the source holding the most is closed.',
     }),
     max_pending_handshakes_per_source: Type.Integer({
       minimum: 1,
       default: 64,
       description:
-        'Of max_pending_handshakes, how many one source address may hold; its further connections are closed at once, so one client holding idle connections cannot starve the others.',
+        "Of max_pending_handshakes, how many one source address may hold; past it, that source's oldest waiting connection is closed, so idle connections held by one client starve neither other sources nor a prompt client of the same address.",
     }),
     user_requests_per_second: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], {
       default: null,

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { MAX_HELLO_BYTES, parseClientHello } from './client-hello.js';
 import type { ProxyMeter, RefusalReason } from '../observability/metrics.js';
 import type { ClientTracker } from './client-tracker.js';
+import { createPendingHandshakes } from './pending-handshakes.js';
 import type { RouteTable } from './route-table.js';
 
 const SNI_PREFIX = 'daskgateway-';
@@ -20,8 +21,8 @@ export interface SniRouterLimits {
   /** Connections allowed to be waiting for their first record at once. @default 1024 */
   readonly maxPendingHellos?: number;
   /**
-   * Of those, how many one source address may hold, so one client cannot starve the others.
-   * @default 64
+   * Of those, how many one source address may hold; past either limit the oldest waiting
+   * connection is closed (see pending-handshakes.ts). @default 64
    */
   readonly maxPendingHellosPerSource?: number;
   /** Milliseconds to connect to a scheduler. @default 10000 */
@@ -69,29 +70,22 @@ export function createSniRouter(
   const maxPending = limits.maxPendingHellos ?? 1024;
   const maxPerSource = limits.maxPendingHellosPerSource ?? 64;
   const connectTimeout = limits.connectTimeoutMs ?? 10_000;
-  let pending = 0;
-  /** Pending handshakes by source address (entries are removed at zero). */
-  const bySource = new Map<string, number>();
+  const pending = createPendingHandshakes(maxPending, maxPerSource);
 
   return (socket) => {
     const source = socket.remoteAddress ?? '';
-    const fromSource = bySource.get(source) ?? 0;
-    if (pending >= maxPending || fromSource >= maxPerSource) {
-      refused('handshake_limit');
-      socket.destroy();
-      return;
-    }
-    pending++;
-    bySource.set(source, fromSource + 1);
+    const release = pending.admit(source, () => {
+      if (settle()) {
+        refused('handshake_limit');
+        socket.destroy();
+      }
+    });
     let buf: Buffer = Buffer.alloc(0);
     let settled = false;
     const settle = () => {
       if (settled) return false;
       settled = true;
-      pending--;
-      const left = (bySource.get(source) ?? 1) - 1;
-      if (left > 0) bySource.set(source, left);
-      else bySource.delete(source);
+      release();
       clearTimeout(timer);
       socket.removeListener('data', onData);
       socket.removeListener('error', onEarlyError);
