@@ -3,7 +3,7 @@ with real clusters of two users: while both clusters run and heartbeat, one sour
 (127.0.0.1, mallory) holds 2,000 idle TCP connections, sends 60 MiB heartbeats in a loop with
 her own cluster's token (read from her scheduler, as any owner can) and guesses bob's password
 in a loop on API Basic auth and at the UI login. All of it is bounded in count and time and
-stops by itself. Meanwhile, from other loopback addresses (all of 127/8 is local): bob logs in,
+stops by itself. The schedulers' heartbeats come from 127.0.0.1 too, as a local user's would. Meanwhile, from other loopback addresses (all of 127/8 is local): bob logs in,
 new connections are served, and ``/api/health`` answers every time; both clusters keep
 heartbeating and none fails. The health latency p50/p99 is printed (a measurement, never
 asserted on time; docs/benchmarks.md records it)."""
@@ -19,6 +19,7 @@ import socket
 import statistics
 import threading
 import time
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from dask_gateway import BasicAuth
@@ -31,6 +32,8 @@ IDLE_CONNECTIONS = 2000
 HEARTBEAT_BYTES = 60 * 1024 * 1024
 MAX_HEARTBEATS = 60
 MAX_GUESSES = 400
+MAX_OPENS = 50 * IDLE_CONNECTIONS
+CHUNK = 1 << 20
 ATTACKER, OTHER, THIRD = "127.0.0.1", "127.0.0.2", "127.0.0.3"
 
 
@@ -72,7 +75,8 @@ def heartbeats_by_cluster(g) -> dict[str, list[float]]:
             continue
         parts = str(rec.get("url", "")).split("/")
         if rec.get("status") == 200 and len(parts) == 6 and parts[5] == "heartbeat":
-            out.setdefault(parts[4], []).append(rec["time"] / 1000)
+            when = datetime.fromisoformat(rec["time"].replace("Z", "+00:00")).timestamp()
+            out.setdefault(parts[4], []).append(when)
     return out
 
 
@@ -114,10 +118,13 @@ class Attack:
         """Keeps 2,000 connections that never send a byte open; replaces the ones closed."""
         sel = selectors.DefaultSelector()
         try:
-            while time.monotonic() < self.deadline and self.opened < 20 * IDLE_CONNECTIONS:
-                while len(sel.get_map()) < IDLE_CONNECTIONS:
-                    self.connect_idle(sel)
-                self.most_held = max(self.most_held, len(sel.get_map()))
+            refilled = 0.0
+            while time.monotonic() < self.deadline and self.opened < MAX_OPENS:
+                if time.monotonic() - refilled >= 1:  # tops the 2,000 up once a second
+                    refilled = time.monotonic()
+                    while len(sel.get_map()) < IDLE_CONNECTIONS:
+                        self.connect_idle(sel)
+                    self.most_held = max(self.most_held, len(sel.get_map()))
                 for key, _ in sel.select(timeout=0.5):
                     s = key.fileobj
                     try:
@@ -128,7 +135,6 @@ class Attack:
                         sel.unregister(s)
                         s.close()
                         self.closed_by_server += 1
-                time.sleep(0.2)
         finally:
             for key in list(sel.get_map().values()):
                 key.fileobj.close()
@@ -151,9 +157,8 @@ class Attack:
                 if n % 2:
                     conn.request("POST", path, body=body, headers=headers)
                 else:
-                    conn.request("POST", path, body=iter([body[i:i + 1 << 20]
-                                                          for i in range(0, len(body), 1 << 20)]),
-                                 headers=headers, encode_chunked=True)
+                    chunks = (body[i:i + CHUNK] for i in range(0, len(body), CHUNK))
+                    conn.request("POST", path, body=chunks, headers=headers, encode_chunked=True)
                 self.heartbeat_statuses.append(conn.getresponse().status)
             except OSError as e:  # the gateway answers 413 and closes mid-body
                 try:
@@ -168,15 +173,18 @@ class Attack:
         n = 0
         while time.monotonic() < self.deadline and n < MAX_GUESSES:
             n += 1
-            if n % 2:
-                status, _ = send(self.g, "GET", "/api/v1/clusters/", source=ATTACKER,
-                                 headers={"Authorization": basic("bob", f"guess-{n}")})
-            else:
-                status, _ = send(self.g, "POST", "/api/ui/login", source=ATTACKER,
-                                 headers={"Content-Type": "application/json",
-                                          "X-Requested-With": "fetch"},
-                                 body=json.dumps({"username": "bob",
-                                                  "password": f"guess-{n}"}).encode())
+            try:
+                if n % 2:
+                    status, _ = send(self.g, "GET", "/api/v1/clusters/", source=ATTACKER,
+                                     headers={"Authorization": basic("bob", f"guess-{n}")})
+                else:
+                    status, _ = send(self.g, "POST", "/api/ui/login", source=ATTACKER,
+                                     headers={"Content-Type": "application/json",
+                                              "X-Requested-With": "fetch"},
+                                     body=json.dumps({"username": "bob",
+                                                      "password": f"guess-{n}"}).encode())
+            except OSError:
+                status = 0  # pushed out by her own flood
             self.guess_statuses.append(status)
             time.sleep(0.05)
 
@@ -184,10 +192,10 @@ class Attack:
 def test_one_source_cannot_hold_the_gateway(gatehouse, gateway_client):
     raise_fd_limit(IDLE_CONNECTIONS + 1000)
     g = gatehouse({"auth": {"type": "basic", "password": PASSWORD}})
-    clusters = {}
+    clusters, gateways = {}, {}
     for user in ("alice", "mallory"):
-        gw = gateway_client(g, auth=BasicAuth(username=user, password=PASSWORD))
-        clusters[user] = gw.new_cluster()
+        gateways[user] = gateway_client(g, auth=BasicAuth(username=user, password=PASSWORD))
+        clusters[user] = gateways[user].new_cluster()
     # Mallory reads her own cluster's token, as any owner can from a task.
     client = clusters["mallory"].get_client()
     token = client.run_on_scheduler(lambda: __import__("os").environ["DASK_GATEWAY_API_TOKEN"])
@@ -258,9 +266,7 @@ def test_one_source_cannot_hold_the_gateway(gatehouse, gateway_client):
     for user, name in names.items():
         during = [t for t in beats.get(name, []) if started <= t <= ended]
         assert len(during) >= 3, f"{user}'s cluster stopped heartbeating: {during}"
-        assert clusters[user].status == "RUNNING" if hasattr(clusters[user], "status") else True
-    for user in names:
-        report = gateway_client(g, auth=BasicAuth(username=user, password=PASSWORD))
-        assert [c.name for c in report.list_clusters()] == [names[user]], f"{user}'s cluster ended"
+    for user, gw in gateways.items():
+        assert [c.name for c in gw.list_clusters()] == [names[user]], f"{user}'s cluster ended"
     for c in clusters.values():
         c.shutdown()
