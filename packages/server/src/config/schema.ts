@@ -578,7 +578,7 @@ export const LimitsConfig = Type.Object(
       minimum: 1024,
       default: 67108864,
       description:
-        "Largest scheduler heartbeat body; a long-lived adaptive cluster's closed-worker list only grows (about 35 bytes per worker ever closed). The cluster token is checked before the body is read.",
+        "Ceiling of a scheduler heartbeat body. Each cluster's own cap is lower: 64 KiB plus 256 bytes per worker the gateway ever created for it (a long-lived adaptive cluster's closed-worker list only grows, about 36 bytes per worker ever closed); 413 above it. The cluster token is checked before the body is read, and bodies over 256 KiB are parsed in a worker thread.",
     }),
     max_header_bytes: Type.Integer({
       minimum: 1024,
