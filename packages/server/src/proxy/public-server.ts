@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { createProxyServer } from 'http-proxy-3';
 import { writeRawError } from '../api/error-handler.js';
 import type { ProxyMeter, RefusalReason } from '../observability/metrics.js';
+import { stripCredentialsOn } from './credential-strip.js';
 import { createSniRouter, type SniRouterLimits } from './sni-router.js';
 import type { ClientTracker } from './client-tracker.js';
 import type { RouteTable } from './route-table.js';
@@ -152,6 +153,7 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
   };
   // changeOrigin: the dashboard sees its own host:port in Host (spec §7.3).
   const proxy = createProxyServer({ xfwd: true, ws: true, changeOrigin: true });
+  stripCredentialsOn(proxy);
   proxy.on('error', (err, _req, resOrSocket) => {
     log.info({ err: err.message }, 'dashboard proxy error');
     if (resOrSocket instanceof http.ServerResponse) {
