@@ -67,6 +67,17 @@ function startClusters(records, htmlFile) {
   });
 }
 
+/** Asserts that no request bob's server recorded carried a credential header or cookie. */
+function assertNoCredentials(records) {
+  for (const r of records)
+    for (const h of Object.keys(r.headers).map((k) => k.toLowerCase()))
+      assert.ok(
+        !['authorization', 'cookie', 'proxy-authorization'].includes(h) &&
+          !h.startsWith('x-gatehouse-'),
+        `${r.method} ${r.path} reached bob's server with ${h}: ${JSON.stringify(r.headers)}`
+      );
+}
+
 async function granted(user) {
   const users = (await api(gh.url, 'admin', 'GET', '/api/v1/admin/users')).body;
   return users.some((u) => u.name === user && u.granted);
@@ -129,6 +140,9 @@ describe('hostile dashboard', { timeout: 600_000 }, () => {
             .filter(Boolean)
             .map((l) => JSON.parse(l))
         : [];
+    // As soon as bob's server sees the page's request: no credential came with it.
+    await until(() => lines().length > 0, T, "bob's server to see the page");
+    assertNoCredentials(lines());
     const report = JSON.parse(
       (await until(() => lines().find((r) => r.report !== undefined), T, 'the page to report'))
         .report
@@ -136,16 +150,7 @@ describe('hostile dashboard', { timeout: 600_000 }, () => {
     console.log('hostile page found:', JSON.stringify(report));
     console.log('requests bob saw:', JSON.stringify(lines().map((r) => [r.path, r.headers])));
 
-    for (const r of lines()) {
-      const names = Object.keys(r.headers).map((h) => h.toLowerCase());
-      for (const h of names) {
-        assert.ok(
-          !['authorization', 'cookie', 'proxy-authorization'].includes(h) &&
-            !h.startsWith('x-gatehouse-'),
-          `${r.method} ${r.path} reached bob's server with ${h}: ${JSON.stringify(r.headers)}`
-        );
-      }
-    }
+    assertNoCredentials(lines());
     assert.doesNotMatch(report.cookie, /gatehouse|dask-gateway/, 'the page read a gateway cookie');
     for (const where of ['gateway', 'own']) {
       const { read, write } = report[where];
