@@ -74,9 +74,11 @@ export interface DashboardAuthDeps {
 
 /** Creates the dashboard authorizer. */
 export function createDashboardAuth(deps: DashboardAuthDeps): DashboardAuthorizer {
-  const mayView = (p: Principal, name: string): boolean => {
+  /** Whether `p` may view the dashboard; on a dashboard host only while the cluster runs. */
+  const mayView = (p: Principal, name: string, onHost = false): boolean => {
     const c = deps.cluster(name);
-    return c !== undefined && isActive(c) && (p.admin || (p.granted && c.username === p.name));
+    if (c === undefined || (onHost && !isActive(c))) return false;
+    return p.admin || (p.granted && c.username === p.name);
   };
   const notAllowed = (who: string, name: string) =>
     refusal(forbidden(`User ${who} may not view the dashboard of cluster ${name}`));
@@ -93,7 +95,7 @@ export function createDashboardAuth(deps: DashboardAuthDeps): DashboardAuthorize
           )
         );
       const user = deps.grants.check(redeemed.token, name);
-      if (user === null || !mayView(deps.principal(user), name))
+      if (user === null || !mayView(deps.principal(user), name, true))
         return notAllowed(user?.name ?? '?', name);
       const secure = isSecureRequest(req.headers, false);
       return redirect(redeemed.path, { 'Set-Cookie': deps.grants.cookie(redeemed.token, secure) });
@@ -107,7 +109,9 @@ export function createDashboardAuth(deps: DashboardAuthDeps): DashboardAuthorize
           `Open the dashboard of cluster ${name} through its link on the gateway (cluster.dashboard_link)`
         )
       );
-    return mayView(deps.principal(user), name) ? { allow: true } : notAllowed(user.name, name);
+    return mayView(deps.principal(user), name, true)
+      ? { allow: true }
+      : notAllowed(user.name, name);
   };
 
   const onGatewayOrigin = async (req: Req, name: string): Promise<DashboardVerdict> => {
