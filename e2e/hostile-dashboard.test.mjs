@@ -51,6 +51,19 @@ const PROBE = `async (base, target) => {
 let gh;
 let browser;
 let helper;
+/** The clusters the helper started, and the file bob's server records requests in. */
+let info;
+let records;
+
+/** The requests bob's server recorded so far. */
+const lines = () =>
+  existsSync(records)
+    ? readFileSync(records, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 
 /** Starts the cluster helper; resolves with the line it prints once both clusters run. */
 function startClusters(records, htmlFile) {
@@ -95,7 +108,8 @@ describe('hostile dashboard', { timeout: 600_000 }, () => {
     });
     for (const u of ['alice', 'bob'])
       assert.equal((await api(gh.url, 'admin', 'PUT', `/api/v1/admin/grants/${u}`)).status, 204);
-    browser = await launchChromium();
+    // gatehouse.test: the gateway under a name that is not loopback, as a real host name is.
+    browser = await launchChromium(['--host-resolver-rules=MAP gatehouse.test 127.0.0.1']);
   });
   after(async () => {
     helper?.stdin.end();
@@ -109,7 +123,7 @@ describe('hostile dashboard', { timeout: 600_000 }, () => {
 
   it("an admin opens bob's hostile dashboard; alice's real one still works", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-hostile-'));
-    const records = path.join(dir, 'records.jsonl');
+    records = path.join(dir, 'records.jsonl');
     const htmlFile = path.join(dir, 'page.html');
     writeFileSync(
       htmlFile,
@@ -118,7 +132,7 @@ describe('hostile dashboard', { timeout: 600_000 }, () => {
   fetch('report', { method: 'POST', body: JSON.stringify(o) }));
 </script>`
     );
-    const info = await startClusters(records, htmlFile);
+    info = await startClusters(records, htmlFile);
 
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     const page = await context.newPage();
@@ -132,14 +146,6 @@ describe('hostile dashboard', { timeout: 600_000 }, () => {
     // The admin opens bob's dashboard link; the page's script reports back to bob's server.
     const dash = await context.newPage();
     await dash.goto(info.hostile_link);
-    const lines = () =>
-      existsSync(records)
-        ? readFileSync(records, 'utf8')
-            .trim()
-            .split('\n')
-            .filter(Boolean)
-            .map((l) => JSON.parse(l))
-        : [];
     // As soon as bob's server sees the page's request: no credential came with it.
     await until(() => lines().length > 0, T, "bob's server to see the page");
     assertNoCredentials(lines());
@@ -189,7 +195,36 @@ describe('hostile dashboard', { timeout: 600_000 }, () => {
     await real.waitForURL(new RegExp(`/clusters/${info.real}/workers`));
     for (const w of workers) await real.getByText(w).first().waitFor({ timeout: T });
     console.log('real dashboard at', real.url());
+    assert.match(
+      new URL(real.url()).hostname,
+      new RegExp(`^${info.real}\\.dashboards\\.localhost$`)
+    );
     assert.deepEqual(failed, []);
+    await context.close();
+  });
+
+  it('without a dashboard domain, a browser reaching the gateway by a real name is refused dashboards', async () => {
+    // The same gateway, reached as http://gatehouse.test:<port>: no *.localhost host can serve
+    // that browser, and no dashboard domain is configured, so the dashboard is refused with
+    // what to configure, and bob's server never sees the request.
+    const named = gh.url.replace('127.0.0.1', 'gatehouse.test');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${named}/`);
+    await page.waitForURL(/\/ui\//);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill('secret');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('admin', { exact: false }).first().waitFor();
+    const before = lines().length;
+    const res = await page.goto(`${named}/clusters/${info.hostile}/status`);
+    assert.equal(res.status(), 403);
+    assert.match(await page.content(), /proxy\.dashboard_domain/);
+    assert.equal(lines().length, before, "bob's server saw the refused request");
+    // Control: this browser is logged in there (the API answers it) and bob's server records
+    // requests (it did in the test above).
+    assert.equal((await page.goto(`${named}/api/v1/clusters/`)).status(), 200);
+    assert.ok(before > 0);
     await context.close();
   });
 });

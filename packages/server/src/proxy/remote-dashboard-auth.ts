@@ -26,16 +26,9 @@ const CHECK_TIMEOUT_MS = 10_000;
 const MAX_REMEMBERED = 10_000;
 
 /** Headers the check carries from the browser's request. */
-const PASSED = [
-  'cookie',
-  'authorization',
-  'accept',
-  'x-requested-with',
-  'x-forwarded-proto',
-  'sec-fetch-mode',
-  'sec-fetch-site',
-  'sec-fetch-dest',
-];
+const PASSED = ['cookie', 'authorization', 'accept', 'x-requested-with', 'x-forwarded-proto'];
+/** Header saying the browser's request carried Sec-Fetch-* (fetch() sets its own of those). */
+export const BROWSER_HEADER = 'x-gatehouse-sec-fetch';
 /** Headers of a refusal passed back to the browser (Set-Cookie: a dashboard host's login). */
 const RETURNED = [
   'location',
@@ -94,6 +87,8 @@ export function createRemoteDashboardAuth(opts: {
     const host = headerValue(req.headers, 'host');
     if (host !== undefined) headers['x-forwarded-host'] = host;
     if (req.method !== undefined) headers['x-forwarded-method'] = req.method;
+    const mode = headerValue(req.headers, 'sec-fetch-mode');
+    if (mode !== undefined) headers[BROWSER_HEADER] = mode;
     if (req.headers.upgrade !== undefined) headers['x-gatehouse-upgrade'] = '1';
     let res: Response;
     try {

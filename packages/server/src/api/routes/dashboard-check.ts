@@ -11,7 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { headerValue } from '../../auth/authenticator.js';
 import type { DashboardAuthorizer } from '../../proxy/public-server.js';
-import { SANDBOX_HEADER } from '../../proxy/remote-dashboard-auth.js';
+import { BROWSER_HEADER, SANDBOX_HEADER } from '../../proxy/remote-dashboard-auth.js';
 import type { ApiApp } from '../app.js';
 import { safeNext } from './ui-session.js';
 
@@ -37,9 +37,22 @@ export function registerDashboardCheckRoute(
     },
     async (req: FastifyRequest<{ Params: { cluster_name: string } }>, reply: FastifyReply) => {
       const name = req.params.cluster_name;
-      const { upgrade: _ignored, host: _own, ...rest } = req.headers;
+      // The proxy's own Host and Sec-Fetch-* (fetch() sets them) are not the browser's.
+      const {
+        upgrade: _ignored,
+        host: _own,
+        'sec-fetch-mode': _mode,
+        'sec-fetch-site': _site,
+        'sec-fetch-dest': _dest,
+        ...rest
+      } = req.headers;
       const host = headerValue(req.headers, 'x-forwarded-host');
-      const headers = host === undefined ? rest : { ...rest, host };
+      const mode = headerValue(req.headers, BROWSER_HEADER);
+      const headers = {
+        ...rest,
+        ...(host === undefined ? {} : { host }),
+        ...(mode === undefined ? {} : { 'sec-fetch-mode': mode }),
+      };
       const upgrade = headerValue(req.headers, DASHBOARD_UPGRADE_HEADER) !== undefined;
       const method = headerValue(req.headers, 'x-forwarded-method') ?? 'GET';
       const url =
