@@ -716,8 +716,16 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       return out;
     },
 
-    /** Creates a cluster record and starts it in the background. */
-    async create(username: string, options: Record<string, unknown>, config: ClusterConfig) {
+    /**
+     * Creates a cluster record and starts it in the background; `onListed` runs as soon as the
+     * record is in the cluster list (the caller's quota reservation ends there).
+     */
+    async create(
+      username: string,
+      options: Record<string, unknown>,
+      config: ClusterConfig,
+      onListed?: () => void
+    ) {
       const name = randomUUID().replaceAll('-', '');
       const tls = await deps.createTls(name);
       const c: ClusterRecord = {
@@ -744,6 +752,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       };
       await store.insertCluster(c);
       clusters.set(name, c);
+      onListed?.();
       faults.reach('create.record_inserted');
       events.emit(c, 'cluster.created', 'Cluster created', { options }, username);
       log.info({ cluster: name, user: username }, 'cluster created');

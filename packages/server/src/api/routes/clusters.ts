@@ -124,8 +124,13 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
       throw refuse(err, 'options');
     }
     const { options, config } = resolved;
+    let reservation;
     try {
-      ctx.policy.checkCreate(user.name, config.scheduler_cores, config.scheduler_memory);
+      reservation = ctx.policy.reserveCreate(
+        user.name,
+        config.scheduler_cores,
+        config.scheduler_memory
+      );
     } catch (err) {
       ctx.metrics.refusal('quota');
       ctx.audit(
@@ -137,7 +142,14 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
       );
       throw refuse(err, 'quota');
     }
-    const c = await manager.create(user.name, options, config);
+    let c;
+    try {
+      c = await manager.create(user.name, options, config, () => {
+        reservation.release();
+      });
+    } finally {
+      reservation.release();
+    }
     reply.code(201);
     return { name: c.name };
   };
