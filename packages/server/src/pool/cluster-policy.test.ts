@@ -127,7 +127,9 @@ describe('reserveCreate', () => {
     first.release();
     const third = policy.reserveCreate('alice', 1, GIB);
     assert.match(
-      refusal(() => policy.checkCreate('alice', 1, GIB)),
+      refusal(() => {
+        policy.checkCreate('alice', 1, GIB);
+      }),
       /limit is 2/
     );
     second.release();
@@ -139,7 +141,9 @@ describe('reserveCreate', () => {
     const { policy } = setup({ quotas: { default: { max_cores: 2 } } });
     policy.reserveCreate('alice', 2, GIB);
     assert.match(
-      refusal(() => policy.checkCreate('alice', 1, GIB)),
+      refusal(() => {
+        policy.checkCreate('alice', 1, GIB);
+      }),
       /max_cores/
     );
   });
