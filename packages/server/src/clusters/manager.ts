@@ -539,9 +539,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   /** Clusters whose logs the retention sweep already removed. */
   const logsRemoved = new Set<string>();
 
-  async function rotateLogs(): Promise<void> {
+  function rotateLogs(): void {
     for (const c of clusters.values()) if (!isFinal(c.status)) backend.rotateLogs(c);
-    return Promise.resolve();
   }
 
   async function cleanup(): Promise<void> {
@@ -564,12 +563,14 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     await deps.onCleanup?.(deleted, before);
   }
 
-  const every = (seconds: number, what: string, fn: () => Promise<void>) => {
+  const every = (seconds: number, what: string, fn: () => Promise<void> | void) => {
     if (seconds <= 0) return;
     const timer = setInterval(() => {
-      fn().catch((err: unknown) => {
-        log.error({ err }, `${what} failed`);
-      });
+      Promise.resolve()
+        .then(fn)
+        .catch((err: unknown) => {
+          log.error({ err }, `${what} failed`);
+        });
     }, seconds * 1000);
     timer.unref();
     timers.push(timer);
@@ -643,13 +644,12 @@ export function createClusterManager(deps: ClusterManagerDeps) {
 
     /** Loads records from the store, re-adopts live clusters and starts the sweeps. */
     async start(): Promise<void> {
-      for (const c of await store.loadAll()) clusters.set(c.name, c);
-      // Nothing has been spawned yet by this gateway: whatever no record claims is an orphan.
-      await reapOrphans(false);
       for (const c of await store.loadAll()) {
         clusters.set(c.name, c);
         for (const w of c.workers.values()) events.know(w);
       }
+      // Nothing has been spawned yet by this gateway: whatever no record claims is an orphan.
+      await reapOrphans(false);
       await backend.poll?.();
       for (const c of clusters.values()) await adopt(c);
       started = true;
@@ -684,11 +684,6 @@ export function createClusterManager(deps: ClusterManagerDeps) {
 
     /** Waits until no reconcile work is pending (tests). */
     idle: () => queue.idle(),
-
-    /** Whether the manager is shutting down. */
-    get stopping() {
-      return stopping;
-    },
 
     get(name: string): ClusterRecord | undefined {
       return clusters.get(name);

@@ -7,6 +7,7 @@ import Value from 'typebox/value';
 import type { FastifyRequest } from 'fastify';
 import { ClusterJson, ClusterMap, CreatedCluster, Heartbeat, ScaleResult } from '@gatehouse/api';
 import type { User } from '../../auth/authenticator.js';
+import { sameSecret } from '../../auth/same-secret.js';
 import { isRecord } from '../../cluster-options/guards.js';
 import { validateAdaptBody, validateScaleCount } from '../../cluster-options/limits.js';
 import type { ClusterRecord } from '../../clusters/model.js';
@@ -58,7 +59,7 @@ function clusterByToken(ctx: ApiContext, req: NameRequest): ClusterRecord | null
   const m = auth === undefined ? null : /^token\s+(\S+)\s*$/i.exec(auth);
   if (m === null) return null;
   const c = ctx.manager.get(req.params.cluster_name);
-  return c !== undefined && c.token === m[1] ? c : null;
+  return c !== undefined && m[1] !== undefined && sameSecret(c.token, m[1]) ? c : null;
 }
 
 /** The `{cluster_name}` segment; an empty one (`/clusters//x`) matches no route (spec §1.2). */
