@@ -113,6 +113,8 @@ const noAccounting: ProcessAccounting = { started: () => undefined, stopped: () 
 export type StopReason = string;
 
 const WAIT_MS = 20_000;
+/** How long a shutdown waits for stops already asked for (SIGTERM, then SIGKILL, fit easily). */
+const SHUTDOWN_STOP_GRACE_MS = 30_000;
 
 /** Creates the manager; call `start()` to load records and begin reconciling. */
 export function createClusterManager(deps: ClusterManagerDeps) {
@@ -536,6 +538,25 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     }
   }
 
+  /**
+   * Carries out the stops already asked for (within SHUTDOWN_STOP_GRACE_MS) before a shutdown
+   * closes the queue, so no record is left CLOSING with its scheduler still running.
+   */
+  async function finishStopsInFlight(): Promise<void> {
+    const closing = [...clusters.values()].filter(
+      (c) => c.target !== Job.RUNNING && !isFinal(c.status)
+    );
+    if (closing.length === 0) return;
+    log.info({ clusters: closing.map((c) => c.name) }, 'finishing stops before shutting down');
+    for (const c of closing) enqueueCluster(c);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_STOP_GRACE_MS);
+    });
+    await Promise.race([queue.idle(), bound]);
+    clearTimeout(timer);
+  }
+
   /** Clusters whose logs the retention sweep already removed. */
   const logsRemoved = new Set<string>();
 
@@ -675,6 +696,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       if (deps.stopClustersOnShutdown) {
         for (const c of clusters.values()) await fail(c, 'the gateway shut down');
         await queue.idle();
+      } else {
+        await finishStopsInFlight();
       }
       queue.close();
       waiters.wakeAll();
