@@ -278,7 +278,8 @@ describe('limitWorkers: quota', () => {
     });
     const a = add('a1', 'alice');
     assert.equal(policy.limitWorkers(a, 3).count, 1);
-    policy.observe({ name: 'alice', groups: ['big'], admin: false });
+    assert.equal(policy.observe({ name: 'alice', groups: ['big'] }), true, 'new groups');
+    assert.equal(policy.observe({ name: 'alice', groups: ['big'] }), false, 'the same groups');
     assert.deepEqual(policy.limitWorkers(a, 3), { count: 3, msg: null });
     assert.equal(policy.quota('alice').maxWorkers, 3);
   });

@@ -218,9 +218,14 @@ export function createClusterPolicy(
   };
 
   return {
-    /** Remembers a user's groups (quotas by group also apply to their heartbeats). */
-    observe(user: User): void {
+    /**
+     * Remembers a user's groups (quotas by group also apply to their heartbeats); true when
+     * they differ from what was known, so the caller can persist them.
+     */
+    observe(user: Pick<User, 'name' | 'groups'>): boolean {
+      const known = groupsOf.get(user.name);
       groupsOf.set(user.name, user.groups);
+      return known?.join('\n') !== user.groups.join('\n');
     },
 
     /**
