@@ -368,7 +368,7 @@ export async function startGateway(
     cacheMaxAge: config.auth.cache_max_age,
     clock,
   });
-  const authenticator = createAuthenticator(config.auth, accessStore);
+  const authenticator = createAuthenticator(config.auth, accessStore, clock);
   const { limits } = config;
   const rateLimit =
     limits.user_requests_per_second === null
