@@ -221,6 +221,18 @@ describe('dashboard authorization', () => {
     });
     // Single use.
     assert.equal(statusOf(await trade(code)), 403);
+    // A same-named cookie tossed in by a sibling dashboard host does not hide the real one.
+    const tossed = `gatehouse-dashboard=planted; ${cookie}`;
+    assert.deepEqual(await onHost({ cookie: tossed }, `/gw/clusters/${C}/status`), { allow: true });
+    // Over HTTPS the cookie is a __Host- cookie (host-only, Secure, Path=/ by the browser's rule).
+    const again = (await codeFor('alice')).code;
+    const login = `${DASHBOARD_LOGIN_PATH}?code=${encodeURIComponent(again)}`;
+    const secure = await onHost({ 'x-forwarded-proto': 'https' }, login);
+    assert.match(cookieOf(secure), /^__Host-gatehouse-dashboard=/);
+    assert.match(secure.allow ? '' : (secure.headers['Set-Cookie'] ?? ''), /; Secure/);
+    assert.deepEqual(await onHost({ cookie: cookieOf(secure) }, `/gw/clusters/${C}/`), {
+      allow: true,
+    });
   });
 
   it('refuses an expired code, a code on another cluster host, and no cookie', async () => {

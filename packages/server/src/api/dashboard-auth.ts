@@ -21,8 +21,8 @@ import type { Principal } from '../access/access-control.js';
 import { headerValue, type User } from '../auth/authenticator.js';
 import { isBrowserRequest, isSecureRequest } from '../auth/browser-session.js';
 import {
-  DASHBOARD_COOKIE,
   DASHBOARD_LOGIN_PATH,
+  dashboardTokens,
   type DashboardGrants,
 } from '../auth/dashboard-grants.js';
 import { parseCookies } from '../auth/session-cache.js';
@@ -100,8 +100,9 @@ export function createDashboardAuth(deps: DashboardAuthDeps): DashboardAuthorize
       const secure = isSecureRequest(req.headers, false);
       return redirect(redeemed.path, { 'Set-Cookie': deps.grants.cookie(redeemed.token, secure) });
     }
-    const token = parseCookies(headerValue(req.headers, 'cookie')).get(DASHBOARD_COOKIE);
-    const user = token === undefined ? null : deps.grants.check(token, name);
+    let user: User | null = null;
+    for (const token of dashboardTokens(headerValue(req.headers, 'cookie')))
+      user ??= deps.grants.check(token, name);
     if (user === null)
       return refusal(
         new GatewayError(

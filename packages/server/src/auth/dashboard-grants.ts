@@ -12,8 +12,13 @@ import { randomBytes } from 'node:crypto';
 import type { User } from './authenticator.js';
 import type { Clock } from '../clock.js';
 
-/** Name of the dashboard host's cookie. */
+/** Name of the dashboard host's cookie over HTTP. */
 export const DASHBOARD_COOKIE = 'gatehouse-dashboard';
+/**
+ * Its name over HTTPS: browsers accept a `__Host-` cookie only host-only, Secure and on Path=/,
+ * so a sibling dashboard host cannot plant one (cookie tossing).
+ */
+export const SECURE_DASHBOARD_COOKIE = `__Host-${DASHBOARD_COOKIE}`;
 /** Path on a dashboard host where a code is traded for the cookie. */
 export const DASHBOARD_LOGIN_PATH = '/_gatehouse/dashboard-login';
 /** Seconds a code may wait to be traded. */
@@ -41,6 +46,22 @@ export interface DashboardGrants {
   revokeCluster(cluster: string): void;
   /** Set-Cookie value carrying `token` on a dashboard host. */
   cookie(token: string, secure: boolean): string;
+}
+
+/**
+ * Every dashboard token in a Cookie header. All are returned, not just the first: over plain
+ * HTTP a sibling dashboard host's script can set a same-named cookie for the parent domain, and
+ * it must not hide the real one.
+ */
+export function dashboardTokens(cookieHeader: string | undefined): string[] {
+  const out: string[] = [];
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    const name = part.slice(0, eq).trim();
+    if (eq > 0 && (name === DASHBOARD_COOKIE || name === SECURE_DASHBOARD_COOKIE))
+      out.push(part.slice(eq + 1).trim());
+  }
+  return out;
 }
 
 interface Entry {
@@ -95,8 +116,9 @@ export function createDashboardGrants(clock: Clock): DashboardGrants {
         for (const [k, e] of map) if (e.cluster === cluster) map.delete(k);
     },
     cookie(token, secure) {
+      const name = secure ? SECURE_DASHBOARD_COOKIE : DASHBOARD_COOKIE;
       return (
-        `${DASHBOARD_COOKIE}=${token}; Path=/; Max-Age=${String(DASHBOARD_MAX_AGE)}; HttpOnly; ` +
+        `${name}=${token}; Path=/; Max-Age=${String(DASHBOARD_MAX_AGE)}; HttpOnly; ` +
         `SameSite=Lax${secure ? '; Secure' : ''}`
       );
     },
