@@ -13,6 +13,10 @@
 // Positive control: the same PROBE run in the gateway's own origin (the admin's UI tab) reads the
 // API and grants trudy. In the same test, alice's real cluster (two workers) shows its Workers
 // page live through its dashboard link in the admin's browser with no extra step.
+// Then, with no dashboard domain, a browser reaching the gateway by a real name
+// (gatehouse.test) is refused dashboards with what to configure; and a second gateway with
+// proxy.dashboard_domain (dash.test) sends the link to <cluster>.dash.test, where Bokeh renders
+// and nothing but that dashboard is served.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -109,7 +113,10 @@ describe('hostile dashboard', { timeout: 600_000 }, () => {
     for (const u of ['alice', 'bob'])
       assert.equal((await api(gh.url, 'admin', 'PUT', `/api/v1/admin/grants/${u}`)).status, 204);
     // gatehouse.test: the gateway under a name that is not loopback, as a real host name is.
-    browser = await launchChromium(['--host-resolver-rules=MAP gatehouse.test 127.0.0.1']);
+    // *.dash.test: the wildcard DNS name of a configured dashboard domain (last test).
+    browser = await launchChromium([
+      '--host-resolver-rules=MAP gatehouse.test 127.0.0.1, MAP *.dash.test 127.0.0.1',
+    ]);
   });
   after(async () => {
     helper?.stdin.end();
@@ -226,5 +233,59 @@ describe('hostile dashboard', { timeout: 600_000 }, () => {
     assert.equal((await page.goto(`${named}/api/v1/clusters/`)).status(), 200);
     assert.ok(before > 0);
     await context.close();
+  });
+
+  it('with proxy.dashboard_domain, the link leads to <cluster>.<domain> and the dashboard runs', async () => {
+    // A second gateway as an operator would configure it on a real name: reached as
+    // gatehouse.test, dashboards under dash.test (both mapped to 127.0.0.1 in Chromium).
+    const other = await startGatehouse({
+      auth: { type: 'basic', password: null },
+      access: {
+        grant_all_authenticated: false,
+        bootstrap_admin_token: false,
+        admin_users: ['admin'],
+      },
+      proxy: { dashboard_domain: 'dash.test' },
+    });
+    try {
+      const created = await api(other.url, 'admin', 'POST', '/api/v1/clusters/', {});
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const name = created.body.name;
+      await until(
+        async () =>
+          (await api(other.url, 'admin', 'GET', `/api/v1/clusters/${name}`)).body.dashboard_route,
+        T,
+        'the dashboard route'
+      );
+      const named = other.url.replace('127.0.0.1', 'gatehouse.test');
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${named}/`);
+      await page.waitForURL(/\/ui\//);
+      await page.getByLabel('Username').fill('admin');
+      await page.getByLabel('Password').fill('secret');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByText('admin', { exact: false }).first().waitFor();
+      const failed = [];
+      page.on('response', (r) => {
+        if (r.status() >= 400) failed.push(`${r.url()} ${r.status()}`);
+      });
+      await page.goto(`${named}/clusters/${name}/status`);
+      const port = new URL(other.url).port;
+      await page.waitForURL(`http://${name}.dash.test:${port}/clusters/${name}/status`);
+      // Bokeh renders the status document over its WebSocket on the dashboard host.
+      await page.locator('.bk-Canvas, canvas').first().waitFor({ timeout: T });
+      assert.deepEqual(failed, []);
+      // The dashboard host serves that dashboard alone: no API, and no other cluster's host.
+      const apiThere = await page.goto(`http://${name}.dash.test:${port}/api/v1/clusters/`);
+      assert.equal(apiThere.status(), 404);
+      const foreign = await page.goto(
+        `http://${'f'.repeat(32)}.dash.test:${port}/clusters/${name}/status`
+      );
+      assert.ok([401, 403].includes(foreign.status()), String(foreign.status()));
+      await context.close();
+    } finally {
+      await other.stop();
+    }
   });
 });
