@@ -16,6 +16,8 @@ import { createHubOAuth } from './auth/hub-oauth.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createHeartbeatParser, type HeartbeatParser } from './clusters/heartbeat-parser.js';
 import { createDashboardAuth } from './api/dashboard-auth.js';
+import { createDashboardGrants } from './auth/dashboard-grants.js';
+import { createDashboardHosts } from './proxy/dashboard-host.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
 import type { Backend, ProcessExit } from './backends/backend.js';
 import { createSlurmBackend } from './backends/slurm/slurm-backend.js';
@@ -216,6 +218,7 @@ export async function startGateway(
   };
 
   const routes = new RouteTable();
+  const dashboardGrants = createDashboardGrants(clock);
   const proxy = externalProxy(config, routes, clock, log.child({ module: 'proxy.sync' }));
   const clusterRoutes = {
     add(c: ClusterRecord) {
@@ -223,6 +226,7 @@ export async function startGateway(
       return proxy?.sync.request();
     },
     remove(name: string) {
+      dashboardGrants.revokeCluster(name);
       routes.removeSni(name);
       routes.removePath(`${config.prefix}/clusters/${name}`);
       return proxy?.sync.request();
@@ -271,6 +275,9 @@ export async function startGateway(
   const policy = createClusterPolicy({ pool, quotas: config.quotas }, () => clusters(), clock);
   for (const [username, q] of Object.entries(await accessStore.listUserQuotas())) {
     policy.setOverride(username, parseQuotaBody(JSON.parse(q)));
+  }
+  for (const [name, groups] of Object.entries(await accessStore.listUserGroups())) {
+    policy.observe({ name, groups });
   }
   const usageId = (c: ClusterRecord, w: WorkerRecord | null) =>
     `${c.name}/${w === null ? 'scheduler' : w.name}`;
@@ -368,7 +375,7 @@ export async function startGateway(
     cacheMaxAge: config.auth.cache_max_age,
     clock,
   });
-  const authenticator = createAuthenticator(config.auth, accessStore);
+  const authenticator = createAuthenticator(config.auth, accessStore, clock);
   const { limits } = config;
   const rateLimit =
     limits.user_requests_per_second === null
@@ -389,7 +396,10 @@ export async function startGateway(
     access,
     {
       onUser: (user) => {
-        policy.observe(user);
+        if (!policy.observe(user)) return;
+        accessStore.setUserGroups(user.name, user.groups, clock.now()).catch((err: unknown) => {
+          log.error({ err, user: user.name }, 'could not remember the groups of a user');
+        });
       },
       onRefusal: (who, what, why) => {
         metrics.refusal(why === 'not an admin' ? 'not_admin' : 'not_granted');
@@ -408,9 +418,13 @@ export async function startGateway(
     loginThrottle
   );
 
+  const dashboardHosts = createDashboardHosts(config.proxy.dashboardDomain);
   const dashboardAuth = createDashboardAuth({
     userAuth,
     cluster: (name) => manager.get(name),
+    principal: (user) => access.principal(user),
+    grants: dashboardGrants,
+    hosts: dashboardHosts,
     prefix: config.prefix,
   });
   const server =
@@ -421,6 +435,7 @@ export async function startGateway(
           prefix: config.prefix,
           clients: clientTracker,
           authorizeDashboard: dashboardAuth,
+          dashboardHostOf: (host) => dashboardHosts.clusterOf(host),
           meter: metrics.proxy,
           onRefusal: (reason) => {
             metrics.refusal(reason);

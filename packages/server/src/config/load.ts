@@ -154,6 +154,8 @@ export interface ResolvedProxy {
   readonly token: string | null;
   readonly syncPeriod: number;
   readonly startTimeout: number;
+  /** Domain of the per-cluster dashboard hosts; null for automatic `dashboards.localhost`. */
+  readonly dashboardDomain: string | null;
 }
 
 function hostPort(a: ListenAddress): string {
@@ -200,6 +202,7 @@ function resolveProxy(
     token,
     syncPeriod: p.sync_period,
     startTimeout: p.start_timeout,
+    dashboardDomain: p.dashboard_domain?.toLowerCase() ?? null,
   };
 }
 
@@ -401,6 +404,20 @@ function choiceProblems(c: GatewayConfigInput): string[] {
 }
 
 /**
+ * A copy of `raw` whose `backend` mapping names its type: `local` when it names none, as every
+ * other key defaults (a union's default cannot reach inside a mapping the user gave).
+ */
+function backendTypeDefaulted(raw: object): unknown {
+  const copy = structuredClone(raw) as Record<string, unknown>;
+  const backend = copy['backend'];
+  if (typeof backend === 'object' && backend !== null && !Array.isArray(backend)) {
+    const b = backend as Record<string, unknown>;
+    if (!('type' in b)) copy['backend'] = { type: 'local', ...b };
+  }
+  return copy;
+}
+
+/**
  * Loads, validates and freezes the configuration.
  * @throws ConfigError naming every offending key.
  */
@@ -409,7 +426,7 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(source, ['the config must be a mapping of keys to values']);
   }
-  const withDefaults: unknown = Value.Default(GatewayConfigSchema, structuredClone(raw));
+  const withDefaults: unknown = Value.Default(GatewayConfigSchema, backendTypeDefaulted(raw));
   const problems = schemaErrors(GatewayConfigSchema, withDefaults);
   if (problems.length > 0 || !Value.Check(GatewayConfigSchema, withDefaults)) {
     throw new ConfigError(source, problems.length > 0 ? problems : ['does not match the schema']);
