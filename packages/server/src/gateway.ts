@@ -388,7 +388,11 @@ export async function startGateway(
       ? createHubOAuth({ ...auth, oauth_client_id: auth.oauth_client_id }, clock)
       : null;
   // One throttle for password guesses on the API (Basic) and at the web UI's login.
-  const loginThrottle = createLoginThrottle(clock);
+  const loginThrottle = createLoginThrottle(
+    clock,
+    limits.password_failures_burst,
+    limits.password_failure_interval
+  );
   const userAuth = createUserAuth(
     authenticator,
     sessions,

@@ -11,9 +11,9 @@
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
 
-/** Failed logins a username may have before it is throttled. */
+/** Failed logins a (username, source) may have before it is throttled, by default. */
 export const LOGIN_BURST = 5;
-/** Seconds after which one more failed attempt is allowed again. */
+/** Seconds after which one more failed attempt is allowed again, by default. */
 export const LOGIN_REFILL_SECONDS = 30;
 /** At most this many (username, source) pairs are tracked (the oldest entries go first). */
 const MAX_TRACKED = 10_000;
@@ -35,14 +35,18 @@ export interface LoginThrottle {
   succeeded(username: string, source: string): void;
 }
 
-/** Creates the throttle. */
-export function createLoginThrottle(clock: Clock): LoginThrottle {
+/** Creates the throttle (`limits.password_failures_burst` and `password_failure_interval`). */
+export function createLoginThrottle(
+  clock: Clock,
+  burst: number = LOGIN_BURST,
+  refillSeconds: number = LOGIN_REFILL_SECONDS
+): LoginThrottle {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const key = (u: string, source: string) => `${u.toLowerCase()}\n${source}`;
   const refill = (k: string) => {
     const now = clock.now();
-    const b = buckets.get(k) ?? { tokens: LOGIN_BURST, at: now };
-    b.tokens = Math.min(LOGIN_BURST, b.tokens + (now - b.at) / 1000 / LOGIN_REFILL_SECONDS);
+    const b = buckets.get(k) ?? { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + (now - b.at) / 1000 / refillSeconds);
     b.at = now;
     return b;
   };
@@ -51,7 +55,7 @@ export function createLoginThrottle(clock: Clock): LoginThrottle {
       if (username === '') return;
       const b = refill(key(username, source));
       if (b.tokens >= 1) return;
-      const wait = Math.max(1, Math.ceil((1 - b.tokens) * LOGIN_REFILL_SECONDS));
+      const wait = Math.max(1, Math.ceil((1 - b.tokens) * refillSeconds));
       throw new GatewayError(
         'too_many_requests',
         `Too many failed logins for ${username} from this address; try again in ${String(wait)} s`,

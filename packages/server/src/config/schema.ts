@@ -635,6 +635,18 @@ export const LimitsConfig = Type.Object(
       default: 100,
       description: 'Requests a user may make at once before user_requests_per_second applies.',
     }),
+    password_failures_burst: Type.Integer({
+      minimum: 1,
+      default: 5,
+      description:
+        'Wrong passwords one username may get from one source address (API Basic auth and the UI login together) before it is throttled: 429 with Retry-After, checked before the password. A success from that address resets it; other addresses are not affected. Tokens are never throttled.',
+    }),
+    password_failure_interval: Type.Number({
+      exclusiveMinimum: 0,
+      default: 30,
+      description:
+        'Once throttled, one more password attempt of that username from that address is allowed per this many seconds.',
+    }),
   },
   { additionalProperties: false, default: {} }
 );
