@@ -237,6 +237,8 @@ def test_bob_cannot_reach_alice_or_the_gateway(gatehouse, gateway_client):
     assert {uid_of(pid) for pid in after["scheduler"] + after["workers"]} == bob_uids
     again.shutdown()
     gateway_client(g, auth=BasicAuth("alice")).stop_cluster(p["alice"].name)
+    for n in (name, p["alice"].name):
+        wait_until(lambda: cluster_processes(n) == {"scheduler": [], "workers": []}, 60, f"{n} to stop")
 
 
 @pytest.mark.xfail(strict=True, reason="network isolation lands with the firewall")
