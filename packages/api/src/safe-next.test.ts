@@ -46,7 +46,7 @@ const OFF_SITE: readonly unknown[] = [
 
 describe('safeNext', () => {
   for (const bad of OFF_SITE) {
-    it(`refuses ${JSON.stringify(bad)?.slice(0, 60) ?? String(bad)}`, () => {
+    it(`refuses ${typeof bad === 'string' ? JSON.stringify(bad).slice(0, 60) : String(bad)}`, () => {
       assert.equal(safeNext(bad), null);
       assert.equal(nextOrHome(bad), '/ui/');
       assert.equal(nextOrHome(bad, '/gw'), '/gw/ui/');
