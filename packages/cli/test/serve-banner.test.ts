@@ -18,6 +18,9 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** The address a `gatehouse serve` output says it serves on ('' if none). */
+const urlIn = (out: string) => /is serving on (http:\/\/\S+)/.exec(out)?.[1] ?? '';
+
 /** Output of one `gatehouse serve`, stopped with SIGTERM once `ready` holds (or it exited). */
 async function serve(
   args: string[],
@@ -40,6 +43,7 @@ async function serve(
     cwd: dir,
     env: { PATH: process.env['PATH'] ?? '', HOME: dir },
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true, // its own process group, so `script` and the gateway under it stop together
   });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
@@ -47,18 +51,21 @@ async function serve(
   let code: number | null | undefined;
   child.once('exit', (c) => (code = c));
   const ready = opts.ready ?? ((o: string) => /single-user|Bootstrap|Admin API token/.test(o));
-  await waitUntil(
-    () => code !== undefined || (/is serving on/.test(out) && ready(out)),
-    60_000,
-    'gatehouse to start'
-  );
-  const url = /is serving on (http:\/\/\S+)/.exec(out)?.[1] ?? '';
-  if (code === undefined) {
-    await opts.whileUp?.(url);
-    child.kill('SIGTERM');
-    await waitUntil(() => code !== undefined, 60_000, 'gatehouse to stop');
+  const pid = child.pid ?? 0;
+  try {
+    await waitUntil(
+      () => code !== undefined || (/is serving on/.test(out) && ready(out)),
+      60_000,
+      `gatehouse to start; output so far:\n${out}`
+    );
+    if (code === undefined) await opts.whileUp?.(urlIn(out));
+  } finally {
+    if (code === undefined) {
+      process.kill(-pid, 'SIGTERM');
+      await waitUntil(() => code !== undefined, 60_000, 'gatehouse to stop');
+    }
   }
-  return { out, dir, code: code ?? null, url };
+  return { out, dir, code: code ?? null, url: urlIn(out) };
 }
 
 const TOKEN = /\bgh_[A-Za-z0-9_-]{32}/;
