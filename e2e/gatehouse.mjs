@@ -76,10 +76,20 @@ export async function startGatehouse(config) {
   };
 }
 
+/** Content-Security-Policy violations seen by any page of a browser from launchChromium. */
+export const cspViolations = [];
+
+/** Fails (throws) when some page reported a CSP violation, listing them. */
+export function assertNoCspViolations() {
+  if (cspViolations.length > 0)
+    throw new Error(`Content-Security-Policy violations:\n  ${cspViolations.join('\n  ')}`);
+}
+
 /** Launches headless Debian Chromium with the flags this closed network needs (Playwright gives
- * every launch a fresh, empty profile). */
+ * every launch a fresh, empty profile). Every context it makes records CSP violations (the
+ * `securitypolicyviolation` event and Chromium's console errors) in `cspViolations`. */
 export async function launchChromium() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
       '--headless',
@@ -92,6 +102,21 @@ export async function launchChromium() {
       '--disable-sync',
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (opts) => {
+    const context = await newContext(opts);
+    await context.addInitScript(() => {
+      globalThis.document.addEventListener('securitypolicyviolation', (e) => {
+        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
+      });
+    });
+    context.on('console', (msg) => {
+      if (/Content.Security.Policy|CSP violation/i.test(msg.text()))
+        cspViolations.push(`${msg.location().url}: ${msg.text()}`);
+    });
+    return context;
+  };
+  return browser;
 }
 
 /** An API call with Basic credentials (test setup only; the browser flows use the UI). */
