@@ -89,5 +89,14 @@ describe('a shared password with admin users', () => {
     const ok = spawnSync(process.execPath, [CLI, 'config', 'check', good], { encoding: 'utf8' });
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /OK/);
+    assert.doesNotMatch(ok.stderr, /warning/i);
+  });
+
+  it('`gatehouse config check` warns (and passes) when any password makes an admin', () => {
+    const open = path.join(dir, 'open.yaml');
+    writeFileSync(open, 'auth: {type: basic, password: null}\naccess: {admin_users: [alice]}\n');
+    const r = spawnSync(process.execPath, [CLI, 'config', 'check', open], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /warning: access\.admin_users: .*any password/i);
   });
 });
