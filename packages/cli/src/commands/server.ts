@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import {
   GATEWAY_VERSION,
+  adminPasswordWarnings,
   hashPassword,
   loadConfig,
   startGateway,
@@ -25,8 +26,11 @@ import { PROJECT_PYTHON_ENV } from '../paths.js';
 
 type Env = CliContext['env'];
 
+/** Loads the config and prints its warnings (risky but allowed settings) to stderr. */
 function load(env: Env, file: string | undefined, listen?: string): GatewayConfig {
-  return loadConfig({ file, env, defaultPythonEnv: PROJECT_PYTHON_ENV, listen });
+  const config = loadConfig({ file, env, defaultPythonEnv: PROJECT_PYTHON_ENV, listen });
+  for (const w of adminPasswordWarnings(config)) process.stderr.write(`warning: ${w}\n`);
+  return config;
 }
 
 async function serve(
