@@ -86,9 +86,10 @@ export function assertNoCspViolations() {
 }
 
 /** Launches headless Debian Chromium with the flags this closed network needs (Playwright gives
- * every launch a fresh, empty profile). Every context it makes records CSP violations (the
- * `securitypolicyviolation` event and Chromium's console errors) in `cspViolations`. */
-export async function launchChromium() {
+ * every launch a fresh, empty profile), plus `extraArgs`. Every context it makes records CSP
+ * violations of the web UI's pages (`/ui/…`: the `securitypolicyviolation` event and Chromium's
+ * console errors) in `cspViolations`; dashboards have policies of their own. */
+export async function launchChromium(extraArgs = []) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -100,6 +101,7 @@ export async function launchChromium() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
   const newContext = browser.newContext.bind(browser);
@@ -111,8 +113,12 @@ export async function launchChromium() {
       });
     });
     context.on('console', (msg) => {
-      if (/Content.Security.Policy|CSP violation/i.test(msg.text()))
-        cspViolations.push(`${msg.location().url}: ${msg.text()}`);
+      const page = msg.page()?.url() ?? msg.location().url;
+      const onUi = /^\/ui(\/|$)/.test(
+        new URL(page, 'http://x').pathname.replace(/^\/[^/]+(?=\/ui)/, '')
+      );
+      if (onUi && /Content.Security.Policy|CSP violation/i.test(msg.text()))
+        cspViolations.push(`${page}: ${msg.text()}`);
     });
     return context;
   };

@@ -15,6 +15,8 @@ import { createBrowserSessions } from './auth/browser-session.js';
 import { createHubOAuth } from './auth/hub-oauth.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createDashboardAuth } from './api/dashboard-auth.js';
+import { createDashboardGrants } from './auth/dashboard-grants.js';
+import { createDashboardHosts } from './proxy/dashboard-host.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
 import type { Backend, ProcessExit } from './backends/backend.js';
 import { createSlurmBackend } from './backends/slurm/slurm-backend.js';
@@ -215,6 +217,7 @@ export async function startGateway(
   };
 
   const routes = new RouteTable();
+  const dashboardGrants = createDashboardGrants(clock);
   const proxy = externalProxy(config, routes, clock, log.child({ module: 'proxy.sync' }));
   const clusterRoutes = {
     add(c: ClusterRecord) {
@@ -222,6 +225,7 @@ export async function startGateway(
       return proxy?.sync.request();
     },
     remove(name: string) {
+      dashboardGrants.revokeCluster(name);
       routes.removeSni(name);
       routes.removePath(`${config.prefix}/clusters/${name}`);
       return proxy?.sync.request();
@@ -410,9 +414,13 @@ export async function startGateway(
     rateLimit
   );
 
+  const dashboardHosts = createDashboardHosts(config.proxy.dashboardDomain);
   const dashboardAuth = createDashboardAuth({
     userAuth,
     cluster: (name) => manager.get(name),
+    principal: (user) => access.principal(user),
+    grants: dashboardGrants,
+    hosts: dashboardHosts,
     prefix: config.prefix,
   });
   const server =
@@ -423,6 +431,7 @@ export async function startGateway(
           prefix: config.prefix,
           clients: clientTracker,
           authorizeDashboard: dashboardAuth,
+          dashboardHostOf: (host) => dashboardHosts.clusterOf(host),
           meter: metrics.proxy,
           onRefusal: (reason) => {
             metrics.refusal(reason);
