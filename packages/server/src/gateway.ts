@@ -56,6 +56,7 @@ import { createEventRecorder, type EventRecorder } from './events/event-recorder
 import { createEventStore } from './events/event-store.js';
 import { openDatabase } from './store/db.js';
 import { createSecretBox, loadOrCreateKeyFile, parseKey } from './store/secret-box.js';
+import { securePrivateDir } from './store/private-files.js';
 import { createClusterTls, preloadClusterTls } from './tls/certs.js';
 import { GATEWAY_VERSION } from './version.js';
 
@@ -184,6 +185,7 @@ export async function startGateway(
       ...(deps.isTty === undefined ? {} : { isTty: deps.isTty }),
     });
   const clock = deps.clock ?? systemClock;
+  securePrivateDir(config.dataDir, log);
   if (config.storePath !== ':memory:') {
     mkdirSync(path.dirname(config.storePath), { recursive: true, mode: 0o700 });
   }

@@ -19,6 +19,7 @@ import {
   UI_COOKIE,
   csrfMatches,
   isBrowserRequest,
+  isSecureRequest,
   isStateChanging,
   type BrowserSession,
   type BrowserSessions,
@@ -139,7 +140,10 @@ export function createUserAuth(
     onSend(req, reply) {
       const value = pending.get(req);
       if (value !== undefined && reply.statusCode < 400) {
-        void reply.header('Set-Cookie', sessions.setCookieHeader(value));
+        void reply.header(
+          'Set-Cookie',
+          sessions.setCookieHeader(value, isSecureRequest(req.headers, false))
+        );
       }
     },
   };

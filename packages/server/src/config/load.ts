@@ -21,6 +21,7 @@ import {
 } from './schema.js';
 import { schemaErrors } from './schema-errors.js';
 import { checkFieldDefinitions } from '../cluster-options/fields.js';
+import { sharedPasswordAdminProblems } from './admin-password.js';
 
 /** A config file that cannot be used; `problems` holds one line per offending key. */
 export class ConfigError extends Error {
@@ -443,6 +444,7 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
   const optionProblems = [
     ...checkFieldDefinitions(c.options).map((p) => `options: ${p}`),
     ...choiceProblems(c),
+    ...sharedPasswordAdminProblems(c),
   ];
   if (optionProblems.length > 0) throw new ConfigError(source, optionProblems);
   const env = opts.env ?? {};

@@ -422,6 +422,11 @@ export const AccessConfig = Type.Object(
       default: [],
       description: 'Groups whose members have the admin role.',
     }),
+    unsafe_shared_password_admins: Type.Boolean({
+      default: false,
+      description:
+        'Accept admin_users with one shared auth.password (anyone who knows it can be an admin); refused otherwise.',
+    }),
     contact: Type.Union([Type.String(), Type.Null()], {
       default: null,
       description: 'How to reach an admin, added to the not-granted message (e.g. a chat channel).',
@@ -429,7 +434,7 @@ export const AccessConfig = Type.Object(
     bootstrap_admin_token: Type.Boolean({
       default: true,
       description:
-        'At first start (no API token stored yet), issue an admin API token and print it once.',
+        'At first start (no API token stored yet), issue an admin API token: written to <data_dir>/bootstrap-admin-token (0600), or printed once by the embedded default on a terminal.',
     }),
   },
   { additionalProperties: false, default: {} }
