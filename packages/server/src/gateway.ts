@@ -103,6 +103,8 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** This installation's instance id (in every scheduler's and worker's environment). */
   readonly instanceId: string;
+  /** Whether clusters run under uids of their own (`backend.isolation`, resolved). */
+  readonly isolated: boolean;
   /** An admin API token issued at first start (shown once), or null. */
   readonly bootstrapToken: string | null;
   /** The event recorder (its bus, its store). */
@@ -574,6 +576,7 @@ export async function startGateway(
     manager,
     routes,
     instanceId,
+    isolated: isolation?.mode === 'uid',
     bootstrapToken,
     apiRoutes,
     metrics,
