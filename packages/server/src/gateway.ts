@@ -3,7 +3,7 @@
  * gateway instance. Nothing here is module-level, so several gateways can run in one process.
  * @module
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -18,6 +18,9 @@ import { createDashboardAuth } from './api/dashboard-auth.js';
 import { createDashboardGrants } from './auth/dashboard-grants.js';
 import { createDashboardHosts } from './proxy/dashboard-host.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
+import type { ClusterFirewall } from './backends/local/isolation.js';
+import { planIsolation, type IsolationPlan } from './backends/local/isolation-plan.js';
+import { UNPRIVILEGED } from './backends/local/environment-access.js';
 import type { Backend, ProcessExit } from './backends/backend.js';
 import { createSlurmBackend } from './backends/slurm/slurm-backend.js';
 import { createSlurmCli } from './backends/slurm/slurm-cli.js';
@@ -72,6 +75,17 @@ export interface GatewayDeps {
   readonly onFaultPoint?: (point: FaultPoint) => void;
   /** Milliseconds between SSE keep-alive comments (default 15 000). */
   readonly sseKeepAliveMs?: number;
+  /** The network firewall told about isolated clusters' uids and addresses, if any. */
+  readonly firewall?: ClusterFirewall;
+}
+
+/** Reads a system file, '' when it is missing. */
+function readSystemFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** A running gateway. */
@@ -89,6 +103,8 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** This installation's instance id (in every scheduler's and worker's environment). */
   readonly instanceId: string;
+  /** Whether clusters run under uids of their own (`backend.isolation`, resolved). */
+  readonly isolated: boolean;
   /** An admin API token issued at first start (shown once), or null. */
   readonly bootstrapToken: string | null;
   /** The event recorder (its bus, its store). */
@@ -238,6 +254,7 @@ export async function startGateway(
     onExit(exit);
   };
   let backend: Backend;
+  let isolation: IsolationPlan | null = null;
   let pool = config.pool;
   if (config.backend.type === 'slurm') {
     const cli = createSlurmCli();
@@ -261,8 +278,24 @@ export async function startGateway(
       logs: config.logs,
     });
   } else {
+    isolation = planIsolation(config.backend, {
+      isRoot: process.getuid?.() === 0,
+      readText: readSystemFile,
+      ...(deps.firewall === undefined ? {} : { firewall: deps.firewall }),
+    });
+    if (isolation.mode === 'none') {
+      log.warn(
+        "clusters are NOT isolated: every scheduler and worker runs as the gateway user and can read the others' files and the gateway's (backend.isolation: none, or the gateway does not run as root); see docs/security.md"
+      );
+    } else {
+      log.info(
+        { uids: config.backend.isolation_uids, clusters_directory: isolation.clustersDirectory },
+        'clusters are isolated: each runs under its own uid and loopback address'
+      );
+    }
     backend = createLocalBackend({
-      config: config.backend,
+      config: { ...config.backend, clustersDirectory: isolation.clustersDirectory },
+      ...(isolation.isolation === undefined ? {} : { isolation: isolation.isolation }),
       gatewayEnv: deps.env ?? {},
       instanceId,
       log: log.child({ module: 'backend.local' }),
@@ -353,8 +386,12 @@ export async function startGateway(
   const environments = config.environments;
   const catalog =
     environments.list.length > 0 || environments.discover !== null
-      ? createEnvironmentCatalog(environments, log.child({ module: 'environments' }), () =>
-          clock.now()
+      ? createEnvironmentCatalog(
+          environments,
+          log.child({ module: 'environments' }),
+          () => clock.now(),
+          // Isolated clusters cannot use what an unprivileged uid cannot read: check as one.
+          isolation?.mode === 'uid' ? UNPRIVILEGED : null
         )
       : null;
   await catalog?.refresh();
@@ -539,6 +576,7 @@ export async function startGateway(
     manager,
     routes,
     instanceId,
+    isolated: isolation?.mode === 'uid',
     bootstrapToken,
     apiRoutes,
     metrics,

@@ -42,14 +42,19 @@ export function checkEmbeddedListen(config: GatewayConfig): void {
   ]);
 }
 
-/** The embedded default's banner: single-user, not isolated, loopback, how to connect. */
-export function embeddedBanner(url: string): string {
+/**
+ * The embedded default's banner: single-user, whether clusters are isolated (each under a uid
+ * of its own when the gateway runs as root), loopback, how to connect.
+ */
+export function embeddedBanner(url: string, isolated = false): string {
   const user = userInfo().username;
   return [
     '',
     'This is the embedded default: a SINGLE-USER gateway for you on this machine.',
     '  - Any user name with any password logs in (there are no accounts).',
-    `  - Clusters are not isolated from each other: every scheduler and worker runs as ${user}.`,
+    isolated
+      ? '  - Each cluster runs under a uid of its own (the gateway runs as root).'
+      : `  - Clusters are not isolated from each other: every scheduler and worker runs as ${user}.`,
     '  - It listens on 127.0.0.1 only; other machines cannot reach it.',
     'Connect:',
     `  Python:  from dask_gateway import Gateway; gateway = Gateway("${url}")`,

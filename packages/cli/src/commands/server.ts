@@ -56,7 +56,8 @@ async function serve(
     );
   }
   process.stderr.write(`Gatehouse ${GATEWAY_VERSION} is serving on ${gateway.url}\n`);
-  if (isEmbeddedDefault(config)) process.stderr.write(embeddedBanner(gateway.url));
+  if (isEmbeddedDefault(config))
+    process.stderr.write(embeddedBanner(gateway.url, gateway.isolated));
   if (gateway.bootstrapToken !== null) {
     process.stderr.write(
       bootstrapTokenNotice(config, gateway.bootstrapToken, process.stderr.isTTY)
