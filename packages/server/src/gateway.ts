@@ -16,6 +16,11 @@ import { createHubOAuth } from './auth/hub-oauth.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createDashboardAuth } from './api/dashboard-auth.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
+import {
+  chooseNetworkIsolation,
+  startNetworkFirewall,
+  type NetworkIsolation,
+} from './backends/local/network-isolation.js';
 import type { Backend, ProcessExit } from './backends/backend.js';
 import { createSlurmBackend } from './backends/slurm/slurm-backend.js';
 import { createSlurmCli } from './backends/slurm/slurm-cli.js';
@@ -88,6 +93,8 @@ export interface Gateway {
   readonly instanceId: string;
   /** An admin API token issued at first start (shown once), or null. */
   readonly bootstrapToken: string | null;
+  /** Why cluster ports are open to every local user (for the start banner), or null. */
+  readonly networkWarning: string | null;
   /** The event recorder (its bus, its store). */
   readonly events: EventRecorder;
   /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
@@ -232,6 +239,7 @@ export async function startGateway(
     onExit(exit);
   };
   let backend: Backend;
+  let network: NetworkIsolation = { firewall: null, warning: null };
   let pool = config.pool;
   if (config.backend.type === 'slurm') {
     const cli = createSlurmCli();
@@ -255,6 +263,15 @@ export async function startGateway(
       logs: config.logs,
     });
   } else {
+    network = await chooseNetworkIsolation({
+      setting: config.backend.network_isolation,
+      instanceId,
+      log: log.child({ module: 'backend.network' }),
+      deleteOnClose: config.stopClustersOnShutdown,
+    });
+    if (network.warning !== null) {
+      log.warn(`cluster ports are open to every local user: ${network.warning}`);
+    }
     backend = createLocalBackend({
       config: config.backend,
       gatewayEnv: deps.env ?? {},
@@ -485,6 +502,11 @@ export async function startGateway(
     port = Number(new URL(url).port);
   }
   apiUrl = config.apiUrl ?? `${url}${config.prefix}/api`;
+  const { firewall } = network;
+  const stopResync =
+    firewall === null
+      ? () => undefined
+      : await startNetworkFirewall(firewall, apiUrl, config.timing.orphanScanPeriod, log);
   await manager.start();
   await proxy?.sync.request();
   // Off the start-up path: serving first, the certificate library for the first cluster next.
@@ -523,6 +545,7 @@ export async function startGateway(
     routes,
     instanceId,
     bootstrapToken,
+    networkWarning: network.warning,
     apiRoutes,
     metrics,
     openapi: () => app.swagger(),
@@ -530,6 +553,8 @@ export async function startGateway(
     async stop() {
       proxy?.stop();
       await manager.shutdown();
+      stopResync();
+      await firewall?.close();
       await proxy?.sync.idle();
       events.bus.close();
       await server.close();

@@ -51,6 +51,11 @@ async function serve(
         'For production, write a config file with access.grant_all_authenticated: false (see README).\n'
     );
   }
+  if (gateway.networkWarning !== null) {
+    process.stderr.write(
+      `The network is not isolated: any local user can connect to every cluster's ports (${gateway.networkWarning}; see docs/security.md).\n`
+    );
+  }
   if (gateway.bootstrapToken !== null) {
     process.stderr.write(
       `\nAdmin API token (shown once; keep it safe):\n  ${gateway.bootstrapToken}\n` +

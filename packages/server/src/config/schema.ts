@@ -165,7 +165,19 @@ const ProcessKeys = {
 
 /** Settings of the local process backend (spec §5). */
 export const LocalBackendConfig = Type.Object(
-  { type: Type.Literal('local'), ...ProcessKeys, ...Lifecycle },
+  {
+    type: Type.Literal('local'),
+    ...ProcessKeys,
+    ...Lifecycle,
+    network_isolation: Type.Union(
+      [Type.Literal('auto'), Type.Literal('nftables'), Type.Literal('none')],
+      {
+        default: 'auto',
+        description:
+          "Firewall between clusters on this machine (docs/security.md, Network): 'nftables' lets only root and a cluster's own uid reach its loopback address, and that uid only its address, the gateway API and DNS (needs root and nft; the gateway refuses to start without them); 'auto' uses nftables when it can and warns otherwise; 'none' leaves every cluster port open to every local user.",
+      }
+    ),
+  },
   { additionalProperties: false }
 );
 

@@ -125,6 +125,16 @@ test('sync makes the sets equal to the list, repairing a deleted table', { skip 
   assert.deepEqual(ns.probe(B.uid, [t.b]), ['ok']);
 });
 
+test('the API endpoint is set on the live table', { skip }, async () => {
+  await fw.sync([A]);
+  await fw.setApi([{ address: t.other[0], port: t.other[1] }]);
+  assert.deepEqual(ns.probe(A.uid, [t.api, t.other, t.a]), ['ECONNREFUSED', 'ok', 'ok']);
+  await fw.resync();
+  assert.deepEqual(ns.probe(A.uid, [t.api, t.other, t.a]), ['ECONNREFUSED', 'ok', 'ok']);
+  await fw.setApi([{ address: t.api[0], port: t.api[1] }]);
+  assert.deepEqual(ns.probe(A.uid, [t.api, t.other]), ['ok', 'ECONNREFUSED']);
+});
+
 test('close deletes the table when configured to', { skip }, async () => {
   await fw.sync([A]);
   await fw.close();

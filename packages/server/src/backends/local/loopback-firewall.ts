@@ -14,9 +14,11 @@ import type { Logger } from 'pino';
 import type { ClusterIdentity } from './cluster-identity.js';
 import {
   renderAllow,
+  renderApi,
   renderDelete,
   renderRemove,
   renderTable,
+  type Endpoint,
   type RulesetSpec,
 } from './nft-ruleset.js';
 
@@ -43,6 +45,14 @@ export interface LoopbackFirewall {
   available(): Promise<Availability>;
   /** Makes the table's sets exactly `identities` (creating or repairing the table). */
   sync(identities: readonly ClusterIdentity[]): Promise<void>;
+  /** Rewrites the table from the clusters allowed so far (the periodic, level-triggered pass). */
+  resync(): Promise<void>;
+  /**
+   * Sets the gateway API endpoints clusters may reach (known once the gateway listens): only
+   * the API sets change when the table exists, so a restarted gateway's clusters keep their
+   * rules until its adoption `sync`.
+   */
+  setApi(api: readonly Endpoint[]): Promise<void>;
   /** Lets one cluster's uid reach its address. */
   allow(identity: ClusterIdentity): Promise<void>;
   /** Takes one cluster's rules away. */
@@ -78,7 +88,8 @@ const keyOf = (i: ClusterIdentity) => `${i.address}/${i.uid}`;
 
 /** Creates the loopback firewall for one gateway instance. */
 export function createLoopbackFirewall(deps: LoopbackFirewallDeps): LoopbackFirewall {
-  const { spec, log } = deps;
+  const { log } = deps;
+  let spec = deps.spec;
   const table = spec.table;
   const nft = deps.nft ?? ['nft'];
   const wanted = new Map<string, ClusterIdentity>();
@@ -124,6 +135,23 @@ export function createLoopbackFirewall(deps: LoopbackFirewallDeps): LoopbackFire
         for (const i of identities) wanted.set(keyOf(i), i);
         await replaceTable();
         log.debug({ table, clusters: wanted.size }, 'loopback firewall synced');
+      });
+    },
+
+    resync() {
+      return enqueue(replaceTable);
+    },
+
+    setApi(api) {
+      return enqueue(async () => {
+        spec = { ...spec, api };
+        try {
+          await runNft([...nft, 'list', 'table', 'inet', table], '');
+        } catch {
+          await replaceTable();
+          return;
+        }
+        await change(renderApi(spec), 'API update');
       });
     },
 

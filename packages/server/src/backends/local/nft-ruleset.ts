@@ -78,8 +78,6 @@ export function renderTable(spec: RulesetSpec, identities: readonly ClusterIdent
   checkSpec(spec);
   identities.forEach(checkIdentity);
   const t = spec.table;
-  const api4 = spec.api.filter((e) => isIPv4(e.address)).map((e) => `${e.address} . ${e.port}`);
-  const api6 = spec.api.filter((e) => isIPv6(e.address)).map((e) => `${e.address} . ${e.port}`);
   const dns = spec.allowDns
     ? ['    ip daddr 127.0.0.0/8 meta l4proto { tcp, udp } th dport 53 accept']
     : [];
@@ -114,10 +112,25 @@ export function renderTable(spec: RulesetSpec, identities: readonly ClusterIdent
     '}',
     ...elements(t, 'cluster_uids', uidsOf(identities)),
     ...elements(t, 'owners', ownersOf(identities)),
-    ...elements(t, 'api4', api4),
-    ...elements(t, 'api6', api6),
+    ...apiElements(spec),
     '',
   ].join('\n');
+}
+
+/** The API sets' elements. */
+function apiElements(spec: RulesetSpec): string[] {
+  const of = (is: (a: string) => boolean) =>
+    spec.api.filter((e) => is(e.address)).map((e) => `${e.address} . ${e.port}`);
+  return [...elements(spec.table, 'api4', of(isIPv4)), ...elements(spec.table, 'api6', of(isIPv6))];
+}
+
+/** Replaces the API sets' elements of an existing table (one transaction). */
+export function renderApi(spec: RulesetSpec): string {
+  checkSpec(spec);
+  const t = spec.table;
+  return [`flush set inet ${t} api4`, `flush set inet ${t} api6`, ...apiElements(spec), ''].join(
+    '\n'
+  );
 }
 
 /** Adds one cluster's elements (adding an element that exists is not an error). */
