@@ -6,7 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pino from 'pino';
-import { createLoopbackFirewall, type LoopbackFirewall } from './loopback-firewall.js';
+import {
+  createLoopbackFirewall,
+  type LoopbackFirewall,
+  type LoopbackFirewallDeps,
+} from './loopback-firewall.js';
 import { CLUSTER_NETWORK, type ClusterIdentity } from './cluster-identity.js';
 import { renderTable, tableName } from './nft-ruleset.js';
 import { DUMMY_ADDRESS, createNetns, netnsUnavailable, type Netns } from './fixtures/netns.js';
@@ -52,18 +56,23 @@ before(async () => {
     v6: ['::1', port(v6)],
     dummy: [DUMMY_ADDRESS, port(dummy)],
   };
-  fw = createLoopbackFirewall({
+  fw = createLoopbackFirewall(deps());
+});
+
+/** The firewall's dependencies: the API is the `api` listener; nft runs in the namespace. */
+function deps(): LoopbackFirewallDeps {
+  return {
     spec: {
       table: tableName('test-instance'),
       clusterNetwork: CLUSTER_NETWORK,
-      api: [{ address: '127.0.0.1', port: port(api) }],
+      api: [{ address: t.api[0], port: t.api[1] }],
       allowDns: true,
     },
     log: pino({ level: 'silent' }),
     deleteOnClose: true,
     nft: [...ns.enter, 'nft'],
-  });
-});
+  };
+}
 
 after(() => {
   if (skip === false) ns.close();
@@ -133,6 +142,16 @@ test('the API endpoint is set on the live table', { skip }, async () => {
   assert.deepEqual(ns.probe(A.uid, [t.api, t.other, t.a]), ['ECONNREFUSED', 'ok', 'ok']);
   await fw.setApi([{ address: t.api[0], port: t.api[1] }]);
   assert.deepEqual(ns.probe(A.uid, [t.api, t.other]), ['ok', 'ECONNREFUSED']);
+});
+
+test('close keeps the rules of clusters that outlive the gateway', { skip }, async () => {
+  const keep = createLoopbackFirewall({ ...deps(), deleteOnClose: false });
+  await keep.sync([A]);
+  await keep.close();
+  assert.equal(ns.probe(B.uid, [t.a])[0], 'ECONNREFUSED');
+  await keep.remove(A);
+  await keep.close();
+  assert.doesNotMatch(ns.nft('list', 'tables'), /gatehouse_/);
 });
 
 test('close deletes the table when configured to', { skip }, async () => {

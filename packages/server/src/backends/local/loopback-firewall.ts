@@ -26,7 +26,7 @@ import {
 export interface LoopbackFirewallDeps {
   readonly spec: RulesetSpec;
   readonly log: Logger;
-  /** Delete the table in `close()` (only when no cluster outlives the gateway). */
+  /** Delete the table in `close()` even while it lists clusters (none outlives the gateway). */
   readonly deleteOnClose: boolean;
   /** The command that runs nft (default `['nft']`; tests prefix `nsenter` into a namespace). */
   readonly nft?: readonly string[];
@@ -57,7 +57,10 @@ export interface LoopbackFirewall {
   allow(identity: ClusterIdentity): Promise<void>;
   /** Takes one cluster's rules away. */
   remove(identity: ClusterIdentity): Promise<void>;
-  /** Waits for pending changes; deletes the table when configured to. */
+  /**
+   * Waits for pending changes, then deletes the table when it lists no cluster or when
+   * configured to; otherwise the rules stay for the clusters that outlive the gateway.
+   */
   close(): Promise<void>;
 }
 
@@ -172,7 +175,8 @@ export function createLoopbackFirewall(deps: LoopbackFirewallDeps): LoopbackFire
 
     close() {
       return enqueue(async () => {
-        if (deps.deleteOnClose) await runNft([...nft, '-f', '-'], renderDelete(table));
+        if (deps.deleteOnClose || wanted.size === 0)
+          await runNft([...nft, '-f', '-'], renderDelete(table));
       });
     },
   };
