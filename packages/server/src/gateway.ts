@@ -3,7 +3,7 @@
  * gateway instance. Nothing here is module-level, so several gateways can run in one process.
  * @module
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -21,6 +21,9 @@ import {
   startNetworkFirewall,
   type NetworkIsolation,
 } from './backends/local/network-isolation.js';
+import type { ClusterFirewall } from './backends/local/isolation.js';
+import { planIsolation, type IsolationPlan } from './backends/local/isolation-plan.js';
+import { UNPRIVILEGED } from './backends/local/environment-access.js';
 import type { Backend, ProcessExit } from './backends/backend.js';
 import { createSlurmBackend } from './backends/slurm/slurm-backend.js';
 import { createSlurmCli } from './backends/slurm/slurm-cli.js';
@@ -74,6 +77,17 @@ export interface GatewayDeps {
   readonly onFaultPoint?: (point: FaultPoint) => void;
   /** Milliseconds between SSE keep-alive comments (default 15 000). */
   readonly sseKeepAliveMs?: number;
+  /** The network firewall told about isolated clusters' uids and addresses, if any. */
+  readonly firewall?: ClusterFirewall;
+}
+
+/** Reads a system file, '' when it is missing. */
+function readSystemFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** A running gateway. */
@@ -240,6 +254,7 @@ export async function startGateway(
   };
   let backend: Backend;
   let network: NetworkIsolation = { firewall: null, warning: null };
+  let isolation: IsolationPlan | null = null;
   let pool = config.pool;
   if (config.backend.type === 'slurm') {
     const cli = createSlurmCli();
@@ -272,8 +287,25 @@ export async function startGateway(
     if (network.warning !== null) {
       log.warn(`cluster ports are open to every local user: ${network.warning}`);
     }
+    const firewall = network.firewall ?? deps.firewall;
+    isolation = planIsolation(config.backend, {
+      isRoot: process.getuid?.() === 0,
+      readText: readSystemFile,
+      ...(firewall === undefined ? {} : { firewall }),
+    });
+    if (isolation.mode === 'none') {
+      log.warn(
+        "clusters are NOT isolated: every scheduler and worker runs as the gateway user and can read the others' files and the gateway's (backend.isolation: none, or the gateway does not run as root); see docs/security.md"
+      );
+    } else {
+      log.info(
+        { uids: config.backend.isolation_uids, clusters_directory: isolation.clustersDirectory },
+        'clusters are isolated: each runs under its own uid and loopback address'
+      );
+    }
     backend = createLocalBackend({
-      config: config.backend,
+      config: { ...config.backend, clustersDirectory: isolation.clustersDirectory },
+      ...(isolation.isolation === undefined ? {} : { isolation: isolation.isolation }),
       gatewayEnv: deps.env ?? {},
       instanceId,
       log: log.child({ module: 'backend.local' }),
@@ -361,8 +393,12 @@ export async function startGateway(
   const environments = config.environments;
   const catalog =
     environments.list.length > 0 || environments.discover !== null
-      ? createEnvironmentCatalog(environments, log.child({ module: 'environments' }), () =>
-          clock.now()
+      ? createEnvironmentCatalog(
+          environments,
+          log.child({ module: 'environments' }),
+          () => clock.now(),
+          // Isolated clusters cannot use what an unprivileged uid cannot read: check as one.
+          isolation?.mode === 'uid' ? UNPRIVILEGED : null
         )
       : null;
   await catalog?.refresh();

@@ -87,7 +87,8 @@ export interface EnvironmentCatalog {
 export function createEnvironmentCatalog(
   cfg: EnvironmentsConfig,
   log: Logger,
-  now: () => number
+  now: () => number,
+  runAs: { readonly uid: number; readonly gid: number } | null = null
 ): EnvironmentCatalog {
   const state = new Map<string, EnvironmentStatus & { fp: string }>();
   let running: Promise<void> | null = null;
@@ -98,7 +99,10 @@ export function createEnvironmentCatalog(
       execFile(
         path.join(prefix, 'bin', 'python'),
         CHECK,
-        { timeout: 60_000 },
+        {
+          timeout: 60_000,
+          ...(runAs === null ? {} : { uid: runAs.uid, gid: runAs.gid, cwd: '/' }),
+        },
         (err, stdout, stderr) => {
           let versions: Record<string, string> = {};
           let detail = '';

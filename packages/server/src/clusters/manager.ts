@@ -651,6 +651,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
         for (const w of c.workers.values()) events.know(w);
       }
       await backend.poll?.();
+      await backend.adopt?.([...clusters.values()].filter((c) => !isFinal(c.status)));
       for (const c of clusters.values()) await adopt(c);
       started = true;
       if (backend.poll !== undefined) {

@@ -6,6 +6,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import Value from 'typebox/value';
@@ -132,7 +133,14 @@ type PathKeys =
 
 /** The local backend's settings with every path made absolute. */
 export interface ResolvedLocalBackend
-  extends Omit<LocalBackendConfig, PathKeys>, ResolvedProcessSettings {}
+  extends Omit<LocalBackendConfig, PathKeys>, ResolvedProcessSettings {
+  /**
+   * Parent of cluster working directories when clusters are isolated: `clusters_directory` if
+   * set, else `/var/lib/gatehouse/clusters/<hash of data_dir>`, whose parents every uid may
+   * traverse (a data dir's often do not: temporary directories, home directories).
+   */
+  readonly isolatedClustersDirectory: string;
+}
 
 /** The Slurm backend's settings with every path made absolute. */
 export interface ResolvedSlurmBackend
@@ -440,7 +448,14 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
   let backend: ResolvedLocalBackend | ResolvedSlurmBackend;
   if (b.type === 'local') {
     const { python_env: _p, clusters_directory: _c, logs_directory: _l, ...rest } = b;
-    backend = { ...rest, ...paths };
+    const isolatedClustersDirectory =
+      b.clusters_directory === null
+        ? path.join(
+            '/var/lib/gatehouse/clusters',
+            createHash('sha256').update(dataDir).digest('hex').slice(0, 16)
+          )
+        : paths.clustersDirectory;
+    backend = { ...rest, ...paths, isolatedClustersDirectory };
   } else {
     const {
       python_env: _p,
