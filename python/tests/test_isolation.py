@@ -241,7 +241,6 @@ def test_bob_cannot_reach_alice_or_the_gateway(gatehouse, gateway_client):
         wait_until(lambda: cluster_processes(n) == {"scheduler": [], "workers": []}, 60, f"{n} to stop")
 
 
-@pytest.mark.xfail(strict=True, reason="network isolation lands with the firewall")
 def test_bob_cannot_fetch_alice_dashboard_port(gatehouse, gateway_client):
     g = gatehouse()
     f = probe(g, gateway_client)["found"]
