@@ -30,7 +30,15 @@ if (selected.length === 0) {
 }
 const r = spawnSync(
   process.execPath,
-  ['--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=2', ...selected],
+  [
+    '--conditions=source',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=180000',
+    ...selected,
+  ],
   { cwd: root, stdio: 'inherit' }
 );
 process.exit(r.status ?? 1);

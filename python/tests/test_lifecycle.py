@@ -108,3 +108,24 @@ def test_killed_worker_is_replaced(gatehouse, gateway_client):
         assert client.submit(lambda: 7).result(timeout=60) == 7
     assert status_of(gw, name) == "RUNNING"
     cluster.shutdown()
+
+
+def test_sigterm_finishes_a_stop_already_asked_for(gatehouse, gateway_client):
+    """A stop requested just before the gateway gets SIGTERM is carried out before it exits (and
+    the record says STOPPED), instead of leaving the cluster CLOSING with its scheduler running
+    until the next start."""
+    port = free_port()
+    g = gatehouse(config={"stop_clusters_on_shutdown": False}, port=port)
+    gw = gateway_client(g)
+    cluster = gw.new_cluster()
+    cluster.scale(2)
+    wait_for_workers(cluster, exact=2)
+    name = cluster.name
+    cluster.close(shutdown=False)
+    gw.stop_cluster(name)
+    g.stop()
+    assert cluster_processes(name) == {"scheduler": [], "workers": []}
+    g.start()
+    gw2 = gateway_client(g)
+    assert [c.name for c in gw2.list_clusters()] == []
+    assert status_of(gw2, name) == "STOPPED"

@@ -14,6 +14,7 @@ import math
 import re
 import threading
 import time
+import urllib.error
 import urllib.request
 import warnings
 
@@ -279,3 +280,43 @@ def test_max_workers_of_one_user_clamps_scale(gatehouse, gateway_client):
         scale_quietly(alice, 2)
         wait_for_workers(alice, exact=2, timeout=TIMEOUT)
         stays(lambda: workers(bob) == 1, 5, "bob beyond his quota")
+
+
+def test_parallel_creates_respect_max_clusters(gatehouse, gateway_client):
+    """20 creates sent at once by one user with max_clusters 2 start exactly 2 clusters: the
+    quota is checked and reserved in one step, not checked before an await and counted after."""
+    g = gatehouse(config={"quotas": {"default": {"max_clusters": 2}}})
+    creds = base64.b64encode(b"alice:").decode()
+    results: list[int] = []
+    lock = threading.Lock()
+    go = threading.Barrier(20)
+
+    def create():
+        req = urllib.request.Request(
+            g.address + "/api/v1/clusters/",
+            data=json.dumps({"cluster_options": {}}).encode(),
+            headers={"Authorization": f"Basic {creds}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        go.wait()
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                status = resp.status
+        except urllib.error.HTTPError as e:
+            status = e.code
+        with lock:
+            results.append(status)
+
+    threads = [threading.Thread(target=create) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    alice = client_for(gateway_client, g, "alice")
+    try:
+        names = [c.name for c in alice.list_clusters()]
+        assert sorted(results) == [201, 201] + [422] * 18, results
+        assert len(names) == 2, names
+    finally:
+        for name in [c.name for c in alice.list_clusters()]:
+            alice.stop_cluster(name)

@@ -318,6 +318,9 @@ export async function startGateway(
   for (const [username, q] of Object.entries(await accessStore.listUserQuotas())) {
     policy.setOverride(username, parseQuotaBody(JSON.parse(q)));
   }
+  for (const [name, groups] of Object.entries(await accessStore.listUserGroups())) {
+    policy.observe({ name, groups });
+  }
   const usageId = (c: ClusterRecord, w: WorkerRecord | null) =>
     `${c.name}/${w === null ? 'scheduler' : w.name}`;
   const accounting = {
@@ -418,7 +421,7 @@ export async function startGateway(
     cacheMaxAge: config.auth.cache_max_age,
     clock,
   });
-  const authenticator = createAuthenticator(config.auth, accessStore);
+  const authenticator = createAuthenticator(config.auth, accessStore, clock);
   const { limits } = config;
   const rateLimit =
     limits.user_requests_per_second === null
@@ -437,7 +440,10 @@ export async function startGateway(
     access,
     {
       onUser: (user) => {
-        policy.observe(user);
+        if (!policy.observe(user)) return;
+        accessStore.setUserGroups(user.name, user.groups, clock.now()).catch((err: unknown) => {
+          log.error({ err, user: user.name }, 'could not remember the groups of a user');
+        });
       },
       onRefusal: (who, what, why) => {
         metrics.refusal(why === 'not an admin' ? 'not_admin' : 'not_granted');

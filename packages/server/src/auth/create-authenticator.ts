@@ -2,6 +2,7 @@
  * Builds the authenticator the config names, with API tokens in front of it.
  * @module
  */
+import type { Clock } from '../clock.js';
 import type { ResolvedJupyterHubAuth } from '../config/load.js';
 import type { BasicAuthConfig } from '../config/schema.js';
 import type { AccessStore } from '../store/access-store.js';
@@ -13,11 +14,12 @@ import { withApiTokens } from './token-authenticator.js';
 /** The configured authenticator, accepting admin-issued API tokens too. */
 export function createAuthenticator(
   auth: BasicAuthConfig | ResolvedJupyterHubAuth,
-  tokens: AccessStore
+  tokens: AccessStore,
+  clock: Clock
 ): Authenticator {
   const inner =
     auth.type === 'basic'
       ? createBasicAuthenticator(auth.password, auth.users)
-      : createJupyterHubAuthenticator(auth);
+      : createJupyterHubAuthenticator(auth, fetch, clock);
   return withApiTokens(inner, tokens);
 }

@@ -27,6 +27,7 @@ import {
   parseJupyterHubHeader,
   HUB_REQUEST_TIMEOUT_MS,
   PERMISSION_FAILURE,
+  SERVICE_TOKEN_CHECK_TTL_MS,
   UPSTREAM_FAILURE,
   VERIFY_FAILURE,
 } from './jupyterhub.js';
@@ -379,6 +380,20 @@ describe('createJupyterHubAuthenticator against fakeHub', () => {
       assert.deepEqual(
         fakeHub.requests.map((r) => r.authorization),
         ['token bad-1', `token ${SERVICE_TOKEN}`, 'token bad-2']
+      );
+    });
+
+    it('403: the check of the gateway token is made again once its time (by the clock) is up', async () => {
+      let now = 1_000_000;
+      const timed = createJupyterHubAuthenticator(hubConfig(fakeHub.apiUrl), fetch, {
+        now: () => now,
+      });
+      assert.equal(await timed.authenticate(jh('bad-1')), null);
+      now += SERVICE_TOKEN_CHECK_TTL_MS;
+      assert.equal(await timed.authenticate(jh('bad-2')), null);
+      assert.deepEqual(
+        fakeHub.requests.map((r) => r.authorization),
+        ['token bad-1', `token ${SERVICE_TOKEN}`, 'token bad-2', `token ${SERVICE_TOKEN}`]
       );
     });
 

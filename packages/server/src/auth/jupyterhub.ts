@@ -27,6 +27,7 @@
  * the error's `cause`.
  * @module
  */
+import { systemClock, type Clock } from '../clock.js';
 import type { ResolvedJupyterHubAuth } from '../config/load.js';
 import { GatewayError } from '../errors.js';
 import { headerValue, type Authenticator, type Headers, type User } from './authenticator.js';
@@ -112,10 +113,12 @@ export function hasServiceAccess(scopes: readonly string[], serviceName: string)
  * Creates the JupyterHub authenticator.
  * @param cfg the resolved `auth` settings (api_url has no trailing slash).
  * @param fetchImpl the fetch to reach the hub with (tests inject one).
+ * @param clock the time source of the service-token check's cache.
  */
 export function createJupyterHubAuthenticator(
   cfg: ResolvedJupyterHubAuth,
-  fetchImpl: typeof fetch = fetch
+  fetchImpl: typeof fetch = fetch,
+  clock: Clock = systemClock
 ): Authenticator {
   const userUrl = `${cfg.api_url}/user`;
   let serviceTokenCheckedAt = -Infinity;
@@ -157,7 +160,7 @@ export function createJupyterHubAuthenticator(
 
   /** Whether the hub accepts the gateway's own token (so a 403 was the user's token's fault). */
   const hubAcceptsServiceToken = async (): Promise<boolean> => {
-    if (Date.now() - serviceTokenCheckedAt < SERVICE_TOKEN_CHECK_TTL_MS) return true;
+    if (clock.now() - serviceTokenCheckedAt < SERVICE_TOKEN_CHECK_TTL_MS) return true;
     const res = await askHub(cfg.api_token);
     await res.body?.cancel();
     if (res.status >= 500) {
@@ -165,7 +168,7 @@ export function createJupyterHubAuthenticator(
       throw new GatewayError('upstream_failure', UPSTREAM_FAILURE, { cause });
     }
     if (res.status >= 400) return false;
-    serviceTokenCheckedAt = Date.now();
+    serviceTokenCheckedAt = clock.now();
     return true;
   };
 

@@ -113,6 +113,8 @@ const noAccounting: ProcessAccounting = { started: () => undefined, stopped: () 
 export type StopReason = string;
 
 const WAIT_MS = 20_000;
+/** How long a shutdown waits for stops already asked for (SIGTERM, then SIGKILL, fit easily). */
+const SHUTDOWN_STOP_GRACE_MS = 30_000;
 
 /** Creates the manager; call `start()` to load records and begin reconciling. */
 export function createClusterManager(deps: ClusterManagerDeps) {
@@ -536,12 +538,30 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     }
   }
 
+  /**
+   * Carries out the stops already asked for (within SHUTDOWN_STOP_GRACE_MS) before a shutdown
+   * closes the queue, so no record is left CLOSING with its scheduler still running.
+   */
+  async function finishStopsInFlight(): Promise<void> {
+    const closing = [...clusters.values()].filter(
+      (c) => c.target !== Job.RUNNING && !isFinal(c.status)
+    );
+    if (closing.length === 0) return;
+    log.info({ clusters: closing.map((c) => c.name) }, 'finishing stops before shutting down');
+    for (const c of closing) enqueueCluster(c);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_STOP_GRACE_MS);
+    });
+    await Promise.race([queue.idle(), bound]);
+    clearTimeout(timer);
+  }
+
   /** Clusters whose logs the retention sweep already removed. */
   const logsRemoved = new Set<string>();
 
-  async function rotateLogs(): Promise<void> {
+  function rotateLogs(): void {
     for (const c of clusters.values()) if (!isFinal(c.status)) backend.rotateLogs(c);
-    return Promise.resolve();
   }
 
   async function cleanup(): Promise<void> {
@@ -564,12 +584,14 @@ export function createClusterManager(deps: ClusterManagerDeps) {
     await deps.onCleanup?.(deleted, before);
   }
 
-  const every = (seconds: number, what: string, fn: () => Promise<void>) => {
+  const every = (seconds: number, what: string, fn: () => Promise<void> | void) => {
     if (seconds <= 0) return;
     const timer = setInterval(() => {
-      fn().catch((err: unknown) => {
-        log.error({ err }, `${what} failed`);
-      });
+      Promise.resolve()
+        .then(fn)
+        .catch((err: unknown) => {
+          log.error({ err }, `${what} failed`);
+        });
     }, seconds * 1000);
     timer.unref();
     timers.push(timer);
@@ -643,13 +665,12 @@ export function createClusterManager(deps: ClusterManagerDeps) {
 
     /** Loads records from the store, re-adopts live clusters and starts the sweeps. */
     async start(): Promise<void> {
-      for (const c of await store.loadAll()) clusters.set(c.name, c);
-      // Nothing has been spawned yet by this gateway: whatever no record claims is an orphan.
-      await reapOrphans(false);
       for (const c of await store.loadAll()) {
         clusters.set(c.name, c);
         for (const w of c.workers.values()) events.know(w);
       }
+      // Nothing has been spawned yet by this gateway: whatever no record claims is an orphan.
+      await reapOrphans(false);
       await backend.poll?.();
       await backend.adopt?.([...clusters.values()].filter((c) => !isFinal(c.status)));
       for (const c of clusters.values()) await adopt(c);
@@ -676,6 +697,8 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       if (deps.stopClustersOnShutdown) {
         for (const c of clusters.values()) await fail(c, 'the gateway shut down');
         await queue.idle();
+      } else {
+        await finishStopsInFlight();
       }
       queue.close();
       waiters.wakeAll();
@@ -685,11 +708,6 @@ export function createClusterManager(deps: ClusterManagerDeps) {
 
     /** Waits until no reconcile work is pending (tests). */
     idle: () => queue.idle(),
-
-    /** Whether the manager is shutting down. */
-    get stopping() {
-      return stopping;
-    },
 
     get(name: string): ClusterRecord | undefined {
       return clusters.get(name);
@@ -717,8 +735,16 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       return out;
     },
 
-    /** Creates a cluster record and starts it in the background. */
-    async create(username: string, options: Record<string, unknown>, config: ClusterConfig) {
+    /**
+     * Creates a cluster record and starts it in the background; `onListed` runs as soon as the
+     * record is in the cluster list (the caller's quota reservation ends there).
+     */
+    async create(
+      username: string,
+      options: Record<string, unknown>,
+      config: ClusterConfig,
+      onListed?: () => void
+    ) {
       const name = randomUUID().replaceAll('-', '');
       const tls = await deps.createTls(name);
       const c: ClusterRecord = {
@@ -745,6 +771,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       };
       await store.insertCluster(c);
       clusters.set(name, c);
+      onListed?.();
       faults.reach('create.record_inserted');
       events.emit(c, 'cluster.created', 'Cluster created', { options }, username);
       log.info({ cluster: name, user: username }, 'cluster created');

@@ -361,9 +361,15 @@ describe('loadConfig errors name the offending key path', () => {
     assert.match(err.problems[0] ?? '', /^auth\.cookie_name: /);
   });
 
-  it('a backend without its type names backend.type', () => {
-    const err = configError(() => fromValues({ backend: { heartbeat_period: 5 } }));
-    assert.deepEqual(err.problems, ["backend.type: must be one of 'local', 'slurm' (got nothing)"]);
+  it('a backend without its type is the local backend', () => {
+    const c = fromValues({ backend: { heartbeat_period: 5 } });
+    assert.equal(c.backend.type, 'local');
+    assert.equal(c.backend.heartbeat_period, 5);
+  });
+
+  it('an unknown backend type names backend.type', () => {
+    const err = configError(() => fromValues({ backend: { type: 'k8s' } }));
+    assert.deepEqual(err.problems, [`backend.type: must be one of 'local', 'slurm' (got "k8s")`]);
   });
 
   it('a heartbeat_period of 0 names backend.heartbeat_period', () => {

@@ -409,6 +409,20 @@ function choiceProblems(c: GatewayConfigInput): string[] {
 }
 
 /**
+ * A copy of `raw` whose `backend` mapping names its type: `local` when it names none, as every
+ * other key defaults (a union's default cannot reach inside a mapping the user gave).
+ */
+function backendTypeDefaulted(raw: object): unknown {
+  const copy = structuredClone(raw) as Record<string, unknown>;
+  const backend = copy['backend'];
+  if (typeof backend === 'object' && backend !== null && !Array.isArray(backend)) {
+    const b = backend as Record<string, unknown>;
+    if (!('type' in b)) copy['backend'] = { type: 'local', ...b };
+  }
+  return copy;
+}
+
+/**
  * Loads, validates and freezes the configuration.
  * @throws ConfigError naming every offending key.
  */
@@ -417,7 +431,7 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(source, ['the config must be a mapping of keys to values']);
   }
-  const withDefaults: unknown = Value.Default(GatewayConfigSchema, structuredClone(raw));
+  const withDefaults: unknown = Value.Default(GatewayConfigSchema, backendTypeDefaulted(raw));
   const problems = schemaErrors(GatewayConfigSchema, withDefaults);
   if (problems.length > 0 || !Value.Check(GatewayConfigSchema, withDefaults)) {
     throw new ConfigError(source, problems.length > 0 ? problems : ['does not match the schema']);

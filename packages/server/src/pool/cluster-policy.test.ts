@@ -113,6 +113,42 @@ function refusal(f: () => void): string {
   return message ?? '';
 }
 
+describe('reserveCreate', () => {
+  it('counts a reserved create as an active cluster until it is released', () => {
+    const { policy } = setup({ quotas: { default: { max_clusters: 2, max_cores: 3 } } });
+    const first = policy.reserveCreate('alice', 1, GIB);
+    const second = policy.reserveCreate('alice', 1, GIB);
+    assert.match(
+      refusal(() => policy.reserveCreate('alice', 1, GIB)),
+      /You have 2 active clusters, the limit is 2/
+    );
+    policy.reserveCreate('bob', 1, GIB).release();
+    first.release();
+    first.release();
+    const third = policy.reserveCreate('alice', 1, GIB);
+    assert.match(
+      refusal(() => {
+        policy.checkCreate('alice', 1, GIB);
+      }),
+      /limit is 2/
+    );
+    second.release();
+    third.release();
+    policy.checkCreate('alice', 1, GIB);
+  });
+
+  it('counts the reserved scheduler cores against max_cores', () => {
+    const { policy } = setup({ quotas: { default: { max_cores: 2 } } });
+    policy.reserveCreate('alice', 2, GIB);
+    assert.match(
+      refusal(() => {
+        policy.checkCreate('alice', 1, GIB);
+      }),
+      /max_cores/
+    );
+  });
+});
+
 describe('checkCreate', () => {
   it('allows creates without a quota, and under one', () => {
     const { policy, add } = setup({ quotas: { default: { max_clusters: 2 } } });
@@ -242,7 +278,8 @@ describe('limitWorkers: quota', () => {
     });
     const a = add('a1', 'alice');
     assert.equal(policy.limitWorkers(a, 3).count, 1);
-    policy.observe({ name: 'alice', groups: ['big'], admin: false });
+    assert.equal(policy.observe({ name: 'alice', groups: ['big'] }), true, 'new groups');
+    assert.equal(policy.observe({ name: 'alice', groups: ['big'] }), false, 'the same groups');
     assert.deepEqual(policy.limitWorkers(a, 3), { count: 3, msg: null });
     assert.equal(policy.quota('alice').maxWorkers, 3);
   });

@@ -18,6 +18,7 @@ const RECENT_SCALE_MS = 30_000;
 function plural(n: number, word: string): string {
   return `${String(n)} ${word}${n === 1 ? '' : 's'}`;
 }
+import { CreateReservations, type CreateReservation } from './create-reservations.js';
 import { maxFitting, pack, type Demand, type MachineType } from './packing.js';
 import {
   checkCreate,
@@ -118,6 +119,7 @@ export function createClusterPolicy(
   /** When each cluster's last scale was accepted (clock ms). */
   const scaledAt = new Map<string, number>();
   const now = () => clock.now();
+  const pendingCreates = new CreateReservations();
 
   function* active(): Generator<ClusterRecord> {
     for (const c of clusters()) if (c.target === Job.RUNNING && !isFinal(c.status)) yield c;
@@ -177,7 +179,13 @@ export function createClusterPolicy(
       cores += n * c.config.worker_cores;
       memory += n * c.config.worker_memory;
     }
-    return { clusters: clustersN, workers, cores, memory };
+    const pending = pendingCreates.of(username);
+    return {
+      clusters: clustersN + pending.clusters,
+      workers,
+      cores: cores + pending.cores,
+      memory: memory + pending.memory,
+    };
   };
 
   const quotaOf = (username: string): Quota => {
@@ -210,9 +218,28 @@ export function createClusterPolicy(
   };
 
   return {
-    /** Remembers a user's groups (quotas by group also apply to their heartbeats). */
-    observe(user: User): void {
+    /**
+     * Remembers a user's groups (quotas by group also apply to their heartbeats); true when
+     * they differ from what was known, so the caller can persist them.
+     */
+    observe(user: Pick<User, 'name' | 'groups'>): boolean {
+      const known = groupsOf.get(user.name);
       groupsOf.set(user.name, user.groups);
+      return known?.join('\n') !== user.groups.join('\n');
+    },
+
+    /**
+     * Checks the create like `checkCreate` and, in the same synchronous step, reserves the
+     * cluster against the quota until the returned reservation is released (once the record is
+     * listed, or the create failed).
+     */
+    reserveCreate(
+      username: string,
+      schedulerCores: number,
+      schedulerMemory: number
+    ): CreateReservation {
+      this.checkCreate(username, schedulerCores, schedulerMemory);
+      return pendingCreates.add(username, schedulerCores, schedulerMemory);
     },
 
     /** Throws 422 naming the limit when `username` may not start another cluster. */

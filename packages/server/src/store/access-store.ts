@@ -55,6 +55,11 @@ export interface AccessStore {
   listUserQuotas(): Promise<Record<string, string>>;
   setUserQuota(username: string, quotaJson: string | null, by: string, now: number): Promise<void>;
 
+  /** Every user's groups as last seen. */
+  listUserGroups(): Promise<Record<string, string[]>>;
+  /** Remembers the groups `username` was seen with. */
+  setUserGroups(username: string, groups: readonly string[], now: number): Promise<void>;
+
   audit(e: Omit<AuditRow, 'id'>): Promise<void>;
   listAudit(o: { since?: number; limit: number }): Promise<AuditEntry[]>;
 
@@ -190,6 +195,23 @@ export function createAccessStore(db: Kysely<Database>): AccessStore {
     async listUserQuotas() {
       const rows = await db.selectFrom('user_quotas').select(['username', 'quota']).execute();
       return Object.fromEntries(rows.map((r) => [r.username, r.quota]));
+    },
+    async listUserGroups() {
+      const rows = await db.selectFrom('user_groups').select(['username', 'groups']).execute();
+      const out: Record<string, string[]> = {};
+      for (const r of rows) {
+        const parsed: unknown = JSON.parse(r.groups);
+        if (Array.isArray(parsed)) out[r.username] = parsed.map(String);
+      }
+      return out;
+    },
+    async setUserGroups(username, groups, now) {
+      const json = JSON.stringify(groups);
+      await db
+        .insertInto('user_groups')
+        .values({ username, groups: json, seen_at: now })
+        .onConflict((oc) => oc.column('username').doUpdateSet({ groups: json, seen_at: now }))
+        .execute();
     },
     async setUserQuota(username, quotaJson, by, now) {
       if (quotaJson === null) {

@@ -159,6 +159,20 @@ const events: Migration = {
   },
 };
 
+const userGroups: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('user_groups')
+      .addColumn('username', 'text', (c) => c.primaryKey())
+      .addColumn('groups', 'text', (c) => c.notNull())
+      .addColumn('seen_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('user_groups').execute();
+  },
+};
+
 /** All migrations in order; names sort lexically. */
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -167,5 +181,6 @@ export const migrationProvider: MigrationProvider = {
       '0002-access': access,
       '0003-events': events,
       '0004-gateway-meta': gatewayMeta,
+      '0005-user-groups': userGroups,
     }),
 };

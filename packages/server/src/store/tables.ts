@@ -73,6 +73,15 @@ export interface ApiTokenRow {
 }
 
 /** A per-user quota override set by an admin (JSON of a partial quota). */
+/** The groups a user had when last seen (group quotas apply to heartbeats after a restart). */
+export interface UserGroupsRow {
+  username: string;
+  /** JSON array of group names. */
+  groups: string;
+  seen_at: number;
+}
+
+/** An admin's quota override for one user (JSON). */
 export interface UserQuotaRow {
   username: string;
   quota: string;
@@ -132,6 +141,7 @@ export interface Database {
   access_requests: AccessRequestRow;
   api_tokens: ApiTokenRow;
   user_quotas: UserQuotaRow;
+  user_groups: UserGroupsRow;
   audit: AuditRow;
   usage: UsageRow;
   events: EventRow;

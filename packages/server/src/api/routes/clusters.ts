@@ -7,6 +7,7 @@ import Value from 'typebox/value';
 import type { FastifyRequest } from 'fastify';
 import { ClusterJson, ClusterMap, CreatedCluster, Heartbeat, ScaleResult } from '@gatehouse/api';
 import type { User } from '../../auth/authenticator.js';
+import { sameSecret } from '../../auth/same-secret.js';
 import { isRecord } from '../../cluster-options/guards.js';
 import { validateAdaptBody, validateScaleCount } from '../../cluster-options/limits.js';
 import type { ClusterRecord } from '../../clusters/model.js';
@@ -58,7 +59,7 @@ function clusterByToken(ctx: ApiContext, req: NameRequest): ClusterRecord | null
   const m = auth === undefined ? null : /^token\s+(\S+)\s*$/i.exec(auth);
   if (m === null) return null;
   const c = ctx.manager.get(req.params.cluster_name);
-  return c !== undefined && c.token === m[1] ? c : null;
+  return c !== undefined && m[1] !== undefined && sameSecret(c.token, m[1]) ? c : null;
 }
 
 /** The `{cluster_name}` segment; an empty one (`/clusters//x`) matches no route (spec §1.2). */
@@ -124,8 +125,13 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
       throw refuse(err, 'options');
     }
     const { options, config } = resolved;
+    let reservation;
     try {
-      ctx.policy.checkCreate(user.name, config.scheduler_cores, config.scheduler_memory);
+      reservation = ctx.policy.reserveCreate(
+        user.name,
+        config.scheduler_cores,
+        config.scheduler_memory
+      );
     } catch (err) {
       ctx.metrics.refusal('quota');
       ctx.audit(
@@ -137,7 +143,14 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
       );
       throw refuse(err, 'quota');
     }
-    const c = await manager.create(user.name, options, config);
+    let c;
+    try {
+      c = await manager.create(user.name, options, config, () => {
+        reservation.release();
+      });
+    } finally {
+      reservation.release();
+    }
     reply.code(201);
     return { name: c.name };
   };
