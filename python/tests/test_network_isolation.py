@@ -3,16 +3,18 @@
 Alice and bob each run a real cluster with one worker. From a Dask task in bob's cluster, bob
 fetches alice's dashboard page and its Prometheus route directly from her scheduler's dashboard
 port, bypassing the gateway's authenticated proxy, and opens a TCP connection to her worker's
-HTTP port. With the loopback firewall (``backend.network_isolation``, nftables, as root) every
-attempt is refused. Positive controls: the same task reaches its own cluster's dashboard and
+HTTP port; a local user who runs no cluster (uid 65534) tries the same. With the loopback
+firewall (``backend.network_isolation``, nftables, as root) every attempt is refused. Positive controls: the same task reaches its own cluster's dashboard and
 worker ports; the gateway's proxy still serves alice her dashboard; and a control gateway with
 ``network_isolation: none`` shows every probe succeeding.
 """
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
+import subprocess
 import sys
 import urllib.request
 from base64 import b64encode
@@ -62,6 +64,16 @@ def reach(targets: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def reach_as_nobody(targets: dict[str, str]) -> dict[str, str]:
+    """``reach`` run by a local user who runs no cluster (uid 65534, Debian's python)."""
+    code = inspect.getsource(reach) + f"\nimport json\nprint(json.dumps(reach({targets!r})))\n"
+    out = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", code],
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    return json.loads(out.stdout)
+
+
 def ports_of(cluster, client) -> dict[str, str]:
     """The cluster's dashboard page, Prometheus route and worker HTTP port, as seen by root."""
     info = client.scheduler_info()
@@ -90,8 +102,9 @@ def probe(g, gateway_client) -> dict:
     targets = {f"alice_{k}": v for k, v in ports_of(alice, alice_client).items()}
     targets |= {f"own_{k}": v for k, v in ports_of(bob, bob_client).items()}
     found = bob_client.submit(by_value(reach), targets, pure=False).result(timeout=120)
-    print(json.dumps({"targets": targets, "found": found}, indent=1))
-    return {"found": found, "alice": alice, "bob": bob, "clients": [alice_client, bob_client]}
+    nobody = reach_as_nobody({k: v for k, v in targets.items() if k.startswith("alice_")})
+    print(json.dumps({"targets": targets, "found": found, "nobody": nobody}, indent=1))
+    return {"found": found, "nobody": nobody, "alice": alice, "bob": bob, "clients": [alice_client, bob_client]}
 
 
 def proxied_dashboard(cluster, user: str) -> int:
@@ -121,6 +134,8 @@ def test_bob_cannot_reach_alice_ports(gatehouse, gateway_client):
     # Every direct attempt at alice's ports is refused.
     for k in ("alice_dashboard", "alice_prometheus", "alice_worker_http"):
         assert "Connection refused" in f[k] or "ConnectionRefused" in f[k], (k, f[k])
+        # So is a local user who runs no cluster.
+        assert "Connection refused" in p["nobody"][k], (k, p["nobody"])
     # The gateway's authenticated proxy still serves alice her dashboard.
     assert proxied_dashboard(p["alice"], "alice") == 200
     finish(p)
@@ -134,4 +149,6 @@ def test_control_without_network_isolation_the_ports_leak(gatehouse, gateway_cli
     assert f["alice_prometheus"] == "fetched:200", f
     assert f["alice_worker_http"] == "connected", f
     assert f["own_dashboard"] == "fetched:200", f
+    assert p["nobody"] == {"alice_dashboard": "fetched:200", "alice_prometheus": "fetched:200",
+                           "alice_worker_http": "connected"}, p["nobody"]
     finish(p)
