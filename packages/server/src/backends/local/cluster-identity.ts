@@ -7,6 +7,3 @@ import type { ClusterIdentity as IsolatedCluster } from './isolation.js';
 
 /** The uid, gid and loopback address of one cluster's processes (its slot is not needed). */
 export type ClusterIdentity = Pick<IsolatedCluster, 'uid' | 'gid' | 'address'>;
-
-/** The loopback range cluster addresses are taken from (`127.201.x.y`, see `identityForSlot`). */
-export const CLUSTER_NETWORK = '127.201.0.0/16';

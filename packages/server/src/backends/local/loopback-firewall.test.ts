@@ -11,13 +11,15 @@ import {
   type LoopbackFirewall,
   type LoopbackFirewallDeps,
 } from './loopback-firewall.js';
-import { CLUSTER_NETWORK, type ClusterIdentity } from './cluster-identity.js';
+import type { ClusterIdentity } from './cluster-identity.js';
 import { renderTable, tableName } from './nft-ruleset.js';
 import { DUMMY_ADDRESS, createNetns, netnsUnavailable, type Netns } from './fixtures/netns.js';
 
 const skip = netnsUnavailable() ?? false;
 const A: ClusterIdentity = { uid: 2001, gid: 2001, address: '127.201.0.1' };
 const B: ClusterIdentity = { uid: 2002, gid: 2002, address: '127.201.0.2' };
+/** A cluster of another gateway on the same host. */
+const C: ClusterIdentity = { uid: 2003, gid: 2003, address: '127.201.0.3' };
 /** A local user that runs no cluster. */
 const OTHER = 2999;
 
@@ -27,6 +29,7 @@ type Target = readonly [string, number];
 let t: {
   a: Target;
   b: Target;
+  c: Target;
   api: Target;
   other: Target;
   dns: Target;
@@ -37,9 +40,10 @@ let t: {
 before(async () => {
   if (skip !== false) return;
   ns = await createNetns();
-  const [a, b, api, other, v6, dummy] = await ns.listen([
+  const [a, b, c, api, other, v6, dummy] = await ns.listen([
     [A.address, 0],
     [B.address, 0],
+    [C.address, 0],
     ['127.0.0.1', 0],
     ['127.0.0.1', 0],
     ['::1', 0],
@@ -50,6 +54,7 @@ before(async () => {
   t = {
     a: [A.address, port(a)],
     b: [B.address, port(b)],
+    c: [C.address, port(c)],
     api: ['127.0.0.1', port(api)],
     other: ['127.0.0.1', port(other)],
     dns: ['127.0.0.53', 53],
@@ -64,7 +69,6 @@ function deps(): LoopbackFirewallDeps {
   return {
     spec: {
       table: tableName('test-instance'),
-      clusterNetwork: CLUSTER_NETWORK,
       api: [{ address: t.api[0], port: t.api[1] }],
       allowDns: true,
     },
@@ -80,7 +84,7 @@ after(() => {
 
 test('table names are nft identifiers and bad input is refused', () => {
   assert.equal(tableName('ab-12.x'), 'gatehouse_ab_12_x');
-  const spec = { table: 't', clusterNetwork: CLUSTER_NETWORK, api: [], allowDns: false };
+  const spec = { table: 't', api: [], allowDns: false };
   assert.throws(() => renderTable(spec, [{ uid: 0, gid: 0, address: '127.201.0.1' }]), /root/);
   assert.throws(() => renderTable(spec, [{ uid: 5, gid: 5, address: '127.201.0.1; x' }]));
   assert.throws(() => renderTable({ ...spec, table: 'a b' }, []), /bad table/);
@@ -112,10 +116,13 @@ test('with rules a cluster reaches only itself, the API and DNS', { skip }, asyn
 test('clusters are added and removed element by element', { skip }, async () => {
   await fw.sync([A, B]);
   await fw.remove(A);
-  assert.deepEqual(ns.probe(A.uid, [t.a, t.api]), ['ECONNREFUSED', 'ok']);
+  // A's address is no longer protected, and its uid no longer restricted; B still is.
+  assert.deepEqual(ns.probe(OTHER, [t.a, t.b]), ['ok', 'ECONNREFUSED']);
+  assert.deepEqual(ns.probe(A.uid, [t.a, t.other]), ['ok', 'ok']);
   assert.deepEqual(ns.probe(B.uid, [t.b, t.a]), ['ok', 'ECONNREFUSED']);
   await fw.allow(A);
-  assert.deepEqual(ns.probe(A.uid, [t.a, t.b]), ['ok', 'ECONNREFUSED']);
+  assert.deepEqual(ns.probe(A.uid, [t.a, t.b, t.other]), ['ok', 'ECONNREFUSED', 'ECONNREFUSED']);
+  assert.deepEqual(ns.probe(OTHER, [t.a]), ['ECONNREFUSED']);
   // Removing twice, or a cluster never added, is not an error.
   await fw.remove(A);
   await fw.remove(A);
@@ -130,8 +137,8 @@ test('sync makes the sets equal to the list, repairing a deleted table', { skip 
   await fw.allow(A); // fails on the missing table, then rewrites it
   assert.deepEqual(ns.probe(B.uid, [t.a, t.b]), ['ECONNREFUSED', 'ok']);
   await fw.sync([B]);
-  assert.deepEqual(ns.probe(A.uid, [t.a]), ['ECONNREFUSED']);
-  assert.deepEqual(ns.probe(B.uid, [t.b]), ['ok']);
+  assert.deepEqual(ns.probe(OTHER, [t.a, t.b]), ['ok', 'ECONNREFUSED']);
+  assert.deepEqual(ns.probe(B.uid, [t.b, t.a]), ['ok', 'ECONNREFUSED']);
 });
 
 test('the API endpoint is set on the live table', { skip }, async () => {
@@ -142,6 +149,22 @@ test('the API endpoint is set on the live table', { skip }, async () => {
   assert.deepEqual(ns.probe(A.uid, [t.api, t.other, t.a]), ['ECONNREFUSED', 'ok', 'ok']);
   await fw.setApi([{ address: t.api[0], port: t.api[1] }]);
   assert.deepEqual(ns.probe(A.uid, [t.api, t.other]), ['ok', 'ECONNREFUSED']);
+});
+
+test("two gateways' tables never reject each other's clusters", { skip }, async () => {
+  const second = createLoopbackFirewall({
+    ...deps(),
+    spec: { ...deps().spec, table: 'gh_second' },
+  });
+  await fw.sync([A, B]);
+  await second.sync([C]);
+  const refused = 'ECONNREFUSED';
+  assert.deepEqual(ns.probe(C.uid, [t.c, t.api, t.a, t.other]), ['ok', 'ok', refused, refused]);
+  assert.deepEqual(ns.probe(A.uid, [t.a, t.api, t.c]), ['ok', 'ok', refused]);
+  assert.deepEqual(ns.probe(OTHER, [t.a, t.c]), [refused, refused]);
+  await second.remove(C);
+  await second.close();
+  assert.doesNotMatch(ns.nft('list', 'tables'), /gh_second/);
 });
 
 test('close keeps the rules of clusters that outlive the gateway', { skip }, async () => {

@@ -1,7 +1,7 @@
 /**
  * The loopback firewall: keeps this gateway's nftables table (rendered by `nft-ruleset.ts`)
  * equal to the clusters that run, so a cluster's uid reaches only its own loopback address and
- * the gateway API, and nobody but root and that uid reaches a cluster address.
+ * the gateway API, and nobody but root and that uid reaches a cluster's address.
  *
  * Every change runs `nft -f -` asynchronously, one at a time and in call order. Single
  * clusters are added and removed element by element; `sync` (start and periodic resync)
@@ -168,8 +168,12 @@ export function createLoopbackFirewall(deps: LoopbackFirewallDeps): LoopbackFire
     remove(identity) {
       return enqueue(async () => {
         wanted.delete(keyOf(identity));
-        const uidUsed = [...wanted.values()].some((i) => i.uid === identity.uid);
-        await change(renderRemove(table, identity, uidUsed), 'remove');
+        const others = [...wanted.values()];
+        const stillUsed = {
+          uid: others.some((i) => i.uid === identity.uid),
+          address: others.some((i) => i.address === identity.address),
+        };
+        await change(renderRemove(table, identity, stillUsed), 'remove');
       });
     },
 

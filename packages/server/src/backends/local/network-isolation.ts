@@ -7,7 +7,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
-import { CLUSTER_NETWORK } from './cluster-identity.js';
 import { createLoopbackFirewall, type LoopbackFirewall } from './loopback-firewall.js';
 import { tableName, type Endpoint } from './nft-ruleset.js';
 
@@ -37,12 +36,7 @@ export async function chooseNetworkIsolation(opts: {
     return { firewall: null, warning: 'backend.network_isolation is none' };
   }
   const firewall = createLoopbackFirewall({
-    spec: {
-      table: tableName(opts.instanceId),
-      clusterNetwork: CLUSTER_NETWORK,
-      api: [],
-      allowDns: true,
-    },
+    spec: { table: tableName(opts.instanceId), api: [], allowDns: true },
     log: opts.log,
     deleteOnClose: opts.deleteOnClose,
   });

@@ -5,12 +5,15 @@
  * One table per gateway instance, hooked on `output` (every packet a local process sends):
  * - only loopback traffic (`oifname "lo"`, which includes the host's own non-loopback
  *   addresses) is looked at, and only the first packet of a connection (`ct state new`);
- * - a packet to the cluster range is accepted from root (the gateway) and from the uid that
- *   owns that exact address (`owners`, address . uid); anything else is rejected;
+ * - a packet to a cluster's address (`addresses`) is accepted from root (the gateway) and
+ *   from the uid that owns that address (`owners`, address . uid); anything else is rejected;
  * - a cluster uid (`cluster_uids`) may otherwise reach only the gateway API (`api4`/`api6`,
  *   address . port) and, optionally, DNS on 127.0.0.0/8; the rest it sends through `lo`
  *   (other 127.x, the host's own addresses, ::1) is rejected. Traffic leaving the host is
  *   not touched.
+ *
+ * Only this gateway's addresses and uids are named, so the tables of two gateways on one host
+ * (concurrent test gateways) never reject each other's clusters.
  * @module
  */
 import { isIPv4, isIPv6 } from 'node:net';
@@ -26,8 +29,6 @@ export interface Endpoint {
 export interface RulesetSpec {
   /** The nftables table name (family `inet`), unique per gateway instance. */
   readonly table: string;
-  /** The cluster range in CIDR notation (IPv4). */
-  readonly clusterNetwork: string;
   /** The gateway API endpoints cluster processes may reach. */
   readonly api: readonly Endpoint[];
   /** Whether cluster processes may query DNS (udp/tcp 53) on 127.0.0.0/8. */
@@ -49,10 +50,6 @@ function checkIdentity(i: ClusterIdentity): void {
 
 function checkSpec(spec: RulesetSpec): void {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(spec.table)) throw new Error(`bad table ${spec.table}`);
-  const [net, bits] = spec.clusterNetwork.split('/');
-  if (net === undefined || !isIPv4(net) || !/^\d{1,2}$/.test(bits ?? '')) {
-    throw new Error(`bad cluster network ${spec.clusterNetwork}`);
-  }
   for (const e of spec.api) {
     if (!Number.isInteger(e.port) || e.port < 1 || e.port > 65535) {
       throw new Error(`bad API port ${e.port}`);
@@ -63,6 +60,7 @@ function checkSpec(spec: RulesetSpec): void {
 
 const uidsOf = (ids: readonly ClusterIdentity[]) => [...new Set(ids.map((i) => String(i.uid)))];
 const ownersOf = (ids: readonly ClusterIdentity[]) => ids.map((i) => `${i.address} . ${i.uid}`);
+const addressesOf = (ids: readonly ClusterIdentity[]) => [...new Set(ids.map((i) => i.address))];
 
 /** `add element` lines (nothing for an empty list). */
 function elements(table: string, set: string, items: readonly string[]): string[] {
@@ -86,6 +84,7 @@ export function renderTable(spec: RulesetSpec, identities: readonly ClusterIdent
     `delete table inet ${t}`,
     `table inet ${t} {`,
     '  set cluster_uids { type uid; }',
+    '  set addresses { type ipv4_addr; }',
     '  set owners { type ipv4_addr . uid; }',
     '  set api4 { type ipv4_addr . inet_service; }',
     '  set api6 { type ipv6_addr . inet_service; }',
@@ -93,12 +92,12 @@ export function renderTable(spec: RulesetSpec, identities: readonly ClusterIdent
     '    type filter hook output priority filter; policy accept;',
     '    oifname != "lo" accept',
     '    ct state established,related accept',
-    `    ip daddr ${spec.clusterNetwork} jump to_cluster`,
+    '    ip daddr . meta skuid @owners accept',
+    '    ip daddr @addresses jump to_cluster',
     '    meta skuid @cluster_uids jump from_cluster',
     '  }',
     '  chain to_cluster {',
     '    meta skuid 0 accept',
-    '    ip daddr . meta skuid @owners accept',
     '    meta l4proto tcp reject with tcp reset',
     '    reject',
     '  }',
@@ -111,6 +110,7 @@ export function renderTable(spec: RulesetSpec, identities: readonly ClusterIdent
     '  }',
     '}',
     ...elements(t, 'cluster_uids', uidsOf(identities)),
+    ...elements(t, 'addresses', addressesOf(identities)),
     ...elements(t, 'owners', ownersOf(identities)),
     ...apiElements(spec),
     '',
@@ -138,33 +138,38 @@ export function renderAllow(table: string, identity: ClusterIdentity): string {
   checkIdentity(identity);
   return [
     ...elements(table, 'cluster_uids', uidsOf([identity])),
+    ...elements(table, 'addresses', addressesOf([identity])),
     ...elements(table, 'owners', ownersOf([identity])),
     '',
   ].join('\n');
 }
 
+/** Whether a removed cluster's uid or address is still used by another cluster. */
+export interface StillUsed {
+  readonly uid: boolean;
+  readonly address: boolean;
+}
+
 /**
- * Removes one cluster's elements; its uid leaves `cluster_uids` only when `uidStillUsed` is
- * false. Each element is added first so the delete cannot fail on a missing one.
+ * Removes one cluster's elements; its uid and address leave their sets only when no other
+ * cluster uses them. Each element is added first so the delete cannot fail on a missing one.
  */
 export function renderRemove(
   table: string,
   identity: ClusterIdentity,
-  uidStillUsed: boolean
+  stillUsed: StillUsed
 ): string {
   checkIdentity(identity);
-  const owner = ownersOf([identity]).join('');
-  const lines = [
-    `add element inet ${table} owners { ${owner} }`,
-    `delete element inet ${table} owners { ${owner} }`,
+  const drop = (set: string, item: string) => [
+    `add element inet ${table} ${set} { ${item} }`,
+    `delete element inet ${table} ${set} { ${item} }`,
   ];
-  if (!uidStillUsed) {
-    lines.push(
-      `add element inet ${table} cluster_uids { ${identity.uid} }`,
-      `delete element inet ${table} cluster_uids { ${identity.uid} }`
-    );
-  }
-  return [...lines, ''].join('\n');
+  return [
+    ...drop('owners', `${identity.address} . ${identity.uid}`),
+    ...(stillUsed.address ? [] : drop('addresses', identity.address)),
+    ...(stillUsed.uid ? [] : drop('cluster_uids', String(identity.uid))),
+    '',
+  ].join('\n');
 }
 
 /** Deletes the table (nothing happens when it is already gone). */
