@@ -30,3 +30,15 @@ test('none builds no firewall and says why', async () => {
   assert.equal(chosen.firewall, null);
   assert.match(chosen.warning ?? '', /network_isolation is none/);
 });
+
+test('nftables refuses to start without nft; auto falls back to none and says why', async () => {
+  const base = { instanceId: 'x', log: pino({ level: 'silent' }), deleteOnClose: false };
+  const nft = ['/nonexistent/nft'];
+  await assert.rejects(
+    chooseNetworkIsolation({ ...base, setting: 'nftables', nft }),
+    /network_isolation is nftables, but the loopback firewall cannot run: (.*not installed|the gateway does not run as root)/
+  );
+  const auto = await chooseNetworkIsolation({ ...base, setting: 'auto', nft });
+  assert.equal(auto.firewall, null);
+  assert.match(auto.warning ?? '', /no loopback firewall/);
+});

@@ -31,6 +31,8 @@ export async function chooseNetworkIsolation(opts: {
   instanceId: string;
   log: Logger;
   deleteOnClose: boolean;
+  /** The nft command (tests: one that is missing). */
+  nft?: readonly string[];
 }): Promise<NetworkIsolation> {
   if (opts.setting === 'none') {
     return { firewall: null, warning: 'backend.network_isolation is none' };
@@ -39,6 +41,7 @@ export async function chooseNetworkIsolation(opts: {
     spec: { table: tableName(opts.instanceId), api: [], allowDns: true },
     log: opts.log,
     deleteOnClose: opts.deleteOnClose,
+    ...(opts.nft === undefined ? {} : { nft: opts.nft }),
   });
   const can = await firewall.available();
   if (can.ok) return { firewall, warning: null };
