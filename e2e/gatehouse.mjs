@@ -77,8 +77,8 @@ export async function startGatehouse(config) {
 }
 
 /** Launches headless Debian Chromium with the flags this closed network needs (Playwright gives
- * every launch a fresh, empty profile). */
-export async function launchChromium() {
+ * every launch a fresh, empty profile), plus `extraArgs`. */
+export async function launchChromium(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -90,6 +90,7 @@ export async function launchChromium() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

@@ -197,14 +197,17 @@ describe('web UI', { timeout: 280_000 }, () => {
     assert.equal(res.status(), 403);
     await state.bob.page.goBack();
 
-    // After logging in, the owner is taken back to the dashboard.
+    // After logging in, the owner is taken back to the dashboard (on the cluster's own host).
     const again = await browser.newContext();
     const q = await again.newPage();
     await q.goto(state.dashboard);
     await q.getByLabel('Username').fill('alice');
     await q.getByLabel('Password').fill('secret');
     await q.getByRole('button', { name: 'Log in' }).click();
-    await q.waitForURL(state.dashboard);
+    const c = state.aliceCluster;
+    await q.waitForURL(
+      new RegExp(`^http://${c}\\.dashboards\\.localhost:\\d+/clusters/${c}/status$`)
+    );
     await again.close();
   });
 

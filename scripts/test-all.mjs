@@ -47,7 +47,12 @@ const suites = {
     { cmd: process.execPath, args: [path.join(root, 'e2e', 'ensure-chromium.mjs')] },
     {
       cmd: process.execPath,
-      args: ['--test', '--test-concurrency=1', path.join(root, 'e2e', 'web-ui.test.mjs')],
+      args: [
+        '--test',
+        '--test-concurrency=1',
+        path.join(root, 'e2e', 'web-ui.test.mjs'),
+        path.join(root, 'e2e', 'hostile-dashboard.test.mjs'),
+      ],
       env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
     },
   ],

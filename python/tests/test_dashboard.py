@@ -314,3 +314,77 @@ def test_dashboard_under_prefix(gatehouse, gateway_client):
     g = gatehouse({**PATIENT, "prefix": "/gw"})
     assert g.address == g.url + "/gw"
     run_checks(g, gateway_client, prefix="/gw")
+
+
+def test_scheduler_never_sees_viewer_credentials(gatehouse, gateway_client):
+    """Issue 14, finding 2: the viewer's credentials stop at the gateway. The owner's scheduler
+    serves a recorder on its dashboard port; the owner fetches the link (and opens a WebSocket
+    upgrade on it) with Basic credentials, gateway cookies, X-Gatehouse-* and
+    Proxy-Authorization. The recorder saw none of them, but did see X-Probe (the control), and
+    its Set-Cookie did not come back; the answer is sandboxed (no script of it runs in a browser).
+    """
+
+    def _record_requests(dask_scheduler) -> int:
+        """Runs in the scheduler (any owner may; nested, so it is pickled by value): replaces
+        the Bokeh server on the dashboard port by one recording every request's headers."""
+        import http.server
+        import threading
+
+        seen = dask_scheduler._gatehouse_seen = []
+        host, port = dask_scheduler.http_server.address, dask_scheduler.http_server.port
+        dask_scheduler.http_server.stop()
+
+        class Recorder(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's naming)
+                seen.append({k.lower(): v for k, v in self.headers.items()})
+                self.send_response(200)
+                self.send_header("Set-Cookie", "planted=1; Path=/")
+                self.send_header("Content-Length", "8")
+                self.end_headers()
+                self.wfile.write(b"recorded")
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer((host or "127.0.0.1", port), Recorder)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return port
+
+    g = gatehouse(PATIENT)
+    gw = gateway_client(g)
+    cluster = gw.new_cluster()
+    try:
+        client = cluster.get_client()
+        client.run_on_scheduler(_record_requests)
+        credentials = {
+            **basic(gw.auth.username, gw.auth.password or ""),
+            "Cookie": "gatehouse-csrf=c1; dask-gateway-session=s1; gatehouse-dashboard=d1",
+            "X-Gatehouse-CSRF": "c1",
+            "Proxy-Authorization": "Basic eDp5",
+            "X-Probe": "kept",
+        }
+        link = cluster.dashboard_link
+        r = get(link, headers=credentials)
+        assert (r.status, r.text) == (200, "recorded"), (r.status, r.text[:300])
+        assert r.headers.get("Set-Cookie") is None, r.headers
+        assert r.headers.get("Content-Security-Policy") == "sandbox", r.headers
+        upgrade = {
+            **credentials,
+            "Upgrade": "websocket",
+            "Connection": "Upgrade",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Version": "13",
+        }
+        r = get(f"{link}/ws", headers=upgrade)
+        assert r.headers.get("Set-Cookie") is None, r.headers
+        seen = client.run_on_scheduler(lambda dask_scheduler: dask_scheduler._gatehouse_seen)
+        client.close()
+    finally:
+        cluster.shutdown()
+    assert len(seen) == 2, seen
+    assert seen[1].get("upgrade") == "websocket", seen[1]
+    for headers in seen:
+        assert headers.get("x-probe") == "kept", headers  # control: headers are recorded
+        leaked = [h for h in headers if h in ("authorization", "cookie", "proxy-authorization")]
+        leaked += [h for h in headers if h.startswith("x-gatehouse-")]
+        assert not leaked, headers

@@ -15,6 +15,8 @@ import { createBrowserSessions } from './auth/browser-session.js';
 import { createHubOAuth } from './auth/hub-oauth.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createDashboardAuth } from './api/dashboard-auth.js';
+import { createDashboardGrants } from './auth/dashboard-grants.js';
+import { createDashboardHosts } from './proxy/dashboard-host.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
 import {
   chooseNetworkIsolation,
@@ -234,6 +236,7 @@ export async function startGateway(
   };
 
   const routes = new RouteTable();
+  const dashboardGrants = createDashboardGrants(clock);
   const proxy = externalProxy(config, routes, clock, log.child({ module: 'proxy.sync' }));
   const clusterRoutes = {
     add(c: ClusterRecord) {
@@ -241,6 +244,7 @@ export async function startGateway(
       return proxy?.sync.request();
     },
     remove(name: string) {
+      dashboardGrants.revokeCluster(name);
       routes.removeSni(name);
       routes.removePath(`${config.prefix}/clusters/${name}`);
       return proxy?.sync.request();
@@ -461,9 +465,13 @@ export async function startGateway(
     rateLimit
   );
 
+  const dashboardHosts = createDashboardHosts(config.proxy.dashboardDomain);
   const dashboardAuth = createDashboardAuth({
     userAuth,
     cluster: (name) => manager.get(name),
+    principal: (user) => access.principal(user),
+    grants: dashboardGrants,
+    hosts: dashboardHosts,
     prefix: config.prefix,
   });
   const server =
@@ -474,6 +482,7 @@ export async function startGateway(
           prefix: config.prefix,
           clients: clientTracker,
           authorizeDashboard: dashboardAuth,
+          dashboardHostOf: (host) => dashboardHosts.clusterOf(host),
           meter: metrics.proxy,
           onRefusal: (reason) => {
             metrics.refusal(reason);

@@ -1,6 +1,6 @@
 /**
  * The composition root of `gatehouse proxy`: the public port (scheduler TLS by SNI, dashboards
- * by path, everything else forwarded to the gateway's private API) and the control API the
+ * by path and on their own hosts, everything else forwarded to the gateway's private API) and the control API the
  * gateway keeps its routes in sync through. It holds client connections and dashboard routes
  * while the gateway restarts, as JupyterHub's configurable-http-proxy does for the hub.
  * @module
@@ -13,6 +13,7 @@ import { createApiForwarder } from './proxy/api-forwarder.js';
 import { createClientTracker } from './proxy/client-tracker.js';
 import { createControlApi } from './proxy/control-api.js';
 import { baseUrl, createPublicServer } from './proxy/public-server.js';
+import { createDashboardHosts } from './proxy/dashboard-host.js';
 import { createRemoteDashboardAuth } from './proxy/remote-dashboard-auth.js';
 import { RouteTable } from './proxy/route-table.js';
 import { GATEWAY_VERSION } from './version.js';
@@ -48,12 +49,14 @@ export async function startProxy(
     ]);
   }
   const routes = new RouteTable();
+  const hosts = createDashboardHosts(config.proxy.dashboardDomain);
   const clients = createClientTracker(clock);
   const server = createPublicServer({
     routes,
     log: log.child({ module: 'proxy' }),
     prefix: config.prefix,
     clients,
+    dashboardHostOf: (host) => hosts.clusterOf(host),
     authorizeDashboard: createRemoteDashboardAuth({
       gatewayUrl: config.proxy.gatewayUrl,
       prefix: config.prefix,

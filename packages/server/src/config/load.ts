@@ -162,6 +162,8 @@ export interface ResolvedProxy {
   readonly token: string | null;
   readonly syncPeriod: number;
   readonly startTimeout: number;
+  /** Domain of the per-cluster dashboard hosts; null for automatic `dashboards.localhost`. */
+  readonly dashboardDomain: string | null;
 }
 
 function hostPort(a: ListenAddress): string {
@@ -208,6 +210,7 @@ function resolveProxy(
     token,
     syncPeriod: p.sync_period,
     startTimeout: p.start_timeout,
+    dashboardDomain: p.dashboard_domain?.toLowerCase() ?? null,
   };
 }
 

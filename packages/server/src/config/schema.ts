@@ -601,6 +601,20 @@ export const ProxyConfig = Type.Object(
         "Seconds between the gateway's route resynchronisations and client-count polls with an external proxy.",
     }),
     start_timeout: Seconds(30, 'Seconds a starting gateway waits for the external proxy.'),
+    dashboard_domain: Type.Union(
+      [
+        Type.String({
+          pattern:
+            '^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$',
+        }),
+        Type.Null(),
+      ],
+      {
+        default: null,
+        description:
+          "Domain under which each cluster's dashboard gets a host of its own, <cluster>.<domain> (needs a wildcard DNS name and, over HTTPS, a wildcard certificate), so that no dashboard runs in the gateway's origin. null: <cluster>.dashboards.localhost for browsers that reach the gateway at a loopback address (browsers resolve *.localhost to loopback); browsers reaching it by any other name are refused dashboards (scripts with credentials still fetch them) until this is set.",
+      }
+    ),
   },
   { additionalProperties: false, default: {} }
 );

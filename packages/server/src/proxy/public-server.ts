@@ -11,9 +11,9 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { createProxyServer } from 'http-proxy-3';
 import { writeRawError } from '../api/error-handler.js';
 import type { ProxyMeter, RefusalReason } from '../observability/metrics.js';
+import { createDashboardProxy } from './dashboard-proxy.js';
 import { createSniRouter, type SniRouterLimits } from './sni-router.js';
 import type { ClientTracker } from './client-tracker.js';
 import type { RouteTable } from './route-table.js';
@@ -50,9 +50,12 @@ export function isLongLived(req: Pick<http.IncomingMessage, 'url' | 'headers'>):
 /** Handles a request that no dashboard route claims. */
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-/** Whether a dashboard request may pass, or the answer to send instead. */
+/**
+ * Whether a dashboard request may pass, or the answer to send instead. `sandbox`: the answer is
+ * served on the gateway's own origin, so it gets a sandboxing CSP (no script runs).
+ */
 export type DashboardVerdict =
-  | { readonly allow: true }
+  | { readonly allow: true; readonly sandbox?: boolean }
   | {
       readonly allow: false;
       readonly status: number;
@@ -98,6 +101,8 @@ export interface PublicServerDeps {
   readonly onRefusal?: (reason: RefusalReason) => void;
   /** Checked before every dashboard request and WebSocket upgrade is forwarded (default: all pass). */
   readonly authorizeDashboard?: DashboardAuthorizer;
+  /** The cluster whose dashboard host a Host header names, or null (default: no such hosts). */
+  readonly dashboardHostOf?: (host: string | undefined) => string | null;
 }
 
 function jsonError(status: number, reason: string, error: string, code: string): string {
@@ -150,34 +155,13 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
   let apiHandler: RequestHandler = (_req, res) => {
     writeRawError(res, 'gateway_unavailable', 'The gateway is starting; try again shortly');
   };
-  // changeOrigin: the dashboard sees its own host:port in Host (spec §7.3).
-  const proxy = createProxyServer({ xfwd: true, ws: true, changeOrigin: true });
-  proxy.on('error', (err, _req, resOrSocket) => {
-    log.info({ err: err.message }, 'dashboard proxy error');
-    if (resOrSocket instanceof http.ServerResponse) {
-      if (!resOrSocket.headersSent) resOrSocket.writeHead(502);
-      resOrSocket.end();
-    } else if (resOrSocket instanceof net.Socket) {
-      resOrSocket.destroy();
-    }
+  const dashboards = createDashboardProxy({
+    routes,
+    log,
+    authorize: authorizeDashboard,
+    ...(deps.dashboardHostOf === undefined ? {} : { dashboardHostOf: deps.dashboardHostOf }),
+    ...(deps.meter === undefined ? {} : { meter: deps.meter }),
   });
-
-  /** A dashboard route (anything but the root) claiming `url`, with the path to forward. */
-  const dashboardTarget = (url: string | undefined) => {
-    const m = routes.matchPath(url ?? '/');
-    return m === null || m.prefix === '/' ? null : m;
-  };
-
-  /** The cluster a dashboard route prefix (`<prefix>/clusters/<name>`) belongs to. */
-  const clusterOf = (routePrefix: string) => decodeURIComponent(routePrefix.split('/').pop() ?? '');
-
-  const refuse = (socket: net.Socket, status: number, body: string) => {
-    const reason = http.STATUS_CODES[status] ?? 'Forbidden';
-    socket.end(
-      `HTTP/1.1 ${String(status)} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${String(Buffer.byteLength(body))}\r\n\r\n${body}`
-    );
-  };
 
   const stripPrefix = (req: http.IncomingMessage): boolean => {
     if (prefix === '') return true;
@@ -204,44 +188,10 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
     },
     (req, res) => {
       if (isLongLived(req)) req.socket.setTimeout(0);
-      const m = dashboardTarget(req.url);
-      if (m !== null) {
-        authorizeDashboard(req, clusterOf(m.prefix)).then(
-          (verdict) => {
-            if (verdict.allow) {
-              req.url = m.rest;
-              meterDashboardRequest(req, res);
-              proxy.web(req, res, { target: m.target });
-            } else {
-              res.writeHead(verdict.status, { ...verdict.headers });
-              res.end(verdict.body);
-            }
-          },
-          (err: unknown) => {
-            log.error({ err }, 'dashboard authorization failed');
-            writeRawError(res, 'internal', 'Dashboard authorization failed');
-          }
-        );
-        return;
-      }
-      handleApi(req, res);
+      if (!dashboards.request(req, res)) handleApi(req, res);
     }
   );
   httpServer.timeout = hl.idleTimeoutMs ?? 120_000;
-
-  /** Counts a proxied dashboard request and the bytes its connection moved meanwhile. */
-  const meterDashboardRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (deps.meter === undefined) return;
-    const r = deps.meter.request('dashboard');
-    const s = req.socket;
-    const read0 = s.bytesRead;
-    const written0 = s.bytesWritten;
-    res.once('close', () => {
-      r.bytes('in', s.bytesRead - read0);
-      r.bytes('out', s.bytesWritten - written0);
-      r.done();
-    });
-  };
 
   const handleApi = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!stripPrefix(req)) {
@@ -251,28 +201,7 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
     apiHandler(req, res);
   };
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-    const m = dashboardTarget(req.url);
-    if (m === null) {
-      socket.destroy();
-      return;
-    }
-    // A dashboard WebSocket is long-lived: no idle timeout.
-    socket.setTimeout(0);
-    authorizeDashboard(req, clusterOf(m.prefix)).then(
-      (verdict) => {
-        if (verdict.allow) {
-          deps.meter?.track('dashboard', socket);
-          req.url = m.rest;
-          proxy.ws(req, socket, head, { target: m.target });
-        } else {
-          refuse(socket, verdict.status, verdict.body);
-        }
-      },
-      (err: unknown) => {
-        log.error({ err }, 'dashboard authorization failed');
-        socket.destroy();
-      }
-    );
+    if (!dashboards.upgrade(req, socket, head)) socket.destroy();
   });
   httpServer.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
     if (!socket.writable) {
@@ -331,7 +260,7 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
           resolve();
         });
         for (const s of sockets) s.destroy();
-        proxy.close();
+        dashboards.close();
         // Stops the HTTP server's timeout checks (it answers "not running", as it never listened).
         httpServer.close(() => undefined);
       });

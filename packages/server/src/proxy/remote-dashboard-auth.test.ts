@@ -7,7 +7,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { FRESH_MS, STALE_MS, createRemoteDashboardAuth } from './remote-dashboard-auth.js';
+import {
+  BROWSER_HEADER,
+  FRESH_MS,
+  SANDBOX_HEADER,
+  STALE_MS,
+  createRemoteDashboardAuth,
+} from './remote-dashboard-auth.js';
 
 const OWNER = 'Basic b3duZXI6';
 
@@ -113,5 +119,55 @@ describe('remote dashboard check', () => {
     clock.t = STALE_MS + 1;
     const late = await check(req({ authorization: OWNER }), 'a');
     assert.ok(!late.allow && late.status === 503);
+  });
+
+  it("carries the browser's Host, method and Sec-Fetch-Mode, and passes a code exchange's cookie back", async () => {
+    const seen: Headers[] = [];
+    const exchange = createRemoteDashboardAuth({
+      gatewayUrl: 'http://127.0.0.1:9',
+      prefix: '',
+      clock: { now: () => 0 },
+      log: pino({ level: 'silent' }),
+      fetch: (_input, init) => {
+        const h = new Headers(init?.headers);
+        seen.push(h);
+        if (h.get('x-forwarded-host') === 'a.dashboards.localhost:8000')
+          return Promise.resolve(
+            new Response('', {
+              status: 302,
+              headers: {
+                Location: '/clusters/a/status',
+                'Set-Cookie': 'gatehouse-dashboard=t; HttpOnly',
+              },
+            })
+          );
+        return Promise.resolve(
+          new Response(null, { status: 204, headers: { [SANDBOX_HEADER]: '1' } })
+        );
+      },
+    });
+    const v = await exchange(
+      {
+        method: 'GET',
+        url: '/_gatehouse/dashboard-login?code=x',
+        headers: { host: 'a.dashboards.localhost:8000', 'sec-fetch-mode': 'navigate' },
+      },
+      'a'
+    );
+    assert.ok(!v.allow && v.status === 302);
+    assert.equal(v.headers['set-cookie'], 'gatehouse-dashboard=t; HttpOnly');
+    const first = seen[0];
+    assert.ok(first !== undefined);
+    assert.equal(first.get(BROWSER_HEADER), 'navigate');
+    assert.equal(first.get('x-forwarded-method'), 'GET');
+    // A sandboxed answer stays sandboxed, also when remembered.
+    const script = {
+      method: 'GET',
+      url: '/clusters/a/status',
+      headers: { host: 'gw:8000', authorization: OWNER },
+    };
+    assert.deepEqual(await exchange(script, 'a'), { allow: true, sandbox: true });
+    assert.deepEqual(await exchange(script, 'a'), { allow: true, sandbox: true });
+    assert.equal(seen.length, 2, 'the second answer came from memory');
   });
 });

@@ -1,8 +1,8 @@
 /**
  * `GET /api/proxy/dashboard-auth/{cluster_name}`: the dashboard login check for a separately run
  * proxy (`proxy.mode: external`), which holds no users or sessions of its own. The proxy sends
- * the browser's credentials (Cookie, Authorization) and request kind as they came, and the
- * original URL in `X-Forwarded-Uri`; the gateway answers 204 when the request may reach the
+ * the browser's credentials (Cookie, Authorization) and request kind as they came, the original
+ * URL, Host and method in `X-Forwarded-Uri`, `X-Forwarded-Host` and `X-Forwarded-Method`; the gateway answers 204 when the request may reach the
  * dashboard, or the refusal the embedded proxy would give (the redirect to login, 401, 403) for
  * the proxy to pass on. The answer speaks only of the caller's own credentials.
  * @module
@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { headerValue } from '../../auth/authenticator.js';
 import type { DashboardAuthorizer } from '../../proxy/public-server.js';
+import { BROWSER_HEADER, SANDBOX_HEADER } from '../../proxy/remote-dashboard-auth.js';
 import type { ApiApp } from '../app.js';
 import { safeNext } from './ui-session.js';
 
@@ -36,16 +37,35 @@ export function registerDashboardCheckRoute(
     },
     async (req: FastifyRequest<{ Params: { cluster_name: string } }>, reply: FastifyReply) => {
       const name = req.params.cluster_name;
-      const { upgrade: _ignored, ...headers } = req.headers;
+      // The proxy's own Host and Sec-Fetch-* (fetch() sets them) are not the browser's.
+      const {
+        upgrade: _ignored,
+        host: _own,
+        'sec-fetch-mode': _mode,
+        'sec-fetch-site': _site,
+        'sec-fetch-dest': _dest,
+        ...rest
+      } = req.headers;
+      const host = headerValue(req.headers, 'x-forwarded-host');
+      const mode = headerValue(req.headers, BROWSER_HEADER);
+      const headers = {
+        ...rest,
+        ...(host === undefined ? {} : { host }),
+        ...(mode === undefined ? {} : { 'sec-fetch-mode': mode }),
+      };
       const upgrade = headerValue(req.headers, DASHBOARD_UPGRADE_HEADER) !== undefined;
+      const method = headerValue(req.headers, 'x-forwarded-method') ?? 'GET';
       const url =
         safeNext(headerValue(req.headers, 'x-forwarded-uri'), prefix) ??
         `${prefix}/clusters/${name}/status`;
       const verdict = await authorize(
-        { method: 'GET', url, headers: upgrade ? { ...headers, upgrade: 'websocket' } : headers },
+        { method, url, headers: upgrade ? { ...headers, upgrade: 'websocket' } : headers },
         name
       );
-      if (verdict.allow) return reply.code(204).send();
+      if (verdict.allow) {
+        if (verdict.sandbox === true) void reply.header(SANDBOX_HEADER, '1');
+        return reply.code(204).send();
+      }
       return reply.code(verdict.status).headers(verdict.headers).send(verdict.body);
     }
   );

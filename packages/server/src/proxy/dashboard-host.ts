@@ -1,0 +1,69 @@
+/**
+ * Hosts of their own for dashboards (issue 14): each cluster's dashboard is served at
+ * `<cluster>.<domain>`, an origin that shares nothing with the gateway's, so a dashboard's
+ * scripts (user code) never run with the gateway's authority. The domain is configured
+ * (`proxy.dashboard_domain`, a wildcard DNS name), or for a browser that reached the gateway at
+ * a loopback address it is `dashboards.localhost`, which browsers resolve to loopback themselves.
+ * @module
+ */
+
+/** The dashboard domain used when none is configured (for loopback browsers only). */
+export const LOCAL_DASHBOARD_DOMAIN = 'dashboards.localhost';
+
+/** A DNS label a cluster name must be to have a host of its own (names are 32 hex digits). */
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** The host name of a Host header, lower case, without port or IPv6 brackets. */
+export function hostName(host: string | undefined): string {
+  const h = (host ?? '').trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') < 0 ? undefined : h.indexOf(']'));
+  const colon = h.lastIndexOf(':');
+  return colon < 0 ? h : h.slice(0, colon);
+}
+
+/** The `:port` of a Host header, or '' when it names none. */
+function hostPort(host: string | undefined): string {
+  const m = /:(\d+)$/.exec((host ?? '').trim());
+  return m === null ? '' : `:${m[1] ?? ''}`;
+}
+
+/** Whether a host name is a loopback address or name (then `*.localhost` reaches this machine). */
+export function isLoopbackHost(name: string): boolean {
+  return (
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    name === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)
+  );
+}
+
+/** Decides which hosts are dashboard hosts and where a cluster's dashboard lives. */
+export interface DashboardHosts {
+  /** The cluster whose dashboard host a request's Host header names, or null. */
+  clusterOf(host: string | undefined): string | null;
+  /**
+   * The origin (`scheme://host[:port]`) of `cluster`'s dashboard for a browser that reached the
+   * gateway with Host `gatewayHost`; null when there is none it could use (no domain configured
+   * and the browser is not on this machine's loopback).
+   */
+  originFor(cluster: string, gatewayHost: string | undefined, secure: boolean): string | null;
+}
+
+/** Creates the host rules for `domain` (null: `dashboards.localhost`, loopback browsers only). */
+export function createDashboardHosts(domain: string | null): DashboardHosts {
+  const served = (domain ?? LOCAL_DASHBOARD_DOMAIN).toLowerCase();
+  const suffix = `.${served}`;
+  return {
+    clusterOf(host) {
+      const name = hostName(host);
+      if (!name.endsWith(suffix)) return null;
+      const label = name.slice(0, -suffix.length);
+      return LABEL.test(label) ? label : null;
+    },
+    originFor(cluster, gatewayHost, secure) {
+      if (!LABEL.test(cluster)) return null;
+      if (domain === null && !isLoopbackHost(hostName(gatewayHost))) return null;
+      return `${secure ? 'https' : 'http'}://${cluster}${suffix}${hostPort(gatewayHost)}`;
+    },
+  };
+}
