@@ -21,12 +21,12 @@ from pathlib import Path
 
 import cloudpickle
 import pytest
-from dask_gateway import BasicAuth
+from dask_gateway import BasicAuth, GatewayClusterError
 from distributed import Client
 
 from cluster_processes import cluster_processes
 from conftest import wait_for_workers
-from gatehouse_fixture import CLI, free_port, wait_until
+from gatehouse_fixture import CLI, ROOT, free_port, wait_until
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="isolation needs the gateway to run as root")
 
@@ -239,6 +239,25 @@ def test_bob_cannot_reach_alice_or_the_gateway(gatehouse, gateway_client):
     gateway_client(g, auth=BasicAuth("alice")).stop_cluster(p["alice"].name)
     for n in (name, p["alice"].name):
         wait_until(lambda: cluster_processes(n) == {"scheduler": [], "workers": []}, 60, f"{n} to stop")
+
+
+def test_environment_the_cluster_uid_cannot_read_is_refused(gatehouse, gateway_client, tmp_path):
+    """An environment behind a 0700 directory (pytest's tmp_path is one) is refused at start,
+    with the cause in the failure event and the scheduler log."""
+    env = tmp_path / "hidden-env"
+    (env / "bin").mkdir(parents=True)
+    for exe in ("python", "dask-scheduler"):
+        (env / "bin" / exe).symlink_to(ROOT / ".venv" / "bin" / exe)
+    g = gatehouse(config={"backend": {"python_env": str(env)}})
+    gw = gateway_client(g, auth=BasicAuth("alice"))
+    with pytest.raises(GatewayClusterError):
+        gw.new_cluster()
+    name = gw.list_clusters(status=["FAILED"])[0].name
+    cause = "cannot be used by the cluster's uid"
+    status, body = g.get_json(f"/api/v1/clusters/{name}/events", user="alice")
+    assert status == 200 and cause in body["events"][-1]["data"]["detail"], body["events"][-1]
+    status, logs = g.get_json(f"/api/v1/clusters/{name}/logs?process=scheduler&tail=all", user="alice")
+    assert status == 200 and cause in logs["processes"][0]["text"]
 
 
 def test_bob_cannot_fetch_alice_dashboard_port(gatehouse, gateway_client):

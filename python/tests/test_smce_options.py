@@ -416,8 +416,8 @@ def test_option_sets_per_user(gatehouse, gateway_client):
 # ------------------------------------------------------------------------------ broken environment
 
 
-def test_broken_environment_is_not_offered(gatehouse, gateway_client, tmp_path):
-    broken = tmp_path / "broken-env"
+def test_broken_environment_is_not_offered(gatehouse, gateway_client, searchable_tmp):
+    broken = searchable_tmp / "broken-env"  # isolated cluster uids (and the check) must reach it
     python = broken / "bin" / "python"
     python.parent.mkdir(parents=True)
     python.write_text("#!/bin/sh\necho 'this interpreter is broken on purpose' >&2\nexit 1\n")

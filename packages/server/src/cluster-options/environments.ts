@@ -123,6 +123,9 @@ export function createEnvironmentCatalog(
             const lines = stderr.trim().split('\n');
             detail = lines[lines.length - 1] ?? err.message;
             if (detail === '') detail = err.message;
+            if (runAs !== null && err.code === 'EACCES') {
+              detail = `cluster uids cannot run this environment (checked as uid ${String(runAs.uid)}): ${err.message}`;
+            }
           }
           const ok = err === null && detail === '';
           state.set(name, {
