@@ -5,7 +5,8 @@
 //   3. the TypeScript build (tsc -b) and the web UI's build (Vite, into packages/web/dist).
 // With --test it also creates the environments of older dask-gateway clients the tests use, and
 // two light environments over .venv's packages for the environment option (test_smce_options.py),
-// and the API fuzzer's environment (test_fuzz.py).
+// and the API fuzzer's environment (test_fuzz.py); run as root, it installs Debian's nftables
+// when `nft` is missing (the loopback firewall between clusters, docs/security.md).
 // Only Node, npm and python3 must be present.
 //
 // As root (CI, and gateways that isolate clusters under their own uids), the Python environments
@@ -219,6 +220,19 @@ export function ensureOverlayVenv(dir, requirements) {
   return path.join(root, dir, 'bin', 'python');
 }
 
+/** As root, installs Debian's nftables (apt-get update once, then install) if `nft` is missing. */
+function ensureNftables() {
+  if (process.getuid?.() !== 0) return;
+  if (spawnSync('sh', ['-c', 'command -v nft'], { stdio: 'ignore' }).status === 0) return;
+  if (spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status !== 0) {
+    console.error('setup: nft is missing and there is no apt-get; the firewall tests will skip');
+    return;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'nftables'], { env });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   step('npm packages', 'node_modules/.lock.sha256', digest('package-lock.json'), () => {
     run('npm', ['ci', '--no-audit', '--no-fund']);
@@ -233,6 +247,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ensureOverlayVenv('.venvs/env-b', 'python/requirements-env-b.txt');
     // The API fuzzer, schemathesis, in its own environment (test_fuzz.py).
     ensureVenv('.venvs/fuzz', 'python/requirements-fuzz.txt');
+    ensureNftables();
   }
   run(path.join(root, 'node_modules', '.bin', 'tsc'), ['-b']);
   run(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {

@@ -59,6 +59,7 @@ def gatehouse(tmp_path):
         except AssertionError:
             leftovers[g.url] = g.leftover_processes()
             g.kill_leftovers()
+        g.delete_firewall()
     assert not leftovers, f"processes left behind: {leftovers}"
 
 

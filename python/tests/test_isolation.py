@@ -260,7 +260,6 @@ def test_environment_the_cluster_uid_cannot_read_is_refused(gatehouse, gateway_c
     assert status == 200 and cause in logs["processes"][0]["text"]
 
 
-@pytest.mark.xfail(strict=True, reason="network isolation lands with the firewall")
 def test_bob_cannot_fetch_alice_dashboard_port(gatehouse, gateway_client):
     g = gatehouse()
     f = probe(g, gateway_client)["found"]

@@ -18,6 +18,11 @@ import { createDashboardAuth } from './api/dashboard-auth.js';
 import { createDashboardGrants } from './auth/dashboard-grants.js';
 import { createDashboardHosts } from './proxy/dashboard-host.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
+import {
+  chooseNetworkIsolation,
+  startNetworkFirewall,
+  type NetworkIsolation,
+} from './backends/local/network-isolation.js';
 import type { ClusterFirewall } from './backends/local/isolation.js';
 import { planIsolation, type IsolationPlan } from './backends/local/isolation-plan.js';
 import { UNPRIVILEGED } from './backends/local/environment-access.js';
@@ -107,6 +112,8 @@ export interface Gateway {
   readonly isolated: boolean;
   /** An admin API token issued at first start (shown once), or null. */
   readonly bootstrapToken: string | null;
+  /** Why cluster ports are open to every local user (for the start banner), or null. */
+  readonly networkWarning: string | null;
   /** The event recorder (its bus, its store). */
   readonly events: EventRecorder;
   /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
@@ -254,6 +261,7 @@ export async function startGateway(
     onExit(exit);
   };
   let backend: Backend;
+  let network: NetworkIsolation = { firewall: null, warning: null };
   let isolation: IsolationPlan | null = null;
   let pool = config.pool;
   if (config.backend.type === 'slurm') {
@@ -278,10 +286,20 @@ export async function startGateway(
       logs: config.logs,
     });
   } else {
+    network = await chooseNetworkIsolation({
+      setting: config.backend.network_isolation,
+      instanceId,
+      log: log.child({ module: 'backend.network' }),
+      deleteOnClose: config.stopClustersOnShutdown,
+    });
+    if (network.warning !== null) {
+      log.warn(`cluster ports are open to every local user: ${network.warning}`);
+    }
+    const firewall = network.firewall ?? deps.firewall;
     isolation = planIsolation(config.backend, {
       isRoot: process.getuid?.() === 0,
       readText: readSystemFile,
-      ...(deps.firewall === undefined ? {} : { firewall: deps.firewall }),
+      ...(firewall === undefined ? {} : { firewall }),
     });
     if (isolation.mode === 'none') {
       log.warn(
@@ -539,6 +557,11 @@ export async function startGateway(
     port = Number(new URL(url).port);
   }
   apiUrl = config.apiUrl ?? `${url}${config.prefix}/api`;
+  const { firewall } = network;
+  const stopResync =
+    firewall === null
+      ? () => undefined
+      : await startNetworkFirewall(firewall, apiUrl, config.timing.orphanScanPeriod, log);
   await manager.start();
   await proxy?.sync.request();
   // Off the start-up path: serving first, the certificate library for the first cluster next.
@@ -578,6 +601,7 @@ export async function startGateway(
     instanceId,
     isolated: isolation?.mode === 'uid',
     bootstrapToken,
+    networkWarning: network.warning,
     apiRoutes,
     metrics,
     openapi: () => app.swagger(),
@@ -585,6 +609,8 @@ export async function startGateway(
     async stop() {
       proxy?.stop();
       await manager.shutdown();
+      stopResync();
+      await firewall?.close();
       await proxy?.sync.idle();
       events.bus.close();
       await server.close();

@@ -58,6 +58,11 @@ async function serve(
   process.stderr.write(`Gatehouse ${GATEWAY_VERSION} is serving on ${gateway.url}\n`);
   if (isEmbeddedDefault(config))
     process.stderr.write(embeddedBanner(gateway.url, gateway.isolated));
+  if (gateway.networkWarning !== null) {
+    process.stderr.write(
+      `The network is not isolated: any local user can connect to every cluster's ports (${gateway.networkWarning}; see docs/security.md).\n`
+    );
+  }
   if (gateway.bootstrapToken !== null) {
     process.stderr.write(
       bootstrapTokenNotice(config, gateway.bootstrapToken, process.stderr.isTTY)

@@ -190,9 +190,21 @@ const IsolationKeys = {
   ),
 };
 
+/** The firewall between clusters on one machine. */
+const NetworkKeys = {
+  network_isolation: Type.Union(
+    [Type.Literal('auto'), Type.Literal('nftables'), Type.Literal('none')],
+    {
+      default: 'auto',
+      description:
+        "Firewall between clusters on this machine (docs/security.md, Network): 'nftables' lets only root and a cluster's own uid reach its loopback address, and that uid only its address, the gateway API and DNS (needs root and nft; the gateway refuses to start without them); 'auto' uses nftables when it can and warns otherwise; 'none' leaves every cluster port open to every local user.",
+    }
+  ),
+};
+
 /** Settings of the local process backend (spec §5). */
 export const LocalBackendConfig = Type.Object(
-  { type: Type.Literal('local'), ...ProcessKeys, ...IsolationKeys, ...Lifecycle },
+  { type: Type.Literal('local'), ...ProcessKeys, ...IsolationKeys, ...NetworkKeys, ...Lifecycle },
   { additionalProperties: false }
 );
 
