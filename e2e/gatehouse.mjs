@@ -76,10 +76,21 @@ export async function startGatehouse(config) {
   };
 }
 
+/** Content-Security-Policy violations seen by any page of a browser from launchChromium. */
+export const cspViolations = [];
+
+/** Fails (throws) when some page reported a CSP violation, listing them. */
+export function assertNoCspViolations() {
+  if (cspViolations.length > 0)
+    throw new Error(`Content-Security-Policy violations:\n  ${cspViolations.join('\n  ')}`);
+}
+
 /** Launches headless Debian Chromium with the flags this closed network needs (Playwright gives
- * every launch a fresh, empty profile), plus `extraArgs`. */
+ * every launch a fresh, empty profile), plus `extraArgs`. Every context it makes records CSP
+ * violations of the web UI's pages (`/ui/…`: the `securitypolicyviolation` event and Chromium's
+ * console errors) in `cspViolations`; dashboards have policies of their own. */
 export async function launchChromium(extraArgs = []) {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
       '--headless',
@@ -93,6 +104,25 @@ export async function launchChromium(extraArgs = []) {
       ...extraArgs,
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (opts) => {
+    const context = await newContext(opts);
+    await context.addInitScript(() => {
+      globalThis.document.addEventListener('securitypolicyviolation', (e) => {
+        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
+      });
+    });
+    context.on('console', (msg) => {
+      const page = msg.page()?.url() ?? msg.location().url;
+      const onUi = /^\/ui(\/|$)/.test(
+        new URL(page, 'http://x').pathname.replace(/^\/[^/]+(?=\/ui)/, '')
+      );
+      if (onUi && /Content.Security.Policy|CSP violation/i.test(msg.text()))
+        cspViolations.push(`${page}: ${msg.text()}`);
+    });
+    return context;
+  };
+  return browser;
 }
 
 /** An API call with Basic credentials (test setup only; the browser flows use the UI). */

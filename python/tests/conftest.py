@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from dask_gateway import Gateway, GatewayCluster
@@ -56,7 +59,18 @@ def gatehouse(tmp_path):
         except AssertionError:
             leftovers[g.url] = g.leftover_processes()
             g.kill_leftovers()
+        g.delete_firewall()
     assert not leftovers, f"processes left behind: {leftovers}"
+
+
+@pytest.fixture
+def searchable_tmp():
+    """A temporary directory every uid may traverse (``tmp_path`` lies under pytest's 0700 base
+    directory), for files isolated cluster uids must reach, such as a Python environment."""
+    d = Path(tempfile.mkdtemp(prefix="gatehouse-test-"))
+    d.chmod(0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -103,6 +104,7 @@ class Gatehouse:
         self.log_file = workdir / "gatehouse.log"
         self.proc: subprocess.Popen | None = None
         self.url = ""
+        self.instance_id = ""
         self.start()
 
     @property
@@ -134,7 +136,9 @@ class Gatehouse:
                 raise AssertionError(f"gatehouse exited with {self.proc.returncode}:\n{self.log_tail()}")
             return ready.exists() and ready.read_text()
 
-        self.url = json.loads(wait_until(is_ready, timeout, "gatehouse to serve"))["url"]
+        ready_info = json.loads(wait_until(is_ready, timeout, "gatehouse to serve"))
+        self.url = ready_info["url"]
+        self.instance_id = ready_info["instance_id"]
 
     def get_json(self, path: str, user: str | None = None, timeout: float = 30) -> tuple[int, dict]:
         """GET ``path`` as ``user`` (Basic auth without a password, as the client's default;
@@ -169,6 +173,16 @@ class Gatehouse:
 
     def leftover_processes(self) -> list[int]:
         return processes_of(self.api_url)
+
+    @property
+    def firewall_table(self) -> str:
+        """The nftables table of this gateway's loopback firewall (may not exist)."""
+        return "gatehouse_" + "".join(c if c.isalnum() or c == "_" else "_" for c in self.instance_id)
+
+    def delete_firewall(self) -> None:
+        """Deletes the gateway's loopback firewall table, if any (a killed gateway leaves it)."""
+        if self.instance_id and os.geteuid() == 0 and shutil.which("nft"):
+            subprocess.run(["nft", "delete", "table", "inet", self.firewall_table], capture_output=True)
 
     def kill_leftovers(self) -> None:
         for pid in self.leftover_processes():

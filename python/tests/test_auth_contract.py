@@ -24,7 +24,9 @@ pytestmark = pytest.mark.filterwarnings(
     r"ignore:Exception ignored in. <function Gateway\.__del__:pytest.PytestUnraisableExceptionWarning"
 )
 
-COOKIE_RE = re.compile(r"^(dask-gateway-[0-9a-f]+)=([0-9a-f]+); Max-Age=600; Path=/$")
+# Upstream's attributes, plus HttpOnly and SameSite=Lax (issue 14); never Secure over plain HTTP.
+COOKIE_RE = re.compile(
+    r"^(dask-gateway-[0-9a-f]+)=([0-9a-f]+); Max-Age=600; Path=/; HttpOnly; SameSite=Lax$")
 
 
 class Response:

@@ -149,8 +149,9 @@ def incomplete_environment(tmp_path):
 
 @pytest.mark.parametrize("case", ["interpreter", "import"])
 def test_an_environment_that_cannot_start_a_scheduler_fails_with_its_cause(
-    gatehouse, gateway_client, tmp_path, case
+    gatehouse, gateway_client, searchable_tmp, case
 ):
+    tmp_path = searchable_tmp  # isolated cluster uids must reach the environment
     if case == "interpreter":
         # A moved or deleted environment: its python is a link to an interpreter that is gone.
         env = tmp_path / "moved-env"

@@ -73,7 +73,9 @@ def test_schemathesis_fuzz(gatehouse, tmp_path):
     g = gatehouse(
         {
             "auth": {"type": "basic", "password": PASSWORD},
-            "access": {"grant_all_authenticated": False, "admin_users": [FUZZER]},
+            # One shared password with an admin is refused unless accepted explicitly.
+            "access": {"grant_all_authenticated": False, "admin_users": [FUZZER],
+                       "unsafe_shared_password_admins": True},
             # Room for the one setup cluster below; 0 from the restart before fuzzing on.
             "quotas": {"users": {FUZZER: {"max_clusters": 1}}},
             # A scheduler that never reports in: even a cluster record costs no dask process.

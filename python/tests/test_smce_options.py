@@ -416,8 +416,8 @@ def test_option_sets_per_user(gatehouse, gateway_client):
 # ------------------------------------------------------------------------------ broken environment
 
 
-def test_broken_environment_is_not_offered(gatehouse, gateway_client, tmp_path):
-    broken = tmp_path / "broken-env"
+def test_broken_environment_is_not_offered(gatehouse, gateway_client, searchable_tmp):
+    broken = searchable_tmp / "broken-env"  # isolated cluster uids (and the check) must reach it
     python = broken / "bin" / "python"
     python.parent.mkdir(parents=True)
     python.write_text("#!/bin/sh\necho 'this interpreter is broken on purpose' >&2\nexit 1\n")
@@ -520,11 +520,14 @@ def test_embedded_defaults(tmp_path):
                                                   "profile": "Small Worker",
                                                   "environment_vars": {}}
 
-        # The admin API token is printed once (just after the ready file is written), and works.
-        text = wait_until(lambda: "keep it safe" in first.stderr() and "/api/v1/admin" in
-                          first.stderr() and first.stderr(), TIMEOUT, "the admin API token")
-        assert text.count("Admin API token (shown once") == 1, text
-        token = re.search(r"Admin API token \(shown once[^\n]*\n\s+(\S+)", text).group(1)
+        # Not on a terminal, the admin API token goes to a 0600 file (its path printed, the
+        # token not), and works.
+        token_file = tmp_path / ".gatehouse" / "bootstrap-admin-token"
+        text = wait_until(lambda: str(token_file) in first.stderr() and first.stderr(),
+                          TIMEOUT, "the admin API token file")
+        assert (token_file.stat().st_mode & 0o777) == 0o600
+        token = token_file.read_text().strip()
+        assert token not in text, text
         r = request(first.address, "GET", "/api/v1/admin/environments", token=token)
         assert r.status == 200, r
         assert [(e["name"], e["prefix"], e["state"]) for e in r.json()] == [
@@ -540,6 +543,7 @@ def test_embedded_defaults(tmp_path):
         assert [e["field"] for e in option_spec(second.address)] == [
             "conda_environment", "profile", "environment_vars"]
         assert "Admin API token" not in second.stderr()
+        assert token_file.read_text().strip() == token
         api_url = second.address + "/api"
     finally:
         second.stop()

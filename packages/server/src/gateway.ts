@@ -3,7 +3,7 @@
  * gateway instance. Nothing here is module-level, so several gateways can run in one process.
  * @module
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -19,6 +19,14 @@ import { createDashboardAuth } from './api/dashboard-auth.js';
 import { createDashboardGrants } from './auth/dashboard-grants.js';
 import { createDashboardHosts } from './proxy/dashboard-host.js';
 import { createLocalBackend } from './backends/local/local-backend.js';
+import {
+  chooseNetworkIsolation,
+  startNetworkFirewall,
+  type NetworkIsolation,
+} from './backends/local/network-isolation.js';
+import type { ClusterFirewall } from './backends/local/isolation.js';
+import { planIsolation, type IsolationPlan } from './backends/local/isolation-plan.js';
+import { UNPRIVILEGED } from './backends/local/environment-access.js';
 import type { Backend, ProcessExit } from './backends/backend.js';
 import { createSlurmBackend } from './backends/slurm/slurm-backend.js';
 import { createSlurmCli } from './backends/slurm/slurm-cli.js';
@@ -54,6 +62,7 @@ import { createEventRecorder, type EventRecorder } from './events/event-recorder
 import { createEventStore } from './events/event-store.js';
 import { openDatabase } from './store/db.js';
 import { createSecretBox, loadOrCreateKeyFile, parseKey } from './store/secret-box.js';
+import { securePrivateDir } from './store/private-files.js';
 import { createClusterTls, preloadClusterTls } from './tls/certs.js';
 import { GATEWAY_VERSION } from './version.js';
 
@@ -72,6 +81,17 @@ export interface GatewayDeps {
   readonly onFaultPoint?: (point: FaultPoint) => void;
   /** Milliseconds between SSE keep-alive comments (default 15 000). */
   readonly sseKeepAliveMs?: number;
+  /** The network firewall told about isolated clusters' uids and addresses, if any. */
+  readonly firewall?: ClusterFirewall;
+}
+
+/** Reads a system file, '' when it is missing. */
+function readSystemFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** A running gateway. */
@@ -89,8 +109,12 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** This installation's instance id (in every scheduler's and worker's environment). */
   readonly instanceId: string;
+  /** Whether clusters run under uids of their own (`backend.isolation`, resolved). */
+  readonly isolated: boolean;
   /** An admin API token issued at first start (shown once), or null. */
   readonly bootstrapToken: string | null;
+  /** Why cluster ports are open to every local user (for the start banner), or null. */
+  readonly networkWarning: string | null;
   /** The event recorder (its bus, its store). */
   readonly events: EventRecorder;
   /** Parses heartbeat bodies (tests read how many went to a worker thread). */
@@ -173,6 +197,7 @@ export async function startGateway(
       ...(deps.isTty === undefined ? {} : { isTty: deps.isTty }),
     });
   const clock = deps.clock ?? systemClock;
+  securePrivateDir(config.dataDir, log);
   if (config.storePath !== ':memory:') {
     mkdirSync(path.dirname(config.storePath), { recursive: true, mode: 0o700 });
   }
@@ -239,6 +264,8 @@ export async function startGateway(
     onExit(exit);
   };
   let backend: Backend;
+  let network: NetworkIsolation = { firewall: null, warning: null };
+  let isolation: IsolationPlan | null = null;
   let pool = config.pool;
   if (config.backend.type === 'slurm') {
     const cli = createSlurmCli();
@@ -262,8 +289,34 @@ export async function startGateway(
       logs: config.logs,
     });
   } else {
+    network = await chooseNetworkIsolation({
+      setting: config.backend.network_isolation,
+      instanceId,
+      log: log.child({ module: 'backend.network' }),
+      deleteOnClose: config.stopClustersOnShutdown,
+    });
+    if (network.warning !== null) {
+      log.warn(`cluster ports are open to every local user: ${network.warning}`);
+    }
+    const firewall = network.firewall ?? deps.firewall;
+    isolation = planIsolation(config.backend, {
+      isRoot: process.getuid?.() === 0,
+      readText: readSystemFile,
+      ...(firewall === undefined ? {} : { firewall }),
+    });
+    if (isolation.mode === 'none') {
+      log.warn(
+        "clusters are NOT isolated: every scheduler and worker runs as the gateway user and can read the others' files and the gateway's (backend.isolation: none, or the gateway does not run as root); see docs/security.md"
+      );
+    } else {
+      log.info(
+        { uids: config.backend.isolation_uids, clusters_directory: isolation.clustersDirectory },
+        'clusters are isolated: each runs under its own uid and loopback address'
+      );
+    }
     backend = createLocalBackend({
-      config: config.backend,
+      config: { ...config.backend, clustersDirectory: isolation.clustersDirectory },
+      ...(isolation.isolation === undefined ? {} : { isolation: isolation.isolation }),
       gatewayEnv: deps.env ?? {},
       instanceId,
       log: log.child({ module: 'backend.local' }),
@@ -354,8 +407,12 @@ export async function startGateway(
   const environments = config.environments;
   const catalog =
     environments.list.length > 0 || environments.discover !== null
-      ? createEnvironmentCatalog(environments, log.child({ module: 'environments' }), () =>
-          clock.now()
+      ? createEnvironmentCatalog(
+          environments,
+          log.child({ module: 'environments' }),
+          () => clock.now(),
+          // Isolated clusters cannot use what an unprivileged uid cannot read: check as one.
+          isolation?.mode === 'uid' ? UNPRIVILEGED : null
         )
       : null;
   await catalog?.refresh();
@@ -514,6 +571,11 @@ export async function startGateway(
     port = Number(new URL(url).port);
   }
   apiUrl = config.apiUrl ?? `${url}${config.prefix}/api`;
+  const { firewall } = network;
+  const stopResync =
+    firewall === null
+      ? () => undefined
+      : await startNetworkFirewall(firewall, apiUrl, config.timing.orphanScanPeriod, log);
   await manager.start();
   await proxy?.sync.request();
   // Off the start-up path: serving first, the certificate library for the first cluster next.
@@ -551,7 +613,9 @@ export async function startGateway(
     manager,
     routes,
     instanceId,
+    isolated: isolation?.mode === 'uid',
     bootstrapToken,
+    networkWarning: network.warning,
     apiRoutes,
     metrics,
     heartbeatParser,
@@ -560,6 +624,8 @@ export async function startGateway(
     async stop() {
       proxy?.stop();
       await manager.shutdown();
+      stopResync();
+      await firewall?.close();
       await proxy?.sync.idle();
       events.bus.close();
       await server.close();

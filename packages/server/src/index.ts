@@ -4,6 +4,7 @@
  */
 export { startGateway, type Gateway, type GatewayDeps } from './gateway.js';
 export { loadConfig, ConfigError, type GatewayConfig, type LoadOptions } from './config/load.js';
+export { adminPasswordWarnings } from './config/admin-password.js';
 export { GatewayConfigSchema } from './config/schema.js';
 export { createLogger } from './observability/logger.js';
 export { GATEWAY_VERSION } from './version.js';

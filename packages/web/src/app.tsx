@@ -4,6 +4,7 @@
  * @module
  */
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { safeNext } from '@gatehouse/api/safe-next';
 import { gatewayBase, type GatewayApi, type SessionInfo } from './gateway-api.js';
 import { navigate, useLocation } from './router.js';
 import { LoginPage } from './pages/login.js';
@@ -65,8 +66,9 @@ export function App({ api }: { api: GatewayApi }) {
         next={next}
         hubError={loc.query.get('error')}
         onLogin={() => {
-          if (next?.startsWith('/') === true && !next.startsWith('//')) {
-            window.location.assign(next);
+          const target = safeNext(next, api.base);
+          if (target !== null) {
+            window.location.assign(target);
             return;
           }
           if (loc.path === '/login') go('/');
@@ -77,7 +79,8 @@ export function App({ api }: { api: GatewayApi }) {
   }
   const user = session.user;
   if (loc.path === '/login') {
-    if (next?.startsWith('/') === true && !next.startsWith('//')) window.location.assign(next);
+    const target = safeNext(next, api.base);
+    if (target !== null) window.location.assign(target);
     else go('/');
   }
   let page: ReactNode;

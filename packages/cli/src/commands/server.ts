@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import {
   GATEWAY_VERSION,
+  adminPasswordWarnings,
   hashPassword,
   loadConfig,
   startGateway,
@@ -15,12 +16,21 @@ import {
 } from '@gatehouse/server';
 import type { CliContext } from '../client/context.js';
 import { renderClientConfig } from '../client-config.js';
+import {
+  bootstrapTokenNotice,
+  checkEmbeddedListen,
+  embeddedBanner,
+  isEmbeddedDefault,
+} from './serve-banner.js';
 import { PROJECT_PYTHON_ENV } from '../paths.js';
 
 type Env = CliContext['env'];
 
+/** Loads the config and prints its warnings (risky but allowed settings) to stderr. */
 function load(env: Env, file: string | undefined, listen?: string): GatewayConfig {
-  return loadConfig({ file, env, defaultPythonEnv: PROJECT_PYTHON_ENV, listen });
+  const config = loadConfig({ file, env, defaultPythonEnv: PROJECT_PYTHON_ENV, listen });
+  for (const w of adminPasswordWarnings(config)) process.stderr.write(`warning: ${w}\n`);
+  return config;
 }
 
 async function serve(
@@ -32,6 +42,7 @@ async function serve(
   }
 ) {
   const config = load(env, opts.config, opts.listen);
+  checkEmbeddedListen(config);
   const gateway = await startGateway(config, { env, isTty: process.stdout.isTTY });
   if (opts.readyFile !== undefined) {
     writeFileSync(
@@ -45,16 +56,16 @@ async function serve(
     );
   }
   process.stderr.write(`Gatehouse ${GATEWAY_VERSION} is serving on ${gateway.url}\n`);
-  if (config.source === 'embedded defaults') {
+  if (isEmbeddedDefault(config))
+    process.stderr.write(embeddedBanner(gateway.url, gateway.isolated));
+  if (gateway.networkWarning !== null) {
     process.stderr.write(
-      'Embedded defaults: every authenticated user may use this gateway (at most 3 active clusters each).\n' +
-        'For production, write a config file with access.grant_all_authenticated: false (see README).\n'
+      `The network is not isolated: any local user can connect to every cluster's ports (${gateway.networkWarning}; see docs/security.md).\n`
     );
   }
   if (gateway.bootstrapToken !== null) {
     process.stderr.write(
-      `\nAdmin API token (shown once; keep it safe):\n  ${gateway.bootstrapToken}\n` +
-        'Use it as "Authorization: Bearer <token>" on /api/v1/admin/... routes.\n\n'
+      bootstrapTokenNotice(config, gateway.bootstrapToken, process.stderr.isTTY)
     );
   }
   await untilSignal(() => gateway.stop());

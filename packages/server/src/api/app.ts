@@ -26,6 +26,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerMyClusterRoutes } from './routes/my-clusters.js';
 import { registerUiSessionRoutes, type UiSessionDeps } from './routes/ui-session.js';
 import { registerUiStaticRoutes } from './routes/ui-static.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { registerDashboardCheckRoute } from './routes/dashboard-check.js';
 import type { DashboardAuthorizer } from '../proxy/public-server.js';
 
@@ -95,6 +96,7 @@ export async function createApiApp(
     ctx.userAuth.onSend(req, reply);
     done();
   });
+  registerSecurityHeaders(app, ui.prefix);
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (opts) => {
     for (const method of [opts.method].flat()) {

@@ -22,6 +22,7 @@ import {
   UI_COOKIE,
   csrfMatches,
   isBrowserRequest,
+  isSecureRequest,
   isStateChanging,
   type BrowserSession,
   type BrowserSessions,
@@ -156,7 +157,10 @@ export function createUserAuth(
     onSend(req, reply) {
       const value = pending.get(req);
       if (value !== undefined && reply.statusCode < 400) {
-        void reply.header('Set-Cookie', sessions.setCookieHeader(value));
+        void reply.header(
+          'Set-Cookie',
+          sessions.setCookieHeader(value, isSecureRequest(req.headers, false))
+        );
       }
     },
   };

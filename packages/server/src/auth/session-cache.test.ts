@@ -89,11 +89,22 @@ describe('createSessionCache', () => {
     assert.equal(cache.lookup(v), null);
   });
 
-  it('Set-Cookie is name=value; Max-Age=2*cache_max_age; Path=/', () => {
+  it('Set-Cookie is name=value; Max-Age=2*cache_max_age; Path=/, HttpOnly, SameSite=Lax', () => {
     const { cache } = setup(300);
+    const flags = 'HttpOnly; SameSite=Lax';
     assert.equal(cache.cookieName, 'gh-session');
-    assert.equal(cache.setCookieHeader('abc123'), 'gh-session=abc123; Max-Age=600; Path=/');
-    assert.equal(setup(45).cache.setCookieHeader('v'), 'gh-session=v; Max-Age=90; Path=/');
+    assert.equal(
+      cache.setCookieHeader('abc123'),
+      `gh-session=abc123; Max-Age=600; Path=/; ${flags}`
+    );
+    assert.equal(
+      setup(45).cache.setCookieHeader('v'),
+      `gh-session=v; Max-Age=90; Path=/; ${flags}`
+    );
+    assert.equal(
+      cache.setCookieHeader('v', true),
+      `gh-session=v; Max-Age=600; Path=/; ${flags}; Secure`
+    );
   });
 
   it('a null cookie name picks dask-gateway-<uuid hex> per cache', () => {

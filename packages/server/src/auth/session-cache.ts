@@ -15,8 +15,12 @@ export interface SessionCache {
   lookup(value: string): User | null;
   /** Remembers `user`; returns the cookie value (re-using a live one for the same name). */
   store(user: User): string;
-  /** The Set-Cookie header value for `value`. */
-  setCookieHeader(value: string): string;
+  /**
+   * The Set-Cookie header value for `value`: HttpOnly and SameSite=Lax (the Python client's
+   * aiohttp cookie jar ignores both), Secure only when `secure` (never over plain HTTP, where
+   * the client would not send it back; spec §2.2).
+   */
+  setCookieHeader(value: string, secure?: boolean): string;
 }
 
 /** Parses a Cookie header into name → value (first occurrence wins). */
@@ -78,7 +82,7 @@ export function createSessionCache(opts: {
       }
       return value;
     },
-    setCookieHeader: (value) =>
-      `${cookieName}=${value}; Max-Age=${String(2 * opts.cacheMaxAge)}; Path=/`,
+    setCookieHeader: (value, secure = false) =>
+      `${cookieName}=${value}; Max-Age=${String(2 * opts.cacheMaxAge)}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`,
   };
 }

@@ -61,6 +61,12 @@ export interface Backend {
   stopWorker(c: ClusterRecord, w: WorkerRecord): Promise<void>;
   /** Whether the scheduler (or worker `w`) recorded in `state` is still the process started. */
   isAlive(c: ClusterRecord, w?: WorkerRecord): boolean;
+  /**
+   * Called once at start-up with every cluster record that is not finished, before each is
+   * re-adopted: backends that hand out per-cluster resources (uids, addresses) take back the
+   * recorded ones.
+   */
+  adopt?(clusters: readonly ClusterRecord[]): Promise<void>;
   /** Every live process group this gateway started, whether or not a record names it. */
   listOwnedProcesses(): OwnedProcessGroup[];
   /** SIGKILLs a group from `listOwnedProcesses` (an orphan); resolves to whether it is gone. */

@@ -87,7 +87,8 @@ export interface EnvironmentCatalog {
 export function createEnvironmentCatalog(
   cfg: EnvironmentsConfig,
   log: Logger,
-  now: () => number
+  now: () => number,
+  runAs: { readonly uid: number; readonly gid: number } | null = null
 ): EnvironmentCatalog {
   const state = new Map<string, EnvironmentStatus & { fp: string }>();
   let running: Promise<void> | null = null;
@@ -98,7 +99,10 @@ export function createEnvironmentCatalog(
       execFile(
         path.join(prefix, 'bin', 'python'),
         CHECK,
-        { timeout: 60_000 },
+        {
+          timeout: 60_000,
+          ...(runAs === null ? {} : { uid: runAs.uid, gid: runAs.gid, cwd: '/' }),
+        },
         (err, stdout, stderr) => {
           let versions: Record<string, string> = {};
           let detail = '';
@@ -119,6 +123,9 @@ export function createEnvironmentCatalog(
             const lines = stderr.trim().split('\n');
             detail = lines[lines.length - 1] ?? err.message;
             if (detail === '') detail = err.message;
+            if (runAs !== null && err.code === 'EACCES') {
+              detail = `cluster uids cannot run this environment (checked as uid ${String(runAs.uid)}): ${err.message}`;
+            }
           }
           const ok = err === null && detail === '';
           state.set(name, {

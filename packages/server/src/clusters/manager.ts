@@ -672,6 +672,7 @@ export function createClusterManager(deps: ClusterManagerDeps) {
       // Nothing has been spawned yet by this gateway: whatever no record claims is an orphan.
       await reapOrphans(false);
       await backend.poll?.();
+      await backend.adopt?.([...clusters.values()].filter((c) => !isFinal(c.status)));
       for (const c of clusters.values()) await adopt(c);
       started = true;
       if (backend.poll !== undefined) {

@@ -45,6 +45,16 @@ export interface BackendState {
   readonly process?: ProcessRef;
   /** The resource manager's job id (Slurm). */
   readonly jobId?: string;
+  /** The uid, gid and loopback address an isolated local cluster runs under (clusters only). */
+  readonly identity?: ClusterIdentityState;
+}
+
+/** A cluster's own Unix identity and loopback address, from its slot of the configured range. */
+export interface ClusterIdentityState {
+  readonly slot: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly address: string;
 }
 
 /** One worker of a cluster. */

@@ -6,6 +6,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import Value from 'typebox/value';
@@ -20,6 +21,7 @@ import {
 } from './schema.js';
 import { schemaErrors } from './schema-errors.js';
 import { checkFieldDefinitions } from '../cluster-options/fields.js';
+import { sharedPasswordAdminProblems } from './admin-password.js';
 
 /** A config file that cannot be used; `problems` holds one line per offending key. */
 export class ConfigError extends Error {
@@ -132,7 +134,14 @@ type PathKeys =
 
 /** The local backend's settings with every path made absolute. */
 export interface ResolvedLocalBackend
-  extends Omit<LocalBackendConfig, PathKeys>, ResolvedProcessSettings {}
+  extends Omit<LocalBackendConfig, PathKeys>, ResolvedProcessSettings {
+  /**
+   * Parent of cluster working directories when clusters are isolated: `clusters_directory` if
+   * set, else `/var/lib/gatehouse/clusters/<hash of data_dir>`, whose parents every uid may
+   * traverse (a data dir's often do not: temporary directories, home directories).
+   */
+  readonly isolatedClustersDirectory: string;
+}
 
 /** The Slurm backend's settings with every path made absolute. */
 export interface ResolvedSlurmBackend
@@ -435,6 +444,7 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
   const optionProblems = [
     ...checkFieldDefinitions(c.options).map((p) => `options: ${p}`),
     ...choiceProblems(c),
+    ...sharedPasswordAdminProblems(c),
   ];
   if (optionProblems.length > 0) throw new ConfigError(source, optionProblems);
   const env = opts.env ?? {};
@@ -457,7 +467,14 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
   let backend: ResolvedLocalBackend | ResolvedSlurmBackend;
   if (b.type === 'local') {
     const { python_env: _p, clusters_directory: _c, logs_directory: _l, ...rest } = b;
-    backend = { ...rest, ...paths };
+    const isolatedClustersDirectory =
+      b.clusters_directory === null
+        ? path.join(
+            '/var/lib/gatehouse/clusters',
+            createHash('sha256').update(dataDir).digest('hex').slice(0, 16)
+          )
+        : paths.clustersDirectory;
+    backend = { ...rest, ...paths, isolatedClustersDirectory };
   } else {
     const {
       python_env: _p,

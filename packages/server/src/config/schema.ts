@@ -140,7 +140,8 @@ const ProcessKeys = {
   }),
   clusters_directory: Type.Union([Type.String(), Type.Null()], {
     default: null,
-    description: 'Parent of per-cluster working directories; null means <data_dir>/clusters.',
+    description:
+      'Parent of per-cluster working directories; null means <data_dir>/clusters, or with isolated clusters /var/lib/gatehouse/clusters/<hash of data_dir> (cluster uids must be able to traverse every parent, which temporary and home directories often forbid).',
   }),
   logs_directory: Type.Union([Type.String(), Type.Null()], {
     default: null,
@@ -163,9 +164,47 @@ const ProcessKeys = {
   sigkill_timeout: Seconds(5, 'Seconds to wait after SIGKILL before giving up.'),
 };
 
+/** How the local backend separates clusters from each other and from the gateway. */
+const IsolationKeys = {
+  isolation: Type.Union([Type.Literal('auto'), Type.Literal('uid'), Type.Literal('none')], {
+    default: 'auto',
+    description:
+      "'uid': every cluster runs under its own uid and gid from isolation_uids and binds to its own loopback address (the gateway must run as root); 'none': clusters run as the gateway's user, not isolated; 'auto': 'uid' when the gateway runs as root, else 'none'. See docs/security.md.",
+  }),
+  isolation_uids: Type.Object(
+    {
+      first: Type.Integer({ minimum: 1000, default: 900000, description: 'First uid (and gid).' }),
+      count: Type.Integer({
+        minimum: 1,
+        maximum: 65000,
+        default: 50000,
+        description: 'Number of ids, the most clusters that can run at once.',
+      }),
+    },
+    {
+      additionalProperties: false,
+      default: {},
+      description:
+        'Range of uids and gids given to isolated clusters; no account or group may use one (checked against /etc/passwd and /etc/group at start).',
+    }
+  ),
+};
+
+/** The firewall between clusters on one machine. */
+const NetworkKeys = {
+  network_isolation: Type.Union(
+    [Type.Literal('auto'), Type.Literal('nftables'), Type.Literal('none')],
+    {
+      default: 'auto',
+      description:
+        "Firewall between clusters on this machine (docs/security.md, Network): 'nftables' lets only root and a cluster's own uid reach its loopback address, and that uid only its address, the gateway API and DNS (needs root and nft; the gateway refuses to start without them); 'auto' uses nftables when it can and warns otherwise; 'none' leaves every cluster port open to every local user.",
+    }
+  ),
+};
+
 /** Settings of the local process backend (spec §5). */
 export const LocalBackendConfig = Type.Object(
-  { type: Type.Literal('local'), ...ProcessKeys, ...Lifecycle },
+  { type: Type.Literal('local'), ...ProcessKeys, ...IsolationKeys, ...NetworkKeys, ...Lifecycle },
   { additionalProperties: false }
 );
 
@@ -395,6 +434,11 @@ export const AccessConfig = Type.Object(
       default: [],
       description: 'Groups whose members have the admin role.',
     }),
+    unsafe_shared_password_admins: Type.Boolean({
+      default: false,
+      description:
+        'Accept admin_users with one shared auth.password (anyone who knows it can be an admin); refused otherwise.',
+    }),
     contact: Type.Union([Type.String(), Type.Null()], {
       default: null,
       description: 'How to reach an admin, added to the not-granted message (e.g. a chat channel).',
@@ -402,7 +446,7 @@ export const AccessConfig = Type.Object(
     bootstrap_admin_token: Type.Boolean({
       default: true,
       description:
-        'At first start (no API token stored yet), issue an admin API token and print it once.',
+        'At first start (no API token stored yet), issue an admin API token: written to <data_dir>/bootstrap-admin-token (0600), or printed once by the embedded default on a terminal.',
     }),
   },
   { additionalProperties: false, default: {} }

@@ -17,6 +17,11 @@ export interface SpawnSpec {
   readonly cwd: string;
   /** File receiving stdout and stderr (appended to; created 0600). */
   readonly logFile: string;
+  /**
+   * Runs the process under this uid and gid (the gateway must be root). The gateway opens the
+   * log file and hands the process only the descriptor, so logs stay where it cannot reach.
+   */
+  readonly runAs?: { readonly uid: number; readonly gid: number };
 }
 
 /** A started process: its identity and a promise of its exit code (or signal name). */
@@ -95,6 +100,7 @@ export function spawnLogged(spec: SpawnSpec): Promise<Spawned> {
         env: { ...spec.env },
         detached: true,
         stdio: ['ignore', fd, fd],
+        ...(spec.runAs === undefined ? {} : { uid: spec.runAs.uid, gid: spec.runAs.gid }),
       });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));

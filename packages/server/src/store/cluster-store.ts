@@ -9,6 +9,7 @@ import type { SecretBox } from './secret-box.js';
 import {
   toJobStatus,
   type BackendState,
+  type ClusterIdentityState,
   type ClusterRecord,
   type WorkerRecord,
 } from '../clusters/model.js';
@@ -28,13 +29,17 @@ export interface ClusterStore {
   close(): Promise<void>;
 }
 
-function parseState(text: string): BackendState {
+const isInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
+
+/** Decodes a stored backend state; unknown or malformed fields are dropped (old records load). */
+export function parseState(text: string): BackendState {
   const v: unknown = JSON.parse(text);
   if (typeof v !== 'object' || v === null) return {};
   const out: {
     workdir?: string;
     process?: { pid: number; startTicks: number };
     jobId?: string;
+    identity?: ClusterIdentityState;
   } = {};
   const o = v as Record<string, unknown>;
   if (typeof o['workdir'] === 'string') out.workdir = o['workdir'];
@@ -44,6 +49,13 @@ function parseState(text: string): BackendState {
     const { pid, startTicks } = p as Record<string, unknown>;
     if (typeof pid === 'number' && typeof startTicks === 'number')
       out.process = { pid, startTicks };
+  }
+  const i = o['identity'];
+  if (typeof i === 'object' && i !== null) {
+    const { slot, uid, gid, address } = i as Record<string, unknown>;
+    if (isInt(slot) && isInt(uid) && isInt(gid) && typeof address === 'string') {
+      out.identity = { slot, uid, gid, address };
+    }
   }
   return out;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { useState } from 'react';
+import { safeNext } from '@gatehouse/api/safe-next';
 import type { GatewayApi } from '../gateway-api.js';
 
 /** Login form. */
@@ -22,7 +23,8 @@ export function LoginPage(props: {
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
   if (login === 'jupyterhub') {
-    const start = `${api.base}/api/ui/oauth/start${next === null ? '' : `?next=${encodeURIComponent(next)}`}`;
+    const target = safeNext(next, api.base);
+    const start = `${api.base}/api/ui/oauth/start${target === null ? '' : `?next=${encodeURIComponent(target)}`}`;
     return (
       <main className="login">
         <h1>Gatehouse</h1>

@@ -8,6 +8,7 @@
  * @module
  */
 import { BrowserSession, MeJson } from '@gatehouse/api';
+import { nextOrHome, safeNext } from '@gatehouse/api/safe-next';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { headerValue } from '../../auth/authenticator.js';
@@ -37,12 +38,8 @@ export interface UiSessionDeps {
 
 const OAUTH_PATH = '/api/ui/oauth';
 
-/** Whether `next` is a path on this gateway (not another site) to return to after login. */
-export function safeNext(next: unknown, prefix: string): string | null {
-  if (typeof next !== 'string' || next.length > 2000) return null;
-  if (!next.startsWith(`${prefix}/`) || next.startsWith('//') || /[\\\s]/.test(next)) return null;
-  return next;
-}
+/** The check of post-login targets, shared with the web UI (see `@gatehouse/api/safe-next`). */
+export { safeNext };
 
 const secure = (req: FastifyRequest) => isSecureRequest(req.headers, false);
 
@@ -141,7 +138,7 @@ export function registerUiSessionRoutes(app: ApiApp, ctx: ApiContext, deps: UiSe
     },
     (req: WithQuery, reply: FastifyReply) => {
       const flow = oauth();
-      const next = safeNext(req.query['next'], deps.prefix) ?? `${deps.prefix}/ui/`;
+      const next = nextOrHome(req.query['next'], deps.prefix);
       const start = flow.begin(next, callbackUrl(req));
       return reply
         .code(302)

@@ -1,12 +1,14 @@
 /**
  * Serves the built web UI (`packages/web/dist`) under `/ui/`: files by path, and `index.html`
  * for every other path under `/ui/` so the single-page app's own routes load, with a `<base>`
- * naming `<prefix>/ui/` so its relative asset URLs resolve from any depth. `GET /` sends browsers
+ * naming `<prefix>/ui/` so its relative asset URLs resolve from any depth. A `next` query that
+ * `safeNext` refuses is taken off the address by a redirect, so the app never follows it. `GET /` sends browsers
  * to `/ui/`. Paths are confined to the UI directory.
  * @module
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { safeNext } from '@gatehouse/api/safe-next';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isBrowserRequest } from '../../auth/browser-session.js';
 import { parseCookies } from '../../auth/session-cache.js';
@@ -52,6 +54,14 @@ export function registerUiStaticRoutes(app: ApiApp, opts: { dir: string; prefix:
         .send(await readFile(file));
     }
     if (rel.startsWith('assets/')) throw notFound(`No such UI asset: ${rel}`);
+    const query = new URLSearchParams(req.url.split('?')[1] ?? '');
+    const next = query.get('next');
+    if (next !== null && safeNext(next, opts.prefix) === null) {
+      // The web app would send the browser there after login: take it off the address.
+      query.delete('next');
+      const rest = query.toString();
+      return reply.redirect(`${opts.prefix}/ui/${encodeURI(rel)}${rest === '' ? '' : `?${rest}`}`);
+    }
     return reply
       .type(TYPES['.html'] ?? 'text/html')
       .header('Cache-Control', 'no-cache')

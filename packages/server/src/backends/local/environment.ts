@@ -32,6 +32,10 @@ export interface EnvironmentInputs {
   readonly inherited: readonly string[];
   /** Directory holding the Python environment's executables, put first on PATH. */
   readonly binDir: string;
+  /** The file holding the cluster's API token; absent puts the token itself in the environment. */
+  readonly tokenFile?: string;
+  /** HOME, and TMPDIR with dask's temporary directory, inside the cluster's own directory. */
+  readonly home?: { readonly home: string; readonly tmp: string };
 }
 
 /** The full environment for one process. */
@@ -39,7 +43,7 @@ export function processEnvironment(c: ClusterRecord, i: EnvironmentInputs): Reco
   const { cert, key } = certPaths(i.workdir);
   const env: Record<string, string> = { ...c.config.environment };
   env['DASK_GATEWAY_API_URL'] = i.apiUrl;
-  env['DASK_GATEWAY_API_TOKEN'] = c.token;
+  env['DASK_GATEWAY_API_TOKEN'] = i.tokenFile ?? c.token;
   env[CLUSTER_VAR] = c.name;
   env[INSTANCE_VAR] = i.instanceId;
   if (i.role !== 'scheduler') env[WORKER_VAR] = i.role.worker;
@@ -50,6 +54,13 @@ export function processEnvironment(c: ClusterRecord, i: EnvironmentInputs): Reco
   }
   env['PATH'] = [i.binDir, env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin'].join(':');
   env['USER'] = c.username;
+  // getpass.getuser() reads LOGNAME first: it must not need a passwd entry for the uid.
+  env['LOGNAME'] = c.username;
+  if (i.home !== undefined) {
+    env['HOME'] = i.home.home;
+    env['TMPDIR'] = i.home.tmp;
+    env['DASK_TEMPORARY_DIRECTORY'] = i.home.tmp;
+  }
   env['DASK_DISTRIBUTED__COMM__TLS__CA_FILE'] = cert;
   const role = i.role === 'scheduler' ? 'SCHEDULER' : 'WORKER';
   env[`DASK_DISTRIBUTED__COMM__TLS__${role}__CERT`] = cert;

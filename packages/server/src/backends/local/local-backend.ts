@@ -6,15 +6,7 @@
  * directory so the evidence survives the cluster.
  * @module
  */
-import {
-  appendFileSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readlinkSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Backend, OwnedProcessGroup, ProcessExit, SchedulerLaunch } from '../backend.js';
@@ -35,14 +27,25 @@ import {
   refOf,
   scanMarkedProcesses,
 } from '../../process/process-scan.js';
-import {
-  CLUSTER_VAR,
-  INSTANCE_VAR,
-  WORKER_VAR,
-  certPaths,
-  processEnvironment,
-} from './environment.js';
+import { CLUSTER_VAR, INSTANCE_VAR, WORKER_VAR, processEnvironment } from './environment.js';
 import { schedulerArgv, workerArgv } from '../launch-args.js';
+import { clusterPaths, prepareClustersDirectory, writeClusterFiles } from './cluster-files.js';
+import { environmentUnusableByOthers } from './environment-access.js';
+import {
+  clusterIdentity,
+  identityForSlot,
+  lowestFreeSlot,
+  type ClusterFirewall,
+  type ClusterIdentity,
+  type IdRange,
+} from './isolation.js';
+
+/** Per-cluster uids (the gateway runs as root), and the firewall told about them. */
+export interface LocalIsolation {
+  readonly uids: IdRange;
+  /** Optional: the network firewall (allow at start, remove at stop, sync at adoption). */
+  readonly firewall?: ClusterFirewall;
+}
 
 /** What the local backend is built from. */
 export interface LocalBackendDeps {
@@ -55,6 +58,8 @@ export interface LocalBackendDeps {
   readonly onExit: (exit: ProcessExit) => void;
   /** Size cap and rotated copies of each process's log. */
   readonly logs: RotationLimits;
+  /** Run each cluster under its own uid and loopback address; absent runs all as the gateway. */
+  readonly isolation?: LocalIsolation;
 }
 
 /**
@@ -85,19 +90,57 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
   /** The chosen environment's executables (its `python` runs the cluster). */
   const binDir = (c: ClusterRecord) => path.join(c.config.python_env ?? cfg.pythonEnv, 'bin');
   const workdirOf = (c: ClusterRecord) => path.join(cfg.clustersDirectory, c.name);
+  const isolation = deps.isolation;
+  if (isolation !== undefined) prepareClustersDirectory(cfg.clustersDirectory, true);
+  /** Identities of the active clusters, by cluster name. */
+  const identities = new Map<string, ClusterIdentity>();
+  const identityOf = (c: ClusterRecord) => identities.get(c.name) ?? clusterIdentity(c.state);
+  const hostOf = (c: ClusterRecord) => identityOf(c)?.address ?? '127.0.0.1';
+  const allocate = (c: ClusterRecord): ClusterIdentity | null => {
+    if (isolation === undefined) return null;
+    const used = new Set([...identities.values()].map((i) => i.slot));
+    const slot = lowestFreeSlot(isolation.uids, used);
+    if (slot === null) {
+      throw new Error(
+        `all ${String(isolation.uids.count)} cluster uids are in use (backend.isolation_uids.count)`
+      );
+    }
+    const identity = identityForSlot(isolation.uids, slot);
+    identities.set(c.name, identity);
+    return identity;
+  };
+  const firewall = async (call: (f: ClusterFirewall) => Promise<void> | void) => {
+    const f = isolation?.firewall;
+    if (f === undefined) return;
+    try {
+      await call(f);
+    } catch (err) {
+      deps.log.error({ err }, 'the cluster firewall refused an update');
+      throw err;
+    }
+  };
   const logOf = (c: ClusterRecord, w: WorkerRecord | null) =>
     path.join(cfg.logsDirectory, c.name, w === null ? 'scheduler.log' : `worker-${w.name}.log`);
 
-  const env = (c: ClusterRecord, w: WorkerRecord | null, apiUrl: string) =>
-    processEnvironment(c, {
+  const env = (c: ClusterRecord, w: WorkerRecord | null, apiUrl: string) => {
+    const p = clusterPaths(workdirOf(c));
+    return processEnvironment(c, {
       role: w === null ? 'scheduler' : { worker: w.name },
       instanceId: deps.instanceId,
-      workdir: workdirOf(c),
+      workdir: p.workdir,
       apiUrl,
       gatewayEnv: deps.gatewayEnv,
       inherited: cfg.inherited_environment,
       binDir: binDir(c),
+      tokenFile: p.token,
+      ...(isolation === undefined ? {} : { home: { home: p.workdir, tmp: p.tmp } }),
     });
+  };
+  /** The uid and gid `c`'s processes run as (undefined: the gateway's own). */
+  const runAsOf = (c: ClusterRecord) => {
+    const i = identityOf(c);
+    return i === null || isolation === undefined ? {} : { runAs: { uid: i.uid, gid: i.gid } };
+  };
 
   const listOwned = (): OwnedProcessGroup[] =>
     groupMarkedProcesses(
@@ -131,7 +174,9 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
 
   /** Refuses to start a process whose environment is broken, leaving the cause in its log. */
   const preflight = (c: ClusterRecord, argv: readonly string[], logFile: string) => {
-    const problem = environmentProblem(binDir(c), argv[0] ?? '');
+    const problem =
+      environmentProblem(binDir(c), argv[0] ?? '') ??
+      (isolation === undefined ? null : environmentUnusableByOthers(path.dirname(binDir(c))));
     if (problem === null) return;
     mkdirSync(path.dirname(logFile), { recursive: true, mode: 0o700 });
     appendFileSync(logFile, `gatehouse: cannot start ${argv.join(' ')}: ${problem}\n`, {
@@ -150,24 +195,29 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     kind: 'local',
 
     async startCluster(c: ClusterRecord, launch: SchedulerLaunch): Promise<BackendState> {
-      const workdir = workdirOf(c);
-      rmSync(workdir, { recursive: true, force: true });
-      mkdirSync(workdir, { recursive: true, mode: 0o700 });
-      const certs = certPaths(workdir);
-      mkdirSync(certs.dir, { mode: 0o700 });
-      writeFileSync(certs.cert, c.tlsCert, { mode: 0o600, flag: 'wx' });
-      writeFileSync(certs.key, c.tlsKey, { mode: 0o600, flag: 'wx' });
-      const argv = schedulerArgv(c, launch, '127.0.0.1');
+      const p = clusterPaths(workdirOf(c));
+      const identity = allocate(c);
+      writeClusterFiles(c, p, identity);
+      const argv = schedulerArgv(c, launch, hostOf(c));
       preflight(c, argv, logOf(c, null));
+      if (identity !== null) await firewall((f) => f.allow(identity));
       const spawned = await spawnLogged({
         argv,
         env: env(c, null, launch.apiUrl),
-        cwd: workdir,
+        cwd: p.workdir,
         logFile: logOf(c, null),
+        ...runAsOf(c),
       });
       watch(spawned.exited, c.name, null);
-      deps.log.info({ cluster: c.name, pid: spawned.ref.pid }, 'scheduler started');
-      return { workdir, process: spawned.ref };
+      deps.log.info(
+        { cluster: c.name, pid: spawned.ref.pid, uid: identity?.uid, address: identity?.address },
+        'scheduler started'
+      );
+      return {
+        workdir: p.workdir,
+        process: spawned.ref,
+        ...(identity === null ? {} : { identity }),
+      };
     },
 
     async stopCluster(c: ClusterRecord): Promise<void> {
@@ -178,16 +228,20 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       }
       await killLeftovers(c, null);
       rmSync(workdirOf(c), { recursive: true, force: true });
+      const identity = identityOf(c);
+      identities.delete(c.name);
+      if (identity !== null) await firewall((f) => f.remove(identity));
     },
 
     async startWorker(c: ClusterRecord, w: WorkerRecord, apiUrl: string): Promise<BackendState> {
-      const argv = workerArgv(c, w, null);
+      const argv = workerArgv(c, w, identityOf(c) === null ? null : hostOf(c));
       preflight(c, argv, logOf(c, w));
       const spawned = await spawnLogged({
         argv,
         env: env(c, w, apiUrl),
         cwd: workdirOf(c),
         logFile: logOf(c, w),
+        ...runAsOf(c),
       });
       watch(spawned.exited, c.name, w.name);
       return { process: spawned.ref };
@@ -205,6 +259,14 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     isAlive(c: ClusterRecord, w?: WorkerRecord): boolean {
       const ref = w === undefined ? c.state.process : w.state.process;
       return ref !== undefined && isSameProcess(ref, c.name);
+    },
+
+    adopt(clusters: readonly ClusterRecord[]): Promise<void> {
+      for (const c of clusters) {
+        const identity = clusterIdentity(c.state);
+        if (identity !== null) identities.set(c.name, identity);
+      }
+      return firewall((f) => f.sync([...identities.values()]));
     },
 
     listOwnedProcesses: listOwned,

@@ -1,0 +1,60 @@
+/**
+ * Decides at start-up how the local backend isolates clusters: resolves `backend.isolation`,
+ * and for per-cluster uids checks that no account or group uses an id of the range and that
+ * cluster uids can reach their directories. Refuses to start with a clear message otherwise.
+ * @module
+ */
+import type { ResolvedLocalBackend } from '../../config/load.js';
+import { prepareClustersDirectory } from './cluster-files.js';
+import { blockedAncestor } from './environment-access.js';
+import { idsInRange, IsolationError, resolveIsolation, type ClusterFirewall } from './isolation.js';
+import type { LocalIsolation } from './local-backend.js';
+
+/** What the local backend is built with. */
+export interface IsolationPlan {
+  readonly mode: 'uid' | 'none';
+  /** Present when clusters get their own uids. */
+  readonly isolation?: LocalIsolation;
+  /** Parent of cluster working directories. */
+  readonly clustersDirectory: string;
+}
+
+/** Inputs from the host, passed in so tests need no root. */
+export interface HostFacts {
+  readonly isRoot: boolean;
+  /** Reads a system file (`/etc/passwd`, `/etc/group`); '' when missing. */
+  readonly readText: (file: string) => string;
+  readonly firewall?: ClusterFirewall;
+}
+
+/**
+ * The plan for `cfg` on this host.
+ * @throws IsolationError when isolation is asked for and cannot be had safely.
+ */
+export function planIsolation(cfg: ResolvedLocalBackend, host: HostFacts): IsolationPlan {
+  const mode = resolveIsolation(cfg.isolation, host.isRoot);
+  if (mode === 'none') return { mode, clustersDirectory: cfg.clustersDirectory };
+  const range = cfg.isolation_uids;
+  const clashes = ['/etc/passwd', '/etc/group'].flatMap((f) =>
+    idsInRange(host.readText(f), range).map((e) => `${f}: ${e.name} (${String(e.id)})`)
+  );
+  if (clashes.length > 0) {
+    throw new IsolationError(
+      `backend.isolation_uids (${String(range.first)}..${String(range.first + range.count - 1)}) ` +
+        `overlaps existing ids, so a cluster could run as a real account or group: ${clashes.join(', ')}; choose another range`
+    );
+  }
+  const dir = cfg.isolatedClustersDirectory;
+  prepareClustersDirectory(dir, true);
+  const blocked = blockedAncestor(`${dir}/x`);
+  if (blocked !== null) {
+    throw new IsolationError(
+      `cluster uids cannot reach their working directories under ${dir}: ${blocked} is not searchable by other users; set backend.clusters_directory to a directory whose parents are`
+    );
+  }
+  return {
+    mode,
+    clustersDirectory: dir,
+    isolation: { uids: range, ...(host.firewall === undefined ? {} : { firewall: host.firewall }) },
+  };
+}
