@@ -198,7 +198,16 @@ def test_one_source_cannot_hold_the_gateway(gatehouse, gateway_client):
         clusters[user] = gateways[user].new_cluster()
     # Mallory reads her own cluster's token, as any owner can from a task.
     client = clusters["mallory"].get_client()
-    token = client.run_on_scheduler(lambda: __import__("os").environ["DASK_GATEWAY_API_TOKEN"])
+    def read_own_token() -> str:
+        # In the scheduler: the cluster token, inline or in its credential file (isolated).
+        import os
+        value = os.environ["DASK_GATEWAY_API_TOKEN"]
+        if value.startswith("/"):
+            with open(value) as f:
+                return f.read().strip()
+        return value
+
+    token = client.run_on_scheduler(read_own_token)
     client.close()
     names = {u: c.name for u, c in clusters.items()}
     wait_until(lambda: all(len(heartbeats_by_cluster(g).get(n, [])) >= 2
