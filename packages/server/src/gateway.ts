@@ -14,6 +14,7 @@ import { createSessionCache } from './auth/session-cache.js';
 import { createBrowserSessions } from './auth/browser-session.js';
 import { createHubOAuth } from './auth/hub-oauth.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
+import { createHeartbeatParser, type HeartbeatParser } from './clusters/heartbeat-parser.js';
 import { createDashboardAuth } from './api/dashboard-auth.js';
 import { createDashboardGrants } from './auth/dashboard-grants.js';
 import { createDashboardHosts } from './proxy/dashboard-host.js';
@@ -116,6 +117,8 @@ export interface Gateway {
   readonly networkWarning: string | null;
   /** The event recorder (its bus, its store). */
   readonly events: EventRecorder;
+  /** Parses heartbeat bodies (tests read how many went to a worker thread). */
+  readonly heartbeatParser: Pick<HeartbeatParser, 'offLoopParses'>;
   /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
   stop(): Promise<void>;
 }
@@ -441,6 +444,12 @@ export async function startGateway(
     auth.type === 'jupyterhub' && auth.oauth_client_id !== null
       ? createHubOAuth({ ...auth, oauth_client_id: auth.oauth_client_id }, clock)
       : null;
+  // One throttle for password guesses on the API (Basic) and at the web UI's login.
+  const loginThrottle = createLoginThrottle(
+    clock,
+    limits.password_failures_burst,
+    limits.password_failure_interval
+  );
   const userAuth = createUserAuth(
     authenticator,
     sessions,
@@ -466,7 +475,8 @@ export async function startGateway(
         });
       },
     },
-    rateLimit
+    rateLimit,
+    loginThrottle
   );
 
   const dashboardHosts = createDashboardHosts(config.proxy.dashboardDomain);
@@ -494,6 +504,7 @@ export async function startGateway(
           limits: {
             helloTimeoutMs: limits.tls_hello_timeout * 1000,
             maxPendingHellos: limits.max_pending_handshakes,
+            maxPendingHellosPerSource: limits.max_pending_handshakes_per_source,
           },
           httpLimits: {
             maxHeaderBytes: limits.max_header_bytes,
@@ -504,9 +515,11 @@ export async function startGateway(
           },
         })
       : createPrivateApiServer();
+  const heartbeatParser = createHeartbeatParser();
   const { app, routes: apiRoutes } = await createApiApp(
     {
       manager,
+      heartbeatParser,
       userAuth,
       clusterOptions,
       version: GATEWAY_VERSION,
@@ -528,7 +541,7 @@ export async function startGateway(
       browser,
       authType: config.auth.type,
       oauth: hubOAuth,
-      loginThrottle: createLoginThrottle(clock),
+      loginThrottle,
       oauthCallbackUrl: config.auth.type === 'jupyterhub' ? config.auth.oauth_callback_url : null,
       dir: WEB_UI_DIR,
       prefix: config.prefix,
@@ -550,6 +563,7 @@ export async function startGateway(
       events.bus.close();
       await server.close();
       await app.close();
+      await heartbeatParser.close();
       await events.flushed();
       await store.close();
       throw err;
@@ -604,6 +618,7 @@ export async function startGateway(
     networkWarning: network.warning,
     apiRoutes,
     metrics,
+    heartbeatParser,
     openapi: () => app.swagger(),
     events,
     async stop() {
@@ -615,6 +630,7 @@ export async function startGateway(
       events.bus.close();
       await server.close();
       await app.close();
+      await heartbeatParser.close();
       await events.flushed();
       await store.close();
     },

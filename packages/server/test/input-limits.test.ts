@@ -15,6 +15,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../src/config/load.js';
+import { addFinishedWorkers } from './finished-workers.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/observability/logger.js';
 
@@ -108,8 +109,12 @@ describe('input limits, request ids and logs', () => {
   });
 
   it("accepts a heartbeat with a long-lived adaptive cluster's closed-worker list", async () => {
-    // 300,000 workers ever closed: about 10 MB, far over max_body_bytes.
+    // 300,000 workers ever created and closed: about 10 MB, far over max_body_bytes. The cap
+    // of a heartbeat follows the workers the gateway created for the cluster (issue 14).
     const closed = Array.from({ length: 300_000 }, (_, i) => i.toString(16).padStart(32, '0'));
+    const c = gateway.manager.get(cluster);
+    assert.ok(c !== undefined);
+    addFinishedWorkers(c, closed);
     const hb = JSON.stringify({
       scheduler_address: 'tls://127.0.0.1:1',
       dashboard_address: '',

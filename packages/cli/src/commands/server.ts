@@ -170,6 +170,6 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
         .toString('utf8')
         .replace(/\r?\n$/, '');
       if (password === '') throw new Error('no password on standard input');
-      process.stdout.write(`${hashPassword(password)}\n`);
+      process.stdout.write(`${await hashPassword(password)}\n`);
     });
 }

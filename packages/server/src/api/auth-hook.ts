@@ -6,14 +6,17 @@
  * decided on every request, so a revoked user is out at once whatever cookie they hold. An API
  * session cookie is set on the successful answer of a fully authenticated request (never on
  * errors, never for API tokens, which are sent on every request anyway, and never for browsers).
- * Authenticated users are throttled by the per-user rate limit; cluster-token requests never
- * come here.
+ * Authenticated users are throttled by the per-user rate limit; wrong Basic passwords by the
+ * login throttle, per (username, source address), before the password is checked. Cluster-token
+ * requests never come here, and bearer tokens are not throttled.
  * @module
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessControl, Principal } from '../access/access-control.js';
 import { headerValue, type Authenticator, type User } from '../auth/authenticator.js';
+import { parseBasic } from '../auth/basic.js';
+import { sourceOf, type LoginThrottle } from '../auth/login-throttle.js';
 import {
   CSRF_HEADER,
   UI_COOKIE,
@@ -33,6 +36,8 @@ export interface RequestLike {
   readonly headers: IncomingHttpHeaders;
   readonly method?: string | undefined;
   readonly url?: string | undefined;
+  /** The connection, for the source address that password failures are counted by. */
+  readonly socket?: { readonly remoteAddress?: string | undefined } | undefined;
 }
 
 /** Authenticates users of the API and applies access control. */
@@ -69,7 +74,8 @@ export function createUserAuth(
   browser: BrowserSessions,
   access: AccessControl,
   listeners: AuthListeners,
-  rateLimit: UserRateLimit = NO_RATE_LIMIT
+  rateLimit: UserRateLimit = NO_RATE_LIMIT,
+  passwordThrottle: LoginThrottle | null = null
 ): UserAuth {
   const { onUser, onRefusal } = listeners;
   const pending = new WeakMap<object, string>();
@@ -81,6 +87,17 @@ export function createUserAuth(
   const browserSession = (req: RequestLike) => {
     const id = parseCookies(req.headers.cookie).get(UI_COOKIE);
     return id === undefined ? null : browser.lookup(id);
+  };
+  /** The authenticator's answer; Basic attempts are throttled per (username, source). */
+  const checkHeaders = async (req: RequestLike): Promise<User | null> => {
+    const basic = passwordThrottle === null ? null : parseBasic(req.headers.authorization);
+    if (basic === null || passwordThrottle === null) return authenticator.authenticate(req.headers);
+    const source = sourceOf(req);
+    passwordThrottle.check(basic.username, source);
+    const user = await authenticator.authenticate(req.headers);
+    if (user === null) passwordThrottle.failed(basic.username, source);
+    else passwordThrottle.succeeded(basic.username, source);
+    return user;
   };
   const identify = async (req: RequestLike): Promise<Principal> => {
     const cookies = parseCookies(req.headers.cookie);
@@ -100,7 +117,7 @@ export function createUserAuth(
       const user = sessions.lookup(cookie);
       if (user !== null) return found(user);
     }
-    const user = await authenticator.authenticate(req.headers);
+    const user = await checkHeaders(req);
     const fromBrowser = isBrowserRequest(req.headers, cookies);
     if (user === null) {
       throw new GatewayError('unauthenticated', 'Authentication required', {

@@ -5,6 +5,7 @@
 import type { OptionEntry } from '@gatehouse/api';
 import type { User } from '../auth/authenticator.js';
 import type { ClusterManager } from '../clusters/manager.js';
+import type { HeartbeatParser } from '../clusters/heartbeat-parser.js';
 import type { ClusterConfig } from '../cluster-options/cluster-config.js';
 import type { AccessControl } from '../access/access-control.js';
 import type { Clock } from '../clock.js';
@@ -47,7 +48,9 @@ export interface ApiContext {
   readonly metrics: GatewayMetrics;
   /** The bearer token that may read `/api/metrics`, or null (admins only). */
   readonly metricsToken: string | null;
-  /** Body size caps in bytes: every route, and scheduler heartbeats. */
+  /** Parses heartbeat bodies, off the event loop when they are large. */
+  readonly heartbeatParser: HeartbeatParser;
+  /** Body size caps in bytes: every route, and scheduler heartbeats (a ceiling above each cluster's own cap). */
   readonly bodyLimits: { readonly default: number; readonly heartbeat: number };
   /** Records and replays cluster events. */
   readonly events: EventRecorder;

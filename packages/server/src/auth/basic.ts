@@ -33,17 +33,16 @@ export function createBasicAuthenticator(
   const perUser = Object.keys(users).length > 0;
   return {
     challenge: 'Basic',
-    authenticate(headers: Headers): Promise<User | null> {
+    async authenticate(headers: Headers): Promise<User | null> {
       const creds = parseBasic(headerValue(headers, 'authorization'));
-      if (creds === null) return Promise.resolve(null);
+      if (creds === null) return null;
       if (perUser) {
         const hash = Object.hasOwn(users, creds.username) ? users[creds.username] : undefined;
-        if (hash === undefined || !verifyPassword(creds.password, hash))
-          return Promise.resolve(null);
+        if (hash === undefined || !(await verifyPassword(creds.password, hash))) return null;
       } else if (password !== null && password !== '' && !sameSecret(creds.password, password)) {
-        return Promise.resolve(null);
+        return null;
       }
-      return Promise.resolve({ name: creds.username, groups: [], admin: false });
+      return { name: creds.username, groups: [], admin: false };
     },
   };
 }

@@ -27,37 +27,41 @@ describe('login throttle', () => {
     };
     const t = createLoginThrottle(clock);
     for (let i = 0; i < LOGIN_BURST; i++) {
-      t.check('Alice');
-      t.failed('alice');
+      t.check('Alice', '10.0.0.1');
+      t.failed('alice', '10.0.0.1');
     }
     const err = throttled(() => {
-      t.check('ALICE');
+      t.check('ALICE', '10.0.0.1');
     });
     assert.equal(err.code, 'too_many_requests');
     assert.equal(err.headers['Retry-After'], String(LOGIN_REFILL_SECONDS));
-    assert.match(err.message, /Too many failed logins for ALICE; try again in 30 s/);
-    t.check('bob'); // another user is not affected
+    assert.match(
+      err.message,
+      /Too many failed logins for ALICE from this address; try again in 30 s/
+    );
+    t.check('bob', '10.0.0.1'); // another user is not affected
+    t.check('alice', '10.0.0.2'); // nor the same user from another address
     clock.t = LOGIN_REFILL_SECONDS * 1000;
-    t.check('alice');
-    t.failed('alice');
+    t.check('alice', '10.0.0.1');
+    t.failed('alice', '10.0.0.1');
     assert.throws(() => {
-      t.check('alice');
+      t.check('alice', '10.0.0.1');
     }, /try again/);
   });
 
   it('forgets the failures after a successful login', () => {
     const t = createLoginThrottle({ now: () => 0 });
-    for (let i = 0; i < LOGIN_BURST; i++) t.failed('carol');
+    for (let i = 0; i < LOGIN_BURST; i++) t.failed('carol', '10.0.0.1');
     assert.throws(() => {
-      t.check('carol');
+      t.check('carol', '10.0.0.1');
     }, /try again/);
-    t.succeeded('carol');
-    t.check('carol');
+    t.succeeded('carol', '10.0.0.1');
+    t.check('carol', '10.0.0.1');
   });
 
   it('never throttles API-token logins (no username), which nobody could guess', () => {
     const t = createLoginThrottle({ now: () => 0 });
-    for (let i = 0; i < 3 * LOGIN_BURST; i++) t.failed('');
-    t.check('');
+    for (let i = 0; i < 3 * LOGIN_BURST; i++) t.failed('', '10.0.0.1');
+    t.check('', '10.0.0.1');
   });
 });

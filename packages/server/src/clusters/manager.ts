@@ -956,10 +956,11 @@ export function createClusterManager(deps: ClusterManagerDeps) {
   }
 }
 
-/** Status and target of each worker, to see what a heartbeat changed. */
+/** Status and target of each unfinished worker (the only ones a heartbeat changes). */
 function workerStates(c: ClusterRecord): Map<string, { status: number; target: number }> {
   const out = new Map<string, { status: number; target: number }>();
-  for (const w of c.workers.values()) out.set(w.name, { status: w.status, target: w.target });
+  for (const w of c.workers.values())
+    if (!isFinal(w.status)) out.set(w.name, { status: w.status, target: w.target });
   return out;
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { MAX_HELLO_BYTES, parseClientHello } from './client-hello.js';
 import type { ProxyMeter, RefusalReason } from '../observability/metrics.js';
 import type { ClientTracker } from './client-tracker.js';
+import { createPendingHandshakes } from './pending-handshakes.js';
 import type { RouteTable } from './route-table.js';
 
 const SNI_PREFIX = 'daskgateway-';
@@ -19,6 +20,11 @@ export interface SniRouterLimits {
   readonly helloTimeoutMs?: number;
   /** Connections allowed to be waiting for their first record at once. @default 1024 */
   readonly maxPendingHellos?: number;
+  /**
+   * Of those, how many one source address may hold; past either limit the oldest waiting
+   * connection is closed (see pending-handshakes.ts). @default 64
+   */
+  readonly maxPendingHellosPerSource?: number;
   /** Milliseconds to connect to a scheduler. @default 10000 */
   readonly connectTimeoutMs?: number;
 }
@@ -62,22 +68,24 @@ export function createSniRouter(
   const refused = observers.onRefusal ?? (() => undefined);
   const helloTimeout = limits.helloTimeoutMs ?? 10_000;
   const maxPending = limits.maxPendingHellos ?? 1024;
+  const maxPerSource = limits.maxPendingHellosPerSource ?? 64;
   const connectTimeout = limits.connectTimeoutMs ?? 10_000;
-  let pending = 0;
+  const pending = createPendingHandshakes(maxPending, maxPerSource);
 
   return (socket) => {
-    if (pending >= maxPending) {
-      refused('handshake_limit');
-      socket.destroy();
-      return;
-    }
-    pending++;
+    const source = socket.remoteAddress ?? '';
+    const release = pending.admit(source, () => {
+      if (settle()) {
+        refused('handshake_limit');
+        socket.destroy();
+      }
+    });
     let buf: Buffer = Buffer.alloc(0);
     let settled = false;
     const settle = () => {
       if (settled) return false;
       settled = true;
-      pending--;
+      release();
       clearTimeout(timer);
       socket.removeListener('data', onData);
       socket.removeListener('error', onEarlyError);

@@ -3,9 +3,8 @@
  * @module
  */
 import { Type } from 'typebox';
-import Value from 'typebox/value';
 import type { FastifyRequest } from 'fastify';
-import { ClusterJson, ClusterMap, CreatedCluster, Heartbeat, ScaleResult } from '@gatehouse/api';
+import { ClusterJson, ClusterMap, CreatedCluster, ScaleResult } from '@gatehouse/api';
 import type { User } from '../../auth/authenticator.js';
 import { sameSecret } from '../../auth/same-secret.js';
 import { isRecord } from '../../cluster-options/guards.js';
@@ -16,6 +15,7 @@ import { toClusterJson } from '../cluster-json.js';
 import type { ApiContext } from '../context.js';
 import { parseStatuses, parseWait } from './query.js';
 import type { ApiApp } from '../app.js';
+import { registerHeartbeatRoute } from './heartbeat.js';
 
 const NameParams = Type.Object({ cluster_name: Type.String() });
 
@@ -48,13 +48,14 @@ const AdaptBody = Type.Object({
   maximum: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
   active: Type.Optional(Type.Boolean()),
 });
-type NameRequest = FastifyRequest<{
+/** A request naming a cluster in its path. */
+export type NameRequest = FastifyRequest<{
   Params: { cluster_name: string };
   Querystring: Record<string, unknown>;
 }>;
 
 /** The cluster whose token is in `Authorization: token <t>`, if it matches the named one. */
-function clusterByToken(ctx: ApiContext, req: NameRequest): ClusterRecord | null {
+export function clusterByToken(ctx: ApiContext, req: NameRequest): ClusterRecord | null {
   const auth = req.headers.authorization;
   const m = auth === undefined ? null : /^token\s+(\S+)\s*$/i.exec(auth);
   if (m === null) return null;
@@ -219,46 +220,5 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     }
   );
 
-  const tokenCluster = (req: NameRequest): ClusterRecord => {
-    nameOf(req);
-    const c = clusterByToken(ctx, req);
-    if (c === null) {
-      throw new GatewayError('unauthenticated', 'Unauthorized', {
-        headers: { 'WWW-Authenticate': 'token' },
-      });
-    }
-    return c;
-  };
-
-  // A heartbeat's closed-worker list only grows, so its cap is large; the cluster token is
-  // checked before the body is read, so only a cluster's own scheduler can send that much.
-  app.post(
-    '/api/v1/clusters/:cluster_name/heartbeat',
-    {
-      bodyLimit: ctx.bodyLimits.heartbeat,
-      schema: {
-        params: NameParams,
-        body: Heartbeat,
-        description: "The scheduler's heartbeat (Authorization: token <cluster token>).",
-      },
-      onRequest: (req: NameRequest, _reply, done) => {
-        try {
-          tokenCluster(req);
-          done();
-        } catch (err) {
-          done(err as Error);
-        }
-      },
-    },
-    async (req: NameRequest, reply) => {
-      const c = tokenCluster(req);
-      if (!Value.Check(Heartbeat, req.body)) {
-        const first = [...Value.Errors(Heartbeat, req.body)][0];
-        const where = first === undefined ? '' : ` at ${first.instancePath || 'the top level'}`;
-        throw invalid(`Malformed heartbeat${where}: ${first?.message ?? 'not an object'}`);
-      }
-      await manager.heartbeat(c, req.body);
-      return reply.code(200).send();
-    }
-  );
+  registerHeartbeatRoute(app, ctx, { nameOf, clusterByToken });
 }

@@ -16,7 +16,7 @@ import { isSecureRequest } from '../../auth/browser-session.js';
 import type { BrowserSessions } from '../../auth/browser-session.js';
 import { OAUTH_STATE_COOKIE, OAUTH_STATE_MAX_AGE, type HubOAuth } from '../../auth/hub-oauth.js';
 import { parseCookies } from '../../auth/session-cache.js';
-import type { LoginThrottle } from '../../auth/login-throttle.js';
+import { sourceOf, type LoginThrottle } from '../../auth/login-throttle.js';
 import { isRecord } from '../../cluster-options/guards.js';
 import { GatewayError, forbidden, invalid, notFound } from '../../errors.js';
 import type { ApiApp } from '../app.js';
@@ -87,14 +87,14 @@ export function registerUiSessionRoutes(app: ApiApp, ctx: ApiContext, deps: UiSe
       if (typeof username !== 'string' || typeof password !== 'string' || username.length > 256)
         throw invalid('The body must be {"username": "...", "password": "..."}');
       const name = username.trim();
-      deps.loginThrottle.check(name);
+      deps.loginThrottle.check(name, sourceOf(req));
       const user = await ctx.userAuth.checkPassword(name, password);
       if (user === null) {
-        deps.loginThrottle.failed(name);
+        deps.loginThrottle.failed(name, sourceOf(req));
         ctx.audit(username, 'ui login', '', 'refused', 'wrong username or password');
         throw new GatewayError('unauthenticated', 'Wrong username or password');
       }
-      deps.loginThrottle.succeeded(name);
+      deps.loginThrottle.succeeded(name, sourceOf(req));
       const session = deps.browser.create(user);
       const p = ctx.access.principal(user);
       void reply.header('Set-Cookie', deps.browser.setCookies(session, secure(req)));
