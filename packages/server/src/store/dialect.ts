@@ -12,6 +12,7 @@ import {
   PostgresQueryCompiler,
   SqliteAdapter,
   type ColumnDefinitionBuilder,
+  type Driver,
 } from 'kysely';
 import type { Database } from './tables.js';
 
@@ -33,13 +34,14 @@ export function idColumn(
 
 /**
  * A Kysely that compiles PostgreSQL but cannot run anything: for checking that every query
- * and migration the store issues is valid there before a PostgreSQL driver exists.
+ * and migration the store issues is valid there before a PostgreSQL driver exists. Tests may
+ * pass a `driver` that records the SQL instead of the default that drops it.
  */
-export function postgresCompiler(): Kysely<Database> {
+export function postgresCompiler(driver: Driver = new DummyDriver()): Kysely<Database> {
   return new Kysely<Database>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new DummyDriver(),
+      createDriver: () => driver,
       createIntrospector: (db) => new PostgresIntrospector(db),
       createQueryCompiler: () => new PostgresQueryCompiler(),
     },
