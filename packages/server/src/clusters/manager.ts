@@ -146,7 +146,11 @@ function listClusters(
 
 /** Creates the manager; call `start()` to load records and begin reconciling. */
 export function createClusterManager(deps: ClusterManagerDeps): ClusterManager {
-  const s = createManagerState(deps, runKey);
+  return assembleManager(createManagerState(deps, runKey));
+}
+
+/** The `ClusterManager` over state `s` (built with `runKey`); tests keep `s` to inspect it. */
+export function assembleManager(s: ManagerState): ClusterManager {
   const { backend } = s;
   return {
     onProcessExit: (exit) => {
