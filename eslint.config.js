@@ -70,6 +70,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
+    // The reconciler's parts stay readable one function at a time (issue 15); the rest of
+    // the code base joins once its factory closures are split too.
+    files: ['packages/server/src/clusters/**/*.ts'],
+    // cluster-events.ts and work-queue.ts each still have one factory closure over 80 lines.
+    ignores: ['**/*.test.ts', '**/cluster-events.ts', '**/work-queue.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {
       globals: {
