@@ -9,7 +9,7 @@ import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import { installErrorHandling } from '../api/error-handler.js';
-import type { ApiApp } from '../api/app.js';
+import type { ApiApp } from '../api/api-app.js';
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { ClientTracker } from './client-tracker.js';
