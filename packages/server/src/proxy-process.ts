@@ -33,6 +33,10 @@ export interface ProxyProcess {
 export interface ProxyDeps {
   readonly log?: Logger;
   readonly clock?: Clock;
+  /** Whether the log destination is a terminal (pretty logs with `log.format: auto`). */
+  readonly isTty?: boolean;
+  /** Where logs go (default standard output). */
+  readonly logDestination?: NodeJS.WritableStream;
 }
 
 /** Starts the proxy from a loaded configuration (its `listen`, `prefix` and `proxy` keys). */
