@@ -39,8 +39,9 @@ import { parseFieldDefinitions } from './cluster-options/fields.js';
 import { createClusterOptionsService } from './cluster-options/options-service.js';
 import { createEnvironmentCatalog } from './cluster-options/environments.js';
 import type { GatewayConfig } from './config/load.js';
-import { createLogger } from './observability/logger.js';
-import { baseUrl, createPublicServer } from './proxy/public-server.js';
+import { baseUrl } from './proxy/public-server.js';
+import { createPublicPort } from './wiring/public-port.js';
+import { configuredLogger, type LogOutput } from './wiring/logger.js';
 import { createPrivateApiServer } from './proxy/private-api-server.js';
 import { createProxyControlClient } from './proxy/control-client.js';
 import type { ProxyInfo } from './proxy/control-schemas.js';
@@ -67,11 +68,9 @@ import { createClusterTls, preloadClusterTls } from './tls/certs.js';
 import { GATEWAY_VERSION } from './version.js';
 
 /** Optional collaborators, for tests and embedding. */
-export interface GatewayDeps {
+export interface GatewayDeps extends LogOutput {
   readonly log?: Logger;
   readonly clock?: Clock;
-  /** Whether standard output is a terminal (pretty logs with `log.format: auto`). */
-  readonly isTty?: boolean;
   /** The process environment passed on to schedulers and workers (inherited variables). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /**
@@ -190,12 +189,7 @@ export async function startGateway(
   config: GatewayConfig,
   deps: GatewayDeps = {}
 ): Promise<Gateway> {
-  const log =
-    deps.log ??
-    createLogger(config.log.level, {
-      format: config.log.format,
-      ...(deps.isTty === undefined ? {} : { isTty: deps.isTty }),
-    });
+  const log = deps.log ?? configuredLogger(config, deps);
   const clock = deps.clock ?? systemClock;
   securePrivateDir(config.dataDir, log);
   if (config.storePath !== ':memory:') {
@@ -490,29 +484,12 @@ export async function startGateway(
   });
   const server =
     proxy === null
-      ? createPublicServer({
+      ? createPublicPort(config, {
           routes,
-          log: log.child({ module: 'proxy' }),
-          prefix: config.prefix,
+          log,
           clients: clientTracker,
+          metrics,
           authorizeDashboard: dashboardAuth,
-          dashboardHostOf: (host) => dashboardHosts.clusterOf(host),
-          meter: metrics.proxy,
-          onRefusal: (reason) => {
-            metrics.refusal(reason);
-          },
-          limits: {
-            helloTimeoutMs: limits.tls_hello_timeout * 1000,
-            maxPendingHellos: limits.max_pending_handshakes,
-            maxPendingHellosPerSource: limits.max_pending_handshakes_per_source,
-          },
-          httpLimits: {
-            maxHeaderBytes: limits.max_header_bytes,
-            headersTimeoutMs: limits.headers_timeout * 1000,
-            requestTimeoutMs: limits.request_timeout * 1000,
-            idleTimeoutMs: limits.idle_timeout * 1000,
-            keepAliveTimeoutMs: limits.keep_alive_timeout * 1000,
-          },
         })
       : createPrivateApiServer();
   const heartbeatParser = createHeartbeatParser();
