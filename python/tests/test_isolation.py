@@ -315,3 +315,22 @@ def test_seed_workflow_runs_isolated(gatehouse, tmp_path):
     assert seen["total"] == 2000 * 2000 and len(seen["workers"]) == 2
     assert seen_uids and 0 not in seen_uids, seen_uids
     wait_until(lambda: not g.leftover_processes(), 30, "scheduler and workers to exit")
+
+
+def test_two_gateways_on_one_host_never_share_a_cluster_uid(gatehouse, gateway_client):
+    """Two isolated gateways on one host (or a cluster uid an old cluster's leftover process
+    still runs under) never hand out the same uid and address: each slot whose uid runs any
+    process is skipped. Both clusters run, compute and keep their own uid; each gateway's
+    firewall lets its own scheduler reach its own API."""
+    first, second = gatehouse(), gatehouse()
+    gw1, c1, client1 = start_user_cluster(gateway_client, first, "alice")
+    gw2, c2, client2 = start_user_cluster(gateway_client, second, "bob")
+    try:
+        uids = {uid_of(cluster_processes(c.name)["scheduler"][0]) for c in (c1, c2)}
+        assert len(uids) == 2, uids
+        assert client1.submit(lambda x: x + 1, 1).result(timeout=60) == 2
+        assert client2.submit(lambda x: x + 1, 2).result(timeout=60) == 3
+    finally:
+        for client, cluster in ((client1, c1), (client2, c2)):
+            client.close()
+            cluster.shutdown()

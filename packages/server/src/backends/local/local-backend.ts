@@ -29,6 +29,11 @@ import {
 } from '../../process/process-scan.js';
 import { CLUSTER_VAR, INSTANCE_VAR, WORKER_VAR, processEnvironment } from './environment.js';
 import { schedulerArgv, workerArgv } from '../launch-args.js';
+import {
+  SHARED_TEMP_DIRECTORIES,
+  removeFilesOwnedBy,
+  uidsRunningProcesses,
+} from './uid-occupancy.js';
 import { clusterPaths, prepareClustersDirectory, writeClusterFiles } from './cluster-files.js';
 import { environmentUnusableByOthers } from './environment-access.js';
 import {
@@ -98,15 +103,26 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
   const hostOf = (c: ClusterRecord) => identityOf(c)?.address ?? '127.0.0.1';
   const allocate = (c: ClusterRecord): ClusterIdentity | null => {
     if (isolation === undefined) return null;
+    const range = isolation.uids;
     const used = new Set([...identities.values()].map((i) => i.slot));
-    const slot = lowestFreeSlot(isolation.uids, used);
+    // A uid that runs any process (another gateway's cluster on this host, or a leftover of an
+    // old cluster) is never shared.
+    for (const uid of uidsRunningProcesses(range)) used.add(uid - range.first);
+    const slot = lowestFreeSlot(range, used);
     if (slot === null) {
       throw new Error(
         `all ${String(isolation.uids.count)} cluster uids are in use (backend.isolation_uids.count)`
       );
     }
-    const identity = identityForSlot(isolation.uids, slot);
+    const identity = identityForSlot(range, slot);
     identities.set(c.name, identity);
+    const removed = removeFilesOwnedBy(identity.uid, SHARED_TEMP_DIRECTORIES);
+    if (removed.length > 0) {
+      deps.log.info(
+        { cluster: c.name, uid: identity.uid, removed },
+        'removed files an earlier cluster of this uid left'
+      );
+    }
     return identity;
   };
   const firewall = async (call: (f: ClusterFirewall) => Promise<void> | void) => {
