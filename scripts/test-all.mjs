@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every suite in turn (after `scripts/setup.mjs`), printing each suite's duration:
-//   lint   : ESLint and Prettier over the repository
+//   lint   : tsc, ESLint (with the size rules), the import-cycle check and Prettier
 //   unit   : TypeScript unit and cross-module tests (node:test)
 //   python : the real-client pytest suites against real Gatehouse processes
 //   faults : the fault suite (python/tests/faults): SIGKILL at every fault point, then converge
@@ -32,6 +32,7 @@ const suites = {
       args: ['-p', `packages/${p}`],
     })),
     { cmd: bin('eslint'), args: ['--max-warnings=0', '.'] },
+    { cmd: process.execPath, args: [path.join(root, 'scripts', 'check-import-cycles.mjs')] },
     { cmd: bin('prettier'), args: ['--check', '--log-level=warn', '.'] },
   ],
   unit: [{ cmd: process.execPath, args: [path.join(root, 'scripts', 'test-unit.mjs')] }],
