@@ -7,7 +7,12 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Database, EventRow } from '../store/tables.js';
 import { EVENTS_LAST_ID } from '../store/migrations.js';
-import type { EventFilter } from './event-store.js';
+
+/** Which events a reader may see: one cluster's, one user's, or (both null) everyone's. */
+export interface EventFilter {
+  readonly cluster: string | null;
+  readonly username: string | null;
+}
 
 /** The highest event id present. */
 export const selectMaxEventId = (db: Kysely<Database>) =>

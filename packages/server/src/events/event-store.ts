@@ -7,15 +7,12 @@ import type { ClusterEvent } from '@gatehouse/api';
 import type { Database, EventRow } from '../store/tables.js';
 import { parseJsonObject } from '../store/json-object.js';
 import * as q from './event-queries.js';
+import type { EventFilter } from './event-queries.js';
 import { selectMeta } from '../store/meta-queries.js';
 import { int64 } from '../store/int64.js';
 import { EVENTS_LAST_ID } from '../store/migrations.js';
 
-/** Which events a reader may see: one cluster's, one user's, or (both null) everyone's. */
-export interface EventFilter {
-  readonly cluster: string | null;
-  readonly username: string | null;
-}
+export type { EventFilter } from './event-queries.js';
 
 /** Reads and writes events. */
 export interface EventStore {
