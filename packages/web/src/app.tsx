@@ -3,7 +3,7 @@
  * without access, or the navigation and the page the address names.
  * @module
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { safeNext } from '@gatehouse/api/safe-next';
 import type { GatewayApi, SessionInfo } from './gateway-api.js';
 import { Link } from './page-kit.js';
