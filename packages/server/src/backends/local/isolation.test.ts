@@ -4,7 +4,7 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -120,6 +120,30 @@ describe('planIsolation', () => {
       assert.equal(statSync(path.dirname(dir)).mode & 0o777, 0o711);
     } finally {
       rmSync(path.dirname(dir), { recursive: true, force: true });
+    }
+  });
+  it('refuses a config file other users can read (it may hold password hashes)', () => {
+    const top = path.join('/tmp', `gh-iso-cfg-${String(process.pid)}`);
+    const dir = path.join(top, 'clusters');
+    const file = path.join(top, 'conf', 'gatehouse.yaml');
+    try {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+      chmodSync(top, 0o755);
+      writeFileSync(file, 'auth: {}\n', { mode: 0o644 });
+      chmodSync(file, 0o644);
+      const facts = { isRoot: true, readText: () => '', configFile: file };
+      assert.throws(
+        () => planIsolation(cfg(dir), facts),
+        /gatehouse\.yaml.*readable by other users/
+      );
+      // Positive controls: a 0600 file, and a 0644 file behind a directory others cannot search.
+      chmodSync(file, 0o600);
+      assert.equal(planIsolation(cfg(dir), facts).mode, 'uid');
+      chmodSync(file, 0o644);
+      chmodSync(path.dirname(file), 0o700);
+      assert.equal(planIsolation(cfg(dir), facts).mode, 'uid');
+    } finally {
+      rmSync(top, { recursive: true, force: true });
     }
   });
 });
