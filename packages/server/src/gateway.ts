@@ -303,6 +303,7 @@ export async function startGateway(
       isRoot: process.getuid?.() === 0,
       readText: readSystemFile,
       ...(firewall === undefined ? {} : { firewall }),
+      ...(path.isAbsolute(config.source) ? { configFile: config.source } : {}),
     });
     if (isolation.mode === 'none') {
       log.warn(
