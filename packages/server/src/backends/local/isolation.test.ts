@@ -33,14 +33,18 @@ describe('resolveIsolation', () => {
 });
 
 describe('identityForSlot', () => {
-  it('derives uid, gid and a distinct loopback address from the slot', () => {
+  it('derives uid, gid and a distinct loopback address from the uid', () => {
+    // 900000 = 0x0dbba0: the address is 127 and the uid's low 24 bits.
     assert.deepEqual(identityForSlot(RANGE, 0), {
       slot: 0,
       uid: 900000,
       gid: 900000,
-      address: '127.201.0.1',
+      address: '127.13.187.160',
     });
-    assert.equal(identityForSlot(RANGE, 255).address, '127.201.1.0');
+    assert.equal(identityForSlot(RANGE, 96).address, '127.13.188.0');
+    // Two gateways with different ranges never give one address to two uids (slot 0 of each).
+    assert.notEqual(identityForSlot({ first: 972000, count: 50 }, 0).address, '127.13.187.160');
+    assert.equal(identityForSlot({ first: 1000, count: 5 }, 0).address, '127.0.3.232');
     assert.equal(identityForSlot(RANGE, 49999).uid, 949999);
     const addresses = new Set(
       Array.from({ length: 2000 }, (_, s) => identityForSlot(RANGE, s).address)
