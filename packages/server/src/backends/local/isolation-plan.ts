@@ -7,7 +7,13 @@
 import type { ResolvedLocalBackend } from '../../config/load.js';
 import { prepareClustersDirectory } from './cluster-files.js';
 import { blockedAncestor, readableByOthers } from './environment-access.js';
-import { idsInRange, IsolationError, resolveIsolation, type ClusterFirewall } from './isolation.js';
+import {
+  idsInRange,
+  IsolationError,
+  MAX_CLUSTER_UID,
+  resolveIsolation,
+  type ClusterFirewall,
+} from './isolation.js';
 import type { LocalIsolation } from './local-backend.js';
 
 /** What the local backend is built with. */
@@ -37,6 +43,11 @@ export function planIsolation(cfg: ResolvedLocalBackend, host: HostFacts): Isola
   const mode = resolveIsolation(cfg.isolation, host.isRoot);
   if (mode === 'none') return { mode, clustersDirectory: cfg.clustersDirectory };
   const range = cfg.isolation_uids;
+  if (range.first + range.count - 1 > MAX_CLUSTER_UID) {
+    throw new IsolationError(
+      `backend.isolation_uids must end at or below ${String(MAX_CLUSTER_UID)} (a cluster's loopback address is made of its uid's low 24 bits)`
+    );
+  }
   const clashes = ['/etc/passwd', '/etc/group'].flatMap((f) =>
     idsInRange(host.readText(f), range).map((e) => `${f}: ${e.name} (${String(e.id)})`)
   );
