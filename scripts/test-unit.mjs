@@ -36,7 +36,7 @@ const r = spawnSync(
     'tsx',
     '--test',
     '--test-concurrency=2',
-    '--test-timeout=180000',
+    '--test-timeout=900000',
     ...selected,
   ],
   { cwd: root, stdio: 'inherit' }
