@@ -2,6 +2,56 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Known size debt (issue 15): files still over `max-lines` (400 real lines) or holding a
+ * function over `max-lines-per-function` (80 lines). Every file not listed here must pass.
+ * Remove a file from its list when it is split; never add one.
+ */
+const SIZE_DEBT = {
+  // Being split by others' work in progress: the reconciler (branch `reconciler`) and the store
+  // (branch `store`); the config schema and loader may stay large (issue 15).
+  othersInProgress: [
+    'packages/server/src/clusters/manager.ts',
+    'packages/server/src/clusters/cluster-events.ts',
+    'packages/server/src/clusters/heartbeat.ts',
+    'packages/server/src/clusters/work-queue.ts',
+    'packages/server/src/store/access-store.ts',
+    'packages/server/src/store/cluster-store.ts',
+    'packages/server/src/config/schema.ts',
+    'packages/server/src/config/load.ts',
+  ],
+  // Not split yet (factory closures and route registrars over 80 lines; admin routes and the
+  // field definitions over 400 lines): the next splits, one named module per part.
+  notYetSplit: [
+    'packages/cli/src/commands/admin.ts',
+    'packages/cli/src/commands/clusters.ts',
+    'packages/server/src/api/auth-hook.ts',
+    'packages/server/src/api/dashboard-auth.ts',
+    'packages/server/src/api/routes/admin.ts',
+    'packages/server/src/api/routes/clusters.ts',
+    'packages/server/src/api/routes/ui-session.ts',
+    'packages/server/src/auth/hub-oauth.ts',
+    'packages/server/src/auth/jupyterhub.ts',
+    'packages/server/src/backends/local/local-backend.ts',
+    'packages/server/src/backends/local/loopback-firewall.ts',
+    'packages/server/src/backends/slurm/slurm-backend.ts',
+    'packages/server/src/cluster-options/environments.ts',
+    'packages/server/src/cluster-options/fields.ts',
+    'packages/server/src/observability/metrics.ts',
+    'packages/server/src/pool/cluster-policy.ts',
+    'packages/server/src/proxy/control-api.ts',
+    'packages/server/src/proxy/dashboard-proxy.ts',
+    'packages/server/src/proxy/public-server.ts',
+    'packages/server/src/proxy/remote-dashboard-auth.ts',
+    'packages/server/src/proxy/sni-router.ts',
+    'packages/web/src/app.tsx',
+    'packages/web/src/pages/admin.tsx',
+    'packages/web/src/pages/cluster-card.tsx',
+    'packages/web/src/pages/new-cluster.tsx',
+    'packages/web/src/pages/pool.tsx',
+  ],
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -61,6 +111,24 @@ export default tseslint.config(
     },
   },
   {
+    // Size rules (issue 15): no source file over 400 lines and no function over 80, counting
+    // every line (blank lines and comments too). Tests are exempt.
+    files: ['packages/*/src/**/*.ts', 'packages/*/src/**/*.tsx'],
+    ignores: [
+      '**/*.test.ts',
+      '**/*.test.tsx',
+      ...SIZE_DEBT.othersInProgress,
+      ...SIZE_DEBT.notYetSplit,
+    ],
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],
+      'max-lines-per-function': [
+        'error',
+        { max: 80, skipBlankLines: false, skipComments: false, IIFEs: true },
+      ],
+    },
+  },
+  {
     // node:test's describe() and test() return promises the runner itself awaits.
     files: ['**/*.test.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-floating-promises': 'off' },
@@ -68,6 +136,16 @@ export default tseslint.config(
   {
     files: ['packages/server/**/*.ts', 'packages/cli/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // The reconciler's parts stay readable one function at a time (issue 15); the rest of
+    // the code base joins once its factory closures are split too.
+    files: ['packages/server/src/clusters/**/*.ts'],
+    // cluster-events.ts and work-queue.ts each still have one factory closure over 80 lines.
+    ignores: ['**/*.test.ts', '**/cluster-events.ts', '**/work-queue.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+    },
   },
   {
     files: ['**/*.mjs', '**/*.js'],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every suite in turn (after `scripts/setup.mjs`), printing each suite's duration:
-//   lint   : ESLint and Prettier over the repository
+//   lint   : tsc, ESLint (with the size rules), the import-cycle check and Prettier
 //   unit   : TypeScript unit and cross-module tests (node:test)
 //   python : the real-client pytest suites against real Gatehouse processes
 //   faults : the fault suite (python/tests/faults): SIGKILL at every fault point, then converge
@@ -32,6 +32,7 @@ const suites = {
       args: ['-p', `packages/${p}`],
     })),
     { cmd: bin('eslint'), args: ['--max-warnings=0', '.'] },
+    { cmd: process.execPath, args: [path.join(root, 'scripts', 'check-import-cycles.mjs')] },
     { cmd: bin('prettier'), args: ['--check', '--log-level=warn', '.'] },
   ],
   unit: [{ cmd: process.execPath, args: [path.join(root, 'scripts', 'test-unit.mjs')] }],
@@ -59,6 +60,23 @@ const suites = {
   'bench-smoke': [{ cmd: venvPython, args: [path.join(root, 'bench', 'run.py'), '--smoke'] }],
 };
 
+/**
+ * Deletes the loopback-firewall tables (`inet gatehouse_<instance>`) that gateways killed in
+ * earlier runs left in the kernel: nothing of this run exists yet, and a stale table still
+ * claims its clusters' uids and addresses, so a new gateway's cluster given one of those uids
+ * could not reach its own API.
+ */
+function clearStaleFirewallTables() {
+  if (process.getuid?.() !== 0) return;
+  const listed = spawnSync('nft', ['list', 'tables'], { encoding: 'utf8' });
+  if (listed.status !== 0) return;
+  for (const m of listed.stdout.matchAll(/^table inet (gatehouse_[0-9a-f]+)$/gm)) {
+    spawnSync('nft', ['delete', 'table', 'inet', m[1]], { stdio: 'inherit' });
+    console.log(`deleted the stale firewall table inet ${m[1]}`);
+  }
+}
+
+clearStaleFirewallTables();
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg >= 0 ? process.argv[onlyArg + 1].split(',') : Object.keys(suites);
 const results = [];

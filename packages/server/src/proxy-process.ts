@@ -2,21 +2,24 @@
  * The composition root of `gatehouse proxy`: the public port (scheduler TLS by SNI, dashboards
  * by path and on their own hosts, everything else forwarded to the gateway's private API) and the control API the
  * gateway keeps its routes in sync through. It holds client connections and dashboard routes
- * while the gateway restarts, as JupyterHub's configurable-http-proxy does for the hub.
+ * while the gateway restarts, as JupyterHub's configurable-http-proxy does for the hub. The
+ * public port and the logger are built by the same wiring as `gatehouse serve`'s
+ * (`wiring/public-port.ts`, `wiring/logger.ts`), so `limits.*`, metrics and `log.format` hold.
  * @module
  */
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import { ConfigError, type GatewayConfig } from './config/load.js';
-import { createLogger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
 import { createApiForwarder } from './proxy/api-forwarder.js';
 import { createClientTracker } from './proxy/client-tracker.js';
 import { createControlApi } from './proxy/control-api.js';
-import { baseUrl, createPublicServer } from './proxy/public-server.js';
-import { createDashboardHosts } from './proxy/dashboard-host.js';
+import { baseUrl } from './proxy/public-server.js';
 import { createRemoteDashboardAuth } from './proxy/remote-dashboard-auth.js';
 import { RouteTable } from './proxy/route-table.js';
 import { GATEWAY_VERSION } from './version.js';
+import { configuredLogger, type LogOutput } from './wiring/logger.js';
+import { createPublicPort } from './wiring/public-port.js';
 
 /** A running proxy. */
 export interface ProxyProcess {
@@ -30,7 +33,7 @@ export interface ProxyProcess {
 }
 
 /** Optional collaborators, for tests and embedding. */
-export interface ProxyDeps {
+export interface ProxyDeps extends LogOutput {
   readonly log?: Logger;
   readonly clock?: Clock;
 }
@@ -40,7 +43,7 @@ export async function startProxy(
   config: GatewayConfig,
   deps: ProxyDeps = {}
 ): Promise<ProxyProcess> {
-  const log = deps.log ?? createLogger(config.log.level);
+  const log = deps.log ?? configuredLogger(config, deps);
   const clock = deps.clock ?? systemClock;
   const token = config.proxy.token;
   if (token === null) {
@@ -49,14 +52,19 @@ export async function startProxy(
     ]);
   }
   const routes = new RouteTable();
-  const hosts = createDashboardHosts(config.proxy.dashboardDomain);
   const clients = createClientTracker(clock);
-  const server = createPublicServer({
+  // The proxy's own registry: its traffic and refusals (the gateway's families stay empty).
+  const metrics = createMetrics({
+    clusters: () => [],
+    pool: () => ({ used: 0, free: 0 }),
+    backend: config.backend.type,
+    now: () => clock.now(),
+  });
+  const server = createPublicPort(config, {
     routes,
-    log: log.child({ module: 'proxy' }),
-    prefix: config.prefix,
+    log,
     clients,
-    dashboardHostOf: (host) => hosts.clusterOf(host),
+    metrics,
     authorizeDashboard: createRemoteDashboardAuth({
       gatewayUrl: config.proxy.gatewayUrl,
       prefix: config.prefix,
@@ -74,6 +82,7 @@ export async function startProxy(
     clock,
     log: log.child({ module: 'proxy.control' }),
     info: () => ({ public_url: url, prefix: config.prefix, version: GATEWAY_VERSION }),
+    metrics,
   });
   const { host, port } = config.proxy.controlListen;
   await control.listen({ host, port });

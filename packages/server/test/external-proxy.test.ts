@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -213,5 +214,101 @@ describe('gatehouse proxy with an external-mode gateway', () => {
       defaultPythonEnv: '/x',
     });
     assert.equal(fromEnv.proxy.token, TOKEN);
+  });
+});
+
+/** Sends a raw HTTP request; resolves with the whole answer (the server closes after it). */
+function rawRequest(url: string, head: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const s = net.connect(Number(port), hostname, () => s.write(head));
+    let out = '';
+    s.setEncoding('utf8');
+    s.on('data', (c: string) => (out += c));
+    s.on('end', () => {
+      resolve(out);
+    });
+    s.on('error', reject);
+  });
+}
+
+describe('gatehouse proxy builds its public port as `gatehouse serve` does', () => {
+  let dataDir = '';
+  const proxies: ProxyProcess[] = [];
+  const start = async (extra: Record<string, unknown>, lines: string[]) => {
+    const config = loadConfig({
+      values: {
+        listen: '127.0.0.1:0',
+        store: { url: 'sqlite::memory:' },
+        data_dir: dataDir,
+        proxy: { api_listen: '127.0.0.1:1', control_listen: '127.0.0.1:0', token: TOKEN },
+        ...extra,
+      },
+      env: {},
+      defaultPythonEnv: path.join(repoRoot, '.venv'),
+    });
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(
+          ...chunk
+            .toString('utf8')
+            .split('\n')
+            .filter((l) => l !== '')
+        );
+        done();
+      },
+    });
+    const p = await startProxy(config, { logDestination: destination, isTty: false });
+    proxies.push(p);
+    return p;
+  };
+  before(() => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-xproxy-limits-'));
+  });
+  after(async () => {
+    for (const p of proxies) await p.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('enforces limits.max_header_bytes and counts the refusal in its metrics', async () => {
+    const lines: string[] = [];
+    const proxy = await start({ limits: { max_header_bytes: 2048 } }, lines);
+    const small = await rawRequest(
+      proxy.url,
+      'GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
+    );
+    // Positive control: a small head passes the limit (and meets the absent gateway: 503).
+    assert.match(small, /^HTTP\/1\.1 503 /);
+    const big = await rawRequest(
+      proxy.url,
+      `GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(4096)}\r\nConnection: close\r\n\r\n`
+    );
+    assert.match(big, /^HTTP\/1\.1 431 /);
+    const metrics = await fetch(`${proxy.controlUrl}/metrics`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    assert.equal(metrics.status, 200);
+    const text = await metrics.text();
+    assert.match(text, /gatehouse_refusals_total\{reason="header_too_large"\} 1/);
+    assert.match(text, /gatehouse_proxy_connections_total\{kind="scheduler"\} 0/);
+    const unauthorized = await fetch(`${proxy.controlUrl}/metrics`);
+    assert.equal(unauthorized.status, 401);
+  });
+
+  it('logs in the configured log.format', async () => {
+    const json: string[] = [];
+    await start({ log: { format: 'json' } }, json);
+    const ready = json
+      .map((l) => JSON.parse(l) as { event?: string })
+      .find((l) => l.event === 'ready');
+    assert.ok(ready !== undefined, json.join('\n'));
+    const pretty: string[] = [];
+    await start({ log: { format: 'pretty' } }, pretty);
+    assert.ok(pretty.length > 0);
+    assert.ok(
+      pretty.some((l) => l.includes('Gatehouse proxy listening on')),
+      pretty.join('\n')
+    );
+    assert.throws(() => JSON.parse(pretty[0] ?? '') as unknown, 'pretty lines are not JSON');
   });
 });

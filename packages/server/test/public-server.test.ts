@@ -17,10 +17,10 @@ import { nodeClientHello } from '../src/proxy/fixtures/capture-hellos.js';
 import {
   createPublicServer,
   isLongLived,
-  type DashboardAuthorizer,
   type HttpLimits,
   type PublicServer,
 } from '../src/proxy/public-server.js';
+import type { DashboardAuthorizer } from '../src/proxy/ports.js';
 import { RouteTable } from '../src/proxy/route-table.js';
 import type { SniRouterLimits } from '../src/proxy/sni-router.js';
 import { createClusterTls, type ClusterTls } from '../src/tls/certs.js';

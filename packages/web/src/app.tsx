@@ -3,9 +3,10 @@
  * without access, or the navigation and the page the address names.
  * @module
  */
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { safeNext } from '@gatehouse/api/safe-next';
-import { gatewayBase, type GatewayApi, type SessionInfo } from './gateway-api.js';
+import type { GatewayApi, SessionInfo } from './gateway-api.js';
+import { Link } from './page-kit.js';
 import { navigate, useLocation } from './router.js';
 import { LoginPage } from './pages/login.js';
 import { AccessPage } from './pages/access.js';
@@ -14,28 +15,6 @@ import { ClusterPage } from './pages/cluster.js';
 import { NewClusterPage } from './pages/new-cluster.js';
 import { PoolPage } from './pages/pool.js';
 import { AdminPage } from './pages/admin.js';
-
-/** What every page gets. */
-export interface PageProps {
-  readonly api: GatewayApi;
-  readonly go: (path: string) => void;
-}
-
-/** A link inside the UI. */
-export function Link(props: { go: (p: string) => void; to: string; children: ReactNode }) {
-  const { go, to, children } = props;
-  return (
-    <a
-      href={`${gatewayBase(window.location.pathname)}/ui${to}`}
-      onClick={(e) => {
-        e.preventDefault();
-        go(to);
-      }}
-    >
-      {children}
-    </a>
-  );
-}
 
 /** The web UI. */
 export function App({ api }: { api: GatewayApi }) {

@@ -9,10 +9,11 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
-import type { ApiHost } from '../proxy/public-server.js';
+import type { ApiHost, DashboardAuthorizer } from '../proxy/ports.js';
+import type { ApiApp } from './api-app.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
@@ -28,7 +29,6 @@ import { registerUiSessionRoutes, type UiSessionDeps } from './routes/ui-session
 import { registerUiStaticRoutes } from './routes/ui-static.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerDashboardCheckRoute } from './routes/dashboard-check.js';
-import type { DashboardAuthorizer } from '../proxy/public-server.js';
 
 /** What the web UI's routes are built from. */
 export interface UiOptions extends UiSessionDeps {
@@ -37,9 +37,6 @@ export interface UiOptions extends UiSessionDeps {
   /** Who may see which dashboard (also answered to a separately run proxy). */
   readonly dashboardAuth: DashboardAuthorizer;
 }
-
-/** The Fastify instance type of the API (pino logger, node http server). */
-export type ApiApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
 
 /** One registered API route. */
 export interface RouteInfo {

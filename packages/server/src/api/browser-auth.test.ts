@@ -18,7 +18,7 @@ import { createUserAuth, type RequestLike } from './auth-hook.js';
 import { createDashboardAuth } from './dashboard-auth.js';
 import { DASHBOARD_LOGIN_PATH, createDashboardGrants } from '../auth/dashboard-grants.js';
 import { createDashboardHosts } from '../proxy/dashboard-host.js';
-import type { DashboardVerdict } from '../proxy/public-server.js';
+import type { DashboardVerdict } from '../proxy/ports.js';
 
 /** A fake access control: `admin` is the admin, `carol` is not granted, everyone else is. */
 function fakeAccess(): AccessControl {

@@ -29,7 +29,7 @@ import { parseCookies } from '../auth/session-cache.js';
 import { isActive, type ClusterRecord } from '../clusters/model.js';
 import { GatewayError, forbidden } from '../errors.js';
 import type { DashboardHosts } from '../proxy/dashboard-host.js';
-import type { DashboardAuthorizer, DashboardVerdict } from '../proxy/public-server.js';
+import type { DashboardAuthorizer, DashboardVerdict } from '../proxy/ports.js';
 import type { UserAuth } from './auth-hook.js';
 import { STATUS_OF } from './error-handler.js';
 

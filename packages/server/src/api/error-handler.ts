@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@gatehouse/api';
 import { GatewayError } from '../errors.js';
-import type { ApiApp } from './app.js';
+import type { ApiApp } from './api-app.js';
 
 /** HTTP status of each error code. Chosen for the Python client (spec §1.1). */
 export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {

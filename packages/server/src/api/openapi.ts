@@ -8,7 +8,7 @@
 import swagger from '@fastify/swagger';
 import type { RouteOptions } from 'fastify';
 import { ErrorBody } from '@gatehouse/api';
-import type { ApiApp } from './app.js';
+import type { ApiApp } from './api-app.js';
 
 const ERROR_RESPONSES = {
   '4xx': { description: 'The request was refused; `error` says why.', $ref: 'ErrorBody#' },

@@ -7,7 +7,7 @@
  * served here and the dashboard check's answers are left to the dashboard proxy.
  * @module
  */
-import type { ApiApp } from './app.js';
+import type { ApiApp } from './api-app.js';
 import { DASHBOARD_CHECK_PATH } from './routes/dashboard-check.js';
 
 /** The web UI's Content-Security-Policy. */

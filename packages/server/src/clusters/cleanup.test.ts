@@ -19,22 +19,9 @@ import { openDatabase } from '../store/db.js';
 import { createSecretBox } from '../store/secret-box.js';
 import { createClusterManager } from './manager.js';
 import { Job, type ClusterRecord } from './model.js';
+import { TEST_TIMING } from './testing/reconciler-harness.js';
 
-const timing: ResolvedTiming = {
-  heartbeatPeriod: 1,
-  heartbeatTimeout: 10,
-  clusterStartTimeout: 10,
-  workerStartTimeout: 10,
-  checkTimeoutsPeriod: 0,
-  clusterStatusPeriod: 0,
-  workerStatusPeriod: 0,
-  workerStartFailureLimit: 3,
-  schedulerApiRetries: 1,
-  parallelism: 2,
-  dbCleanupPeriod: 0,
-  clusterMaxAge: 100,
-  orphanScanPeriod: 0,
-};
+const timing: ResolvedTiming = { ...TEST_TIMING, clusterMaxAge: 100 };
 
 /** A finished cluster record. */
 function record(name: string, stopTime: number): ClusterRecord {

@@ -20,6 +20,29 @@ export interface HeartbeatOutcome {
   readonly requestedCount: number;
 }
 
+/** Takes the addresses of a not-yet-running cluster from `hb`; whether any changed. */
+function applyAddresses(c: ClusterRecord, hb: Heartbeat): boolean {
+  if (
+    c.schedulerAddress === hb.scheduler_address &&
+    c.dashboardAddress === hb.dashboard_address &&
+    c.apiAddress === hb.api_address
+  ) {
+    return false;
+  }
+  c.schedulerAddress = hb.scheduler_address;
+  c.dashboardAddress = hb.dashboard_address;
+  c.apiAddress = hb.api_address;
+  return true;
+}
+
+/** Sets the wanted worker count from `requested`, capped at `maxWorkers`; whether it changed. */
+function applyCount(c: ClusterRecord, requested: number, maxWorkers: number | null): boolean {
+  const count = maxWorkers === null ? requested : Math.min(requested, maxWorkers);
+  if (count === c.count) return false;
+  c.count = count;
+  return true;
+}
+
 /**
  * Applies `hb` to `c`. `maxWorkers` is the effective cluster_max_workers (null = unlimited).
  * The caller has already checked the cluster token and that the cluster is wanted running.
@@ -34,21 +57,10 @@ export function applyHeartbeat(
   let clusterChanged = false;
   let reconcileCluster = false;
   if (c.status < Job.RUNNING) {
-    if (
-      c.schedulerAddress !== hb.scheduler_address ||
-      c.dashboardAddress !== hb.dashboard_address ||
-      c.apiAddress !== hb.api_address
-    ) {
-      c.schedulerAddress = hb.scheduler_address;
-      c.dashboardAddress = hb.dashboard_address;
-      c.apiAddress = hb.api_address;
-      clusterChanged = true;
-    }
+    clusterChanged = applyAddresses(c, hb);
     reconcileCluster = true;
   }
-  const count = maxWorkers === null ? hb.count : Math.min(hb.count, maxWorkers);
-  if (count !== c.count) {
-    c.count = count;
+  if (applyCount(c, hb.count, maxWorkers)) {
     clusterChanged = true;
     reconcileCluster = true;
   }
@@ -91,7 +103,7 @@ export function applyHeartbeat(
     }
   }
 
-  let excess = active.size + pending.length - count;
+  let excess = active.size + pending.length - c.count;
   if (excess > 0) {
     const order = [
       ...pending.filter((w) => w.status === Job.CREATED),

@@ -67,6 +67,8 @@ export interface WorkerRecord {
   closeExpected: boolean;
   readonly startTime: number;
   stopTime: number | null;
+  /** The stored row's version (compare-and-set); set by the store on insert and load. */
+  version?: number;
 }
 
 /** One cluster. */
@@ -94,6 +96,8 @@ export interface ClusterRecord {
   /** Last heartbeat, in clock milliseconds (not persisted). */
   lastHeartbeat: number;
   readonly workers: Map<string, WorkerRecord>;
+  /** The stored row's version (compare-and-set); set by the store on insert and load. */
+  version?: number;
 }
 
 /** The public status derived from a cluster's (status, target) pair (spec §3.3). */

@@ -5,7 +5,6 @@
  * operator's explicit acceptance of the risk.
  * @module
  */
-import type { GatewayConfig } from './load.js';
 import type { GatewayConfigInput } from './schema.js';
 
 /** The problem line (key path first) for a shared password with admin users, if any. */
@@ -27,7 +26,9 @@ export function sharedPasswordAdminProblems(c: GatewayConfigInput): string[] {
  * accepts any password (`auth.password: null`, no `auth.users`) with admin users, where anyone
  * can log in under an admin's name. Fine for tests and single-user setups only.
  */
-export function adminPasswordWarnings(config: GatewayConfig): string[] {
+export function adminPasswordWarnings(
+  config: Pick<GatewayConfigInput, 'auth' | 'access'>
+): string[] {
   const a = config.auth;
   if (a.type !== 'basic' || Object.keys(a.users).length > 0) return [];
   if ((a.password !== null && a.password !== '') || config.access.admin_users.length === 0)

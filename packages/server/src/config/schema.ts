@@ -106,7 +106,10 @@ const Lifecycle = {
   check_timeouts_period: NullableSeconds(
     'Period of the timeout sweep; null means min(20, smallest timeout / 2).'
   ),
-  cluster_status_period: Seconds(30, 'Period of the scheduler liveness check.'),
+  cluster_status_period: Seconds(
+    30,
+    'Period of the scheduler liveness check and of the resync that re-reconciles every unfinished cluster.'
+  ),
   worker_status_period: Seconds(30, 'Period of the pending-worker liveness check.'),
   worker_start_failure_limit: Type.Integer({
     minimum: 1,

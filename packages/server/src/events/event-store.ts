@@ -2,16 +2,17 @@
  * Persists cluster events in the `events` table and reads them back in id order.
  * @module
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ClusterEvent } from '@gatehouse/api';
 import type { Database, EventRow } from '../store/tables.js';
 import { parseJsonObject } from '../store/json-object.js';
+import * as q from './event-queries.js';
+import type { EventFilter } from './event-queries.js';
+import { selectMeta } from '../store/meta-queries.js';
+import { int64 } from '../store/int64.js';
+import { EVENTS_LAST_ID } from '../store/migrations.js';
 
-/** Which events a reader may see: one cluster's, one user's, or (both null) everyone's. */
-export interface EventFilter {
-  readonly cluster: string | null;
-  readonly username: string | null;
-}
+export type { EventFilter } from './event-queries.js';
 
 /** Reads and writes events. */
 export interface EventStore {
@@ -40,8 +41,8 @@ export function matches(filter: EventFilter, e: ClusterEvent): boolean {
 
 function toEvent(r: EventRow): ClusterEvent {
   return {
-    id: r.id,
-    time: r.time,
+    id: int64(r.id),
+    time: int64(r.time),
     type: r.type,
     cluster: r.cluster,
     worker: r.worker,
@@ -56,46 +57,31 @@ function toEvent(r: EventRow): ClusterEvent {
 export function createEventStore(db: Kysely<Database>): EventStore {
   return {
     async lastId() {
-      const seq = await sql<{ seq: number }>`
-        select seq from sqlite_sequence where name = 'events'`.execute(db);
-      const max = await db
-        .selectFrom('events')
-        .select((eb) => eb.fn.max('id').as('m'))
-        .executeTakeFirst();
-      return Math.max(seq.rows[0]?.seq ?? 0, max?.m ?? 0);
+      const mark = await selectMeta(db, EVENTS_LAST_ID).executeTakeFirst();
+      const max = await q.selectMaxEventId(db).executeTakeFirst();
+      return Math.max(Number(mark?.value ?? 0), int64(max?.m ?? 0));
     },
     async insert(events) {
       if (events.length === 0) return;
-      await db
-        .insertInto('events')
-        .values(events.map((e) => ({ ...e, data: JSON.stringify(e.data) })))
-        .execute();
+      const rows = events.map((e) => ({ ...e, data: JSON.stringify(e.data) }));
+      const top = events.reduce((m, e) => Math.max(m, e.id), 0);
+      await db.transaction().execute(async (tx) => {
+        await q.insertEventRows(tx, rows).execute();
+        await q.upsertEventsMark(tx, top).execute();
+      });
     },
     async list(filter, afterId, limit) {
-      let q = db.selectFrom('events').selectAll();
-      if (filter.cluster !== null) q = q.where('cluster', '=', filter.cluster);
-      if (filter.username !== null) q = q.where('username', '=', filter.username);
-      if (afterId !== null) {
-        const rows = await q.where('id', '>', afterId).orderBy('id').limit(limit).execute();
-        return rows.map(toEvent);
-      }
-      const rows = await q.orderBy('id', 'desc').limit(limit).execute();
-      return rows.reverse().map(toEvent);
+      const rows = await q.selectEvents(db, filter, afterId, limit).execute();
+      const events = rows.map(toEvent);
+      return afterId === null ? events.reverse() : events;
     },
     async deleteForClusters(names) {
       for (let i = 0; i < names.length; i += 500) {
-        await db
-          .deleteFrom('events')
-          .where('cluster', 'in', names.slice(i, i + 500))
-          .execute();
+        await q.deleteEventsOfClusters(db, names.slice(i, i + 500)).execute();
       }
     },
     async deleteUnboundBefore(before) {
-      const r = await db
-        .deleteFrom('events')
-        .where('cluster', 'is', null)
-        .where('time', '<', before)
-        .executeTakeFirst();
+      const r = await q.deleteUnboundEventsBefore(db, before).executeTakeFirst();
       return Number(r.numDeletedRows);
     },
   };

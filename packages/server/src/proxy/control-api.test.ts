@@ -13,7 +13,7 @@ import { createProxyControlClient, ProxyControlError } from './control-client.js
 import { createRemoteClientCounts } from './remote-clients.js';
 import { baseUrl } from './public-server.js';
 import { RouteTable } from './route-table.js';
-import type { ApiApp } from '../api/app.js';
+import type { ApiApp } from '../api/api-app.js';
 
 const TOKEN = 'proxy-token-0123456789';
 const log = pino({ level: 'silent' });

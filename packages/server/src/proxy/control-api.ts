@@ -9,7 +9,8 @@ import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import { installErrorHandling } from '../api/error-handler.js';
-import type { ApiApp } from '../api/app.js';
+import type { ApiApp } from '../api/api-app.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { ClientTracker } from './client-tracker.js';
@@ -31,6 +32,8 @@ export interface ControlApiDeps {
   readonly log: Logger;
   /** What `GET /info` answers. */
   readonly info: () => ProxyInfo;
+  /** The proxy's own metrics, answered at `GET /metrics` (Prometheus text). */
+  readonly metrics?: Pick<GatewayMetrics, 'render' | 'contentType'>;
 }
 
 /** Checks `Authorization: Bearer <token>` in constant time. */
@@ -102,6 +105,12 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ApiApp> {
   });
 
   app.get('/info', { schema: { response: { 200: ProxyInfo } } }, () => deps.info());
+  const { metrics } = deps;
+  if (metrics !== undefined) {
+    app.get('/metrics', async (_req, reply) =>
+      reply.type(metrics.contentType).send(await metrics.render())
+    );
+  }
   app.get('/routes', { schema: { response: { 200: RoutesResponse } } }, () => ({
     routes: routes.list(),
   }));

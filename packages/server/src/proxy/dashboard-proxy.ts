@@ -17,7 +17,7 @@ import { createProxyServer } from 'http-proxy-3';
 import { writeRawError } from '../api/error-handler.js';
 import type { ProxyMeter } from '../observability/metrics.js';
 import { stripCredentialsOn } from './credential-strip.js';
-import type { DashboardAuthorizer, DashboardVerdict } from './public-server.js';
+import type { DashboardAuthorizer, DashboardVerdict } from './ports.js';
 import type { PathMatch, RouteTable } from './route-table.js';
 
 /** The CSP served with a dashboard answered on the gateway's own origin: no script runs. */

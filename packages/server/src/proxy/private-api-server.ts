@@ -5,7 +5,8 @@
  */
 import http from 'node:http';
 import { writeRawError } from '../api/error-handler.js';
-import { listenTcp, type ApiHost, type RequestHandler } from './public-server.js';
+import { listenTcp } from './public-server.js';
+import type { ApiHost, RequestHandler } from './ports.js';
 
 /** The private API listener. */
 export interface PrivateApiServer extends ApiHost {

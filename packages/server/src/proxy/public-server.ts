@@ -17,6 +17,7 @@ import { createDashboardProxy } from './dashboard-proxy.js';
 import { createSniRouter, type SniRouterLimits } from './sni-router.js';
 import type { ClientTracker } from './client-tracker.js';
 import type { RouteTable } from './route-table.js';
+import type { ApiHost, DashboardAuthorizer, RequestHandler } from './ports.js';
 
 /** Limits of the HTTP side (all optional; Node's defaults otherwise). */
 export interface HttpLimits {
@@ -45,36 +46,6 @@ export function isLongLived(req: Pick<http.IncomingMessage, 'url' | 'headers'>):
     if (wait !== null && /^\s*[+-]?\d+\s*$/.test(wait) && Number(wait) !== 0) return true;
   }
   return false;
-}
-
-/** Handles a request that no dashboard route claims. */
-export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-
-/**
- * Whether a dashboard request may pass, or the answer to send instead. `sandbox`: the answer is
- * served on the gateway's own origin, so it gets a sandboxing CSP (no script runs).
- */
-export type DashboardVerdict =
-  | { readonly allow: true; readonly sandbox?: boolean }
-  | {
-      readonly allow: false;
-      readonly status: number;
-      readonly headers: Readonly<Record<string, string>>;
-      readonly body: string;
-    };
-
-/** Decides whether a request (or WebSocket upgrade) may reach the dashboard of `cluster`. */
-export type DashboardAuthorizer = (
-  req: Pick<http.IncomingMessage, 'headers' | 'method' | 'url'>,
-  cluster: string
-) => Promise<DashboardVerdict>;
-
-/** An HTTP server the API framework serves on. */
-export interface ApiHost {
-  /** The HTTP server that API requests reach (give it to the API framework). */
-  readonly httpServer: http.Server;
-  /** Installs the API's request handler (everything not routed to a dashboard). */
-  setApiHandler(handler: RequestHandler): void;
 }
 
 /** The listening public port. */

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { headerValue } from '../auth/authenticator.js';
 import type { Clock } from '../clock.js';
 import { GATEWAY_UNAVAILABLE } from './api-forwarder.js';
-import type { DashboardAuthorizer, DashboardVerdict } from './public-server.js';
+import type { DashboardAuthorizer, DashboardVerdict } from './ports.js';
 
 /** How long an allowed answer is used without asking again (milliseconds). */
 export const FRESH_MS = 10_000;

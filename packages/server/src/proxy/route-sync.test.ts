@@ -13,7 +13,7 @@ import { createProxyControlClient, type ProxyControl } from './control-client.js
 import { baseUrl } from './public-server.js';
 import { createRouteSync, diffRoutes } from './route-sync.js';
 import { RouteTable, type Route } from './route-table.js';
-import type { ApiApp } from '../api/app.js';
+import type { ApiApp } from '../api/api-app.js';
 import { systemClock } from '../clock.js';
 
 const TOKEN = 'sync-token-0123456789';

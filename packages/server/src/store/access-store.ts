@@ -5,6 +5,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import * as q from './access-queries.js';
+import { int64 as n, int64OrNull as nOrNull } from './int64.js';
 import type {
   AccessRequestRow,
   ApiTokenRow,
@@ -68,50 +70,48 @@ export interface AccessStore {
   usageSince(since: number): Promise<UsageRow[]>;
 }
 
+const grantOut = (r: GrantRow): GrantRow => ({ ...r, granted_at: n(r.granted_at) });
+const requestOut = (r: AccessRequest): AccessRequest => ({
+  ...r,
+  id: n(r.id),
+  created_at: n(r.created_at),
+  decided_at: nOrNull(r.decided_at),
+});
+const tokenOut = (r: TokenInfo): TokenInfo => ({
+  ...r,
+  admin: n(r.admin),
+  created_at: n(r.created_at),
+  revoked_at: nOrNull(r.revoked_at),
+});
+const auditOut = (r: AuditEntry): AuditEntry => ({ ...r, id: n(r.id), time: n(r.time) });
+const usageOut = (r: UsageRow): UsageRow => ({
+  ...r,
+  cores: n(r.cores),
+  memory: n(r.memory),
+  start_time: n(r.start_time),
+  stop_time: nOrNull(r.stop_time),
+});
+
 /** An access store over a migrated database. */
 export function createAccessStore(db: Kysely<Database>): AccessStore {
-  const tokenColumns = [
-    'id',
-    'username',
-    'admin',
-    'label',
-    'created_by',
-    'created_at',
-    'revoked_at',
-  ] as const;
   return {
-    listGrants: () => db.selectFrom('grants').selectAll().orderBy('username').execute(),
+    listGrants: async () => (await q.selectGrants(db).execute()).map(grantOut),
     async isGranted(username) {
-      const row = await db
-        .selectFrom('grants')
-        .select('username')
-        .where('username', '=', username)
-        .executeTakeFirst();
-      return row !== undefined;
+      return (await q.selectGrant(db, username).executeTakeFirst()) !== undefined;
     },
     async grant(username, by, now) {
-      await db
-        .insertInto('grants')
-        .values({ username, granted_by: by, granted_at: now })
-        .onConflict((oc) => oc.column('username').doNothing())
-        .execute();
+      await q.insertGrant(db, username, by, now).execute();
     },
     async revoke(username) {
-      const r = await db.deleteFrom('grants').where('username', '=', username).executeTakeFirst();
+      const r = await q.deleteGrant(db, username).executeTakeFirst();
       return r.numDeletedRows > 0n;
     },
 
     async fileRequest(username, message, now) {
-      const existing = await db
-        .selectFrom('access_requests')
-        .selectAll()
-        .where('username', '=', username)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (existing !== undefined) return existing;
-      const row = await db
-        .insertInto('access_requests')
-        .values({
+      const existing = await q.selectPendingRequest(db, username).executeTakeFirst();
+      if (existing !== undefined) return requestOut(existing);
+      const row = await q
+        .insertRequest(db, {
           username,
           message,
           status: 'pending',
@@ -119,23 +119,16 @@ export function createAccessStore(db: Kysely<Database>): AccessStore {
           decided_by: null,
           decided_at: null,
         })
-        .returningAll()
         .executeTakeFirstOrThrow();
-      return row;
+      return requestOut(row);
     },
-    listRequests(status) {
-      let q = db.selectFrom('access_requests').selectAll().orderBy('id');
-      if (status !== undefined) q = q.where('status', '=', status);
-      return q.execute();
+    listRequests: async (status) => (await q.selectRequests(db, status).execute()).map(requestOut),
+    async getRequest(id) {
+      const row = await q.selectRequest(db, id).executeTakeFirst();
+      return row === undefined ? undefined : requestOut(row);
     },
-    getRequest: (id) =>
-      db.selectFrom('access_requests').selectAll().where('id', '=', id).executeTakeFirst(),
     async decideRequest(id, status, by, now) {
-      await db
-        .updateTable('access_requests')
-        .set({ status, decided_by: by, decided_at: now })
-        .where('id', '=', id)
-        .execute();
+      await q.updateRequestDecision(db, id, status, by, now).execute();
     },
 
     async issueToken({ username, admin, label, by, now }) {
@@ -149,55 +142,31 @@ export function createAccessStore(db: Kysely<Database>): AccessStore {
         created_at: now,
         revoked_at: null,
       };
-      await db
-        .insertInto('api_tokens')
-        .values({ ...info, token_hash: hashToken(token) })
-        .execute();
+      await q.insertToken(db, { ...info, token_hash: hashToken(token) }).execute();
       return { token, info };
     },
-    findToken: (token) =>
-      db
-        .selectFrom('api_tokens')
-        .select(tokenColumns)
-        .where('token_hash', '=', hashToken(token))
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst(),
-    listTokens(username) {
-      let q = db.selectFrom('api_tokens').select(tokenColumns).orderBy('created_at');
-      if (username !== undefined) q = q.where('username', '=', username);
-      return q.execute();
+    async findToken(token) {
+      const row = await q.selectTokenByHash(db, hashToken(token)).executeTakeFirst();
+      return row === undefined ? undefined : tokenOut(row);
     },
+    listTokens: async (username) => (await q.selectTokens(db, username).execute()).map(tokenOut),
     async revokeToken(id, now) {
-      const r = await db
-        .updateTable('api_tokens')
-        .set({ revoked_at: now })
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
+      const r = await q.updateTokenRevoked(db, id, now).executeTakeFirst();
       return r.numUpdatedRows > 0n;
     },
     async countTokens() {
-      const r = await db
-        .selectFrom('api_tokens')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      return r.n;
+      return n((await q.countTokenRows(db).executeTakeFirstOrThrow()).n);
     },
 
     async getUserQuota(username) {
-      const r = await db
-        .selectFrom('user_quotas')
-        .select('quota')
-        .where('username', '=', username)
-        .executeTakeFirst();
-      return r?.quota;
+      return (await q.selectUserQuota(db, username).executeTakeFirst())?.quota;
     },
     async listUserQuotas() {
-      const rows = await db.selectFrom('user_quotas').select(['username', 'quota']).execute();
+      const rows = await q.selectUserQuotas(db).execute();
       return Object.fromEntries(rows.map((r) => [r.username, r.quota]));
     },
     async listUserGroups() {
-      const rows = await db.selectFrom('user_groups').select(['username', 'groups']).execute();
+      const rows = await q.selectUserGroups(db).execute();
       const out: Record<string, string[]> = {};
       for (const r of rows) {
         const parsed: unknown = JSON.parse(r.groups);
@@ -206,56 +175,25 @@ export function createAccessStore(db: Kysely<Database>): AccessStore {
       return out;
     },
     async setUserGroups(username, groups, now) {
-      const json = JSON.stringify(groups);
-      await db
-        .insertInto('user_groups')
-        .values({ username, groups: json, seen_at: now })
-        .onConflict((oc) => oc.column('username').doUpdateSet({ groups: json, seen_at: now }))
-        .execute();
+      await q.upsertUserGroups(db, username, JSON.stringify(groups), now).execute();
     },
     async setUserQuota(username, quotaJson, by, now) {
-      if (quotaJson === null) {
-        await db.deleteFrom('user_quotas').where('username', '=', username).execute();
-        return;
-      }
-      await db
-        .insertInto('user_quotas')
-        .values({ username, quota: quotaJson, set_by: by, set_at: now })
-        .onConflict((oc) =>
-          oc.column('username').doUpdateSet({ quota: quotaJson, set_by: by, set_at: now })
-        )
-        .execute();
+      if (quotaJson === null) await q.deleteUserQuota(db, username).execute();
+      else await q.upsertUserQuota(db, username, quotaJson, by, now).execute();
     },
 
     async audit(e) {
-      await db.insertInto('audit').values(e).execute();
+      await q.insertAudit(db, e).execute();
     },
-    listAudit({ since, limit }) {
-      let q = db.selectFrom('audit').selectAll().orderBy('id', 'desc').limit(limit);
-      if (since !== undefined) q = q.where('time', '>=', since);
-      return q.execute();
-    },
+    listAudit: async ({ since, limit }) =>
+      (await q.selectAudit(db, since, limit).execute()).map(auditOut),
 
     async startUsage(u) {
-      await db
-        .insertInto('usage')
-        .values({ ...u, stop_time: null })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
+      await q.insertUsage(db, { ...u, stop_time: null }).execute();
     },
     async stopUsage(id, now) {
-      await db
-        .updateTable('usage')
-        .set({ stop_time: now })
-        .where('id', '=', id)
-        .where('stop_time', 'is', null)
-        .execute();
+      await q.updateUsageStop(db, id, now).execute();
     },
-    usageSince: (since) =>
-      db
-        .selectFrom('usage')
-        .selectAll()
-        .where((eb) => eb.or([eb('stop_time', 'is', null), eb('stop_time', '>=', since)]))
-        .execute(),
+    usageSince: async (since) => (await q.selectUsageSince(db, since).execute()).map(usageOut),
   };
 }

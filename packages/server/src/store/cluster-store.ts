@@ -5,6 +5,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, ClusterRow, WorkerRow } from './tables.js';
+import * as q from './cluster-queries.js';
+import { StaleWriteError } from './stale-write.js';
+import { int64 as num, int64OrNull as numOrNull } from './int64.js';
 import type { SecretBox } from './secret-box.js';
 import {
   toJobStatus,
@@ -18,9 +21,16 @@ import { parseJsonObject } from './json-object.js';
 
 /** Reads and writes cluster and worker records. */
 export interface ClusterStore {
+  /** Inserts a new cluster at version 1 (sets `c.version`). */
   insertCluster(c: ClusterRecord): Promise<void>;
+  /**
+   * Writes `c` if the stored row still has `c.version`, then bumps it. Throws
+   * `StaleWriteError` (code `conflict`) when another writer changed or deleted the row.
+   */
   saveCluster(c: ClusterRecord): Promise<void>;
+  /** Inserts a new worker at version 1 (sets `w.version`). */
   insertWorker(w: WorkerRecord): Promise<void>;
+  /** As `saveCluster`, for a worker. */
   saveWorker(w: WorkerRecord): Promise<void>;
   /** Every cluster record with its workers. */
   loadAll(): Promise<ClusterRecord[]>;
@@ -60,16 +70,31 @@ export function parseState(text: string): BackendState {
   return out;
 }
 
-function workerRow(w: WorkerRecord): WorkerRow {
+function mutableWorkerColumns(w: WorkerRecord) {
   return {
-    name: w.name,
-    cluster_name: w.clusterName,
     status: w.status,
     target: w.target,
     state: JSON.stringify(w.state),
     close_expected: w.closeExpected ? 1 : 0,
-    start_time: w.startTime,
     stop_time: w.stopTime,
+  };
+}
+
+/**
+ * Runs writes to one key one after another, so a record's saves in this process never race
+ * each other: each reads the version the previous one left.
+ */
+function createKeyedSerializer() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, run: () => Promise<T>): Promise<T> => {
+    const prev = tails.get(key) ?? Promise.resolve();
+    const next = prev.then(run, run);
+    const tail = next.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return next;
   };
 }
 
@@ -90,6 +115,17 @@ function mutableClusterColumns(c: ClusterRecord) {
 
 /** A store over a migrated Kysely database. */
 export function createClusterStore(db: Kysely<Database>, box: SecretBox): ClusterStore {
+  const toWorker = (w: WorkerRow): WorkerRecord => ({
+    name: w.name,
+    clusterName: w.cluster_name,
+    status: toJobStatus(w.status),
+    target: toJobStatus(w.target),
+    state: parseState(w.state),
+    closeExpected: w.close_expected === 1,
+    startTime: num(w.start_time),
+    stopTime: numOrNull(w.stop_time),
+    version: num(w.version),
+  });
   const toRecord = (row: ClusterRow, workers: WorkerRow[]): ClusterRecord => ({
     name: row.name,
     username: row.username,
@@ -105,62 +141,74 @@ export function createClusterStore(db: Kysely<Database>, box: SecretBox): Cluste
     schedulerAddress: row.scheduler_address,
     dashboardAddress: row.dashboard_address,
     apiAddress: row.api_address,
-    startTime: row.start_time,
-    stopTime: row.stop_time,
+    startTime: num(row.start_time),
+    stopTime: numOrNull(row.stop_time),
     stopReason: row.stop_reason,
     failures: row.failures,
     lastHeartbeat: 0,
-    workers: new Map(
-      workers.map((w) => [
-        w.name,
-        {
-          name: w.name,
-          clusterName: w.cluster_name,
-          status: toJobStatus(w.status),
-          target: toJobStatus(w.target),
-          state: parseState(w.state),
-          closeExpected: w.close_expected === 1,
-          startTime: w.start_time,
-          stopTime: w.stop_time,
-        },
-      ])
-    ),
+    workers: new Map(workers.map((w) => [w.name, toWorker(w)])),
+    version: num(row.version),
   });
+  const serial = createKeyedSerializer();
+  /** After 0 rows updated: re-read the stored version and refuse with it. */
+  const refuse = async (table: 'clusters' | 'workers', key: string, held: number) => {
+    const select = table === 'clusters' ? q.selectClusterVersion : q.selectWorkerVersion;
+    const row = await select(db, key).executeTakeFirst();
+    throw new StaleWriteError(table, key, held, row === undefined ? null : num(row.version));
+  };
 
   return {
     async insertCluster(c) {
-      await db
-        .insertInto('clusters')
-        .values({
-          name: c.name,
-          username: c.username,
-          options: JSON.stringify(c.options),
-          config: JSON.stringify(c.config),
-          token_sealed: box.seal(c.token),
-          tls_cert: c.tlsCert,
-          tls_key_sealed: box.seal(c.tlsKey),
-          start_time: c.startTime,
-          ...mutableClusterColumns(c),
-        })
-        .execute();
+      await serial(`c:${c.name}`, async () => {
+        await q
+          .insertClusterRow(db, {
+            name: c.name,
+            username: c.username,
+            options: JSON.stringify(c.options),
+            config: JSON.stringify(c.config),
+            token_sealed: box.seal(c.token),
+            tls_cert: c.tlsCert,
+            tls_key_sealed: box.seal(c.tlsKey),
+            start_time: c.startTime,
+            ...mutableClusterColumns(c),
+            version: 1,
+          })
+          .execute();
+        c.version = 1;
+      });
     },
-    async saveCluster(c) {
-      await db
-        .updateTable('clusters')
-        .set({ ...mutableClusterColumns(c), token_sealed: box.seal(c.token) })
-        .where('name', '=', c.name)
-        .execute();
-    },
-    async insertWorker(w) {
-      await db.insertInto('workers').values(workerRow(w)).execute();
-    },
-    async saveWorker(w) {
-      const { name: _n, cluster_name: _c, start_time: _s, ...rest } = workerRow(w);
-      await db.updateTable('workers').set(rest).where('name', '=', w.name).execute();
-    },
+    saveCluster: (c) =>
+      serial(`c:${c.name}`, async () => {
+        const held = c.version ?? 1;
+        const set = { ...mutableClusterColumns(c), token_sealed: box.seal(c.token) };
+        const r = await q.updateClusterIfVersion(db, c.name, held, set).executeTakeFirst();
+        if (r.numUpdatedRows === 0n) await refuse('clusters', c.name, held);
+        c.version = held + 1;
+      }),
+    insertWorker: (w) =>
+      serial(`w:${w.name}`, async () => {
+        await q
+          .insertWorkerRow(db, {
+            name: w.name,
+            cluster_name: w.clusterName,
+            start_time: w.startTime,
+            ...mutableWorkerColumns(w),
+            version: 1,
+          })
+          .execute();
+        w.version = 1;
+      }),
+    saveWorker: (w) =>
+      serial(`w:${w.name}`, async () => {
+        const held = w.version ?? 1;
+        const set = mutableWorkerColumns(w);
+        const r = await q.updateWorkerIfVersion(db, w.name, held, set).executeTakeFirst();
+        if (r.numUpdatedRows === 0n) await refuse('workers', w.name, held);
+        w.version = held + 1;
+      }),
     async loadAll() {
-      const rows = await db.selectFrom('clusters').selectAll().orderBy('start_time').execute();
-      const workers = await db.selectFrom('workers').selectAll().orderBy('start_time').execute();
+      const rows = await q.selectClusterRows(db).execute();
+      const workers = await q.selectWorkerRows(db).execute();
       const byCluster = new Map<string, WorkerRow[]>();
       for (const w of workers) {
         const list = byCluster.get(w.cluster_name) ?? [];
@@ -170,12 +218,7 @@ export function createClusterStore(db: Kysely<Database>, box: SecretBox): Cluste
       return rows.map((r) => toRecord(r, byCluster.get(r.name) ?? []));
     },
     async deleteFinishedBefore(before) {
-      const rows = await db
-        .deleteFrom('clusters')
-        .where('stop_time', 'is not', null)
-        .where('stop_time', '<', before)
-        .returning('name')
-        .execute();
+      const rows = await q.deleteClustersStoppedBefore(db, before).execute();
       return rows.map((r) => r.name);
     },
     async close() {

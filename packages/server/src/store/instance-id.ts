@@ -7,20 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './tables.js';
+import { insertMetaIfAbsent, selectMeta } from './meta-queries.js';
 
 const KEY = 'instance_id';
 
 /** The database's instance id, created on first use. */
 export async function loadOrCreateInstanceId(db: Kysely<Database>): Promise<string> {
-  await db
-    .insertInto('gateway_meta')
-    .values({ key: KEY, value: randomUUID().replaceAll('-', '') })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('gateway_meta')
-    .select('value')
-    .where('key', '=', KEY)
-    .executeTakeFirstOrThrow();
-  return row.value;
+  await insertMetaIfAbsent(db, KEY, randomUUID().replaceAll('-', '')).execute();
+  return (await selectMeta(db, KEY).executeTakeFirstOrThrow()).value;
 }

@@ -3,6 +3,7 @@
  * @module
  */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { idColumn, isSqlite } from './dialect.js';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -22,8 +23,8 @@ const initial: Migration = {
       .addColumn('scheduler_address', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('dashboard_address', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('api_address', 'text', (c) => c.notNull().defaultTo(''))
-      .addColumn('start_time', 'integer', (c) => c.notNull())
-      .addColumn('stop_time', 'integer')
+      .addColumn('start_time', 'bigint', (c) => c.notNull())
+      .addColumn('stop_time', 'bigint')
       .addColumn('stop_reason', 'text')
       .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
@@ -38,8 +39,8 @@ const initial: Migration = {
       .addColumn('target', 'integer', (c) => c.notNull())
       .addColumn('state', 'text', (c) => c.notNull().defaultTo('{}'))
       .addColumn('close_expected', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('start_time', 'integer', (c) => c.notNull())
-      .addColumn('stop_time', 'integer')
+      .addColumn('start_time', 'bigint', (c) => c.notNull())
+      .addColumn('stop_time', 'bigint')
       .execute();
     await db.schema.createIndex('workers_cluster').on('workers').column('cluster_name').execute();
   },
@@ -55,17 +56,17 @@ const access: Migration = {
       .createTable('grants')
       .addColumn('username', 'text', (c) => c.primaryKey())
       .addColumn('granted_by', 'text', (c) => c.notNull())
-      .addColumn('granted_at', 'integer', (c) => c.notNull())
+      .addColumn('granted_at', 'bigint', (c) => c.notNull())
       .execute();
     await db.schema
       .createTable('access_requests')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('id', ...idColumn(db))
       .addColumn('username', 'text', (c) => c.notNull())
       .addColumn('message', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('status', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('decided_by', 'text')
-      .addColumn('decided_at', 'integer')
+      .addColumn('decided_at', 'bigint')
       .execute();
     await db.schema
       .createTable('api_tokens')
@@ -75,20 +76,20 @@ const access: Migration = {
       .addColumn('admin', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('label', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('created_by', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'integer', (c) => c.notNull())
-      .addColumn('revoked_at', 'integer')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('revoked_at', 'bigint')
       .execute();
     await db.schema
       .createTable('user_quotas')
       .addColumn('username', 'text', (c) => c.primaryKey())
       .addColumn('quota', 'text', (c) => c.notNull())
       .addColumn('set_by', 'text', (c) => c.notNull())
-      .addColumn('set_at', 'integer', (c) => c.notNull())
+      .addColumn('set_at', 'bigint', (c) => c.notNull())
       .execute();
     await db.schema
       .createTable('audit')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('time', 'integer', (c) => c.notNull())
+      .addColumn('id', ...idColumn(db))
+      .addColumn('time', 'bigint', (c) => c.notNull())
       .addColumn('actor', 'text', (c) => c.notNull())
       .addColumn('action', 'text', (c) => c.notNull())
       .addColumn('target', 'text', (c) => c.notNull().defaultTo(''))
@@ -102,10 +103,10 @@ const access: Migration = {
       .addColumn('username', 'text', (c) => c.notNull())
       .addColumn('cluster_name', 'text', (c) => c.notNull())
       .addColumn('kind', 'text', (c) => c.notNull())
-      .addColumn('cores', 'real', (c) => c.notNull())
-      .addColumn('memory', 'integer', (c) => c.notNull())
-      .addColumn('start_time', 'integer', (c) => c.notNull())
-      .addColumn('stop_time', 'integer')
+      .addColumn('cores', 'double precision', (c) => c.notNull())
+      .addColumn('memory', 'bigint', (c) => c.notNull())
+      .addColumn('start_time', 'bigint', (c) => c.notNull())
+      .addColumn('stop_time', 'bigint')
       .execute();
     await db.schema
       .createIndex('usage_user_time')
@@ -137,8 +138,8 @@ const events: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
       .createTable('events')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('time', 'integer', (c) => c.notNull())
+      .addColumn('id', ...idColumn(db))
+      .addColumn('time', 'bigint', (c) => c.notNull())
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('cluster', 'text')
       .addColumn('worker', 'text')
@@ -173,14 +174,48 @@ const userGroups: Migration = {
   },
 };
 
-/** All migrations in order; names sort lexically. */
-export const migrationProvider: MigrationProvider = {
-  getMigrations: () =>
-    Promise.resolve({
-      '0001-initial': initial,
-      '0002-access': access,
-      '0003-events': events,
-      '0004-gateway-meta': gatewayMeta,
-      '0005-user-groups': userGroups,
-    }),
+/** The meta key holding the highest event id ever assigned (ids are never reused). */
+export const EVENTS_LAST_ID = 'events_last_id';
+
+const versions: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    for (const t of ['clusters', 'workers']) {
+      await db.schema
+        .alterTable(t)
+        .addColumn('version', 'bigint', (c) => c.notNull().defaultTo(1))
+        .execute();
+    }
+    // The events id high-water mark moves from SQLite's own sequence table to a meta row, so
+    // the store reads no dialect-only table. Only an SQLite database can have one to carry over.
+    if (isSqlite(db)) {
+      await sql`insert into gateway_meta (key, value)
+        select ${EVENTS_LAST_ID}, cast(seq as text) from sqlite_sequence where name = 'events'
+        on conflict (key) do nothing`.execute(db);
+    }
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await sql`delete from gateway_meta where key = ${EVENTS_LAST_ID}`.execute(db);
+    for (const t of ['workers', 'clusters']) {
+      await db.schema.alterTable(t).dropColumn('version').execute();
+    }
+  },
 };
+
+/** Every migration by name, in order (names sort lexically). */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial': initial,
+  '0002-access': access,
+  '0003-events': events,
+  '0004-gateway-meta': gatewayMeta,
+  '0005-user-groups': userGroups,
+  '0006-versions': versions,
+};
+
+/** A provider of the migrations up to and including `last` (tests build older databases). */
+export function migrationsUpTo(last: string): MigrationProvider {
+  const picked = Object.entries(MIGRATIONS).filter(([name]) => name <= last);
+  return { getMigrations: () => Promise.resolve(Object.fromEntries(picked)) };
+}
+
+/** All migrations. */
+export const migrationProvider: MigrationProvider = migrationsUpTo('9999');

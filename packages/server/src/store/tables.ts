@@ -27,6 +27,8 @@ export interface ClusterRow {
   stop_time: number | null;
   stop_reason: string | null;
   failures: number;
+  /** Bumped by every update; writes compare-and-set on it (migration 0006). */
+  version: number;
 }
 
 /** One worker record. */
@@ -40,6 +42,8 @@ export interface WorkerRow {
   close_expected: number;
   start_time: number;
   stop_time: number | null;
+  /** Bumped by every update; writes compare-and-set on it (migration 0006). */
+  version: number;
 }
 
 /** A user an admin granted access to. */

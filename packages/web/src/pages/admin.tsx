@@ -4,7 +4,7 @@
  * @module
  */
 import { useEffect, useState } from 'react';
-import type { PageProps } from '../app.js';
+import type { PageProps } from '../page-kit.js';
 import { bytes, when } from '../format.js';
 import type { TokenInfo, UsageDay } from '../gateway-api.js';
 import { useLive } from '../live.js';

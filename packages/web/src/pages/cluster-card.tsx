@@ -4,7 +4,7 @@
  * @module
  */
 import { useState } from 'react';
-import { Link } from '../app.js';
+import { Link } from '../page-kit.js';
 import type { ClusterView, GatewayApi } from '../gateway-api.js';
 import { bytes, duration } from '../format.js';
 

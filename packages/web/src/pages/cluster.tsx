@@ -3,7 +3,7 @@
  * @module
  */
 import { useState } from 'react';
-import type { PageProps } from '../app.js';
+import type { PageProps } from '../page-kit.js';
 import { when } from '../format.js';
 import type { ProcessLog } from '../gateway-api.js';
 import { useLive } from '../live.js';

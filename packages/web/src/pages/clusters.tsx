@@ -2,8 +2,8 @@
  * My clusters: every active cluster of the user, live.
  * @module
  */
-import type { PageProps } from '../app.js';
-import { Link } from '../app.js';
+import type { PageProps } from '../page-kit.js';
+import { Link } from '../page-kit.js';
 import { useLive } from '../live.js';
 import { ClusterCard } from './cluster-card.js';
 

@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { OptionEntry } from '@gatehouse/api';
-import type { PageProps } from '../app.js';
+import type { PageProps } from '../page-kit.js';
 
 type Values = Record<string, unknown>;
 

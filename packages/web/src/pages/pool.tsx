@@ -3,7 +3,7 @@
  * workers are packed onto, and what a new cluster of each profile the user may pick would get.
  * @module
  */
-import type { PageProps } from '../app.js';
+import type { PageProps } from '../page-kit.js';
 import { bytes } from '../format.js';
 import { useLive } from '../live.js';
 

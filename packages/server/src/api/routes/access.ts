@@ -7,7 +7,7 @@ import { MeJson, PoolJson, RequestJson } from '@gatehouse/api';
 import { Type } from 'typebox';
 import { isRecord } from '../../cluster-options/guards.js';
 import { invalid } from '../../errors.js';
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 
 /** Registers `/api/v1/me`, `/api/v1/access-requests` and `/api/v1/pool`. */

@@ -26,7 +26,7 @@ import { publicStatus, type ClusterRecord } from '../../clusters/model.js';
 import type { Quota } from '../../pool/quota.js';
 import { parseQuotaBody } from '../../pool/quota-body.js';
 import { invalid, notFound } from '../../errors.js';
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { parseStatuses } from './query.js';
 import { clusterView } from '../cluster-view.js';

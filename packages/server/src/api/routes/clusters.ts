@@ -14,8 +14,9 @@ import { GatewayError, forbidden, invalid, notFound } from '../../errors.js';
 import { toClusterJson } from '../cluster-json.js';
 import type { ApiContext } from '../context.js';
 import { parseStatuses, parseWait } from './query.js';
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import { registerHeartbeatRoute } from './heartbeat.js';
+import type { NameRequest } from './name-request.js';
 
 const NameParams = Type.Object({ cluster_name: Type.String() });
 
@@ -48,11 +49,6 @@ const AdaptBody = Type.Object({
   maximum: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
   active: Type.Optional(Type.Boolean()),
 });
-/** A request naming a cluster in its path. */
-export type NameRequest = FastifyRequest<{
-  Params: { cluster_name: string };
-  Querystring: Record<string, unknown>;
-}>;
 
 /** The cluster whose token is in `Authorization: token <t>`, if it matches the named one. */
 export function clusterByToken(ctx: ApiContext, req: NameRequest): ClusterRecord | null {

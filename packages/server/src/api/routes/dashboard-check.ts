@@ -10,9 +10,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { headerValue } from '../../auth/authenticator.js';
-import type { DashboardAuthorizer } from '../../proxy/public-server.js';
+import type { DashboardAuthorizer } from '../../proxy/ports.js';
 import { BROWSER_HEADER, SANDBOX_HEADER } from '../../proxy/remote-dashboard-auth.js';
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import { safeNext } from './ui-session.js';
 
 /** Header in which the proxy marks a WebSocket upgrade it is checking. */

@@ -16,7 +16,7 @@ import { isFinal } from '../../clusters/model.js';
 import { forbidden, invalid, notFound } from '../../errors.js';
 import type { EventFilter } from '../../events/event-store.js';
 import { runSseStream } from '../../events/sse.js';
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 
 type EventsRequest = FastifyRequest<{

@@ -14,9 +14,9 @@ import { Heartbeat } from '@gatehouse/api';
 import { heartbeatByteCap, knownWorkers } from '../../clusters/heartbeat-body.js';
 import type { ClusterRecord } from '../../clusters/model.js';
 import { GatewayError, invalid } from '../../errors.js';
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
-import type { NameRequest } from './clusters.js';
+import type { NameRequest } from './name-request.js';
 
 const NameParams = Type.Object({ cluster_name: Type.String() });
 

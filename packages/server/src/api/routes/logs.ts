@@ -9,7 +9,7 @@ import { LogsJson } from '@gatehouse/api';
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { forbidden, invalid, notFound } from '../../errors.js';
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import type { WorkerRecord } from '../../clusters/model.js';
 import { parseWait } from './query.js';

@@ -5,7 +5,7 @@
 import { Type } from 'typebox';
 import { OptionsResponse } from '@gatehouse/api';
 import type { ApiContext } from '../context.js';
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 
 /** Registers `/api/health`, `/api/version` and `/api/v1/options`. */
 export function registerMetaRoutes(app: ApiApp, ctx: ApiContext): void {

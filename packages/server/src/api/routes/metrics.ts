@@ -6,7 +6,7 @@
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { sameSecret } from '../../auth/same-secret.js';
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 
 /** Whether `req` carries the configured scrape token. */

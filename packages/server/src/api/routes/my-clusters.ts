@@ -9,7 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import { publicStatus } from '../../clusters/model.js';
 import { AdminCluster } from '@gatehouse/api';
 import { clusterView } from '../cluster-view.js';
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { parseStatuses } from './query.js';
 

@@ -19,7 +19,7 @@ import { parseCookies } from '../../auth/session-cache.js';
 import { sourceOf, type LoginThrottle } from '../../auth/login-throttle.js';
 import { isRecord } from '../../cluster-options/guards.js';
 import { GatewayError, forbidden, invalid, notFound } from '../../errors.js';
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 
 /** What the UI routes need beyond the API context. */

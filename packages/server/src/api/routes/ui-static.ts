@@ -13,7 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isBrowserRequest } from '../../auth/browser-session.js';
 import { parseCookies } from '../../auth/session-cache.js';
 import { notFound } from '../../errors.js';
-import type { ApiApp } from '../app.js';
+import type { ApiApp } from '../api-app.js';
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

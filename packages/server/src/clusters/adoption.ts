@@ -1,0 +1,93 @@
+/**
+ * Start-up adoption and orphan handling: reload the records, re-adopt what the store says is
+ * running (verifying each process is the one recorded), and kill the gateway's processes that
+ * no record claims.
+ * @module
+ */
+import { Job, isFinal, type ClusterRecord } from './model.js';
+import {
+  enqueueCluster,
+  enqueueWorker,
+  fail,
+  lastOutput,
+  saveWorker,
+  type ManagerState,
+} from './manager-state.js';
+
+/**
+ * SIGKILLs the gateway's processes that no record claims (see orphans.ts). With `grace`, a
+ * group must have been unclaimed at the previous scan too.
+ */
+export async function reapOrphans(s: ManagerState, grace: boolean): Promise<void> {
+  const { backend, log } = s;
+  const found = s.orphanTracker.orphans(backend.listOwnedProcesses(), s.clusters, grace);
+  await Promise.all(
+    found.map(async (g) => {
+      log.warn(
+        {
+          cluster: g.clusterName,
+          worker: g.workerName,
+          pids: g.members.map((m) => m.pid),
+          leader: g.leader !== null,
+        },
+        'killing a process no record claims'
+      );
+      if (!(await backend.killOwnedProcesses(g))) {
+        log.error({ cluster: g.clusterName, pgid: g.pgid }, 'an orphan survived SIGKILL');
+      }
+      // A worker that runs without its pid recorded cannot be adopted: start a fresh one
+      // under a new name rather than reuse this one's.
+      const w =
+        g.workerName === null
+          ? undefined
+          : s.clusters.get(g.clusterName)?.workers.get(g.workerName);
+      if (w !== undefined && w.status === Job.CREATED && w.target === Job.RUNNING) {
+        w.target = Job.FAILED;
+        await saveWorker(s, w);
+      }
+    })
+  );
+}
+
+/** Re-adopts what the store says is running, verifying each process is the one recorded. */
+export async function adopt(s: ManagerState, c: ClusterRecord): Promise<void> {
+  const { backend } = s;
+  if (isFinal(c.status)) return;
+  const submitted = c.status !== Job.CREATED;
+  if (submitted && c.target === Job.RUNNING && !backend.isAlive(c)) {
+    const tail = backend.logTail(c, null, 20);
+    await fail(s, c, `the scheduler died while the gateway was down${lastOutput(tail)}`);
+  }
+  for (const w of c.workers.values()) {
+    if (isFinal(w.status) || w.status === Job.CREATED) continue;
+    if (!backend.isAlive(c, w) && w.target === Job.RUNNING) {
+      s.events.workerFailing(w, 'the worker died while the gateway was down');
+      w.target = Job.FAILED;
+      await saveWorker(s, w);
+    }
+  }
+  if (c.status === Job.RUNNING && c.target === Job.RUNNING) {
+    await s.routes.add(c);
+    c.lastHeartbeat = s.clock.now();
+    s.runningSince.set(c.name, s.clock.now());
+  }
+  enqueueCluster(s, c);
+  for (const w of c.workers.values()) if (!isFinal(w.status)) enqueueWorker(s, w);
+}
+
+/**
+ * Loads every record, kills what no record claims, lets the backend take back its resources
+ * and re-adopts each cluster; heartbeats are applied from then on.
+ */
+export async function loadAndAdopt(s: ManagerState): Promise<void> {
+  for (const c of await s.store.loadAll()) {
+    s.clusters.set(c.name, c);
+    for (const w of c.workers.values()) s.events.know(w);
+  }
+  // Nothing has been spawned yet by this gateway: whatever no record claims is an orphan.
+  await reapOrphans(s, false);
+  await s.backend.poll?.();
+  await s.backend.adopt?.([...s.clusters.values()].filter((c) => !isFinal(c.status)));
+  for (const c of s.clusters.values()) await adopt(s, c);
+  s.started = true;
+}

@@ -1,0 +1,201 @@
+/**
+ * `FakeBackend`: an in-process stand-in for a backend, for the reconciler's unit tests. Its
+ * "processes" are records in a map (pid, start ticks, alive); its schedulers answer scale and
+ * adapt commands on one in-process HTTP server and build the heartbeats a real scheduler's
+ * preload would send. Nothing is spawned.
+ * @module
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Heartbeat } from '@gatehouse/api';
+import type {
+  Backend,
+  OwnedProcessGroup,
+  ProcessExit,
+  SchedulerLaunch,
+} from '../../backends/backend.js';
+import type { BackendState, ClusterRecord, WorkerRecord } from '../model.js';
+
+/** One fake scheduler or worker process. */
+export interface FakeProcess {
+  readonly clusterName: string;
+  /** null for a scheduler. */
+  readonly workerName: string | null;
+  readonly pid: number;
+  readonly startTicks: number;
+  alive: boolean;
+}
+
+/** A backend whose processes live in memory; see the module comment. */
+export class FakeBackend implements Backend {
+  readonly kind = 'fake';
+  /** Every process ever started, by pid. */
+  readonly procs = new Map<number, FakeProcess>();
+  /** Worker count each cluster's scheduler was last told to keep (scale commands). */
+  readonly wanted = new Map<string, number>();
+  /** Commands the fake schedulers received, in order. */
+  readonly commands: { cluster: string; body: unknown }[] = [];
+  /** Called when a process ends on its own (`exit`); the gateway wires the manager here. */
+  onExit: (exit: ProcessExit) => void = () => undefined;
+  /** What `logTail` answers. */
+  tail = '';
+  /** When set, `startCluster` fails with this message. */
+  failSchedulerStart: string | null = null;
+  private nextPid = 1000;
+  private server: Server | null = null;
+  private apiBase = '';
+
+  /** Starts the schedulers' command API (port 0). */
+  async listen(): Promise<void> {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const cluster = (req.url ?? '').split('/')[2] ?? '';
+        const cmd = JSON.parse(body) as { op: string; count?: number };
+        this.commands.push({ cluster, body: cmd });
+        if (cmd.op === 'scale' && cmd.count !== undefined) this.wanted.set(cluster, cmd.count);
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.apiBase = `http://127.0.0.1:${String((this.server.address() as AddressInfo).port)}`;
+  }
+
+  /** Stops the command API. */
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    const server = this.server;
+    if (server === null) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
+  }
+
+  /** Starts a fake process (also usable by a test to plant one no record claims). */
+  spawn(clusterName: string, workerName: string | null): FakeProcess {
+    const p = { clusterName, workerName, pid: this.nextPid++, startTicks: 7, alive: true };
+    this.procs.set(p.pid, p);
+    return p;
+  }
+
+  /** Every live process. */
+  live(): FakeProcess[] {
+    return [...this.procs.values()].filter((p) => p.alive);
+  }
+
+  /** The live scheduler of cluster `name`, if any. */
+  scheduler(name: string): FakeProcess | undefined {
+    return this.live().find((p) => p.clusterName === name && p.workerName === null);
+  }
+
+  /** The live workers of cluster `name`. */
+  workers(name: string): FakeProcess[] {
+    return this.live().filter((p) => p.clusterName === name && p.workerName !== null);
+  }
+
+  /** Ends process `p` on its own, reporting it as the backend's exit callback would. */
+  exit(p: FakeProcess, how = 'exit code 1'): void {
+    p.alive = false;
+    this.onExit({ clusterName: p.clusterName, workerName: p.workerName, how });
+  }
+
+  /**
+   * The heartbeat cluster `name`'s scheduler sends now: its addresses, the scaled count, live
+   * workers as active. Workers beyond the count are retired (reported closing and ended), and
+   * workers that ended are reported closed.
+   */
+  heartbeat(name: string): Heartbeat {
+    const count = this.wanted.get(name) ?? 0;
+    const live = this.workers(name);
+    const retiring = live.slice(count);
+    for (const p of retiring) p.alive = false;
+    const dead = [...this.procs.values()].filter(
+      (p) => p.clusterName === name && p.workerName !== null && !p.alive && !retiring.includes(p)
+    );
+    const names = (ps: FakeProcess[]) => ps.map((p) => p.workerName ?? '');
+    return {
+      scheduler_address: `tls://fake/${name}`,
+      dashboard_address: `http://fake/${name}`,
+      api_address: `${this.apiBase}/c/${name}`,
+      count,
+      active_workers: names(live.slice(0, count)),
+      closing_workers: names(retiring),
+      closed_workers: names(dead),
+    };
+  }
+
+  private stateOf(p: FakeProcess): BackendState {
+    return { workdir: `/fake/${p.clusterName}`, process: { pid: p.pid, startTicks: p.startTicks } };
+  }
+
+  private kill(pid: number | undefined): void {
+    const p = pid === undefined ? undefined : this.procs.get(pid);
+    if (p !== undefined) p.alive = false;
+  }
+
+  startCluster(c: ClusterRecord, _launch: SchedulerLaunch): Promise<BackendState> {
+    if (this.failSchedulerStart !== null) {
+      return Promise.reject(new Error(this.failSchedulerStart));
+    }
+    this.wanted.delete(c.name);
+    return Promise.resolve(this.stateOf(this.spawn(c.name, null)));
+  }
+
+  stopCluster(c: ClusterRecord): Promise<void> {
+    this.kill(c.state.process?.pid);
+    for (const p of this.live()) if (p.clusterName === c.name) p.alive = false;
+    return Promise.resolve();
+  }
+
+  startWorker(c: ClusterRecord, w: WorkerRecord): Promise<BackendState> {
+    return Promise.resolve(this.stateOf(this.spawn(c.name, w.name)));
+  }
+
+  stopWorker(_c: ClusterRecord, w: WorkerRecord): Promise<void> {
+    this.kill(w.state.process?.pid);
+    return Promise.resolve();
+  }
+
+  isAlive(c: ClusterRecord, w?: WorkerRecord): boolean {
+    const ref = (w ?? c).state.process;
+    const p = ref === undefined ? undefined : this.procs.get(ref.pid);
+    return p !== undefined && p.alive && p.startTicks === ref?.startTicks;
+  }
+
+  listOwnedProcesses(): OwnedProcessGroup[] {
+    return this.live().map((p) => {
+      const ref = { pid: p.pid, startTicks: p.startTicks };
+      return {
+        clusterName: p.clusterName,
+        workerName: p.workerName,
+        pgid: p.pid,
+        leader: ref,
+        members: [ref],
+      };
+    });
+  }
+
+  killOwnedProcesses(g: OwnedProcessGroup): Promise<boolean> {
+    this.kill(g.pgid);
+    return Promise.resolve(true);
+  }
+
+  logTail(): string {
+    return this.tail;
+  }
+
+  logFull(): string {
+    return this.tail;
+  }
+
+  rotateLogs(): void {
+    // Nothing to rotate: the fake keeps no files.
+  }
+
+  removeLogs(): void {
+    // Nothing to remove.
+  }
+}

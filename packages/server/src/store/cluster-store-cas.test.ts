@@ -1,0 +1,236 @@
+/**
+ * Compare-and-set writes: two store instances on one SQLite file, in two processes and in one,
+ * both read version N; the first write wins and bumps the version, the second is refused with
+ * a `conflict` error that names the version now stored, and the row keeps the winner's data.
+ * Saves of one record within one store are serialized, so they never refuse each other.
+ * @module
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { resolveClusterConfig } from '../cluster-options/cluster-config.js';
+import { Job, type ClusterRecord, type WorkerRecord } from '../clusters/model.js';
+import { createClusterStore, type ClusterStore } from './cluster-store.js';
+import { openDatabase } from './db.js';
+import { createSecretBox } from './secret-box.js';
+import { isStaleWrite } from './stale-write.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const key = [Buffer.alloc(32, 1)];
+
+async function openStore(file: string): Promise<ClusterStore> {
+  return createClusterStore(await openDatabase(file), createSecretBox(key));
+}
+
+function dbFile(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cas-'));
+  dirs.push(d);
+  return path.join(d, 'gatehouse.sqlite');
+}
+
+function cluster(): ClusterRecord {
+  return {
+    name: 'c1',
+    username: 'alice',
+    options: {},
+    config: resolveClusterConfig({}, {}).config,
+    status: Job.RUNNING,
+    target: Job.RUNNING,
+    count: 1,
+    state: {},
+    token: 't',
+    tlsCert: 'cert',
+    tlsKey: 'key',
+    schedulerAddress: '',
+    dashboardAddress: '',
+    apiAddress: '',
+    startTime: 1_700_000_000_000,
+    stopTime: null,
+    stopReason: null,
+    failures: 0,
+    lastHeartbeat: 0,
+    workers: new Map(),
+  };
+}
+
+function worker(): WorkerRecord {
+  return {
+    name: 'w1',
+    clusterName: 'c1',
+    status: Job.RUNNING,
+    target: Job.RUNNING,
+    state: {},
+    closeExpected: false,
+    startTime: 1_700_000_000_001,
+    stopTime: null,
+  };
+}
+
+/** A cluster and worker stored at version 1, with the store that wrote them. */
+async function seeded(file: string) {
+  const store = await openStore(file);
+  const c = cluster();
+  const w = worker();
+  c.workers.set(w.name, w);
+  await store.insertCluster(c);
+  await store.insertWorker(w);
+  return { store, c, w };
+}
+
+/** Expects `p` to be refused as a lost race against `actual`. */
+async function refused(p: Promise<void>, expected: number, actual: number | null) {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(isStaleWrite(e), String(e));
+    assert.equal(e.code, 'conflict');
+    assert.deepEqual([e.expected, e.actual], [expected, actual]);
+    return true;
+  });
+}
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const url = (f: string) => JSON.stringify(pathToFileURL(path.join(here, f)).href);
+
+/** The other gateway: a child Node process with its own store on the same file. */
+function childCode(file: string): string {
+  return `
+    import { createInterface } from 'node:readline';
+    const { openDatabase } = await import(${url('db.ts')});
+    const { createClusterStore } = await import(${url('cluster-store.ts')});
+    const { createSecretBox } = await import(${url('secret-box.ts')});
+    const db = await openDatabase(${JSON.stringify(file)});
+    const store = createClusterStore(db, createSecretBox([Buffer.alloc(32, 1)]));
+    const [c] = await store.loadAll();
+    const say = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
+    say({ ok: c.version, worker: c.workers.get('w1').version });
+    for await (const line of createInterface({ input: process.stdin })) {
+      const [verb, arg] = line.split(' ');
+      try {
+        if (verb === 'exit') { await store.close(); process.exit(0); }
+        if (verb === 'cluster') { c.count = Number(arg); await store.saveCluster(c); say({ ok: c.version }); }
+        if (verb === 'worker') { const w = c.workers.get('w1'); w.closeExpected = true; await store.saveWorker(w); say({ ok: w.version }); }
+      } catch (e) { say({ code: e.code, expected: e.expected, actual: e.actual }); }
+    }`;
+}
+
+interface Reply {
+  ok?: number;
+  worker?: number;
+  code?: string;
+  expected?: number;
+  actual?: number | null;
+}
+
+function startChild(file: string) {
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', childCode(file)],
+    { stdio: ['pipe', 'pipe', 'pipe'] }
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Reply> => {
+    const r = await lines.next();
+    if (r.done === true) throw new Error(`child ended: ${stderr}`);
+    return JSON.parse(r.value) as Reply;
+  };
+  return {
+    next,
+    ask: (line: string) => {
+      child.stdin.write(`${line}\n`);
+      return next();
+    },
+    exited: new Promise<number | null>((resolve) => child.on('exit', resolve)),
+    end: () => child.stdin.write('exit\n'),
+  };
+}
+
+describe('compare-and-set writes', () => {
+  it('two processes on one file: the loser of each race is refused, never overwrites', async () => {
+    const file = dbFile();
+    const { store, c, w } = await seeded(file);
+    const other = startChild(file);
+    try {
+      assert.deepEqual(await other.next(), { ok: 1, worker: 1 }, 'both read version 1');
+      assert.deepEqual(await other.ask('cluster 5'), { ok: 2 }, 'the first writer wins');
+      c.count = 7;
+      await refused(store.saveCluster(c), 1, 2);
+      const [stored] = await store.loadAll();
+      assert.ok(stored !== undefined);
+      assert.deepEqual([stored.count, stored.version], [5, 2], "the winner's write stands");
+      // The caller re-reads and retries: that write wins, and now the other process is stale.
+      stored.count = 7;
+      await store.saveCluster(stored);
+      assert.equal(stored.version, 3);
+      assert.deepEqual(await other.ask('cluster 9'), { code: 'conflict', expected: 2, actual: 3 });
+      assert.deepEqual(await other.ask('worker'), { ok: 2 });
+      w.status = Job.FAILED;
+      await refused(store.saveWorker(w), 1, 2);
+      const [again] = await store.loadAll();
+      assert.ok(again !== undefined);
+      assert.equal(again.count, 7);
+      assert.equal(again.workers.get('w1')?.status, Job.RUNNING);
+      assert.equal(again.workers.get('w1')?.closeExpected, true);
+    } finally {
+      other.end();
+      await other.exited;
+      await store.close();
+    }
+  });
+
+  it('two stores in one process on one file: the same refusal', async () => {
+    const file = dbFile();
+    const { store: a, c } = await seeded(file);
+    const b = await openStore(file);
+    try {
+      const [theirs] = await b.loadAll();
+      assert.ok(theirs !== undefined);
+      theirs.failures = 2;
+      await b.saveCluster(theirs);
+      c.status = Job.FAILED;
+      await refused(a.saveCluster(c), 1, 2);
+      assert.equal((await b.loadAll())[0]?.status, Job.RUNNING);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('concurrent saves of one record in one store all land, in order', async () => {
+    const { store, c, w } = await seeded(dbFile());
+    try {
+      await Promise.all(
+        [2, 3, 4, 5, 6].map((n) => {
+          c.count = n;
+          return Promise.all([store.saveCluster(c), store.saveWorker(w)]);
+        })
+      );
+      assert.deepEqual([c.version, w.version], [6, 6]);
+      const [stored] = await store.loadAll();
+      assert.deepEqual([stored?.count, stored?.version], [6, 6]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a write to a deleted row is refused, not recreated', async () => {
+    const { store, c } = await seeded(dbFile());
+    try {
+      c.stopTime = 10;
+      await store.saveCluster(c);
+      assert.deepEqual(await store.deleteFinishedBefore(11), ['c1']);
+      await refused(store.saveCluster(c), 2, null);
+      assert.deepEqual(await store.loadAll(), []);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * The cluster core: the backend, the pool and quota policy, the metrics and the cluster manager.
+ *
+ * The backend reports process exits to the manager, and the policy and metrics read the
+ * manager's records, but the manager is built from the backend and the policy. That one loop is
+ * closed by `ManagerLink`: an object that exists before all three, bound exactly once to the
+ * manager, which delivers exits and records from then on (none happen before the manager starts).
+ * @module
+ */
+import type { Logger } from 'pino';
+import type { ProcessExit } from '../backends/backend.js';
+import type { ClusterFirewall } from '../backends/local/isolation.js';
+import type { Clock } from '../clock.js';
+import { createClusterManager, type ClusterManager } from '../clusters/manager.js';
+import type { ClusterRecord } from '../clusters/model.js';
+import type { GatewayConfig } from '../config/load.js';
+import type { FaultPoints } from '../faults/fault-points.js';
+import { createMetrics, type GatewayMetrics } from '../observability/metrics.js';
+import { createClusterPolicy, type ClusterPolicy } from '../pool/cluster-policy.js';
+import { parseQuotaBody } from '../pool/quota-body.js';
+import type { ClientTracker } from '../proxy/client-tracker.js';
+import { createClusterTls } from '../tls/certs.js';
+import { chooseBackend, type BackendChoice } from './backend.js';
+import type { ExternalProxy } from './cluster-routes.js';
+import type { ClusterRoutes } from '../clusters/manager.js';
+import type { Stores } from './store.js';
+import { createUsageAccounting } from './usage.js';
+
+/** The manager, once built, for what must exist before it. */
+export class ManagerLink {
+  #manager: ClusterManager | null = null;
+  /** Binds the manager; a second call is a wiring bug. */
+  bind(manager: ClusterManager): void {
+    if (this.#manager !== null) throw new Error('the cluster manager is bound already');
+    this.#manager = manager;
+  }
+  /** Delivers a process exit to the manager. */
+  readonly onExit = (exit: ProcessExit): void => {
+    this.#manager?.onProcessExit(exit);
+  };
+  /** The manager's records (none before it is bound). */
+  readonly clusters = (): Iterable<ClusterRecord> => this.#manager?.all() ?? [];
+}
+
+/** What the cluster core is built with besides the configuration. */
+export interface ClusterCoreParts {
+  readonly stores: Stores;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly firewall?: ClusterFirewall;
+  readonly faults: FaultPoints;
+  readonly routes: ClusterRoutes;
+  readonly proxy: ExternalProxy;
+  /** Client connections of the in-process proxy (the external proxy counts its own). */
+  readonly clientTracker: ClientTracker;
+  /** The API URL schedulers and workers reach the gateway at (known once the port listens). */
+  readonly apiUrl: () => string;
+}
+
+/** The built cluster core. */
+export interface ClusterCore extends BackendChoice {
+  readonly policy: ClusterPolicy;
+  readonly metrics: GatewayMetrics;
+  readonly manager: ClusterManager;
+}
+
+/** The policy with the quota overrides and user groups remembered in the access store. */
+async function loadPolicy(
+  config: GatewayConfig,
+  choice: BackendChoice,
+  link: ManagerLink,
+  p: ClusterCoreParts
+): Promise<ClusterPolicy> {
+  const policy = createClusterPolicy(
+    { pool: choice.pool, quotas: config.quotas },
+    link.clusters,
+    p.clock
+  );
+  const { accessStore } = p.stores;
+  for (const [username, q] of Object.entries(await accessStore.listUserQuotas())) {
+    policy.setOverride(username, parseQuotaBody(JSON.parse(q)));
+  }
+  for (const [name, groups] of Object.entries(await accessStore.listUserGroups())) {
+    policy.observe({ name, groups });
+  }
+  return policy;
+}
+
+/** Builds the backend, the policy, the metrics and the manager. */
+export async function createClusterCore(
+  config: GatewayConfig,
+  p: ClusterCoreParts
+): Promise<ClusterCore> {
+  const { stores, clock, log } = p;
+  const link = new ManagerLink();
+  const choice = await chooseBackend(config, {
+    log,
+    clock,
+    instanceId: stores.instanceId,
+    env: p.env,
+    onExit: link.onExit,
+    ...(p.firewall === undefined ? {} : { firewall: p.firewall }),
+  });
+  const policy = await loadPolicy(config, choice, link, p);
+  const metrics = createMetrics({
+    clusters: link.clusters,
+    pool: () => {
+      const s = policy.state('', true);
+      return { used: s.machines_in_use, free: s.machines_free };
+    },
+    backend: config.backend.type,
+    now: () => clock.now(),
+  });
+  const manager = createManager(config, p, choice, policy, metrics);
+  link.bind(manager);
+  return { ...choice, policy, metrics, manager };
+}
+
+/** The cluster manager over the chosen backend. */
+function createManager(
+  config: GatewayConfig,
+  p: ClusterCoreParts,
+  { backend }: BackendChoice,
+  policy: ClusterPolicy,
+  metrics: GatewayMetrics
+): ClusterManager {
+  const { events, eventStore } = p.stores;
+  return createClusterManager({
+    store: p.stores.store,
+    backend,
+    routes: p.routes,
+    clock: p.clock,
+    log: p.log.child({ module: 'clusters' }),
+    timing: config.timing,
+    stopClustersOnShutdown: config.stopClustersOnShutdown,
+    prefix: config.prefix,
+    apiUrl: p.apiUrl,
+    createTls: (name) => createClusterTls(name),
+    policy,
+    accounting: createUsageAccounting(p.stores.accessStore, p.clock, p.log),
+    clients: p.proxy?.clients ?? p.clientTracker,
+    observer: {
+      clusterStarted: (seconds) => {
+        metrics.clusterStarted(seconds);
+      },
+      heartbeat: (seconds) => {
+        metrics.heartbeat(seconds);
+      },
+    },
+    faults: p.faults,
+    events,
+    logs: config.logs,
+    onCleanup: async (deleted, before) => {
+      await events.flushed();
+      await eventStore.deleteForClusters(deleted);
+      await eventStore.deleteUnboundBefore(before);
+      for (const name of deleted) backend.removeLogs(name);
+    },
+  });
+}
