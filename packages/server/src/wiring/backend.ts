@@ -3,6 +3,7 @@
  * processes (with the network isolation and the uid isolation plan chosen here).
  * @module
  */
+import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Backend, ProcessExit } from '../backends/backend.js';
@@ -119,6 +120,7 @@ async function localBackend(
     isRoot: process.getuid?.() === 0,
     readText: readSystemFile,
     ...(firewall === undefined ? {} : { firewall }),
+    ...(path.isAbsolute(config.source) ? { configFile: config.source } : {}),
   });
   logIsolation(log, isolation, backendConfig.isolation_uids);
   const backend = createLocalBackend({

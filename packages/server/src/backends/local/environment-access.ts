@@ -22,6 +22,18 @@ export function blockedAncestor(p: string): string | null {
 }
 
 /**
+ * Whether another uid can read `file`: it is readable by "other" and every parent is
+ * searchable. False when it is missing.
+ */
+export function readableByOthers(file: string): boolean {
+  try {
+    return (statSync(file).mode & constants.S_IROTH) !== 0 && blockedAncestor(file) === null;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Why a process of another uid cannot run the environment at `prefix`, or null when it can
  * (or when the environment is missing, which the caller reports in its own words).
  */

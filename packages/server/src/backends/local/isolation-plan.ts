@@ -1,13 +1,19 @@
 /**
  * Decides at start-up how the local backend isolates clusters: resolves `backend.isolation`,
  * and for per-cluster uids checks that no account or group uses an id of the range and that
- * cluster uids can reach their directories. Refuses to start with a clear message otherwise.
+ * cluster uids can reach their directories and cannot read the config file. Refuses to start with a clear message otherwise.
  * @module
  */
 import type { ResolvedLocalBackend } from '../../config/load.js';
 import { prepareClustersDirectory } from './cluster-files.js';
-import { blockedAncestor } from './environment-access.js';
-import { idsInRange, IsolationError, resolveIsolation, type ClusterFirewall } from './isolation.js';
+import { blockedAncestor, readableByOthers } from './environment-access.js';
+import {
+  idsInRange,
+  IsolationError,
+  MAX_CLUSTER_UID,
+  resolveIsolation,
+  type ClusterFirewall,
+} from './isolation.js';
 import type { LocalIsolation } from './local-backend.js';
 
 /** What the local backend is built with. */
@@ -25,6 +31,8 @@ export interface HostFacts {
   /** Reads a system file (`/etc/passwd`, `/etc/group`); '' when missing. */
   readonly readText: (file: string) => string;
   readonly firewall?: ClusterFirewall;
+  /** The configuration file, when the configuration came from one. */
+  readonly configFile?: string;
 }
 
 /**
@@ -35,6 +43,11 @@ export function planIsolation(cfg: ResolvedLocalBackend, host: HostFacts): Isola
   const mode = resolveIsolation(cfg.isolation, host.isRoot);
   if (mode === 'none') return { mode, clustersDirectory: cfg.clustersDirectory };
   const range = cfg.isolation_uids;
+  if (range.first + range.count - 1 > MAX_CLUSTER_UID) {
+    throw new IsolationError(
+      `backend.isolation_uids must end at or below ${String(MAX_CLUSTER_UID)} (a cluster's loopback address is made of its uid's low 24 bits)`
+    );
+  }
   const clashes = ['/etc/passwd', '/etc/group'].flatMap((f) =>
     idsInRange(host.readText(f), range).map((e) => `${f}: ${e.name} (${String(e.id)})`)
   );
@@ -42,6 +55,13 @@ export function planIsolation(cfg: ResolvedLocalBackend, host: HostFacts): Isola
     throw new IsolationError(
       `backend.isolation_uids (${String(range.first)}..${String(range.first + range.count - 1)}) ` +
         `overlaps existing ids, so a cluster could run as a real account or group: ${clashes.join(', ')}; choose another range`
+    );
+  }
+  // Cluster uids are other users: a file they can read would give them the password hashes,
+  // shared password or tokens it may hold.
+  if (host.configFile !== undefined && readableByOthers(host.configFile)) {
+    throw new IsolationError(
+      `the config file ${host.configFile} is readable by other users, cluster uids included, and may hold secrets (auth.users hashes, passwords, tokens); chmod 600 it (or make its directory unsearchable by others)`
     );
   }
   const dir = cfg.isolatedClustersDirectory;

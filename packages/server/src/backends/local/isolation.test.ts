@@ -4,7 +4,7 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -33,14 +33,18 @@ describe('resolveIsolation', () => {
 });
 
 describe('identityForSlot', () => {
-  it('derives uid, gid and a distinct loopback address from the slot', () => {
+  it('derives uid, gid and a distinct loopback address from the uid', () => {
+    // 900000 = 0x0dbba0: the address is 127 and the uid's low 24 bits.
     assert.deepEqual(identityForSlot(RANGE, 0), {
       slot: 0,
       uid: 900000,
       gid: 900000,
-      address: '127.201.0.1',
+      address: '127.13.187.160',
     });
-    assert.equal(identityForSlot(RANGE, 255).address, '127.201.1.0');
+    assert.equal(identityForSlot(RANGE, 96).address, '127.13.188.0');
+    // Two gateways with different ranges never give one address to two uids (slot 0 of each).
+    assert.notEqual(identityForSlot({ first: 972000, count: 50 }, 0).address, '127.13.187.160');
+    assert.equal(identityForSlot({ first: 1000, count: 5 }, 0).address, '127.0.3.232');
     assert.equal(identityForSlot(RANGE, 49999).uid, 949999);
     const addresses = new Set(
       Array.from({ length: 2000 }, (_, s) => identityForSlot(RANGE, s).address)
@@ -120,6 +124,30 @@ describe('planIsolation', () => {
       assert.equal(statSync(path.dirname(dir)).mode & 0o777, 0o711);
     } finally {
       rmSync(path.dirname(dir), { recursive: true, force: true });
+    }
+  });
+  it('refuses a config file other users can read (it may hold password hashes)', () => {
+    const top = path.join('/tmp', `gh-iso-cfg-${String(process.pid)}`);
+    const dir = path.join(top, 'clusters');
+    const file = path.join(top, 'conf', 'gatehouse.yaml');
+    try {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+      chmodSync(top, 0o755);
+      writeFileSync(file, 'auth: {}\n', { mode: 0o644 });
+      chmodSync(file, 0o644);
+      const facts = { isRoot: true, readText: () => '', configFile: file };
+      assert.throws(
+        () => planIsolation(cfg(dir), facts),
+        /gatehouse\.yaml.*readable by other users/
+      );
+      // Positive controls: a 0600 file, and a 0644 file behind a directory others cannot search.
+      chmodSync(file, 0o600);
+      assert.equal(planIsolation(cfg(dir), facts).mode, 'uid');
+      chmodSync(file, 0o644);
+      chmodSync(path.dirname(file), 0o700);
+      assert.equal(planIsolation(cfg(dir), facts).mode, 'uid');
+    } finally {
+      rmSync(top, { recursive: true, force: true });
     }
   });
 });

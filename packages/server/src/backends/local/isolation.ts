@@ -56,18 +56,22 @@ export function resolveIsolation(setting: IsolationSetting, isRoot: boolean): 'u
   return 'none';
 }
 
-/** The identity of slot `slot` of `range`. */
+/** The largest cluster uid: its loopback address holds the uid's low 24 bits. */
+export const MAX_CLUSTER_UID = 0xffffff;
+
+/**
+ * The identity of slot `slot` of `range`. The address is 127 followed by the uid's three low
+ * bytes, so it follows the uid, not the slot: gateways on one host with different ranges never
+ * give one address to two uids (uids are at least 1000, so never 127.0.0.x below 127.0.3.232).
+ */
 export function identityForSlot(range: IdRange, slot: number): ClusterIdentity {
   if (!Number.isInteger(slot) || slot < 0 || slot >= range.count) {
     throw new RangeError(`slot ${String(slot)} is outside 0..${String(range.count - 1)}`);
   }
-  const n = slot + 1;
-  return {
-    slot,
-    uid: range.first + slot,
-    gid: range.first + slot,
-    address: `127.201.${String(n >> 8)}.${String(n & 255)}`,
-  };
+  const uid = range.first + slot;
+  if (uid > MAX_CLUSTER_UID) throw new RangeError(`cluster uid ${String(uid)} is above 2^24-1`);
+  const bytes = [uid >> 16, (uid >> 8) & 255, uid & 255].map(String).join('.');
+  return { slot, uid, gid: uid, address: `127.${bytes}` };
 }
 
 /** The lowest slot of `range` not in `used`, or null when every slot is taken. */

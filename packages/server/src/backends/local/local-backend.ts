@@ -32,8 +32,10 @@ import { schedulerArgv, workerArgv } from '../launch-args.js';
 import {
   SHARED_TEMP_DIRECTORIES,
   removeFilesOwnedBy,
+  uidOfPid,
   uidsRunningProcesses,
 } from './uid-occupancy.js';
+import { killUid } from './uid-kill.js';
 import { clusterPaths, prepareClustersDirectory, writeClusterFiles } from './cluster-files.js';
 import { environmentUnusableByOthers } from './environment-access.js';
 import {
@@ -188,6 +190,26 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     }
   };
 
+  /**
+   * Kills every process of a cluster uid no active cluster holds (what a task detached from
+   * its group and markers), so the uid is free again; logs what it killed.
+   */
+  const killUidProcesses = async (uid: number, gid: number, cluster: string) => {
+    if (isolation === undefined || [...identities.values()].some((i) => i.uid === uid)) return;
+    const range = isolation.uids;
+    if (uid < range.first || uid >= range.first + range.count) return;
+    const r = await killUid(uid, gid);
+    if (r.killed.length > 0) {
+      deps.log.warn(
+        { cluster, uid, pids: r.killed },
+        'killed the processes left under a cluster uid'
+      );
+    }
+    if (r.survivors.length > 0) {
+      deps.log.error({ cluster, uid, pids: r.survivors }, 'processes of a cluster uid survived');
+    }
+  };
+
   /** Refuses to start a process whose environment is broken, leaving the cause in its log. */
   const preflight = (c: ClusterRecord, argv: readonly string[], logFile: string) => {
     const problem =
@@ -246,6 +268,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       rmSync(workdirOf(c), { recursive: true, force: true });
       const identity = identityOf(c);
       identities.delete(c.name);
+      if (identity !== null) await killUidProcesses(identity.uid, identity.gid, c.name);
       if (identity !== null) await firewall((f) => f.remove(identity));
     },
 
@@ -287,7 +310,13 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
 
     listOwnedProcesses: listOwned,
 
-    killOwnedProcesses: (g) => killGroup(g, cfg.sigkill_timeout),
+    async killOwnedProcesses(g: OwnedProcessGroup): Promise<boolean> {
+      const uids = new Set(g.members.map((m) => uidOfPid(m.pid)));
+      const gone = await killGroup(g, cfg.sigkill_timeout);
+      // An orphan of a final cluster: whatever else its uid runs goes with it.
+      for (const uid of uids) if (uid !== null) await killUidProcesses(uid, uid, g.clusterName);
+      return gone;
+    },
 
     logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string {
       return readLogTail(logOf(c, w), deps.logs.keep, lines);

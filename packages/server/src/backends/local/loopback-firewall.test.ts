@@ -113,6 +113,49 @@ test('with rules a cluster reaches only itself, the API and DNS', { skip }, asyn
   assert.equal(ns.probe(A.uid, [t.dummy])[0], refused);
 });
 
+test("a cluster's listener off its own address never completes a handshake", { skip }, async () => {
+  // A squats a free API port on 127.0.0.1 (the gateway is down) and listens on B's address.
+  const [squat, onB] = await ns.listen(
+    [
+      ['127.0.0.1', 0],
+      [B.address, 0],
+    ],
+    A.uid
+  );
+  const [own] = await ns.listen([[A.address, 0]], A.uid);
+  const targets: Target[] = [
+    ['127.0.0.1', squat ?? 0],
+    [B.address, onB ?? 0],
+    [A.address, own ?? 0],
+  ];
+  // Positive control: without the table everybody reaches A's three listeners.
+  await fw.close();
+  assert.deepEqual(ns.probe(0, targets), ['ok', 'ok', 'ok']);
+  const squatFw = createLoopbackFirewall(deps());
+  await squatFw.sync([A, B]);
+  await squatFw.setApi([{ address: '127.0.0.1', port: squat ?? 0 }]);
+  // Root (the gateway, or another cluster's heartbeat client) and B never get an answer from
+  // A off A's own address (its SYN-ACK is rejected: the client times out); root still reaches
+  // A's own listener.
+  const connected = (uid: number, to: Target[]) => ns.probe(uid, to).map((r) => r === 'ok');
+  assert.deepEqual(connected(0, targets), [false, false, true]);
+  assert.deepEqual(connected(B.uid, targets.slice(0, 2)), [false, false]);
+  await squatFw.setApi([{ address: t.api[0], port: t.api[1] }]);
+  fw = squatFw;
+});
+
+test('a cluster reaches the API only from 127.0.0.1 or its own address', { skip }, async () => {
+  await fw.sync([A, B]);
+  const refused = 'ECONNREFUSED';
+  assert.deepEqual(ns.probe(A.uid, [t.api]), ['ok']);
+  assert.deepEqual(ns.probe(A.uid, [t.api], A.address), ['ok']);
+  assert.deepEqual(ns.probe(A.uid, [t.api], '127.0.0.1'), ['ok']);
+  assert.deepEqual(ns.probe(A.uid, [t.api], B.address), [refused]);
+  assert.deepEqual(ns.probe(A.uid, [t.api], '127.55.0.9'), [refused]);
+  // Root may use any source (positive control for the spoofed-source probe itself).
+  assert.deepEqual(ns.probe(0, [t.api], B.address), ['ok']);
+});
+
 test('clusters are added and removed element by element', { skip }, async () => {
   await fw.sync([A, B]);
   await fw.remove(A);

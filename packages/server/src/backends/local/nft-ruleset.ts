@@ -10,7 +10,14 @@
  * - a cluster uid (`cluster_uids`) may otherwise reach only the gateway API (`api4`/`api6`,
  *   address . port) and, optionally, DNS on 127.0.0.0/8; the rest it sends through `lo`
  *   (other 127.x, the host's own addresses, ::1) is rejected. Traffic leaving the host is
- *   not touched.
+ *   not touched;
+ * - every packet a cluster uid sends (any conntrack state, before `established` is accepted)
+ *   must carry its own address as source (`owners`), except the original direction of a
+ *   connection it opened to its own address (any source), or to the API with the kernel's source, 127.0.0.1 or ::1 or the API
+ *   address itself (`api4_sources`/`api6_sources`, source . address . port), or to DNS from
+ *   127.0.0.1. So a cluster's listener on an address not its own (the API port while the
+ *   gateway is down, another cluster's address) never answers a handshake, and a cluster
+ *   cannot pose as another source address (another cluster's, or any 127/8 one) to the API.
  *
  * Only this gateway's addresses and uids are named, so the tables of two gateways on one host
  * (concurrent test gateways) never reject each other's clusters.
@@ -76,9 +83,12 @@ export function renderTable(spec: RulesetSpec, identities: readonly ClusterIdent
   checkSpec(spec);
   identities.forEach(checkIdentity);
   const t = spec.table;
-  const dns = spec.allowDns
-    ? ['    ip daddr 127.0.0.0/8 meta l4proto { tcp, udp } th dport 53 accept']
+  const dnsMatch = 'ip daddr 127.0.0.0/8 meta l4proto { tcp, udp } th dport 53';
+  const dns = spec.allowDns ? [`    ${dnsMatch} accept`] : [];
+  const dnsSource = spec.allowDns
+    ? [`    ct direction original ip saddr 127.0.0.1 ${dnsMatch} return`]
     : [];
+  const reject = ['    meta l4proto tcp reject with tcp reset', '    reject'];
   return [
     `add table inet ${t}`,
     `delete table inet ${t}`,
@@ -88,25 +98,34 @@ export function renderTable(spec: RulesetSpec, identities: readonly ClusterIdent
     '  set owners { type ipv4_addr . uid; }',
     '  set api4 { type ipv4_addr . inet_service; }',
     '  set api6 { type ipv6_addr . inet_service; }',
+    '  set api4_sources { type ipv4_addr . ipv4_addr . inet_service; }',
+    '  set api6_sources { type ipv6_addr . ipv6_addr . inet_service; }',
     '  chain output {',
     '    type filter hook output priority filter; policy accept;',
     '    oifname != "lo" accept',
+    '    meta skuid @cluster_uids jump cluster_source',
     '    ct state established,related accept',
     '    ip daddr . meta skuid @owners accept',
     '    ip daddr @addresses jump to_cluster',
     '    meta skuid @cluster_uids jump from_cluster',
     '  }',
+    '  chain cluster_source {',
+    '    ip saddr . meta skuid @owners return',
+    '    ct direction original ip daddr . meta skuid @owners return',
+    '    ct direction original ip saddr . ip daddr . tcp dport @api4_sources return',
+    '    ct direction original ip6 saddr . ip6 daddr . tcp dport @api6_sources return',
+    ...dnsSource,
+    ...reject,
+    '  }',
     '  chain to_cluster {',
     '    meta skuid 0 accept',
-    '    meta l4proto tcp reject with tcp reset',
-    '    reject',
+    ...reject,
     '  }',
     '  chain from_cluster {',
     '    ip daddr . tcp dport @api4 accept',
     '    ip6 daddr . tcp dport @api6 accept',
     ...dns,
-    '    meta l4proto tcp reject with tcp reset',
-    '    reject',
+    ...reject,
     '  }',
     '}',
     ...elements(t, 'cluster_uids', uidsOf(identities)),
@@ -117,20 +136,35 @@ export function renderTable(spec: RulesetSpec, identities: readonly ClusterIdent
   ].join('\n');
 }
 
-/** The API sets' elements. */
+/** The source addresses the kernel picks for a connection to `address` through `lo`. */
+const kernelSources = (address: string, loopback: string) => [...new Set([loopback, address])];
+
+/** The API sets' elements: endpoints, and endpoints with the sources a cluster may use. */
 function apiElements(spec: RulesetSpec): string[] {
   const of = (is: (a: string) => boolean) =>
     spec.api.filter((e) => is(e.address)).map((e) => `${e.address} . ${e.port}`);
-  return [...elements(spec.table, 'api4', of(isIPv4)), ...elements(spec.table, 'api6', of(isIPv6))];
+  const sources = (is: (a: string) => boolean, loopback: string) =>
+    spec.api
+      .filter((e) => is(e.address))
+      .flatMap((e) =>
+        kernelSources(e.address, loopback).map((src) => `${src} . ${e.address} . ${e.port}`)
+      );
+  return [
+    ...elements(spec.table, 'api4', of(isIPv4)),
+    ...elements(spec.table, 'api6', of(isIPv6)),
+    ...elements(spec.table, 'api4_sources', sources(isIPv4, '127.0.0.1')),
+    ...elements(spec.table, 'api6_sources', sources(isIPv6, '::1')),
+  ];
 }
 
 /** Replaces the API sets' elements of an existing table (one transaction). */
 export function renderApi(spec: RulesetSpec): string {
   checkSpec(spec);
   const t = spec.table;
-  return [`flush set inet ${t} api4`, `flush set inet ${t} api6`, ...apiElements(spec), ''].join(
-    '\n'
+  const flush = ['api4', 'api6', 'api4_sources', 'api6_sources'].map(
+    (n) => `flush set inet ${t} ${n}`
   );
+  return [...flush, ...apiElements(spec), ''].join('\n');
 }
 
 /** Adds one cluster's elements (adding an element that exists is not an error). */

@@ -20,9 +20,9 @@ function realUid(status: string): number | null {
   return Number.isInteger(uid) ? uid : null;
 }
 
-/** The uids of `range` that run at least one live process (zombies included: they hold a pid). */
-export function uidsRunningProcesses(range: IdRange, procRoot = '/proc'): Set<number> {
-  const out = new Set<number>();
+/** Each live process's pid and real uid (zombies included: they hold a pid). */
+function processUids(procRoot: string): { pid: number; uid: number }[] {
+  const out: { pid: number; uid: number }[] = [];
   for (const entry of readdirSync(procRoot)) {
     if (!/^\d+$/.test(entry)) continue;
     let status: string;
@@ -32,9 +32,29 @@ export function uidsRunningProcesses(range: IdRange, procRoot = '/proc'): Set<nu
       continue; // exited meanwhile
     }
     const uid = realUid(status);
-    if (uid !== null && uid >= range.first && uid < range.first + range.count) out.add(uid);
+    if (uid !== null) out.push({ pid: Number(entry), uid });
   }
   return out;
+}
+
+/** The uids of `range` that run at least one live process. */
+export function uidsRunningProcesses(range: IdRange, procRoot = '/proc'): Set<number> {
+  const inRange = (uid: number) => uid >= range.first && uid < range.first + range.count;
+  return new Set(processUids(procRoot).flatMap((p) => (inRange(p.uid) ? [p.uid] : [])));
+}
+
+/** The pids of the live processes whose real uid is `uid`. */
+export function pidsOfUid(uid: number, procRoot = '/proc'): number[] {
+  return processUids(procRoot).flatMap((p) => (p.uid === uid ? [p.pid] : []));
+}
+
+/** The real uid of process `pid`, or null when it is gone. */
+export function uidOfPid(pid: number, procRoot = '/proc'): number | null {
+  try {
+    return realUid(readFileSync(path.join(procRoot, String(pid), 'status'), 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 /**
