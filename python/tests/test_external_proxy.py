@@ -258,7 +258,9 @@ def test_stale_routes_of_a_cluster_stopped_while_the_gateway_was_down(external, 
         60,
         "the dead cluster's routes to leave the proxy",
     )
-    assert gw.get_cluster(name).status.name == "FAILED"
+    # The routes go when the cluster is marked to fail; FAILED follows once its stop (which
+    # also kills whatever its uid still runs) has finished.
+    wait_until(lambda: gw.get_cluster(name).status.name == "FAILED", 60, "the cluster to be FAILED")
     cluster.close(shutdown=False)
 
 
