@@ -129,7 +129,14 @@ export async function checkSchedulers(s: ManagerState): Promise<void> {
   for (const c of s.clusters.values()) {
     if (c.target !== Job.RUNNING || (c.status !== Job.SUBMITTED && c.status !== Job.RUNNING))
       continue;
-    if (!s.backend.isAlive(c)) await fail(s, c, 'the scheduler process is gone');
+    if (s.backend.isAlive(c)) {
+      s.schedulersSeenGone.delete(c.name);
+    } else if (!s.schedulersSeenGone.has(c.name)) {
+      s.schedulersSeenGone.add(c.name);
+    } else {
+      s.schedulersSeenGone.delete(c.name);
+      await fail(s, c, 'the scheduler process is gone');
+    }
   }
 }
 
