@@ -84,10 +84,12 @@ export async function loadAndAdopt(s: ManagerState): Promise<void> {
     s.clusters.set(c.name, c);
     for (const w of c.workers.values()) s.events.know(w);
   }
+  // The backend takes back what active clusters hold (uids) before orphans are judged, so an
+  // orphan of an active cluster never takes its cluster's other processes with it.
+  await s.backend.adopt?.([...s.clusters.values()].filter((c) => !isFinal(c.status)));
   // Nothing has been spawned yet by this gateway: whatever no record claims is an orphan.
   await reapOrphans(s, false);
   await s.backend.poll?.();
-  await s.backend.adopt?.([...s.clusters.values()].filter((c) => !isFinal(c.status)));
   for (const c of s.clusters.values()) await adopt(s, c);
   s.started = true;
 }

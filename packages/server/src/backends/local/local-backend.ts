@@ -313,8 +313,12 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     async killOwnedProcesses(g: OwnedProcessGroup): Promise<boolean> {
       const uids = new Set(g.members.map((m) => uidOfPid(m.pid)));
       const gone = await killGroup(g, cfg.sigkill_timeout);
-      // An orphan of a final cluster: whatever else its uid runs goes with it.
-      for (const uid of uids) if (uid !== null) await killUidProcesses(uid, uid, g.clusterName);
+      // An orphan of a final cluster: whatever else its uid runs goes with it. A uid an active
+      // cluster holds (an unrecorded worker of a running cluster) keeps its other processes.
+      const held = new Set([...identities.values()].map((i) => i.uid));
+      for (const uid of uids) {
+        if (uid !== null && !held.has(uid)) await killUidProcesses(uid, uid, g.clusterName);
+      }
       return gone;
     },
 
