@@ -264,6 +264,8 @@ class Gatehouse(Server):
         }
         self.config_file = self.workdir / "gatehouse.yaml"
         self.config_file.write_text(yaml.safe_dump(cfg))
+        # An isolating gateway refuses a config file other users (cluster uids) could read.
+        self.config_file.chmod(0o600)
 
     def command(self) -> list[str]:
         return ["node", str(CLI), "serve", "-c", str(self.config_file)]

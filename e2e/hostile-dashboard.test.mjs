@@ -19,7 +19,7 @@
 // and nothing but that dashboard is served.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -130,6 +130,8 @@ describe('hostile dashboard', { timeout: 600_000 }, () => {
 
   it("an admin opens bob's hostile dashboard; alice's real one still works", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-hostile-'));
+    // bob's scheduler runs under a uid of its own: it must read the page and write its records.
+    chmodSync(dir, 0o777);
     records = path.join(dir, 'records.jsonl');
     const htmlFile = path.join(dir, 'page.html');
     writeFileSync(

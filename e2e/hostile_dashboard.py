@@ -26,7 +26,10 @@ def serve_hostile(dask_scheduler, records: str, html: str) -> int:
     import http.server
     import threading
 
-    host, port = dask_scheduler.http_server.address, dask_scheduler.http_server.port
+    from urllib.parse import urlparse
+
+    # The scheduler's own address: with isolation the firewall lets a cluster answer only there.
+    host, port = urlparse(dask_scheduler.address).hostname, dask_scheduler.http_server.port
     dask_scheduler.http_server.stop()
 
     class Handler(http.server.BaseHTTPRequestHandler):
