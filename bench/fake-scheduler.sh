@@ -16,7 +16,10 @@ while [ $# -gt 0 ]; do
   shift
 done
 name="$DASK_GATEWAY_CLUSTER_NAME"
-printf '%s %s %s %s %s\n' "$name" "$DASK_GATEWAY_API_TOKEN" "$DASK_GATEWAY_API_URL" "$period" "$$" \
+token="$DASK_GATEWAY_API_TOKEN"
+# A value with a slash names the file holding the token (spec 2.6; isolated clusters).
+case "$token" in */*) token=$(cat "$token") ;; esac
+printf '%s %s %s %s %s\n' "$name" "$token" "$DASK_GATEWAY_API_URL" "$period" "$$" \
   > "$spool/.$name"
 mv "$spool/.$name" "$spool/$name"
 exec sleep 86400

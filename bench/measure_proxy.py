@@ -141,7 +141,8 @@ async def measure_proxy(servers, results, reps, mib, echoes, page_loads, log):
                         log(f"proxy rep {rep}: {server.label} {path}: up {t['up']:.0f} MiB/s, "
                             f"down {t['down']:.0f} MiB/s, echo p50 {_percentile(lat, 50):.2f} ms")
                     urls = {"proxy": cluster.dashboard_link,
-                            "direct": server.dashboard_direct_url(dash_port, cluster.name)}
+                            "direct": server.dashboard_direct_url(
+                                urllib.parse.urlparse(direct).hostname, dash_port, cluster.name)}
                     for path, url in urls.items():
                         loads = []
                         for _ in range(page_loads):

@@ -30,7 +30,9 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
+import tempfile
 import sys
 import time
 import traceback
@@ -156,10 +158,19 @@ async def phase_fake(sizes: Sizes, only: set[str], results: Results, base: Path)
     try:
         for cls in srv.SERVERS.values():
             work = srv.reset_dir(base / cls.kind)
-            spool = srv.reset_dir(work / "spool")
+            # Isolated clusters run under uids of their own: the fake scheduler and its spool
+            # live where those uids may reach them (not under a checkout that may be private).
+            reachable = Path(tempfile.mkdtemp(prefix=f"gatehouse-bench-{cls.kind}-"))
+            reachable.chmod(0o755)
+            spool = reachable / "spool"
+            spool.mkdir()
+            spool.chmod(0o1777)
+            fake = reachable / "fake-scheduler.sh"
+            shutil.copy(srv.FAKE_SCHEDULER, fake)
+            fake.chmod(0o755)
             settings = srv.Settings(
                 heartbeat_period=sizes.scale_period,
-                scheduler_cmd=("/bin/sh", str(srv.FAKE_SCHEDULER), str(spool)),
+                scheduler_cmd=("/bin/sh", str(fake), str(spool)),
             )
             s = cls(work, settings)
             pair.append(s)

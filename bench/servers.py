@@ -119,7 +119,7 @@ class Server:
         """The process whose sockets carry proxied scheduler traffic."""
         raise NotImplementedError
 
-    def dashboard_direct_url(self, dashboard_port: int, cluster: str) -> str:
+    def dashboard_direct_url(self, host: str, dashboard_port: int, cluster: str) -> str:
         """The scheduler's own dashboard status page (what the proxy forwards to)."""
         raise NotImplementedError
 
@@ -277,9 +277,9 @@ class Gatehouse(Server):
         assert self.proc is not None
         return self.proc.pid
 
-    def dashboard_direct_url(self, dashboard_port: int, cluster: str) -> str:
+    def dashboard_direct_url(self, host: str, dashboard_port: int, cluster: str) -> str:
         # Gatehouse runs each dashboard under its public prefix (--dashboard-prefix).
-        return f"http://127.0.0.1:{dashboard_port}/clusters/{cluster}/status"
+        return f"http://{host}:{dashboard_port}/clusters/{cluster}/status"
 
 
 class Upstream(Server):
@@ -347,9 +347,9 @@ class Upstream(Server):
             raise RuntimeError("upstream's Go proxy process was not found")
         return proxy
 
-    def dashboard_direct_url(self, dashboard_port: int, cluster: str) -> str:
+    def dashboard_direct_url(self, host: str, dashboard_port: int, cluster: str) -> str:
         # Upstream's proxy strips /clusters/<name> and the scheduler serves at /status.
-        return f"http://127.0.0.1:{dashboard_port}/status"
+        return f"http://{host}:{dashboard_port}/status"
 
 
 SERVERS = {"gatehouse": Gatehouse, "upstream": Upstream}
