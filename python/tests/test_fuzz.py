@@ -36,6 +36,11 @@ FUZZER = "fuzzer"
 STREAMING_PATH_REGEX = r"/events$"
 
 
+def har_entries(passes):
+    """Every request the fuzz passes sent, as HAR entries."""
+    return [entry for _, _, har in passes for entry in har["log"]["entries"]]
+
+
 def _request(url, method="GET", body=None, user=FUZZER, password=PASSWORD):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, method=method)
@@ -211,7 +216,16 @@ def test_schemathesis_fuzz(gatehouse, tmp_path):
     assert not no_2xx, f"read operations without a 2xx answer: {no_2xx}"
     # The fuzz started nothing: the setup cluster is the user's only one.
     _, clusters = _request(f"{api}/v1/admin/clusters?status=PENDING,RUNNING,STOPPING,STOPPED,FAILED")
-    assert [c["name"] for c in clusters if c["username"] == FUZZER] == [name]
+    mine = [c for c in clusters if c["username"] == FUZZER]
+    if [c["name"] for c in mine] != [name]:
+        _, audit = _request(f"{api}/v1/admin/audit?limit=10000")
+        created = [e for e in har_entries(passes) if e["request"]["method"] == "POST"
+                   and 200 <= e["response"]["status"] < 300]
+        raise AssertionError(
+            f"the fuzz changed the user's clusters: {mine}\n"
+            f"audit: {[a for a in audit if a.get('action') != 'login'][-40:]}\n"
+            f"2xx POSTs: {[(e['request']['url'], e['response']['status']) for e in created][:40]}"
+        )
     assert g.leftover_processes() == []
 
 

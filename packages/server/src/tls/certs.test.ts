@@ -18,16 +18,14 @@ const NOW = new Date('2024-05-06T07:08:09.123Z');
 const NOW_SECONDS = new Date('2024-05-06T07:08:09Z');
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 const HANDSHAKE_SCRIPT = fileURLToPath(
-  new URL('../../../../../shared/tools/cert_handshake_check.py', import.meta.url)
+  new URL('../../../../python/tools/cert_handshake_check.py', import.meta.url)
 );
 
-/** Interpreter for the handshake check: $GATEHOUSE_PYTHON, the repo venv, or the scratch venv. */
+/** Interpreter for the handshake check: $GATEHOUSE_PYTHON, else the project environment. */
 function pythonInterpreter(): string {
   const fromEnv = process.env['GATEHOUSE_PYTHON'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  const repoVenv = fileURLToPath(new URL('../../../../.venv/bin/python', import.meta.url));
-  if (existsSync(repoVenv)) return repoVenv;
-  return '/tmp/scratch/venv-main/bin/python';
+  return fileURLToPath(new URL('../../../../.venv/bin/python', import.meta.url));
 }
 
 describe('createClusterTls', () => {

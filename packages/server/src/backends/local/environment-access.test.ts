@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { environmentUnusableByOthers } from './environment-access.js';
+import { environmentExecutables, environmentUnusableByOthers } from './environment-access.js';
 
 describe('environmentUnusableByOthers', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'gh-envaccess-'));
@@ -45,5 +45,24 @@ describe('environmentUnusableByOthers', () => {
   });
   it('leaves a missing environment to the caller', () => {
     assert.equal(environmentUnusableByOthers(path.join(tmp, 'nope')), null);
+  });
+});
+
+describe('environmentExecutables', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'gh-envbin-'));
+  after(() => {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  it('reaches a linked environment by its real path, past a 0700 link directory', () => {
+    chmodSync(tmp, 0o755);
+    const cache = path.join(tmp, 'cache', 'venv-1');
+    mkdirSync(path.join(cache, 'bin'), { recursive: true });
+    const clone = path.join(tmp, 'clone');
+    mkdirSync(clone, { mode: 0o700 });
+    symlinkSync(cache, path.join(clone, '.venv'));
+    assert.equal(environmentExecutables(path.join(clone, '.venv')), path.join(cache, 'bin'));
+  });
+  it('keeps the given path of a missing environment', () => {
+    assert.equal(environmentExecutables(path.join(tmp, 'nope')), path.join(tmp, 'nope', 'bin'));
   });
 });

@@ -12,6 +12,20 @@ import path from 'node:path';
 /** The uid and gid environment checks run as when clusters are isolated (nobody:nogroup). */
 export const UNPRIVILEGED = { uid: 65534, gid: 65534 } as const;
 
+/**
+ * The directory of an environment's executables, reached through its real path: a clone under a
+ * 0700 directory whose `.venv` links into a world-readable cache is usable by cluster uids only
+ * by the cache's path, since they cannot traverse the link's own directory. A missing
+ * environment keeps its given path (the caller reports it).
+ */
+export function environmentExecutables(prefix: string): string {
+  try {
+    return path.join(realpathSync(prefix), 'bin');
+  } catch {
+    return path.join(prefix, 'bin');
+  }
+}
+
 /** The first parent of `p` that others cannot search, with its mode; or null. */
 export function blockedAncestor(p: string): string | null {
   for (let d = path.dirname(p); ; d = path.dirname(d)) {

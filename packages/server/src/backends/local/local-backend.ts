@@ -37,7 +37,7 @@ import {
 } from './uid-occupancy.js';
 import { killUid } from './uid-kill.js';
 import { clusterPaths, prepareClustersDirectory, writeClusterFiles } from './cluster-files.js';
-import { environmentUnusableByOthers } from './environment-access.js';
+import { environmentExecutables, environmentUnusableByOthers } from './environment-access.js';
 import {
   clusterIdentity,
   identityForSlot,
@@ -95,7 +95,7 @@ export function environmentProblem(binDir: string, cmd: string): string | null {
 export function createLocalBackend(deps: LocalBackendDeps): Backend {
   const cfg = deps.config;
   /** The chosen environment's executables (its `python` runs the cluster). */
-  const binDir = (c: ClusterRecord) => path.join(c.config.python_env ?? cfg.pythonEnv, 'bin');
+  const binDir = (c: ClusterRecord) => environmentExecutables(c.config.python_env ?? cfg.pythonEnv);
   const workdirOf = (c: ClusterRecord) => path.join(cfg.clustersDirectory, c.name);
   const isolation = deps.isolation;
   if (isolation !== undefined) prepareClustersDirectory(cfg.clustersDirectory, true);
