@@ -24,6 +24,9 @@ export interface ProcessExit {
   readonly how: string;
 }
 
+/** How a backend tells the reconciler that a scheduler or worker changed on its own. */
+export type BackendNotify = (exit: ProcessExit) => void;
+
 /** A process group this gateway started, found without a record (by the gateway's marker). */
 export interface OwnedProcessGroup {
   readonly clusterName: string;

@@ -6,15 +6,12 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import Value from 'typebox/value';
 import {
-  GatewayConfigSchema,
+  gatewayConfigSchema,
   type GatewayConfigInput,
-  type LocalBackendConfig,
-  type SlurmBackendConfig,
   type BasicAuthConfig,
   type JupyterHubAuthConfig,
   type OptionFieldConfig,
@@ -22,6 +19,9 @@ import {
 import { schemaErrors } from './schema-errors.js';
 import { checkFieldDefinitions } from '../cluster-options/fields.js';
 import { sharedPasswordAdminProblems } from './admin-password.js';
+import type { LifecycleSettings } from './sections/lifecycle.js';
+import type { BackendConfigPaths, ResolvedBackendConfig } from '../backends/backend-module.js';
+import { builtinBackends, type BackendRegistry } from '../backends/registry.js';
 
 /** A config file that cannot be used; `problems` holds one line per offending key. */
 export class ConfigError extends Error {
@@ -118,38 +118,6 @@ function resolveAuth(
   };
 }
 
-/** Settings of backends that start processes, with every path made absolute. */
-export interface ResolvedProcessSettings {
-  readonly pythonEnv: string;
-  readonly clustersDirectory: string;
-  readonly logsDirectory: string;
-  readonly inherited_environment: string[];
-  readonly sigint_timeout: number;
-  readonly sigterm_timeout: number;
-  readonly sigkill_timeout: number;
-}
-
-type PathKeys =
-  'python_env' | 'clusters_directory' | 'logs_directory' | keyof ResolvedProcessSettings;
-
-/** The local backend's settings with every path made absolute. */
-export interface ResolvedLocalBackend
-  extends Omit<LocalBackendConfig, PathKeys>, ResolvedProcessSettings {
-  /**
-   * Parent of cluster working directories when clusters are isolated: `clusters_directory` if
-   * set, else `/var/lib/gatehouse/clusters/<hash of data_dir>`, whose parents every uid may
-   * traverse (a data dir's often do not: temporary directories, home directories).
-   */
-  readonly isolatedClustersDirectory: string;
-}
-
-/** The Slurm backend's settings with every path made absolute. */
-export interface ResolvedSlurmBackend
-  extends Omit<SlurmBackendConfig, PathKeys | 'staging_directory'>, ResolvedProcessSettings {
-  /** Parent of per-cluster staging directories (shared filesystem). */
-  readonly stagingDirectory: string;
-}
-
 /** Proxy settings with addresses parsed and the token read. */
 export interface ResolvedProxy {
   readonly mode: 'inprocess' | 'external';
@@ -242,7 +210,8 @@ export interface GatewayConfig {
   /** Base64 keys from the config; empty means a key file beside the database. */
   readonly encryptionKeys: readonly string[];
   readonly auth: BasicAuthConfig | ResolvedJupyterHubAuth;
-  readonly backend: ResolvedLocalBackend | ResolvedSlurmBackend;
+  /** The resolved `backend:` section, as its module made it (see backends/registry.ts). */
+  readonly backend: ResolvedBackendConfig;
   readonly timing: ResolvedTiming;
   readonly cluster: GatewayConfigInput['cluster'];
   readonly environments: GatewayConfigInput['environments'];
@@ -289,6 +258,8 @@ export interface LoadOptions {
   readonly defaultPythonEnv: string;
   /** Listen address from the command line, overriding the file. */
   readonly listen?: string | undefined;
+  /** The backend types the file may name; the ones this release ships when absent. */
+  readonly backends?: BackendRegistry;
 }
 
 /** Parses `host:port` (port 0 allowed); throws a message naming the key on error. */
@@ -337,7 +308,7 @@ function readSource(opts: LoadOptions): { raw: unknown; source: string; base: st
   }
 }
 
-function resolveTiming(b: LocalBackendConfig | SlurmBackendConfig): ResolvedTiming {
+function resolveTiming(b: LifecycleSettings): ResolvedTiming {
   const heartbeatTimeout = b.heartbeat_timeout ?? 2 * b.heartbeat_period;
   const smallest = Math.min(heartbeatTimeout, b.cluster_start_timeout, b.worker_start_timeout);
   return {
@@ -416,14 +387,24 @@ function choiceProblems(c: GatewayConfigInput): string[] {
  * A copy of `raw` whose `backend` mapping names its type: `local` when it names none, as every
  * other key defaults (a union's default cannot reach inside a mapping the user gave).
  */
-function backendTypeDefaulted(raw: object): unknown {
+function backendTypeDefaulted(raw: object, defaultType: string): unknown {
   const copy = structuredClone(raw) as Record<string, unknown>;
   const backend = copy['backend'];
   if (typeof backend === 'object' && backend !== null && !Array.isArray(backend)) {
     const b = backend as Record<string, unknown>;
-    if (!('type' in b)) copy['backend'] = { type: 'local', ...b };
+    if (!('type' in b)) copy['backend'] = { type: defaultType, ...b };
   }
   return copy;
+}
+
+/** The `backend:` section resolved by the module its `type` names. */
+function resolveBackend(
+  backends: BackendRegistry,
+  section: unknown,
+  paths: BackendConfigPaths
+): ResolvedBackendConfig {
+  const type = (section as { type: string }).type;
+  return backends.get(type).resolveConfig(section, paths);
 }
 
 /**
@@ -435,9 +416,14 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(source, ['the config must be a mapping of keys to values']);
   }
-  const withDefaults: unknown = Value.Default(GatewayConfigSchema, backendTypeDefaulted(raw));
-  const problems = schemaErrors(GatewayConfigSchema, withDefaults);
-  if (problems.length > 0 || !Value.Check(GatewayConfigSchema, withDefaults)) {
+  const backends = opts.backends ?? builtinBackends();
+  const schema = gatewayConfigSchema(backends);
+  const withDefaults: unknown = Value.Default(
+    schema,
+    backendTypeDefaulted(raw, backends.defaultType)
+  );
+  const problems = schemaErrors(schema, withDefaults);
+  if (problems.length > 0 || !Value.Check(schema, withDefaults)) {
     throw new ConfigError(source, problems.length > 0 ? problems : ['does not match the schema']);
   }
   const c = withDefaults;
@@ -454,41 +440,11 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
       : parseListen(opts.listen, '--listen', '--listen');
   const dataDir = path.resolve(base, c.data_dir);
   const storePath = resolveStorePath(c.store.url, dataDir, base, source);
-  const b = c.backend;
-  const pythonEnv = path.resolve(
+  const b = resolveBackend(backends, c.backend, {
     base,
-    b.python_env ?? env['GATEHOUSE_PYTHON_ENV'] ?? opts.defaultPythonEnv
-  );
-  const paths = {
-    pythonEnv,
-    clustersDirectory: path.resolve(base, b.clusters_directory ?? path.join(dataDir, 'clusters')),
-    logsDirectory: path.resolve(base, b.logs_directory ?? path.join(dataDir, 'logs')),
-  };
-  let backend: ResolvedLocalBackend | ResolvedSlurmBackend;
-  if (b.type === 'local') {
-    const { python_env: _p, clusters_directory: _c, logs_directory: _l, ...rest } = b;
-    const isolatedClustersDirectory =
-      b.clusters_directory === null
-        ? path.join(
-            '/var/lib/gatehouse/clusters',
-            createHash('sha256').update(dataDir).digest('hex').slice(0, 16)
-          )
-        : paths.clustersDirectory;
-    backend = { ...rest, ...paths, isolatedClustersDirectory };
-  } else {
-    const {
-      python_env: _p,
-      clusters_directory: _c,
-      logs_directory: _l,
-      staging_directory,
-      ...rest
-    } = b;
-    backend = {
-      ...rest,
-      ...paths,
-      stagingDirectory: path.resolve(base, staging_directory ?? path.join(dataDir, 'staging')),
-    };
-  }
+    dataDir,
+    defaultPythonEnv: env['GATEHOUSE_PYTHON_ENV'] ?? opts.defaultPythonEnv,
+  });
   const config: GatewayConfig = {
     source,
     listen,
@@ -510,7 +466,7 @@ export function loadConfig(opts: LoadOptions): GatewayConfig {
         ? c.store.encryption_keys
         : (env['GATEHOUSE_ENCRYPTION_KEYS'] ?? '').split(';').filter((k) => k !== ''),
     auth: resolveAuth(c.auth, env, source),
-    backend,
+    backend: b,
     timing: resolveTiming(b),
     cluster: c.cluster,
     environments: {

@@ -21,6 +21,7 @@ import { parseQuotaBody } from '../pool/quota-body.js';
 import type { ClientTracker } from '../proxy/client-tracker.js';
 import { createClusterTls } from '../tls/certs.js';
 import { chooseBackend, type BackendChoice } from './backend.js';
+import type { BackendRegistry } from '../backends/registry.js';
 import type { ExternalProxy } from './cluster-routes.js';
 import type { ClusterRoutes } from '../clusters/manager.js';
 import type { Stores } from './store.js';
@@ -44,6 +45,8 @@ export class ManagerLink {
 
 /** What the cluster core is built with besides the configuration. */
 export interface ClusterCoreParts {
+  /** The backend types; the one the config names is built. */
+  readonly backends: BackendRegistry;
   readonly stores: Stores;
   readonly clock: Clock;
   readonly log: Logger;
@@ -94,12 +97,13 @@ export async function createClusterCore(
 ): Promise<ClusterCore> {
   const { stores, clock, log } = p;
   const link = new ManagerLink();
-  const choice = await chooseBackend(config, {
+  const choice = await chooseBackend(p.backends, {
+    gateway: config,
     log,
     clock,
     instanceId: stores.instanceId,
     env: p.env,
-    onExit: link.onExit,
+    notify: link.onExit,
     ...(p.firewall === undefined ? {} : { firewall: p.firewall }),
   });
   const policy = await loadPolicy(config, choice, link, p);

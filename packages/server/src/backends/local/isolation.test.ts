@@ -17,7 +17,7 @@ import {
   resolveIsolation,
 } from './isolation.js';
 import { planIsolation } from './isolation-plan.js';
-import type { ResolvedLocalBackend } from '../../config/load.js';
+import type { ResolvedLocalBackend } from './local-config.js';
 
 const RANGE = { first: 900000, count: 50000 };
 

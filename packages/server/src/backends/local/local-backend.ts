@@ -9,9 +9,9 @@
 import { appendFileSync, existsSync, lstatSync, mkdirSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Backend, OwnedProcessGroup, ProcessExit, SchedulerLaunch } from '../backend.js';
+import type { Backend, BackendNotify, OwnedProcessGroup, SchedulerLaunch } from '../backend.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
-import type { ResolvedProcessSettings } from '../../config/load.js';
+import type { ResolvedProcessSettings } from '../process-settings.js';
 import { spawnLogged } from '../../process/spawn-logged.js';
 import {
   readLogFull,
@@ -62,7 +62,7 @@ export interface LocalBackendDeps {
   /** This gateway's instance id, put in every process's environment. */
   readonly instanceId: string;
   /** Called when a process this gateway started ends on its own. */
-  readonly onExit: (exit: ProcessExit) => void;
+  readonly notify: BackendNotify;
   /** Size cap and rotated copies of each process's log. */
   readonly logs: RotationLimits;
   /** Run each cluster under its own uid and loopback address; absent runs all as the gateway. */
@@ -225,7 +225,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
 
   const watch = (exited: Promise<string>, clusterName: string, workerName: string | null) => {
     void exited.then((how) => {
-      deps.onExit({ clusterName, workerName, how });
+      deps.notify({ clusterName, workerName, how });
     });
   };
 

@@ -18,10 +18,10 @@ import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync, writeFileSync } f
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
-import type { Backend, ProcessExit, SchedulerLaunch } from '../backend.js';
+import type { Backend, BackendNotify, SchedulerLaunch } from '../backend.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
 import type { Clock } from '../../clock.js';
-import type { ResolvedSlurmBackend } from '../../config/load.js';
+import type { ResolvedSlurmBackend } from './slurm-config.js';
 import type { ProfileConfig } from '../../config/schema.js';
 import type { RotationLimits } from '../../process/log-files.js';
 import { createLocalBackend } from '../local/local-backend.js';
@@ -43,7 +43,7 @@ export interface SlurmBackendDeps {
   readonly gatewayEnv: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
   /** Called when a job (or local scheduler) this gateway started ends on its own. */
-  readonly onExit: (exit: ProcessExit) => void;
+  readonly notify: BackendNotify;
   /** Whether the gateway runs as root (needed to submit as other users). */
   readonly isRoot: boolean;
   /** Size cap and rotated copies of each job's log. */
@@ -71,7 +71,7 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
     gatewayEnv: deps.gatewayEnv,
     instanceId: deps.instanceId,
     log,
-    onExit: deps.onExit,
+    notify: deps.notify,
     logs: deps.logs,
   });
   const asUser = cfg.submit_as_user && deps.isRoot;
@@ -180,7 +180,7 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
     for (const ended of table.update(rows, startedAt)) {
       const how = `Slurm job ${ended.id} ${ended.how}`;
       log.info({ cluster: ended.clusterName, worker: ended.workerName, how }, 'slurm job ended');
-      deps.onExit({ clusterName: ended.clusterName, workerName: ended.workerName, how });
+      deps.notify({ clusterName: ended.clusterName, workerName: ended.workerName, how });
     }
   }
 
