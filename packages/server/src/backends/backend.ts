@@ -3,7 +3,7 @@
  * a backend only knows *how* to start, stop and check a scheduler or a worker.
  * @module
  */
-import type { BackendState, ClusterRecord, ProcessRef, WorkerRecord } from '../clusters/model.js';
+import type { BackendState, ClusterRecord, WorkerRecord } from '../clusters/model.js';
 
 /** What a backend needs to know to start a scheduler. */
 export interface SchedulerLaunch {
@@ -27,18 +27,21 @@ export interface ProcessExit {
 /** How a backend tells the reconciler that a scheduler or worker changed on its own. */
 export type BackendNotify = (exit: ProcessExit) => void;
 
-/** A process group this gateway started, found without a record (by the gateway's marker). */
-export interface OwnedProcessGroup {
+/**
+ * Something the gateway started that carries its marker (a process group, a job, a pod),
+ * found by `listOwned` whether or not a record names it. Only the backend that listed it
+ * knows what it is; the reconciler reads its names and `key`.
+ */
+export interface OwnedItem {
   readonly clusterName: string;
   /** null for a scheduler. */
   readonly workerName: string | null;
-  /** The process group id (the leader's pid). */
-  readonly pgid: number;
-  /** The group leader when it is still alive; null when only other members are left. */
-  readonly leader: ProcessRef | null;
-  /** Every live member carrying the marker (leader first). */
-  readonly members: readonly ProcessRef[];
+  /** Identifies the item across scans (e.g. a process leader's pid and start time). */
+  readonly key: string;
+  /** What to log about it (pids, job ids). */
+  readonly details: Readonly<Record<string, unknown>>;
 }
+
 /**
  * Where a submitted job of a queueing backend (Slurm) stands: still waiting in the queue (with
  * the resource manager's reason), or running since a time (clock milliseconds).
@@ -70,10 +73,12 @@ export interface Backend {
    * recorded ones.
    */
   adopt?(clusters: readonly ClusterRecord[]): Promise<void>;
-  /** Every live process group this gateway started, whether or not a record names it. */
-  listOwnedProcesses(): OwnedProcessGroup[];
-  /** SIGKILLs a group from `listOwnedProcesses` (an orphan); resolves to whether it is gone. */
-  killOwnedProcesses(g: OwnedProcessGroup): Promise<boolean>;
+  /** Everything live that carries this gateway's marker, whether or not a record names it. */
+  listOwned(): Promise<readonly OwnedItem[]>;
+  /** Whether `state` (a scheduler's or worker's recorded blob) is the one that started `item`. */
+  claims(item: OwnedItem, state: BackendState): boolean;
+  /** Deletes an item from `listOwned` (an orphan) at once; resolves to whether it is gone. */
+  deleteOwned(item: OwnedItem): Promise<boolean>;
   /** The last lines of a process's output (scheduler when `w` is null), for failure messages. */
   logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string;
   /** A process's whole kept output (rotated copies included). */

@@ -15,25 +15,20 @@ import {
 } from './manager-state.js';
 
 /**
- * SIGKILLs the gateway's processes that no record claims (see orphans.ts). With `grace`, a
- * group must have been unclaimed at the previous scan too.
+ * Deletes what the gateway started that no record claims (see orphans.ts). With `grace`, an
+ * item must have been unclaimed at the previous scan too.
  */
 export async function reapOrphans(s: ManagerState, grace: boolean): Promise<void> {
   const { backend, log } = s;
-  const found = s.orphanTracker.orphans(backend.listOwnedProcesses(), s.clusters, grace);
+  const found = s.orphanTracker.orphans(await backend.listOwned(), s.clusters, grace);
   await Promise.all(
     found.map(async (g) => {
       log.warn(
-        {
-          cluster: g.clusterName,
-          worker: g.workerName,
-          pids: g.members.map((m) => m.pid),
-          leader: g.leader !== null,
-        },
-        'killing a process no record claims'
+        { cluster: g.clusterName, worker: g.workerName, ...g.details },
+        'deleting what the gateway started and no record claims'
       );
-      if (!(await backend.killOwnedProcesses(g))) {
-        log.error({ cluster: g.clusterName, pgid: g.pgid }, 'an orphan survived SIGKILL');
+      if (!(await backend.deleteOwned(g))) {
+        log.error({ cluster: g.clusterName, ...g.details }, 'an orphan survived its deletion');
       }
       // A worker that runs without its pid recorded cannot be adopted: start a fresh one
       // under a new name rather than reuse this one's.

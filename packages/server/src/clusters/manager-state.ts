@@ -78,7 +78,7 @@ export function createManagerState(
     events: createClusterEvents(deps.events ?? noEvents, (c, w, lines) =>
       backend.logTail(c, w, lines)
     ),
-    orphanTracker: createOrphanTracker(),
+    orphanTracker: createOrphanTracker((item, state) => backend.claims(item, state)),
     clusters: new Map(),
     runningSince: new Map(),
     queueReasons: new Map(),

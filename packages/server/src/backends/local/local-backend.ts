@@ -9,7 +9,7 @@
 import { appendFileSync, existsSync, lstatSync, mkdirSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Backend, BackendNotify, OwnedProcessGroup, SchedulerLaunch } from '../backend.js';
+import type { Backend, BackendNotify, OwnedItem, SchedulerLaunch } from '../backend.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
 import type { ResolvedProcessSettings } from '../process-settings.js';
 import { spawnLogged } from '../../process/spawn-logged.js';
@@ -21,13 +21,9 @@ import {
 } from '../../process/log-files.js';
 import { stopProcessGroup } from '../../process/stop-process.js';
 import { isSameProcess } from '../../process/process-identity.js';
-import {
-  groupMarkedProcesses,
-  killGroup,
-  refOf,
-  scanMarkedProcesses,
-} from '../../process/process-scan.js';
-import { CLUSTER_VAR, INSTANCE_VAR, WORKER_VAR, processEnvironment } from './environment.js';
+import { killGroup } from '../../process/process-scan.js';
+import { processEnvironment } from './environment.js';
+import { asGroup, groupClaimedBy, listOwnedGroups } from './owned-groups.js';
 import { schedulerArgv, workerArgv } from '../launch-args.js';
 import {
   SHARED_TEMP_DIRECTORIES,
@@ -38,8 +34,8 @@ import {
 import { killUid } from './uid-kill.js';
 import { clusterPaths, prepareClustersDirectory, writeClusterFiles } from './cluster-files.js';
 import { environmentExecutables, environmentUnusableByOthers } from './environment-access.js';
+import { decodeLocalState, encodeLocalState } from './local-state.js';
 import {
-  clusterIdentity,
   identityForSlot,
   lowestFreeSlot,
   type ClusterFirewall,
@@ -101,7 +97,8 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
   if (isolation !== undefined) prepareClustersDirectory(cfg.clustersDirectory, true);
   /** Identities of the active clusters, by cluster name. */
   const identities = new Map<string, ClusterIdentity>();
-  const identityOf = (c: ClusterRecord) => identities.get(c.name) ?? clusterIdentity(c.state);
+  const identityOf = (c: ClusterRecord): ClusterIdentity | null =>
+    identities.get(c.name) ?? decodeLocalState(c.state).identity ?? null;
   const hostOf = (c: ClusterRecord) => identityOf(c)?.address ?? '127.0.0.1';
   const allocate = (c: ClusterRecord): ClusterIdentity | null => {
     if (isolation === undefined) return null;
@@ -160,23 +157,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     return i === null || isolation === undefined ? {} : { runAs: { uid: i.uid, gid: i.gid } };
   };
 
-  const listOwned = (): OwnedProcessGroup[] =>
-    groupMarkedProcesses(
-      scanMarkedProcesses(INSTANCE_VAR, deps.instanceId, [CLUSTER_VAR, WORKER_VAR])
-    ).flatMap((g) => {
-      const first = g.members[0];
-      const clusterName = first?.env.get(CLUSTER_VAR);
-      if (first === undefined || clusterName === undefined) return [];
-      return [
-        {
-          clusterName,
-          workerName: first.env.get(WORKER_VAR) ?? null,
-          pgid: g.pgid,
-          leader: g.leader === null ? null : refOf(g.leader),
-          members: g.members.map(refOf),
-        },
-      ];
-    });
+  const listOwned = () => listOwnedGroups(deps.instanceId);
 
   /** Kills what is still running for cluster `c` (and worker `w`, if given) after a stop. */
   const killLeftovers = async (c: ClusterRecord, w: WorkerRecord | null) => {
@@ -251,15 +232,15 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
         { cluster: c.name, pid: spawned.ref.pid, uid: identity?.uid, address: identity?.address },
         'scheduler started'
       );
-      return {
+      return encodeLocalState({
         workdir: p.workdir,
         process: spawned.ref,
         ...(identity === null ? {} : { identity }),
-      };
+      });
     },
 
     async stopCluster(c: ClusterRecord): Promise<void> {
-      const ref = c.state.process;
+      const ref = decodeLocalState(c.state).process;
       if (ref !== undefined && isSameProcess(ref, c.name)) {
         const gone = await stopProcessGroup(ref, cfg);
         if (!gone) deps.log.warn({ cluster: c.name, pid: ref.pid }, 'scheduler survived SIGKILL');
@@ -283,11 +264,11 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
         ...runAsOf(c),
       });
       watch(spawned.exited, c.name, w.name);
-      return { process: spawned.ref };
+      return encodeLocalState({ process: spawned.ref });
     },
 
     async stopWorker(c: ClusterRecord, w: WorkerRecord): Promise<void> {
-      const ref = w.state.process;
+      const ref = decodeLocalState(w.state).process;
       if (ref !== undefined && isSameProcess(ref, c.name)) {
         const gone = await stopProcessGroup(ref, cfg);
         if (!gone) deps.log.warn({ cluster: c.name, worker: w.name }, 'worker survived SIGKILL');
@@ -296,21 +277,25 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     },
 
     isAlive(c: ClusterRecord, w?: WorkerRecord): boolean {
-      const ref = w === undefined ? c.state.process : w.state.process;
+      const ref = decodeLocalState((w ?? c).state).process;
       return ref !== undefined && isSameProcess(ref, c.name);
     },
 
     adopt(clusters: readonly ClusterRecord[]): Promise<void> {
       for (const c of clusters) {
-        const identity = clusterIdentity(c.state);
-        if (identity !== null) identities.set(c.name, identity);
+        const identity = decodeLocalState(c.state).identity;
+        if (identity !== undefined) identities.set(c.name, identity);
       }
       return firewall((f) => f.sync([...identities.values()]));
     },
 
-    listOwnedProcesses: listOwned,
+    listOwned: () => Promise.resolve(listOwned()),
 
-    async killOwnedProcesses(g: OwnedProcessGroup): Promise<boolean> {
+    claims: groupClaimedBy,
+
+    async deleteOwned(item: OwnedItem): Promise<boolean> {
+      const g = asGroup(item);
+      if (g === null) return true;
       const uids = new Set(g.members.map((m) => uidOfPid(m.pid)));
       const gone = await killGroup(g, cfg.sigkill_timeout);
       // An orphan of a final cluster: whatever else its uid runs goes with it. A uid an active

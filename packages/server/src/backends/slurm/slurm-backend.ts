@@ -28,6 +28,7 @@ import { createLocalBackend } from '../local/local-backend.js';
 import { INSTANCE_VAR, WORKER_VAR, certPaths, processEnvironment } from '../local/environment.js';
 import { schedulerArgv, workerArgv } from '../launch-args.js';
 import { createJobTable } from './job-table.js';
+import { decodeSlurmState, encodeSlurmState } from './slurm-state.js';
 import { HOST, batchScript, environmentFile, jobSettings, sbatchArgs } from './job-script.js';
 import type { SlurmCli } from './slurm-cli.js';
 
@@ -79,6 +80,9 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
     log.warn('submit_as_user needs the gateway to run as root; jobs run as its own account');
   }
 
+  /** The job id recorded for the scheduler (`w` null) or worker `w` of `c`. */
+  const jobIdOf = (c: ClusterRecord, w: WorkerRecord | null) =>
+    decodeSlurmState((w ?? c).state).jobId;
   const stagingOf = (c: ClusterRecord) => path.join(cfg.stagingDirectory, c.name);
   const logDirOf = (c: ClusterRecord) => path.join(cfg.logsDirectory, c.name);
   const logOf = (c: ClusterRecord, w: WorkerRecord | null) =>
@@ -190,12 +194,9 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
     queueTimeout: cfg.queue_timeout,
 
     // Only a local scheduler is a process of this host; jobs are found through squeue.
-    listOwnedProcesses() {
-      return local.listOwnedProcesses();
-    },
-    killOwnedProcesses(g) {
-      return local.killOwnedProcesses(g);
-    },
+    listOwned: () => local.listOwned(),
+    claims: (item, state) => local.claims(item, state),
+    deleteOwned: (item) => local.deleteOwned(item),
 
     async startCluster(c: ClusterRecord, launch: SchedulerLaunch): Promise<BackendState> {
       const u = await jobUser(c);
@@ -219,28 +220,28 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
       writeEnv(c, 'worker', launch.apiUrl);
       if (u !== null) handOver(c, u);
       const jobId = await submit(c, null, schedulerArgv(c, launch, HOST), u);
-      return { workdir: dir, jobId };
+      return encodeSlurmState({ workdir: dir, jobId });
     },
 
     async stopCluster(c: ClusterRecord): Promise<void> {
       if (localScheduler) await local.stopCluster(c);
-      else await cancel(c.state.jobId);
+      else await cancel(jobIdOf(c, null));
       rmSync(stagingOf(c), { recursive: true, force: true });
     },
 
     async startWorker(c: ClusterRecord, w: WorkerRecord): Promise<BackendState> {
       const u = await jobUser(c);
       const jobId = await submit(c, w, workerArgv(c, w, HOST), u);
-      return { jobId };
+      return encodeSlurmState({ jobId });
     },
 
-    async stopWorker(_c: ClusterRecord, w: WorkerRecord): Promise<void> {
-      await cancel(w.state.jobId);
+    async stopWorker(c: ClusterRecord, w: WorkerRecord): Promise<void> {
+      await cancel(jobIdOf(c, w));
     },
 
     isAlive(c: ClusterRecord, w?: WorkerRecord): boolean {
       if (w === undefined && localScheduler) return local.isAlive(c);
-      const id = w === undefined ? c.state.jobId : w.state.jobId;
+      const id = jobIdOf(c, w ?? null);
       if (id === undefined) return false;
       return table.isAlive(id, { clusterName: c.name, workerName: w?.name ?? null });
     },
@@ -265,7 +266,7 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
 
     phase(c: ClusterRecord, w: WorkerRecord | null) {
       if (w === null && localScheduler) return undefined;
-      const id = w === null ? c.state.jobId : w.state.jobId;
+      const id = jobIdOf(c, w);
       return id === undefined ? undefined : table.phase(id);
     },
   };

@@ -8,12 +8,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Heartbeat } from '@gatehouse/api';
-import type {
-  Backend,
-  OwnedProcessGroup,
-  ProcessExit,
-  SchedulerLaunch,
-} from '../../backends/backend.js';
+import type { Backend, OwnedItem, ProcessExit, SchedulerLaunch } from '../../backends/backend.js';
+import { sealState, stateFields } from '../../backends/backend-state.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../model.js';
 
 /** One fake scheduler or worker process. */
@@ -127,12 +123,19 @@ export class FakeBackend implements Backend {
     };
   }
 
+  /** The fake's own blob: version 1, the pid and start ticks of its process. */
   private stateOf(p: FakeProcess): BackendState {
-    return { workdir: `/fake/${p.clusterName}`, process: { pid: p.pid, startTicks: p.startTicks } };
+    return sealState(1, { pid: p.pid, startTicks: p.startTicks });
   }
 
-  private kill(pid: number | undefined): void {
-    const p = pid === undefined ? undefined : this.procs.get(pid);
+  /** The process a recorded blob names, if it is still known. */
+  processOf(state: BackendState): FakeProcess | undefined {
+    const o = stateFields(state);
+    const p = typeof o?.['pid'] === 'number' ? this.procs.get(o['pid']) : undefined;
+    return p !== undefined && o?.['startTicks'] === p.startTicks ? p : undefined;
+  }
+
+  private kill(p: FakeProcess | undefined): void {
     if (p !== undefined) p.alive = false;
   }
 
@@ -145,7 +148,7 @@ export class FakeBackend implements Backend {
   }
 
   stopCluster(c: ClusterRecord): Promise<void> {
-    this.kill(c.state.process?.pid);
+    this.kill(this.processOf(c.state));
     for (const p of this.live()) if (p.clusterName === c.name) p.alive = false;
     return Promise.resolve();
   }
@@ -155,31 +158,31 @@ export class FakeBackend implements Backend {
   }
 
   stopWorker(_c: ClusterRecord, w: WorkerRecord): Promise<void> {
-    this.kill(w.state.process?.pid);
+    this.kill(this.processOf(w.state));
     return Promise.resolve();
   }
 
   isAlive(c: ClusterRecord, w?: WorkerRecord): boolean {
-    const ref = (w ?? c).state.process;
-    const p = ref === undefined ? undefined : this.procs.get(ref.pid);
-    return p !== undefined && p.alive && p.startTicks === ref?.startTicks;
+    return this.processOf((w ?? c).state)?.alive === true;
   }
 
-  listOwnedProcesses(): OwnedProcessGroup[] {
-    return this.live().map((p) => {
-      const ref = { pid: p.pid, startTicks: p.startTicks };
-      return {
+  listOwned(): Promise<readonly OwnedItem[]> {
+    return Promise.resolve(
+      this.live().map((p) => ({
         clusterName: p.clusterName,
         workerName: p.workerName,
-        pgid: p.pid,
-        leader: ref,
-        members: [ref],
-      };
-    });
+        key: String(p.pid),
+        details: { pid: p.pid },
+      }))
+    );
   }
 
-  killOwnedProcesses(g: OwnedProcessGroup): Promise<boolean> {
-    this.kill(g.pgid);
+  claims(item: OwnedItem, state: BackendState): boolean {
+    return this.processOf(state)?.pid === Number(item.key);
+  }
+
+  deleteOwned(item: OwnedItem): Promise<boolean> {
+    this.kill(this.procs.get(Number(item.key)));
     return Promise.resolve(true);
   }
 
