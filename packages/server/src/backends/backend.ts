@@ -15,17 +15,31 @@ export interface SchedulerLaunch {
   readonly heartbeatPeriod: number;
 }
 
-/** A scheduler or worker process that ended on its own. */
-export interface ProcessExit {
+/** Names the scheduler (`workerName` null) or worker whose observed state changed. */
+export interface BackendChange {
   readonly clusterName: string;
   /** null for the scheduler. */
   readonly workerName: string | null;
-  /** Exit code or signal, as text. */
-  readonly how: string;
 }
 
-/** How a backend tells the reconciler that a scheduler or worker changed on its own. */
-export type BackendNotify = (exit: ProcessExit) => void;
+/**
+ * How a backend tells the reconciler that something changed on its own (a process exited, a
+ * job ended): the reconciler then reconciles it at once and learns what changed from
+ * `observe`. A lost notice is repaired by the periodic resync, which observes everything.
+ */
+export type BackendNotify = (change: BackendChange) => void;
+
+/**
+ * What a backend's cache says of a scheduler or worker: nothing known of it (`absent`: never
+ * started, or gone without a trace), waiting in a queue (with the resource manager's reason,
+ * since when, clock ms), running (since when, when the backend knows), or ended (`how`: exit
+ * code, signal or the resource manager's final state).
+ */
+export type Observation =
+  | { readonly phase: 'absent' }
+  | { readonly phase: 'queued'; readonly reason: string; readonly since: number }
+  | { readonly phase: 'running'; readonly since: number | null }
+  | { readonly phase: 'exited'; readonly how: string };
 
 /**
  * Something the gateway started that carries its marker (a process group, a job, a pod),
@@ -42,14 +56,6 @@ export interface OwnedItem {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-/**
- * Where a submitted job of a queueing backend (Slurm) stands: still waiting in the queue (with
- * the resource manager's reason), or running since a time (clock milliseconds).
- */
-export type JobPhase =
-  | { readonly phase: 'queued'; readonly reason: string; readonly since: number }
-  | { readonly phase: 'running'; readonly since: number };
-
 /** Starts, stops and checks the processes of clusters. */
 export interface Backend {
   /** Short name, e.g. 'local'. */
@@ -65,8 +71,11 @@ export interface Backend {
   startWorker(c: ClusterRecord, w: WorkerRecord, apiUrl: string): Promise<BackendState>;
   /** Stops one worker, and kills anything it left behind. */
   stopWorker(c: ClusterRecord, w: WorkerRecord): Promise<void>;
-  /** Whether the scheduler (or worker `w`) recorded in `state` is still the process started. */
-  isAlive(c: ClusterRecord, w?: WorkerRecord): boolean;
+  /**
+   * Where the scheduler (`w` null) or worker `w` recorded in its state stands, answered from
+   * the backend's own cache (never a call to a resource manager per question).
+   */
+  observe(c: ClusterRecord, w: WorkerRecord | null): Observation;
   /**
    * Called once at start-up with every cluster record that is not finished, before each is
    * re-adopted: backends that hand out per-cluster resources (uids, addresses) take back the
@@ -88,19 +97,12 @@ export interface Backend {
   /** Deletes every kept log of the named cluster. */
   removeLogs(clusterName: string): void;
   /**
-   * Backends that query a resource manager refresh every job's state with one batched query
-   * here (reporting ended jobs through their exit callback); `isAlive` and `phase` answer from
-   * the last refresh. Absent for backends that check each process directly.
+   * Backends whose cache follows a resource manager refresh it here, with one batched query
+   * (one `squeue`), notifying what changed. Absent for backends whose cache follows events.
    */
-  poll?(): Promise<void>;
-  /** Seconds between `poll` calls. */
-  readonly pollPeriod?: number;
+  refresh?(): Promise<void>;
+  /** Seconds between `refresh` calls. */
+  readonly refreshPeriod?: number;
   /** Seconds a job may wait in the queue before the gateway gives up on it. */
   readonly queueTimeout?: number;
-  /**
-   * For queueing backends: whether the scheduler (`w` null) or worker `w` still waits in the
-   * queue, or since when it runs. Undefined when it does not queue (start timeouts then count
-   * from the request).
-   */
-  phase?(c: ClusterRecord, w: WorkerRecord | null): JobPhase | undefined;
 }

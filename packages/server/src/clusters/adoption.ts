@@ -4,6 +4,7 @@
  * no record claims.
  * @module
  */
+import type { Observation } from '../backends/backend.js';
 import { Job, isFinal, type ClusterRecord } from './model.js';
 import {
   enqueueCluster,
@@ -44,18 +45,21 @@ export async function reapOrphans(s: ManagerState, grace: boolean): Promise<void
   );
 }
 
+/** Whether an observation finds the process still there (queued or running). */
+const isLive = (o: Observation) => o.phase === 'queued' || o.phase === 'running';
+
 /** Re-adopts what the store says is running, verifying each process is the one recorded. */
 export async function adopt(s: ManagerState, c: ClusterRecord): Promise<void> {
   const { backend } = s;
   if (isFinal(c.status)) return;
   const submitted = c.status !== Job.CREATED;
-  if (submitted && c.target === Job.RUNNING && !backend.isAlive(c)) {
+  if (submitted && c.target === Job.RUNNING && !isLive(backend.observe(c, null))) {
     const tail = backend.logTail(c, null, 20);
     await fail(s, c, `the scheduler died while the gateway was down${lastOutput(tail)}`);
   }
   for (const w of c.workers.values()) {
     if (isFinal(w.status) || w.status === Job.CREATED) continue;
-    if (!backend.isAlive(c, w) && w.target === Job.RUNNING) {
+    if (!isLive(backend.observe(c, w)) && w.target === Job.RUNNING) {
       s.events.workerFailing(w, 'the worker died while the gateway was down');
       w.target = Job.FAILED;
       await saveWorker(s, w);
@@ -84,7 +88,7 @@ export async function loadAndAdopt(s: ManagerState): Promise<void> {
   await s.backend.adopt?.([...s.clusters.values()].filter((c) => !isFinal(c.status)));
   // Nothing has been spawned yet by this gateway: whatever no record claims is an orphan.
   await reapOrphans(s, false);
-  await s.backend.poll?.();
+  await s.backend.refresh?.();
   for (const c of s.clusters.values()) await adopt(s, c);
   s.started = true;
 }

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Heartbeat, ScaleResult } from '@gatehouse/api';
-import type { Backend, ProcessExit } from '../backends/backend.js';
+import type { Backend, BackendChange } from '../backends/backend.js';
 import type { FaultPoints } from '../faults/fault-points.js';
 import type { Clock } from '../clock.js';
 import type { ResolvedTiming } from '../config/load.js';
@@ -95,8 +95,8 @@ export interface AdaptRequest {
 
 /** The cluster manager: the reconciler's public face to the API and the gateway. */
 export interface ClusterManager {
-  /** Feeds process exits from the backend. */
-  onProcessExit(exit: ProcessExit): void;
+  /** Feeds the backend's notices of change (the named cluster and worker are reconciled). */
+  onBackendChange(change: BackendChange): void;
   /** Loads records from the store, re-adopts live clusters and starts the sweeps. */
   start(): Promise<void>;
   /** Stops the sweeps; stops every cluster first if configured to. */

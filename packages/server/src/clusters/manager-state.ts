@@ -37,12 +37,6 @@ export interface ManagerState extends Pick<
   readonly queueReasons: Map<string, string>;
   /** Clusters whose logs the retention sweep already removed. */
   readonly logsRemoved: Set<string>;
-  /**
-   * Clusters whose scheduler the last liveness check found gone: the check fails a cluster only
-   * when it finds the scheduler gone twice, so the exit of a process this gateway started is
-   * reported by its exit event (with the exit status) rather than by the check.
-   */
-  readonly schedulersSeenGone: Set<string>;
   readonly waiters: Waiters;
   readonly queue: WorkQueue;
   readonly timers: NodeJS.Timeout[];
@@ -83,7 +77,6 @@ export function createManagerState(
     runningSince: new Map(),
     queueReasons: new Map(),
     logsRemoved: new Set(),
-    schedulersSeenGone: new Set(),
     waiters: createWaiters(),
     queue,
     timers: [],

@@ -1,14 +1,14 @@
 /**
  * The cluster core: the backend, the pool and quota policy, the metrics and the cluster manager.
  *
- * The backend reports process exits to the manager, and the policy and metrics read the
+ * The backend notifies the manager of changes, and the policy and metrics read the
  * manager's records, but the manager is built from the backend and the policy. That one loop is
  * closed by `ManagerLink`: an object that exists before all three, bound exactly once to the
- * manager, which delivers exits and records from then on (none happen before the manager starts).
+ * manager, which delivers notices and records from then on (none happen before the manager starts).
  * @module
  */
 import type { Logger } from 'pino';
-import type { ProcessExit } from '../backends/backend.js';
+import type { BackendChange } from '../backends/backend.js';
 import type { ClusterFirewall } from '../backends/local/isolation.js';
 import type { Clock } from '../clock.js';
 import { createClusterManager, type ClusterManager } from '../clusters/manager.js';
@@ -35,9 +35,9 @@ export class ManagerLink {
     if (this.#manager !== null) throw new Error('the cluster manager is bound already');
     this.#manager = manager;
   }
-  /** Delivers a process exit to the manager. */
-  readonly onExit = (exit: ProcessExit): void => {
-    this.#manager?.onProcessExit(exit);
+  /** Delivers a backend's notice of change to the manager. */
+  readonly notify = (change: BackendChange): void => {
+    this.#manager?.onBackendChange(change);
   };
   /** The manager's records (none before it is bound). */
   readonly clusters = (): Iterable<ClusterRecord> => this.#manager?.all() ?? [];
@@ -103,7 +103,7 @@ export async function createClusterCore(
     clock,
     instanceId: stores.instanceId,
     env: p.env,
-    notify: link.onExit,
+    notify: link.notify,
     ...(p.firewall === undefined ? {} : { firewall: p.firewall }),
   });
   const policy = await loadPolicy(config, choice, link, p);

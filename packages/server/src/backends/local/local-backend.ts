@@ -9,10 +9,16 @@
 import { appendFileSync, existsSync, lstatSync, mkdirSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Backend, BackendNotify, OwnedItem, SchedulerLaunch } from '../backend.js';
+import type {
+  Backend,
+  BackendNotify,
+  Observation,
+  OwnedItem,
+  SchedulerLaunch,
+} from '../backend.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
 import type { ResolvedProcessSettings } from '../process-settings.js';
-import { spawnLogged } from '../../process/spawn-logged.js';
+import { spawnLogged, type Spawned } from '../../process/spawn-logged.js';
 import {
   readLogFull,
   readLogTail,
@@ -24,6 +30,7 @@ import { isSameProcess } from '../../process/process-identity.js';
 import { killGroup } from '../../process/process-scan.js';
 import { processEnvironment } from './environment.js';
 import { asGroup, groupClaimedBy, listOwnedGroups } from './owned-groups.js';
+import { ProcessTable } from './process-table.js';
 import { schedulerArgv, workerArgv } from '../launch-args.js';
 import {
   SHARED_TEMP_DIRECTORIES,
@@ -204,9 +211,14 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     throw new Error(problem);
   };
 
-  const watch = (exited: Promise<string>, clusterName: string, workerName: string | null) => {
-    void exited.then((how) => {
-      deps.notify({ clusterName, workerName, how });
+  /** The spawned processes, which `observe` answers from. */
+  const table = new ProcessTable();
+  /** Records a spawned process; its exit is recorded, then the reconciler told. */
+  const watch = (spawned: Spawned, clusterName: string, workerName: string | null) => {
+    table.started(clusterName, workerName, spawned.ref);
+    void spawned.exited.then((how) => {
+      table.exited(clusterName, workerName, spawned.ref, how);
+      deps.notify({ clusterName, workerName });
     });
   };
 
@@ -227,7 +239,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
         logFile: logOf(c, null),
         ...runAsOf(c),
       });
-      watch(spawned.exited, c.name, null);
+      watch(spawned, c.name, null);
       deps.log.info(
         { cluster: c.name, pid: spawned.ref.pid, uid: identity?.uid, address: identity?.address },
         'scheduler started'
@@ -249,6 +261,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
       rmSync(workdirOf(c), { recursive: true, force: true });
       const identity = identityOf(c);
       identities.delete(c.name);
+      table.forget(c.name, null);
       if (identity !== null) await killUidProcesses(identity.uid, identity.gid, c.name);
       if (identity !== null) await firewall((f) => f.remove(identity));
     },
@@ -263,7 +276,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
         logFile: logOf(c, w),
         ...runAsOf(c),
       });
-      watch(spawned.exited, c.name, w.name);
+      watch(spawned, c.name, w.name);
       return encodeLocalState({ process: spawned.ref });
     },
 
@@ -274,11 +287,11 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
         if (!gone) deps.log.warn({ cluster: c.name, worker: w.name }, 'worker survived SIGKILL');
       }
       await killLeftovers(c, w);
+      table.forget(c.name, w.name);
     },
 
-    isAlive(c: ClusterRecord, w?: WorkerRecord): boolean {
-      const ref = decodeLocalState((w ?? c).state).process;
-      return ref !== undefined && isSameProcess(ref, c.name);
+    observe(c: ClusterRecord, w: WorkerRecord | null): Observation {
+      return table.observe(c.name, w?.name ?? null, decodeLocalState((w ?? c).state).process);
     },
 
     adopt(clusters: readonly ClusterRecord[]): Promise<void> {

@@ -18,7 +18,7 @@ import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync, writeFileSync } f
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
-import type { Backend, BackendNotify, SchedulerLaunch } from '../backend.js';
+import type { Backend, BackendNotify, Observation, SchedulerLaunch } from '../backend.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
 import type { Clock } from '../../clock.js';
 import type { ResolvedSlurmBackend } from './slurm-config.js';
@@ -174,23 +174,37 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
   async function cancel(id: string | undefined): Promise<void> {
     if (id === undefined) return;
     table.forget(id);
+    ended.delete(id);
     await cli.scancel([id]);
   }
 
-  let polling: Promise<void> | null = null;
-  async function pollOnce(): Promise<void> {
+  /** How each watched job ended (by id), once a refresh found it ended; `observe` reads it. */
+  const ended = new Map<string, string>();
+  let refreshing: Promise<void> | null = null;
+  async function refreshOnce(): Promise<void> {
     const startedAt = deps.clock.now();
     const rows = await cli.squeue();
-    for (const ended of table.update(rows, startedAt)) {
-      const how = `Slurm job ${ended.id} ${ended.how}`;
-      log.info({ cluster: ended.clusterName, worker: ended.workerName, how }, 'slurm job ended');
-      deps.notify({ clusterName: ended.clusterName, workerName: ended.workerName, how });
+    for (const job of table.update(rows, startedAt)) {
+      const how = `Slurm job ${job.id} ${job.how}`;
+      log.info({ cluster: job.clusterName, worker: job.workerName, how }, 'slurm job ended');
+      ended.set(job.id, how);
+      deps.notify({ clusterName: job.clusterName, workerName: job.workerName });
     }
+  }
+
+  /** Where job `id` of the scheduler (`w` null) or worker `w` of `c` stands. */
+  function observeJob(c: ClusterRecord, w: WorkerRecord | null, id: string): Observation {
+    const how = ended.get(id);
+    if (how !== undefined) return { phase: 'exited', how };
+    if (!table.isAlive(id, { clusterName: c.name, workerName: w?.name ?? null })) {
+      return { phase: 'absent' };
+    }
+    return table.phase(id) ?? { phase: 'absent' };
   }
 
   return {
     kind: 'slurm',
-    pollPeriod: cfg.poll_period,
+    refreshPeriod: cfg.poll_period,
     queueTimeout: cfg.queue_timeout,
 
     // Only a local scheduler is a process of this host; jobs are found through squeue.
@@ -239,11 +253,10 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
       await cancel(jobIdOf(c, w));
     },
 
-    isAlive(c: ClusterRecord, w?: WorkerRecord): boolean {
-      if (w === undefined && localScheduler) return local.isAlive(c);
-      const id = jobIdOf(c, w ?? null);
-      if (id === undefined) return false;
-      return table.isAlive(id, { clusterName: c.name, workerName: w?.name ?? null });
+    observe(c: ClusterRecord, w: WorkerRecord | null): Observation {
+      if (w === null && localScheduler) return local.observe(c, null);
+      const id = jobIdOf(c, w);
+      return id === undefined ? { phase: 'absent' } : observeJob(c, w, id);
     },
 
     // Job output goes to the files a local process would write, so the local backend's log
@@ -257,17 +270,11 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
       local.removeLogs(name);
     },
 
-    poll(): Promise<void> {
-      polling ??= pollOnce().finally(() => {
-        polling = null;
+    refresh(): Promise<void> {
+      refreshing ??= refreshOnce().finally(() => {
+        refreshing = null;
       });
-      return polling;
-    },
-
-    phase(c: ClusterRecord, w: WorkerRecord | null) {
-      if (w === null && localScheduler) return undefined;
-      const id = jobIdOf(c, w);
-      return id === undefined ? undefined : table.phase(id);
+      return refreshing;
     },
   };
 }

@@ -8,7 +8,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Heartbeat } from '@gatehouse/api';
-import type { Backend, OwnedItem, ProcessExit, SchedulerLaunch } from '../../backends/backend.js';
+import type {
+  Backend,
+  BackendNotify,
+  Observation,
+  OwnedItem,
+  SchedulerLaunch,
+} from '../../backends/backend.js';
 import { sealState, stateFields } from '../../backends/backend-state.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../model.js';
 
@@ -20,6 +26,8 @@ export interface FakeProcess {
   readonly pid: number;
   readonly startTicks: number;
   alive: boolean;
+  /** How it ended, once it did on its own. */
+  how?: string;
 }
 
 /** A backend whose processes live in memory; see the module comment. */
@@ -31,8 +39,10 @@ export class FakeBackend implements Backend {
   readonly wanted = new Map<string, number>();
   /** Commands the fake schedulers received, in order. */
   readonly commands: { cluster: string; body: unknown }[] = [];
-  /** Called when a process ends on its own (`exit`); the gateway wires the manager here. */
-  onExit: (exit: ProcessExit) => void = () => undefined;
+  /** Told when a process ends on its own (`exit`); the gateway wires the manager here. */
+  notify: BackendNotify = () => undefined;
+  /** When set, `exit` records the end but sends no notice (a lost notification). */
+  dropNotices = false;
   /** What `logTail` answers. */
   tail = '';
   /** When set, `startCluster` fails with this message. */
@@ -92,10 +102,11 @@ export class FakeBackend implements Backend {
     return this.live().filter((p) => p.clusterName === name && p.workerName !== null);
   }
 
-  /** Ends process `p` on its own, reporting it as the backend's exit callback would. */
+  /** Ends process `p` on its own, and notifies as a backend would (unless `dropNotices`). */
   exit(p: FakeProcess, how = 'exit code 1'): void {
     p.alive = false;
-    this.onExit({ clusterName: p.clusterName, workerName: p.workerName, how });
+    p.how = how;
+    if (!this.dropNotices) this.notify({ clusterName: p.clusterName, workerName: p.workerName });
   }
 
   /**
@@ -162,8 +173,16 @@ export class FakeBackend implements Backend {
     return Promise.resolve();
   }
 
-  isAlive(c: ClusterRecord, w?: WorkerRecord): boolean {
-    return this.processOf((w ?? c).state)?.alive === true;
+  observe(c: ClusterRecord, w: WorkerRecord | null): Observation {
+    const p = this.processOf((w ?? c).state);
+    if (p === undefined) return { phase: 'absent' };
+    if (p.alive) return { phase: 'running', since: null };
+    return p.how === undefined ? { phase: 'absent' } : { phase: 'exited', how: p.how };
+  }
+
+  /** Whether the process recorded for the scheduler (`w` null) or worker `w` runs. */
+  isAlive(c: ClusterRecord, w: WorkerRecord | null = null): boolean {
+    return this.observe(c, w).phase === 'running';
   }
 
   listOwned(): Promise<readonly OwnedItem[]> {

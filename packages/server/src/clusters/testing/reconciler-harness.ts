@@ -115,8 +115,8 @@ async function startGateway(
     runKey
   );
   const manager = assembleManager(state);
-  h.backend.onExit = (exit) => {
-    if (!dead) manager.onProcessExit(exit);
+  h.backend.notify = (change) => {
+    if (!dead) manager.onBackendChange(change);
   };
   await manager.start();
   return {
