@@ -39,6 +39,26 @@ describe('stopProcessGroup', () => {
     assert.ok(elapsed >= 290, `SIGTERM came after ${String(elapsed)} ms`);
   });
 
+  it(
+    'counts its timeouts on the injected clock, not real time (issue 15 item 7)',
+    { timeout: 20_000 },
+    async () => {
+      const d = spawnDetached(['sh', '-c', 'trap "" INT; echo ready; sleep 30'], cleanEnv());
+      await d.line('ready');
+      // An hour per signal on the wall clock; the injected clock passes an hour at every look.
+      const HOUR: StopTimeouts = {
+        sigint_timeout: 3600,
+        sigterm_timeout: 3600,
+        sigkill_timeout: 5,
+      };
+      let now = 0;
+      const clock = { now: () => (now += 3_601_000) };
+      const stop = stopProcessGroup as (...args: unknown[]) => Promise<boolean>;
+      assert.equal(await stop(refOf(d.pid), HOUR, clock), true);
+      assert.deepEqual(await d.exit, { code: null, signal: 'SIGTERM' });
+    }
+  );
+
   it('stops a process that ignores SIGINT and SIGTERM with SIGKILL', async () => {
     const d = spawnDetached(['sh', '-c', 'trap "" INT TERM; echo ready; sleep 30'], cleanEnv());
     await d.line('ready');
