@@ -9,6 +9,7 @@
 import { appendFileSync, existsSync, lstatSync, mkdirSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
 import type {
   Backend,
   BackendNotify,
@@ -64,6 +65,8 @@ export interface LocalBackendDeps {
   readonly log: Logger;
   /** This gateway's instance id, put in every process's environment. */
   readonly instanceId: string;
+  /** Times the stop ladder's timeouts. */
+  readonly clock: Clock;
   /** Called when a process this gateway started ends on its own. */
   readonly notify: BackendNotify;
   /** Size cap and rotated copies of each process's log. */
@@ -254,7 +257,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     async stopCluster(c: ClusterRecord): Promise<void> {
       const ref = decodeLocalState(c.state).process;
       if (ref !== undefined && isSameProcess(ref, c.name)) {
-        const gone = await stopProcessGroup(ref, cfg);
+        const gone = await stopProcessGroup(ref, cfg, deps.clock);
         if (!gone) deps.log.warn({ cluster: c.name, pid: ref.pid }, 'scheduler survived SIGKILL');
       }
       await killLeftovers(c, null);
@@ -283,7 +286,7 @@ export function createLocalBackend(deps: LocalBackendDeps): Backend {
     async stopWorker(c: ClusterRecord, w: WorkerRecord): Promise<void> {
       const ref = decodeLocalState(w.state).process;
       if (ref !== undefined && isSameProcess(ref, c.name)) {
-        const gone = await stopProcessGroup(ref, cfg);
+        const gone = await stopProcessGroup(ref, cfg, deps.clock);
         if (!gone) deps.log.warn({ cluster: c.name, worker: w.name }, 'worker survived SIGKILL');
       }
       await killLeftovers(c, w);

@@ -70,6 +70,7 @@ async function createLocal(
     ...(isolation.isolation === undefined ? {} : { isolation: isolation.isolation }),
     gatewayEnv: ctx.env,
     instanceId: ctx.instanceId,
+    clock: ctx.clock,
     log: log.child({ module: 'backend.local' }),
     notify: ctx.notify,
     logs: gateway.logs,

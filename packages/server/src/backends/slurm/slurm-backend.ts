@@ -71,6 +71,7 @@ export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
     config: { ...cfg, clustersDirectory: cfg.stagingDirectory },
     gatewayEnv: deps.gatewayEnv,
     instanceId: deps.instanceId,
+    clock: deps.clock,
     log,
     notify: deps.notify,
     logs: deps.logs,
