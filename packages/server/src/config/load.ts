@@ -9,7 +9,7 @@ import path from 'node:path';
 import Value from 'typebox/value';
 import { GatewayConfigSchema, type GatewayConfigInput } from './schema.js';
 import { schemaErrors } from './schema-errors.js';
-import { checkFieldDefinitions } from '../cluster-options/fields.js';
+import { checkFieldDefinitions } from '../cluster-options/field-definitions.js';
 import { sharedPasswordAdminProblems } from './admin-password.js';
 import { ConfigError } from './config-error.js';
 import { choiceProblems } from './choice-problems.js';
