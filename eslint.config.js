@@ -35,7 +35,6 @@ const SIZE_DEBT = {
     'packages/server/src/backends/slurm/slurm-backend.ts',
     'packages/server/src/cluster-options/environments.ts',
     'packages/server/src/observability/metrics.ts',
-    'packages/server/src/pool/cluster-policy.ts',
     'packages/server/src/proxy/control-api.ts',
     'packages/server/src/proxy/dashboard-proxy.ts',
     'packages/server/src/proxy/public-server.ts',
