@@ -28,8 +28,6 @@ const SIZE_DEBT = {
     'packages/server/src/api/routes/admin.ts',
     'packages/server/src/api/routes/clusters.ts',
     'packages/server/src/api/routes/ui-session.ts',
-    'packages/server/src/auth/hub-oauth.ts',
-    'packages/server/src/auth/jupyterhub.ts',
     'packages/server/src/backends/local/local-backend.ts',
     'packages/server/src/backends/local/loopback-firewall.ts',
     'packages/server/src/backends/slurm/slurm-backend.ts',
