@@ -31,7 +31,6 @@ const SIZE_DEBT = {
     'packages/server/src/backends/local/local-backend.ts',
     'packages/server/src/backends/local/loopback-firewall.ts',
     'packages/server/src/backends/slurm/slurm-backend.ts',
-    'packages/server/src/proxy/control-api.ts',
     'packages/server/src/proxy/dashboard-proxy.ts',
     'packages/server/src/proxy/public-server.ts',
     'packages/server/src/proxy/remote-dashboard-auth.ts',
