@@ -29,7 +29,6 @@ const SIZE_DEBT = {
     'packages/server/src/api/routes/clusters.ts',
     'packages/server/src/api/routes/ui-session.ts',
     'packages/server/src/backends/local/local-backend.ts',
-    'packages/server/src/backends/local/loopback-firewall.ts',
     'packages/server/src/backends/slurm/slurm-backend.ts',
     'packages/server/src/proxy/dashboard-proxy.ts',
     'packages/server/src/proxy/public-server.ts',
