@@ -14,7 +14,7 @@ import {
   resolveIsolation,
   type ClusterFirewall,
 } from './isolation.js';
-import type { LocalIsolation } from './local-backend.js';
+import type { LocalIsolation } from './cluster-identities.js';
 
 /** What the local backend is built with. */
 export interface IsolationPlan {
