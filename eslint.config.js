@@ -23,7 +23,6 @@ const SIZE_DEBT = {
     'packages/server/src/api/routes/admin.ts',
     'packages/server/src/api/routes/clusters.ts',
     'packages/server/src/api/routes/ui-session.ts',
-    'packages/server/src/backends/slurm/slurm-backend.ts',
     'packages/server/src/proxy/dashboard-proxy.ts',
     'packages/server/src/proxy/public-server.ts',
     'packages/server/src/proxy/remote-dashboard-auth.ts',
