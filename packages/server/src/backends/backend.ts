@@ -56,6 +56,22 @@ export interface OwnedItem {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The optional logs capability: a scheduler's (`w` null) or worker's kept output. `tail` is a
+ * bounded read of the end (failure evidence is taken synchronously, with the failure event);
+ * the whole output is read without blocking the event loop.
+ */
+export interface BackendLogs {
+  /** The last `lines` lines of the output, rotated copies included. */
+  tail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string;
+  /** The whole kept output, rotated copies included. */
+  full(c: ClusterRecord, w: WorkerRecord | null): Promise<string>;
+  /** Rotates the cluster's logs that outgrew their size cap. */
+  rotate?(c: ClusterRecord): void;
+  /** Deletes every kept log of the named cluster. */
+  remove?(clusterName: string): void;
+}
+
 /** Starts, stops and checks the processes of clusters. */
 export interface Backend {
   /** Short name, e.g. 'local'. */
@@ -88,14 +104,8 @@ export interface Backend {
   claims(item: OwnedItem, state: BackendState): boolean;
   /** Deletes an item from `listOwned` (an orphan) at once; resolves to whether it is gone. */
   deleteOwned(item: OwnedItem): Promise<boolean>;
-  /** The last lines of a process's output (scheduler when `w` is null), for failure messages. */
-  logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string;
-  /** A process's whole kept output (rotated copies included). */
-  logFull(c: ClusterRecord, w: WorkerRecord | null): string;
-  /** Rotates the cluster's process logs that outgrew their size cap. */
-  rotateLogs(c: ClusterRecord): void;
-  /** Deletes every kept log of the named cluster. */
-  removeLogs(clusterName: string): void;
+  /** The output the backend keeps of its schedulers and workers, if it keeps any. */
+  readonly logs?: BackendLogs;
   /**
    * Backends whose cache follows a resource manager refresh it here, with one batched query
    * (one `squeue`), notifying what changed. Absent for backends whose cache follows events.

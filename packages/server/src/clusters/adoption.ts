@@ -11,6 +11,7 @@ import {
   enqueueWorker,
   fail,
   lastOutput,
+  logTail,
   saveWorker,
   type ManagerState,
 } from './manager-state.js';
@@ -54,7 +55,7 @@ export async function adopt(s: ManagerState, c: ClusterRecord): Promise<void> {
   if (isFinal(c.status)) return;
   const submitted = c.status !== Job.CREATED;
   if (submitted && c.target === Job.RUNNING && !isLive(backend.observe(c, null))) {
-    const tail = backend.logTail(c, null, 20);
+    const tail = logTail(s, c, null, 20);
     await fail(s, c, `the scheduler died while the gateway was down${lastOutput(tail)}`);
   }
   for (const w of c.workers.values()) {

@@ -75,11 +75,12 @@ describe('cleanup sweep', () => {
       listOwned: () => Promise.resolve([]),
       claims: () => false,
       deleteOwned: () => Promise.resolve(true),
-      logTail: () => '',
-      logFull: () => '',
-      rotateLogs: () => undefined,
-      removeLogs: (name) => {
-        removedLogs.push(name);
+      logs: {
+        tail: () => '',
+        full: () => Promise.resolve(''),
+        remove: (name) => {
+          removedLogs.push(name);
+        },
       },
     };
     const deleted: string[][] = [];

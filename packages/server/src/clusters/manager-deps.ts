@@ -104,10 +104,10 @@ export interface ClusterManager {
   /** Waits until no reconcile work is pending (tests). */
   idle(): Promise<void>;
   get(name: string): ClusterRecord | undefined;
-  /** The last `lines` lines of the scheduler's (or worker `w`'s) output. */
-  logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string;
+  /** The last `lines` lines of the scheduler's (or worker `w`'s) output ('' without logs). */
+  logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): Promise<string>;
   /** The whole kept output of the scheduler (or worker `w`), rotated copies included. */
-  logFull(c: ClusterRecord, w: WorkerRecord | null): string;
+  logFull(c: ClusterRecord, w: WorkerRecord | null): Promise<string>;
   /** Every cluster record (admins, policy). */
   all(): IterableIterator<ClusterRecord>;
   /** A user's clusters: active ones, or those whose public status is in `statuses`. */

@@ -69,8 +69,9 @@ export function createManagerState(
     policy: deps.policy ?? noPolicy,
     accounting: deps.accounting ?? noAccounting,
     faults: deps.faults ?? noFaultPoints,
-    events: createClusterEvents(deps.events ?? noEvents, (c, w, lines) =>
-      backend.logTail(c, w, lines)
+    events: createClusterEvents(
+      deps.events ?? noEvents,
+      (c, w, lines) => backend.logs?.tail(c, w, lines) ?? ''
     ),
     orphanTracker: createOrphanTracker((item, state) => backend.claims(item, state)),
     clusters: new Map(),
@@ -131,6 +132,16 @@ export async function requestStop(
 /** Sets the target of a wanted-running cluster to FAILED with `reason` (spec §3.3). */
 export const fail = (s: ManagerState, c: ClusterRecord, reason: string) =>
   requestStop(s, c, Job.FAILED, reason);
+
+/** The last `lines` lines of the scheduler's (`w` null) or worker's output; '' without logs. */
+export function logTail(
+  s: ManagerState,
+  c: ClusterRecord,
+  w: WorkerRecord | null,
+  lines: number
+): string {
+  return s.backend.logs?.tail(c, w, lines) ?? '';
+}
 
 /** `tail` as a failure message suffix ("; last output:\n…"), or '' when empty. */
 export function lastOutput(tail: string): string {

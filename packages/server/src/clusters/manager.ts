@@ -165,8 +165,8 @@ export function assembleManager(s: ManagerState): ClusterManager {
     shutdown: () => shutdown(s),
     idle: () => s.queue.idle(),
     get: (name) => s.clusters.get(name),
-    logTail: (c, w, lines) => backend.logTail(c, w, lines),
-    logFull: (c, w) => backend.logFull(c, w),
+    logTail: (c, w, lines) => Promise.resolve(backend.logs?.tail(c, w, lines) ?? ''),
+    logFull: (c, w) => backend.logs?.full(c, w) ?? Promise.resolve(''),
     all: () => s.clusters.values(),
     list: (username, statuses) => listClusters(s, username, statuses),
     create: (username, options, config, onListed) =>

@@ -13,6 +13,7 @@ import {
   enqueueWorker,
   fail,
   lastOutput,
+  logTail,
   saveCluster,
   saveWorker,
   type ManagerState,
@@ -35,7 +36,7 @@ export async function observeScheduler(s: ManagerState, c: ClusterRecord): Promi
   }
   const why = gone(s.backend.observe(c, null), 'scheduler');
   if (why === null) return false;
-  await fail(s, c, `${why}${lastOutput(s.backend.logTail(c, null, 20))}`);
+  await fail(s, c, `${why}${lastOutput(logTail(s, c, null, 20))}`);
   return true;
 }
 

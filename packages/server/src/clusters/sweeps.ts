@@ -11,6 +11,7 @@ import {
   enqueueWorker,
   fail,
   lastOutput,
+  logTail,
   requestStop,
   saveWorker,
   type ManagerState,
@@ -40,7 +41,7 @@ export function overdue(
   const limit = w === null ? timing.clusterStartTimeout : timing.workerStartTimeout;
   if (now - since <= limit * 1000) return null;
   if (w !== null) return `did not connect to the scheduler within ${String(limit)} s`;
-  const tail = backend.logTail(c, null, 20);
+  const tail = logTail(s, c, null, 20);
   return `scheduler did not report its addresses within ${String(limit)} s${lastOutput(tail)}`;
 }
 
@@ -147,7 +148,8 @@ export function resyncWorkers(s: ManagerState): void {
 
 /** Rotates the process logs of unfinished clusters. */
 export function rotateLogs(s: ManagerState): void {
-  for (const c of s.clusters.values()) if (!isFinal(c.status)) s.backend.rotateLogs(c);
+  const logs = s.backend.logs;
+  for (const c of s.clusters.values()) if (!isFinal(c.status)) logs?.rotate?.(c);
 }
 
 /** Removes logs past their retention and deletes finished records past `cluster_max_age`. */
@@ -157,7 +159,7 @@ export async function cleanup(s: ManagerState): Promise<void> {
   for (const c of s.clusters.values()) {
     if (c.stopTime === null || !isFinal(c.status) || s.logsRemoved.has(c.name)) continue;
     if (now - c.stopTime > retention * 1000) {
-      s.backend.removeLogs(c.name);
+      s.backend.logs?.remove?.(c.name);
       s.logsRemoved.add(c.name);
     }
   }

@@ -159,7 +159,7 @@ function createManager(
       await events.flushed();
       await eventStore.deleteForClusters(deleted);
       await eventStore.deleteUnboundBefore(before);
-      for (const name of deleted) backend.removeLogs(name);
+      for (const name of deleted) backend.logs?.remove?.(name);
     },
   });
 }

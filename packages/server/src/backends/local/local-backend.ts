@@ -64,13 +64,14 @@ export class LocalBackend implements Backend {
   readonly #cfg: ResolvedProcessSettings;
   readonly #identities: ClusterIdentities;
   readonly #table = new ProcessTable();
-  readonly logFiles: LocalLogs;
+  /** Scheduler and worker output, kept outside the working directories. */
+  readonly logs: LocalLogs;
 
   constructor(deps: LocalBackendDeps) {
     this.#deps = deps;
     this.#cfg = deps.config;
     this.#identities = new ClusterIdentities(deps.isolation, deps.log);
-    this.logFiles = new LocalLogs(deps.config.logsDirectory, deps.logs);
+    this.logs = new LocalLogs(deps.config.logsDirectory, deps.logs);
     if (deps.isolation !== undefined) prepareClustersDirectory(this.#cfg.clustersDirectory, true);
   }
 
@@ -110,7 +111,7 @@ export class LocalBackend implements Backend {
 
   /** Refuses to start `argv` from a broken environment (see preflight.ts). */
   #preflight(c: ClusterRecord, w: WorkerRecord | null, argv: readonly string[]): void {
-    preflight(this.#binDir(c), argv, this.logFiles.fileOf(c, w), this.#identities.isolated);
+    preflight(this.#binDir(c), argv, this.logs.fileOf(c, w), this.#identities.isolated);
   }
 
   /** Spawns `argv` for the scheduler (`w` null) or worker `w`, recorded in the table. */
@@ -120,7 +121,7 @@ export class LocalBackend implements Backend {
     argv: readonly string[],
     apiUrl: string
   ): Promise<Spawned> {
-    const logFile = this.logFiles.fileOf(c, w);
+    const logFile = this.logs.fileOf(c, w);
     const spawned = await spawnLogged({
       argv,
       env: this.#env(c, w, apiUrl),
@@ -231,22 +232,6 @@ export class LocalBackend implements Backend {
       }
     }
     return gone;
-  }
-
-  logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string {
-    return this.logFiles.tail(c, w, lines);
-  }
-
-  logFull(c: ClusterRecord, w: WorkerRecord | null): string {
-    return this.logFiles.full(c, w);
-  }
-
-  rotateLogs(c: ClusterRecord): void {
-    this.logFiles.rotate(c);
-  }
-
-  removeLogs(clusterName: string): void {
-    this.logFiles.remove(clusterName);
   }
 }
 

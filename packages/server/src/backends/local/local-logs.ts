@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ClusterRecord, WorkerRecord } from '../../clusters/model.js';
+import type { BackendLogs } from '../backend.js';
 import {
   readLogFull,
   readLogTail,
@@ -15,7 +16,7 @@ import {
 } from '../../process/log-files.js';
 
 /** The kept logs under one directory. */
-export class LocalLogs {
+export class LocalLogs implements BackendLogs {
   readonly #directory: string;
   readonly #limits: RotationLimits;
 
@@ -38,8 +39,8 @@ export class LocalLogs {
     return readLogTail(this.fileOf(c, w), this.#limits.keep, lines);
   }
 
-  /** The whole kept output, rotated copies included. */
-  full(c: ClusterRecord, w: WorkerRecord | null): string {
+  /** The whole kept output, rotated copies included (read asynchronously). */
+  full(c: ClusterRecord, w: WorkerRecord | null): Promise<string> {
     return readLogFull(this.fileOf(c, w), this.#limits.keep);
   }
 

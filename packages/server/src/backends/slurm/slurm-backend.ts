@@ -26,6 +26,7 @@ import type { Clock } from '../../clock.js';
 import type { ProfileConfig } from '../../config/schema.js';
 import type { RotationLimits } from '../../process/log-files.js';
 import { LocalBackend } from '../local/local-backend.js';
+import type { LocalLogs } from '../local/local-logs.js';
 import { schedulerArgv, workerArgv } from '../launch-args.js';
 import { HOST, batchScript, jobSettings, sbatchArgs } from './job-script.js';
 import { JobStaging, type JobUser } from './job-staging.js';
@@ -65,6 +66,8 @@ export class SlurmBackend implements Backend {
   readonly #local: LocalBackend;
   readonly #staging: JobStaging;
   readonly #jobs: SlurmJobs;
+  /** Job output goes to the files a local process would write, so the local logs serve both. */
+  readonly logs: LocalLogs;
 
   constructor(deps: SlurmBackendDeps) {
     const { config: cfg, log } = deps;
@@ -88,6 +91,7 @@ export class SlurmBackend implements Backend {
     }
     this.#staging = new JobStaging(cfg, deps.instanceId, deps.gatewayEnv, asUser);
     this.#jobs = new SlurmJobs(deps.cli, deps.clock, log, deps.notify);
+    this.logs = this.#local.logs;
   }
 
   /** The job id recorded for the scheduler (`w` null) or worker `w` of `c`. */
@@ -169,24 +173,6 @@ export class SlurmBackend implements Backend {
 
   deleteOwned(item: OwnedItem): Promise<boolean> {
     return this.#local.deleteOwned(item);
-  }
-
-  // Job output goes to the files a local process would write, so the local backend's log
-  // handling (tail, full text, rotation, removal) serves both.
-  logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string {
-    return this.#local.logTail(c, w, lines);
-  }
-
-  logFull(c: ClusterRecord, w: WorkerRecord | null): string {
-    return this.#local.logFull(c, w);
-  }
-
-  rotateLogs(c: ClusterRecord): void {
-    this.#local.rotateLogs(c);
-  }
-
-  removeLogs(clusterName: string): void {
-    this.#local.removeLogs(clusterName);
   }
 }
 

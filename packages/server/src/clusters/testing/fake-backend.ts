@@ -43,7 +43,7 @@ export class FakeBackend implements Backend {
   notify: BackendNotify = () => undefined;
   /** When set, `exit` records the end but sends no notice (a lost notification). */
   dropNotices = false;
-  /** What `logTail` answers. */
+  /** What `logs.tail` and `logs.full` answer. */
   tail = '';
   /** When set, `startCluster` fails with this message. */
   failSchedulerStart: string | null = null;
@@ -205,19 +205,9 @@ export class FakeBackend implements Backend {
     return Promise.resolve(true);
   }
 
-  logTail(): string {
-    return this.tail;
-  }
-
-  logFull(): string {
-    return this.tail;
-  }
-
-  rotateLogs(): void {
-    // Nothing to rotate: the fake keeps no files.
-  }
-
-  removeLogs(): void {
-    // Nothing to remove.
-  }
+  /** Its logs: every process's output is `tail`. */
+  readonly logs = {
+    tail: (): string => this.tail,
+    full: (): Promise<string> => Promise.resolve(this.tail),
+  };
 }
