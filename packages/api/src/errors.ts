@@ -17,6 +17,10 @@ export const ERROR_CODES = [
   'not_granted',
   'not_found',
   'method_not_allowed',
+  /** The request head or body did not arrive in time (HTTP 408). */
+  'request_timeout',
+  /** The cluster changed while the request was acted on; retrying reads it again (HTTP 409). */
+  'conflict',
   'invalid',
   /** A cluster option failed validation; the body's `field` names it when known (HTTP 422). */
   'invalid_option',

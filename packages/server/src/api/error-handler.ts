@@ -1,33 +1,14 @@
 /**
- * The one place where errors become HTTP responses: GatewayError codes map to statuses, the
- * framework's own client errors keep their 4xx status, and anything else is a logged 500.
+ * The one place where API errors become HTTP responses: GatewayError codes map to statuses
+ * (errors-http.ts), the framework's own client errors keep their 4xx status, and anything else
+ * is a logged 500.
  * @module
  */
-import type { ServerResponse } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@gatehouse/api';
 import { GatewayError } from '../errors.js';
+import { STATUS_OF, errorBody } from '../errors-http.js';
 import type { ApiApp } from './api-app.js';
-
-/** HTTP status of each error code. Chosen for the Python client (spec §1.1). */
-export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
-  bad_request: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_granted: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  payload_too_large: 413,
-  header_too_large: 431,
-  too_many_requests: 429,
-  invalid: 422,
-  invalid_option: 422,
-  quota_exceeded: 422,
-  cluster_not_running: 409,
-  upstream_failure: 502,
-  gateway_unavailable: 503,
-  internal: 500,
-};
 
 function codeForStatus(status: number): ErrorCode {
   if (status === 413) return 'payload_too_large';
@@ -61,12 +42,7 @@ export function sendError(
     .code(STATUS_OF[code])
     .headers(headers)
     .type('application/json')
-    .send({
-      error: message,
-      code,
-      request_id: reply.request.id,
-      ...(field === undefined ? {} : { field }),
-    });
+    .send(errorBody(code, message, reply.request.id, field));
 }
 
 /** The message of a framework client error, made actionable. */
@@ -77,24 +53,6 @@ function frameworkMessage(err: FastifyError, req: FastifyRequest): string {
   }
   if (err.message.includes('JSON')) return `Request body is not valid JSON: ${err.message}`;
   return err.message;
-}
-
-/**
- * Writes `{error, code}` with the status of `code` on a raw Node response, for the proxy's
- * own answers outside the API framework (no route, gateway unreachable).
- */
-export function writeRawError(
-  res: ServerResponse,
-  code: ErrorCode,
-  message: string,
-  headers: Readonly<Record<string, string>> = {}
-): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.writeHead(STATUS_OF[code], { ...headers, 'Content-Type': 'application/json' });
-  res.end(JSON.stringify({ error: message, code }));
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

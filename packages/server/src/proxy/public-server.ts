@@ -8,10 +8,11 @@
  * `Accept: text/event-stream` request), dashboard WebSockets and spliced scheduler connections.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { writeRawError } from '../api/error-handler.js';
+import { socketErrorAnswer, writeRawError } from '../errors-http.js';
 import type { ProxyMeter, RefusalReason } from '../observability/metrics.js';
 import { createDashboardProxy } from './dashboard-proxy.js';
 import { createSniRouter, type SniRouterLimits } from './sni-router.js';
@@ -76,12 +77,28 @@ export interface PublicServerDeps {
   readonly dashboardHostOf?: (host: string | undefined) => string | null;
 }
 
-function jsonError(status: number, reason: string, error: string, code: string): string {
-  const body = JSON.stringify({ error, code });
-  return (
-    `HTTP/1.1 ${String(status)} ${reason}\r\nContent-Type: application/json\r\n` +
-    `Content-Length: ${String(Buffer.byteLength(body))}\r\nConnection: close\r\n\r\n${body}`
-  );
+/**
+ * The answer to a connection whose request head never became a request: too large (431), too
+ * slow (408) or malformed (400). No request id was sent or read, so the answer names a new one.
+ */
+function clientErrorAnswer(
+  err: NodeJS.ErrnoException,
+  maxHeaderBytes: number,
+  refused: (reason: RefusalReason) => void
+): string {
+  const id = randomUUID();
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    refused('header_too_large');
+    const limit = String(maxHeaderBytes);
+    return socketErrorAnswer(
+      'header_too_large',
+      `Request head is larger than the limit of ${limit} bytes`,
+      id
+    );
+  }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return socketErrorAnswer('request_timeout', 'The request took too long to arrive', id);
+  return socketErrorAnswer('bad_request', 'Malformed HTTP request', id);
 }
 
 /** Starts `server` listening on host:port; resolves with the bound address. */
@@ -179,23 +196,7 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
       socket.destroy();
       return;
     }
-    if (err.code === 'HPE_HEADER_OVERFLOW') {
-      refused('header_too_large');
-      socket.end(
-        jsonError(
-          431,
-          'Request Header Fields Too Large',
-          `Request head is larger than the limit of ${String(maxHeaderBytes)} bytes`,
-          'header_too_large'
-        )
-      );
-    } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      socket.end(
-        jsonError(408, 'Request Timeout', 'The request took too long to arrive', 'bad_request')
-      );
-    } else {
-      socket.end(jsonError(400, 'Bad Request', 'Malformed HTTP request', 'bad_request'));
-    }
+    socket.end(clientErrorAnswer(err, maxHeaderBytes, refused));
   });
 
   const toHttp = (socket: net.Socket) => {
