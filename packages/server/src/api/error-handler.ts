@@ -8,6 +8,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@gatehouse/api';
 import { GatewayError } from '../errors.js';
 import { STATUS_OF, errorBody } from '../errors-http.js';
+import { isStaleWrite, type StaleWriteError } from '../store/stale-write.js';
 import type { ApiApp } from './api-app.js';
 
 function codeForStatus(status: number): ErrorCode {
@@ -57,12 +58,24 @@ function frameworkMessage(err: FastifyError, req: FastifyRequest): string {
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
+/** The answer to a lost compare-and-set race: what changed, and that a retry reads it anew. */
+function conflict(err: StaleWriteError): GatewayError {
+  const what = err.table === 'clusters' ? `cluster ${err.key}` : `worker ${err.key}`;
+  const how = err.actual === null ? 'was removed' : 'changed';
+  return new GatewayError(
+    'conflict',
+    `The ${what} ${how} while this request was acted on (another gateway process wrote it); retry`,
+    { cause: err }
+  );
+}
+
 /** Installs the error and not-found handlers on `app`; `onError` sees every error code sent. */
 export function installErrorHandling(
   app: ApiApp,
   onError: (code: ErrorCode) => void = () => undefined
 ): void {
-  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((thrown: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const err = isStaleWrite(thrown) ? conflict(thrown) : thrown;
     if (err instanceof GatewayError) {
       onError(err.code);
       if (STATUS_OF[err.code] >= 500) req.log.warn({ err, cause: err.cause }, err.message);
