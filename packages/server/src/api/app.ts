@@ -14,6 +14,7 @@ import type { ApiHost, DashboardAuthorizer } from '../proxy/ports.js';
 import type { ApiApp } from './api-app.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
+import { createRefusalRecorder } from './refusals.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { registerClusterRoutes } from './routes/clusters.js';
@@ -90,11 +91,7 @@ export async function createApiApp(
       if (method !== 'HEAD') routes.push({ method, url: opts.url });
     }
   });
-  installErrorHandling(app, (code) => {
-    if (code === 'unauthenticated') ctx.metrics.refusal('unauthenticated');
-    else if (code === 'payload_too_large') ctx.metrics.refusal('body_too_large');
-    else if (code === 'too_many_requests') ctx.metrics.refusal('rate_limited');
-  });
+  installErrorHandling(app, createRefusalRecorder(ctx));
   await registerOpenApi(app, ctx.version);
   registerMetaRoutes(app, ctx);
   registerClusterRoutes(app, ctx);

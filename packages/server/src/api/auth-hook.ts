@@ -28,7 +28,7 @@ import {
   type BrowserSessions,
 } from '../auth/browser-session.js';
 import { parseCookies, type SessionCache } from '../auth/session-cache.js';
-import { GatewayError, forbidden } from '../errors.js';
+import { GatewayError, forbidden, withRefusal, type Refusal } from '../errors.js';
 import { NO_RATE_LIMIT, type UserRateLimit } from './user-rate-limit.js';
 
 /** The parts of a request authentication reads (a Fastify request or a raw Node one). */
@@ -63,8 +63,17 @@ export interface UserAuth {
 export interface AuthListeners {
   /** Every authenticated user (lets quotas by group apply to their later heartbeats). */
   readonly onUser: (user: User) => void;
-  /** A request refused for lack of access (for the audit log). */
-  readonly onRefusal: (who: string, what: string, why: string) => void;
+}
+
+/** The refusal of `req` for lack of access: audited, and recorded as an event. */
+function accessRefusal(
+  user: string,
+  req: RequestLike,
+  reason: string,
+  metric: 'not_granted' | 'not_admin'
+): Refusal {
+  const action = `${req.method ?? 'GET'} ${req.url ?? ''}`;
+  return { user, action, reason, metric, audit: true };
 }
 
 /** Creates the user authentication step. */
@@ -77,7 +86,7 @@ export function createUserAuth(
   rateLimit: UserRateLimit = NO_RATE_LIMIT,
   passwordThrottle: LoginThrottle | null = null
 ): UserAuth {
-  const { onUser, onRefusal } = listeners;
+  const { onUser } = listeners;
   const pending = new WeakMap<object, string>();
   const found = (user: User) => {
     rateLimit.take(user.name);
@@ -133,19 +142,20 @@ export function createUserAuth(
     browserSession,
     async require(req) {
       const p = await identify(req);
-      if (!p.granted) {
-        onRefusal(p.name, `${req.method ?? 'GET'} ${req.url ?? ''}`, 'not granted');
+      if (p.granted) return p;
+      try {
         return access.requireGranted(p);
+      } catch (err) {
+        throw withRefusal(err, accessRefusal(p.name, req, 'not granted', 'not_granted'));
       }
-      return p;
     },
     async requireAdmin(req) {
       const p = await identify(req);
-      if (!p.admin) {
-        onRefusal(p.name, `${req.method ?? 'GET'} ${req.url ?? ''}`, 'not an admin');
-        throw forbidden(`User ${p.name} is not an administrator of this Dask Gateway`);
-      }
-      return p;
+      if (p.admin) return p;
+      throw withRefusal(
+        forbidden(`User ${p.name} is not an administrator of this Dask Gateway`),
+        accessRefusal(p.name, req, 'not an admin', 'not_admin')
+      );
     },
     checkPassword(username, password) {
       const authorization =

@@ -42,7 +42,6 @@ function setup() {
   const sessions = createSessionCache({ cookieName: 'api-cookie', cacheMaxAge: 300, clock });
   const auth = createUserAuth(createBasicAuthenticator('pw'), sessions, browser, fakeAccess(), {
     onUser: () => undefined,
-    onRefusal: () => undefined,
   });
   const login = (name: string) => browser.create({ name, groups: [], admin: false });
   return { auth, login, sessions };

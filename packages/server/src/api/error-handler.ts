@@ -6,7 +6,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@gatehouse/api';
-import { GatewayError } from '../errors.js';
+import { GatewayError, type Refusal } from '../errors.js';
 import { STATUS_OF, errorBody } from '../errors-http.js';
 import { isStaleWrite, type StaleWriteError } from '../store/stale-write.js';
 import type { ApiApp } from './api-app.js';
@@ -69,15 +69,18 @@ function conflict(err: StaleWriteError): GatewayError {
   );
 }
 
-/** Installs the error and not-found handlers on `app`; `onError` sees every error code sent. */
+/**
+ * Installs the error and not-found handlers on `app`; `onError` sees every error code sent, with
+ * who was refused what when the error says (it records refusals: api/refusals.ts).
+ */
 export function installErrorHandling(
   app: ApiApp,
-  onError: (code: ErrorCode) => void = () => undefined
+  onError: (code: ErrorCode, refusal?: Refusal) => void = () => undefined
 ): void {
   app.setErrorHandler((thrown: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const err = isStaleWrite(thrown) ? conflict(thrown) : thrown;
     if (err instanceof GatewayError) {
-      onError(err.code);
+      onError(err.code, err.refusal);
       if (STATUS_OF[err.code] >= 500) req.log.warn({ err, cause: err.cause }, err.message);
       if (err.statusText !== undefined) reply.raw.statusMessage = asciiReason(err.statusText);
       return sendError(reply, err.code, err.message, err.headers, err.field);

@@ -10,7 +10,7 @@ import { sameSecret } from '../../auth/same-secret.js';
 import { isRecord } from '../../cluster-options/guards.js';
 import { validateAdaptBody, validateScaleCount } from '../../cluster-options/limits.js';
 import type { ClusterRecord } from '../../clusters/model.js';
-import { GatewayError, forbidden, invalid, notFound } from '../../errors.js';
+import { GatewayError, forbidden, invalid, notFound, withRefusal } from '../../errors.js';
 import { toClusterJson } from '../cluster-json.js';
 import type { ApiContext } from '../context.js';
 import { parseStatuses, parseWait } from './query.js';
@@ -59,6 +59,20 @@ export function clusterByToken(ctx: ApiContext, req: NameRequest): ClusterRecord
   return c !== undefined && m[1] !== undefined && sameSecret(c.token, m[1]) ? c : null;
 }
 
+/**
+ * `err` as the refusal of a create: by invalid options (an event), or by a quota or the pool
+ * (also counted as `quota` and audited).
+ */
+function createRefused(err: unknown, user: string, by: 'options' | 'quota'): unknown {
+  return withRefusal(err, {
+    user,
+    action: 'create cluster',
+    reason: err instanceof Error ? err.message : String(err),
+    data: { action: 'create', by },
+    ...(by === 'quota' ? { metric: 'quota', audit: true } : {}),
+  });
+}
+
 /** The `{cluster_name}` segment; an empty one (`/clusters//x`) matches no route (spec §1.2). */
 function nameOf(req: NameRequest): string {
   const name = req.params.cluster_name;
@@ -103,23 +117,11 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     if (body !== undefined && body !== null && !isRecord(body)) {
       throw invalid('The request body must be a JSON object like {"cluster_options": {...}}');
     }
-    const refuse = (err: unknown, by: 'options' | 'quota') => {
-      const reason = err instanceof Error ? err.message : String(err);
-      ctx.events.record({
-        type: 'request.refused',
-        cluster: null,
-        username: user.name,
-        actor: user.name,
-        message: `create cluster refused: ${reason}`,
-        data: { action: 'create', reason, by },
-      });
-      return err;
-    };
     let resolved;
     try {
       resolved = ctx.clusterOptions.resolve(user, submitted);
     } catch (err) {
-      throw refuse(err, 'options');
+      throw createRefused(err, user.name, 'options');
     }
     const { options, config } = resolved;
     let reservation;
@@ -130,15 +132,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
         config.scheduler_memory
       );
     } catch (err) {
-      ctx.metrics.refusal('quota');
-      ctx.audit(
-        user.name,
-        'create cluster',
-        '',
-        'refused',
-        err instanceof Error ? err.message : ''
-      );
-      throw refuse(err, 'quota');
+      throw createRefused(err, user.name, 'quota');
     }
     let c;
     try {

@@ -91,8 +91,15 @@ export function registerUiSessionRoutes(app: ApiApp, ctx: ApiContext, deps: UiSe
       const user = await ctx.userAuth.checkPassword(name, password);
       if (user === null) {
         deps.loginThrottle.failed(name, sourceOf(req));
-        ctx.audit(username, 'ui login', '', 'refused', 'wrong username or password');
-        throw new GatewayError('unauthenticated', 'Wrong username or password');
+        throw new GatewayError('unauthenticated', 'Wrong username or password', {
+          refusal: {
+            user: username,
+            action: 'ui login',
+            reason: 'wrong username or password',
+            audit: true,
+            event: false,
+          },
+        });
       }
       deps.loginThrottle.succeeded(name, sourceOf(req));
       const session = deps.browser.create(user);
