@@ -44,7 +44,10 @@ export const ErrorBody = Type.Object(
     error: Type.String({
       description: 'Human-readable reason; the Python client shows this text.',
     }),
-    code: Type.String({ description: 'Machine-readable error code, one of ERROR_CODES.' }),
+    code: Type.String({
+      description:
+        'Machine-readable error code, one of ERROR_CODES; docs/errors.md says when each is returned.',
+    }),
     request_id: Type.Optional(
       Type.String({
         description:
