@@ -39,7 +39,6 @@ const SIZE_DEBT = {
     'packages/server/src/observability/metrics.ts',
     'packages/server/src/pool/cluster-policy.ts',
     'packages/server/src/proxy/control-api.ts',
-    'packages/server/src/proxy/public-server.ts',
     'packages/server/src/proxy/sni-router.ts',
     'packages/web/src/app.tsx',
     'packages/web/src/pages/admin.tsx',
