@@ -76,6 +76,36 @@ function accessRefusal(
   return { user, action, reason, metric, audit: true };
 }
 
+/** The authenticator's answer; Basic attempts are throttled per (username, source). */
+async function throttledAuthenticate(
+  authenticator: Authenticator,
+  throttle: LoginThrottle | null,
+  req: RequestLike
+): Promise<User | null> {
+  const basic = throttle === null ? null : parseBasic(req.headers.authorization);
+  if (basic === null || throttle === null) return authenticator.authenticate(req.headers);
+  const source = sourceOf(req);
+  throttle.check(basic.username, source);
+  const user = await authenticator.authenticate(req.headers);
+  if (user === null) throttle.failed(basic.username, source);
+  else throttle.succeeded(basic.username, source);
+  return user;
+}
+
+/**
+ * The user of the web UI's session `ui`, CSRF-checked on state-changing requests; null when
+ * there is none or the request carries its own credentials (which cannot be forged
+ * cross-site: no CSRF check).
+ */
+function uiSessionUser(ui: BrowserSession | null, req: RequestLike): User | null {
+  if (req.headers.authorization !== undefined || ui === null) return null;
+  if (isStateChanging(req.method) && !csrfMatches(ui, headerValue(req.headers, CSRF_HEADER)))
+    throw forbidden(
+      `Missing or wrong ${CSRF_HEADER} header for a request made with the web UI's session; reload the page`
+    );
+  return ui.user;
+}
+
 /** Creates the user authentication step. */
 export function createUserAuth(
   authenticator: Authenticator,
@@ -97,36 +127,17 @@ export function createUserAuth(
     const id = parseCookies(req.headers.cookie).get(UI_COOKIE);
     return id === undefined ? null : browser.lookup(id);
   };
-  /** The authenticator's answer; Basic attempts are throttled per (username, source). */
-  const checkHeaders = async (req: RequestLike): Promise<User | null> => {
-    const basic = passwordThrottle === null ? null : parseBasic(req.headers.authorization);
-    if (basic === null || passwordThrottle === null) return authenticator.authenticate(req.headers);
-    const source = sourceOf(req);
-    passwordThrottle.check(basic.username, source);
-    const user = await authenticator.authenticate(req.headers);
-    if (user === null) passwordThrottle.failed(basic.username, source);
-    else passwordThrottle.succeeded(basic.username, source);
-    return user;
-  };
   const identify = async (req: RequestLike): Promise<Principal> => {
     const cookies = parseCookies(req.headers.cookie);
-    // A request carrying its own credentials cannot be forged cross-site: no CSRF check.
-    if (req.headers.authorization === undefined) {
-      const ui = browserSession(req);
-      if (ui !== null) {
-        if (isStateChanging(req.method) && !csrfMatches(ui, headerValue(req.headers, CSRF_HEADER)))
-          throw forbidden(
-            `Missing or wrong ${CSRF_HEADER} header for a request made with the web UI's session; reload the page`
-          );
-        return found(ui.user);
-      }
-    }
+    const ui = req.headers.authorization === undefined ? browserSession(req) : null;
+    const uiUser = uiSessionUser(ui, req);
+    if (uiUser !== null) return found(uiUser);
     const cookie = cookies.get(sessions.cookieName);
     if (cookie !== undefined) {
       const user = sessions.lookup(cookie);
       if (user !== null) return found(user);
     }
-    const user = await checkHeaders(req);
+    const user = await throttledAuthenticate(authenticator, passwordThrottle, req);
     const fromBrowser = isBrowserRequest(req.headers, cookies);
     if (user === null) {
       throw new GatewayError('unauthenticated', 'Authentication required', {
