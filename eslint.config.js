@@ -25,7 +25,6 @@ const SIZE_DEBT = {
   notYetSplit: [
     'packages/cli/src/commands/admin.ts',
     'packages/cli/src/commands/clusters.ts',
-    'packages/server/src/api/routes/admin.ts',
     'packages/server/src/auth/hub-oauth.ts',
     'packages/server/src/auth/jupyterhub.ts',
     'packages/server/src/backends/local/local-backend.ts',
