@@ -8,7 +8,12 @@
  * @module
  */
 import type { ErrorCode } from '@gatehouse/api';
-import type { RefusalReason } from './observability/metrics.js';
+
+/**
+ * Labels of `gatehouse_refusals_total` a refusal may choose instead of its code's own (a subset
+ * of the metric's reasons; api/refusals.ts passes them on).
+ */
+export type RefusalMetric = 'not_granted' | 'not_admin' | 'quota';
 
 /** Who was refused what, and how the refusal is recorded. */
 export interface Refusal {
@@ -23,7 +28,7 @@ export interface Refusal {
   /** More of the event's data (`action` here overrides the event's action). */
   readonly data?: Readonly<Record<string, unknown>>;
   /** The label of `gatehouse_refusals_total` (default: the one of the error's code, if any). */
-  readonly metric?: RefusalReason;
+  readonly metric?: RefusalMetric;
   /** Whether the refusal goes to the audit log. @default false */
   readonly audit?: boolean;
   /** Whether the refusal is recorded as a `request.refused` event. @default true */

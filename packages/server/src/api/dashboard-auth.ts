@@ -17,30 +17,15 @@
  * Every refusal names the request's id (its X-Request-Id, or a new one).
  * @module
  */
-import type { Principal } from '../access/access-control.js';
-import { headerValue, type User } from '../auth/authenticator.js';
-import type { DashboardGrants } from '../auth/dashboard-grants.js';
-import type { ClusterRecord } from '../clusters/model.js';
+import { headerValue } from '../auth/authenticator.js';
 import { forbidden } from '../errors.js';
-import type { DashboardHosts } from '../proxy/dashboard-host.js';
 import type { DashboardAuthorizer } from '../proxy/ports.js';
-import type { UserAuth } from './auth-hook.js';
 import { onDashboardHost } from './dashboard-host-auth.js';
 import { onGatewayOrigin } from './dashboard-origin-auth.js';
 import { requestIdOf } from './request-id.js';
-import { refusal } from './dashboard-verdicts.js';
+import { refusal, type DashboardAuthDeps } from './dashboard-verdicts.js';
 
-/** What the authorizer is built from. */
-export interface DashboardAuthDeps {
-  readonly userAuth: UserAuth;
-  readonly cluster: (name: string) => ClusterRecord | undefined;
-  /** The current access decision for a user (grants and roles as of now). */
-  readonly principal: (user: User) => Principal;
-  readonly grants: DashboardGrants;
-  readonly hosts: DashboardHosts;
-  /** The gateway's URL prefix ('' for none). */
-  readonly prefix: string;
-}
+export type { DashboardAuthDeps } from './dashboard-verdicts.js';
 
 /** Creates the dashboard authorizer. */
 export function createDashboardAuth(deps: DashboardAuthDeps): DashboardAuthorizer {

@@ -12,8 +12,13 @@ import { DASHBOARD_LOGIN_PATH, dashboardTokens } from '../auth/dashboard-grants.
 import { isActive } from '../clusters/model.js';
 import { GatewayError, forbidden } from '../errors.js';
 import type { DashboardVerdict } from '../proxy/ports.js';
-import type { DashboardAuthDeps } from './dashboard-auth.js';
-import { mayViewCluster, redirect, refusal, type DashboardAsk } from './dashboard-verdicts.js';
+import {
+  mayViewCluster,
+  redirect,
+  refusal,
+  type DashboardAsk,
+  type DashboardAuthDeps,
+} from './dashboard-verdicts.js';
 
 /** Whether `user` may view the dashboard on its host: the cluster must still be active. */
 function mayViewOnHost(deps: DashboardAuthDeps, user: User | null, name: string): boolean {

@@ -12,13 +12,13 @@ import { DASHBOARD_LOGIN_PATH } from '../auth/dashboard-grants.js';
 import { parseCookies } from '../auth/session-cache.js';
 import { GatewayError, forbidden } from '../errors.js';
 import type { DashboardVerdict } from '../proxy/ports.js';
-import type { DashboardAuthDeps } from './dashboard-auth.js';
 import {
   fromBrowserEngine,
   mayViewCluster,
   redirect,
   refusal,
   type DashboardAsk,
+  type DashboardAuthDeps,
 } from './dashboard-verdicts.js';
 
 /** The user of the request, or the verdict that sends them to log in (or refuses them). */

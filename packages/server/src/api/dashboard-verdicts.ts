@@ -1,15 +1,19 @@
 /**
- * The answers the dashboard authorizer gives instead of the dashboard: a refusal (the error's
- * status and JSON body, naming the request's id like every error body) or a redirect.
+ * What the dashboard authorizer's parts share (a leaf module): what it is built from, and the
+ * answers it gives instead of the dashboard: a refusal (the error's status and JSON body, naming
+ * the request's id like every error body) or a redirect.
  * @module
  */
 import type { IncomingMessage } from 'node:http';
 import type { Principal } from '../access/access-control.js';
-import { headerValue } from '../auth/authenticator.js';
+import { headerValue, type User } from '../auth/authenticator.js';
+import type { DashboardGrants } from '../auth/dashboard-grants.js';
 import type { ClusterRecord } from '../clusters/model.js';
 import type { GatewayError } from '../errors.js';
 import { rawErrorAnswer } from '../errors-http.js';
+import type { DashboardHosts } from '../proxy/dashboard-host.js';
 import type { DashboardVerdict } from '../proxy/ports.js';
+import type { UserAuth } from './auth-hook.js';
 
 /** The parts of a dashboard request the authorizer reads. */
 export type DashboardRequest = Pick<IncomingMessage, 'headers' | 'method' | 'url'>;
@@ -20,6 +24,18 @@ export interface DashboardAsk {
   readonly name: string;
   /** The request's id, named in every refusal. */
   readonly requestId: string;
+}
+
+/** What the authorizer is built from. */
+export interface DashboardAuthDeps {
+  readonly userAuth: UserAuth;
+  readonly cluster: (name: string) => ClusterRecord | undefined;
+  /** The current access decision for a user (grants and roles as of now). */
+  readonly principal: (user: User) => Principal;
+  readonly grants: DashboardGrants;
+  readonly hosts: DashboardHosts;
+  /** The gateway's URL prefix ('' for none). */
+  readonly prefix: string;
 }
 
 /** The refusal for `err`: its status, headers and error body with the request's id. */
