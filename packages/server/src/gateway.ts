@@ -174,8 +174,8 @@ async function build(config: GatewayConfig, deps: GatewayDeps): Promise<Built> {
   });
   const access = await createAccessControl(config.access, stores.accessStore, clock);
   const options = await createClusterOptions(config, log, clock, core.environmentAccess);
-  const { policy, metrics } = core;
-  const auth = createAuthWiring(config, { stores, access, policy, metrics, clock, log });
+  const { policy } = core;
+  const auth = createAuthWiring(config, { stores, access, policy, clock, log });
   const serving = await createApiServing(config, {
     stores,
     core,
