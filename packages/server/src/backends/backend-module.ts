@@ -10,32 +10,15 @@ import type { Logger } from 'pino';
 import type { Static, TObject } from 'typebox';
 import Value from 'typebox/value';
 import type { Clock } from '../clock.js';
-import type { GatewayConfig } from '../config/load.js';
-import type { LifecycleSettings } from '../config/sections/lifecycle.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import type { BackendConfigPaths, ResolvedBackendConfig } from './backend-config.js';
 import type { Backend, BackendNotify } from './backend.js';
 import type { UNPRIVILEGED } from './local/environment-access.js';
 import type { ClusterFirewall } from './local/isolation.js';
 import type { IsolationPlan } from './local/isolation-plan.js';
 import type { NetworkIsolation } from './local/network-isolation.js';
 
-/** What every resolved `backend:` section has, whatever its type. */
-export interface ResolvedBackendConfig extends LifecycleSettings {
-  readonly type: string;
-  /** Prefix of the default Python environment schedulers and workers run from. */
-  readonly pythonEnv: string;
-  /** Where scheduler and worker output is kept. */
-  readonly logsDirectory: string;
-}
-
-/** Where relative paths of a `backend:` section are resolved from. */
-export interface BackendConfigPaths {
-  /** Directory relative paths in the file are taken from. */
-  readonly base: string;
-  /** The resolved `data_dir`. */
-  readonly dataDir: string;
-  /** The Python environment when the section names none (environment variable or default). */
-  readonly defaultPythonEnv: string;
-}
+export type { BackendConfigPaths, ResolvedBackendConfig } from './backend-config.js';
 
 /** What a backend is built with besides its own section. */
 export interface BackendContext {

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { Type } from 'typebox';
 import { Seconds } from '../config/sections/primitives.js';
-import type { BackendConfigPaths } from './backend-module.js';
+import type { BackendConfigPaths } from './backend-config.js';
 
 /** Keys shared by backends that start processes from a Python environment. */
 export const ProcessKeys = {

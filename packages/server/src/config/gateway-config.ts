@@ -5,8 +5,8 @@
 import type { BasicAuthConfig, GatewayConfigInput, OptionFieldConfig } from './schema.js';
 import type { ListenAddress } from './listen-address.js';
 import type { ResolvedJupyterHubAuth } from './resolve-auth.js';
-import type { ResolvedTiming } from './resolve-backend.js';
-import type { ResolvedBackendConfig } from '../backends/backend-module.js';
+import type { ResolvedTiming } from './resolved-timing.js';
+import type { ResolvedBackendConfig } from '../backends/backend-config.js';
 import type { ResolvedProxy } from './resolve-proxy.js';
 
 /** Rotation and retention of scheduler and worker logs (seconds, bytes). */

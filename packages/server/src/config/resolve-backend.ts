@@ -4,26 +4,12 @@
  * backend section carries.
  * @module
  */
-import type { BackendConfigPaths, ResolvedBackendConfig } from '../backends/backend-module.js';
+import type { BackendConfigPaths, ResolvedBackendConfig } from '../backends/backend-config.js';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { LifecycleSettings } from './sections/lifecycle.js';
+import type { ResolvedTiming } from './resolved-timing.js';
 
-/** Timing of the reconciler, with derived values filled in (all in seconds). */
-export interface ResolvedTiming {
-  readonly heartbeatPeriod: number;
-  readonly heartbeatTimeout: number;
-  readonly clusterStartTimeout: number;
-  readonly workerStartTimeout: number;
-  readonly checkTimeoutsPeriod: number;
-  readonly clusterStatusPeriod: number;
-  readonly workerStatusPeriod: number;
-  readonly workerStartFailureLimit: number;
-  readonly schedulerApiRetries: number;
-  readonly parallelism: number;
-  readonly dbCleanupPeriod: number;
-  readonly clusterMaxAge: number;
-  readonly orphanScanPeriod: number;
-}
+export type { ResolvedTiming } from './resolved-timing.js';
 
 /** The reconciler timing of a backend section, derived values filled in. */
 export function resolveTiming(b: LifecycleSettings): ResolvedTiming {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { LifecycleKeys } from '../../config/sections/lifecycle.js';
-import type { BackendConfigPaths } from '../backend-module.js';
+import type { BackendConfigPaths } from '../backend-config.js';
 import {
   ProcessKeys,
   resolveProcessPaths,

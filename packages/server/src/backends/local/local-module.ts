@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { defineBackend, type BackendContext, type BackendChoice } from '../backend-module.js';
-import type { GatewayConfig } from '../../config/load.js';
+import type { GatewayConfig } from '../../config/gateway-config.js';
 import { UNPRIVILEGED } from './environment-access.js';
 import { planIsolation, type IsolationPlan } from './isolation-plan.js';
 import { createLocalBackend } from './local-backend.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { LifecycleKeys } from '../../config/sections/lifecycle.js';
 import { Seconds } from '../../config/sections/primitives.js';
-import type { BackendConfigPaths } from '../backend-module.js';
+import type { BackendConfigPaths } from '../backend-config.js';
 import {
   ProcessKeys,
   resolveProcessPaths,

@@ -4,7 +4,7 @@
  * @module
  */
 import { defineBackend, type BackendContext } from '../backend-module.js';
-import type { GatewayConfig } from '../../config/load.js';
+import type { GatewayConfig } from '../../config/gateway-config.js';
 import { createSlurmBackend } from './slurm-backend.js';
 import { createSlurmCli, type SlurmCli } from './slurm-cli.js';
 import {
