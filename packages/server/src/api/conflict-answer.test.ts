@@ -49,6 +49,7 @@ function cluster(): ClusterRecord {
     stopTime: null,
     stopReason: null,
     failures: 0,
+    failure: null,
     lastHeartbeat: 0,
     workers: new Map(),
   };

@@ -44,6 +44,7 @@ function record(name: string, stopTime: number): ClusterRecord {
     stopTime,
     stopReason: 'user',
     failures: 0,
+    failure: null,
     lastHeartbeat: 0,
     workers: new Map(),
   };

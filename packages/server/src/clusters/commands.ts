@@ -45,6 +45,7 @@ export async function createCluster(
     stopTime: null,
     stopReason: null,
     failures: 0,
+    failure: null,
     lastHeartbeat: 0,
     workers: new Map(),
   };

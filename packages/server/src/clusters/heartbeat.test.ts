@@ -54,6 +54,7 @@ function cluster(over: Partial<ClusterRecord> = {}): ClusterRecord {
     stopTime: null,
     stopReason: null,
     failures: 0,
+    failure: null,
     lastHeartbeat: 0,
     workers: new Map(),
     ...over,

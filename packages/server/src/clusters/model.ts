@@ -65,6 +65,16 @@ export interface WorkerRecord {
   version?: number;
 }
 
+/**
+ * Why a cluster failed, observed apart from its status and target (issue 15): the reason, the
+ * evidence seen (bounded: the end of the scheduler's last output), and when, in clock ms.
+ */
+export interface ClusterFailure {
+  readonly reason: string;
+  readonly evidence: string | null;
+  readonly at: number;
+}
+
 /** One cluster. */
 export interface ClusterRecord {
   readonly name: string;
@@ -87,6 +97,8 @@ export interface ClusterRecord {
   stopReason: string | null;
   /** Consecutive worker start failures. */
   failures: number;
+  /** The observed failure condition, set when a failure sets the target to FAILED. */
+  failure: ClusterFailure | null;
   /** Last heartbeat, in clock milliseconds (not persisted). */
   lastHeartbeat: number;
   readonly workers: Map<string, WorkerRecord>;

@@ -102,12 +102,48 @@ describe('reconciler state machine', () => {
     assert.ok(!g.routes.has(c.name));
   });
 
+  it('records the failure as a condition apart from status and target, kept across a restart', async () => {
+    const c = await running(1);
+    assert.equal(c.failure, null, 'a running cluster has no failure');
+    h.backend.tail = 'line 1\nTraceback: boom';
+    h.now += 5_000;
+    const failedAt = h.now;
+    const sched = h.backend.scheduler(c.name);
+    assert.ok(sched);
+    h.backend.exit(sched, 'exit code 3');
+    await until(() => c.status === Job.FAILED, 'the cluster to fail');
+    // Spec §3.3: the failure drives the target to FAILED, and the status follows it.
+    assert.equal(c.target, Job.FAILED);
+    assert.equal(publicStatus(c), 'FAILED');
+    assert.deepEqual(c.failure, {
+      reason: 'scheduler exited (exit code 3)',
+      evidence: 'line 1\nTraceback: boom',
+      at: failedAt,
+    });
+    g.crash();
+    g = await h.gateway();
+    assert.deepEqual(g.manager.get(c.name)?.failure, c.failure, 'reloaded from the store');
+  });
+
+  it('a stop that is not a failure records no failure condition', async () => {
+    const c = await running(1);
+    await g.manager.stop(c, 'user', 'alice');
+    await g.manager.idle();
+    assert.equal(c.status, Job.STOPPED);
+    assert.equal(c.failure, null);
+  });
+
   it('a scheduler that cannot start fails the cluster', async () => {
     h.backend.failSchedulerStart = 'no such command';
     const c = await g.manager.create('alice', {}, TEST_CONFIG);
     await g.manager.idle();
     assert.equal(publicStatus(c), 'FAILED');
     assert.equal(c.stopReason, 'scheduler failed to start: no such command');
+    assert.deepEqual(c.failure, {
+      reason: 'scheduler failed to start: no such command',
+      evidence: null,
+      at: h.now,
+    });
   });
 
   it('stop → STOPPED, every process gone', async () => {

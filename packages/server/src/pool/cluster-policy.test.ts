@@ -60,6 +60,7 @@ function record(name: string, username: string, spec: ClusterSpec = {}): Cluster
     stopTime: null,
     stopReason: null,
     failures: 0,
+    failure: null,
     lastHeartbeat: 0,
     workers: new Map(),
   };

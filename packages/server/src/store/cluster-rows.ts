@@ -91,6 +91,7 @@ export function clusterFromRow(
     stopTime: numOrNull(row.stop_time),
     stopReason: row.stop_reason,
     failures: row.failures,
+    failure: null,
     lastHeartbeat: 0,
     workers: new Map(workers.map((w) => [w.name, workerFromRow(w)])),
     version: num(row.version),

@@ -56,6 +56,7 @@ function cluster(): ClusterRecord {
     stopTime: null,
     stopReason: null,
     failures: 0,
+    failure: null,
     lastHeartbeat: 0,
     workers: new Map(),
   };
