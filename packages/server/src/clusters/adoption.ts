@@ -10,7 +10,6 @@ import {
   enqueueCluster,
   enqueueWorker,
   fail,
-  lastOutput,
   logTail,
   saveWorker,
   type ManagerState,
@@ -56,7 +55,7 @@ export async function adopt(s: ManagerState, c: ClusterRecord): Promise<void> {
   const submitted = c.status !== Job.CREATED;
   if (submitted && c.target === Job.RUNNING && !isLive(backend.observe(c, null))) {
     const tail = logTail(s, c, null, 20);
-    await fail(s, c, `the scheduler died while the gateway was down${lastOutput(tail)}`);
+    await fail(s, c, 'the scheduler died while the gateway was down', tail);
   }
   for (const w of c.workers.values()) {
     if (isFinal(w.status) || w.status === Job.CREATED) continue;

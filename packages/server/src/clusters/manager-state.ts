@@ -129,9 +129,29 @@ export async function requestStop(
   enqueueCluster(s, c);
 }
 
-/** Sets the target of a wanted-running cluster to FAILED with `reason` (spec §3.3). */
-export const fail = (s: ManagerState, c: ClusterRecord, reason: string) =>
-  requestStop(s, c, Job.FAILED, reason);
+/** The most characters of evidence a failure condition keeps (the end of the output). */
+export const FAILURE_EVIDENCE_MAX_CHARS = 8192;
+
+/**
+ * Fails a wanted-running cluster (spec §3.3: its target becomes FAILED, as upstream does) and
+ * records why as an observed condition apart from status and target: `reason`, the end of
+ * `evidence` (the scheduler's last output; '' for none) and the time. The stop reason keeps
+ * both, as before. No-op for a cluster already wanted stopped.
+ */
+export async function fail(
+  s: ManagerState,
+  c: ClusterRecord,
+  reason: string,
+  evidence = ''
+): Promise<void> {
+  if (c.target > Job.RUNNING) return;
+  c.failure = {
+    reason,
+    evidence: evidence === '' ? null : evidence.slice(-FAILURE_EVIDENCE_MAX_CHARS),
+    at: s.clock.now(),
+  };
+  await requestStop(s, c, Job.FAILED, `${reason}${lastOutput(evidence)}`);
+}
 
 /** The last `lines` lines of the scheduler's (`w` null) or worker's output; '' without logs. */
 export function logTail(

@@ -12,7 +12,6 @@ import {
   enqueueCluster,
   enqueueWorker,
   fail,
-  lastOutput,
   logTail,
   saveCluster,
   saveWorker,
@@ -36,7 +35,7 @@ export async function observeScheduler(s: ManagerState, c: ClusterRecord): Promi
   }
   const why = gone(s.backend.observe(c, null), 'scheduler');
   if (why === null) return false;
-  await fail(s, c, `${why}${lastOutput(logTail(s, c, null, 20))}`);
+  await fail(s, c, why, logTail(s, c, null, 20));
   return true;
 }
 

@@ -10,12 +10,17 @@ import {
   enqueueCluster,
   enqueueWorker,
   fail,
-  lastOutput,
   logTail,
   requestStop,
   saveWorker,
   type ManagerState,
 } from './manager-state.js';
+
+/** Why a job is overdue, and the evidence seen (a late scheduler's last output, else ''). */
+export interface Overdue {
+  readonly reason: string;
+  readonly evidence: string;
+}
 
 /**
  * Why a submitted scheduler (`w` null) or worker is overdue, or null. Start timeouts count
@@ -26,23 +31,27 @@ export function overdue(
   c: ClusterRecord,
   w: WorkerRecord | null,
   now: number
-): string | null {
+): Overdue | null {
   const { backend, timing } = s;
   const queueTimeout = backend.queueTimeout ?? Infinity;
   const what = w === null ? 'scheduler' : 'worker';
   const phase = backend.observe(c, w);
   if (phase.phase === 'queued') {
-    return now - phase.since > queueTimeout * 1000
-      ? `the ${what} job waited in the queue for more than ${String(queueTimeout)} s (reason: ${phase.reason})`
-      : null;
+    if (now - phase.since <= queueTimeout * 1000) return null;
+    const reason = `the ${what} job waited in the queue for more than ${String(queueTimeout)} s (reason: ${phase.reason})`;
+    return { reason, evidence: '' };
   }
   const since =
     (phase.phase === 'running' ? phase.since : null) ?? (w === null ? c.startTime : w.startTime);
   const limit = w === null ? timing.clusterStartTimeout : timing.workerStartTimeout;
   if (now - since <= limit * 1000) return null;
-  if (w !== null) return `did not connect to the scheduler within ${String(limit)} s`;
-  const tail = logTail(s, c, null, 20);
-  return `scheduler did not report its addresses within ${String(limit)} s${lastOutput(tail)}`;
+  if (w !== null) {
+    return { reason: `did not connect to the scheduler within ${String(limit)} s`, evidence: '' };
+  }
+  return {
+    reason: `scheduler did not report its addresses within ${String(limit)} s`,
+    evidence: logTail(s, c, null, 20),
+  };
 }
 
 /** Reports the queue reason of one submitted job, once per reason. */
@@ -91,7 +100,7 @@ function noClientFor(s: ManagerState, c: ClusterRecord, now: number): number {
 async function sweepWorkerTimeouts(s: ManagerState, c: ClusterRecord, now: number): Promise<void> {
   for (const w of c.workers.values()) {
     if (w.status !== Job.SUBMITTED || w.target !== Job.RUNNING) continue;
-    const why = overdue(s, c, w, now);
+    const why = overdue(s, c, w, now)?.reason ?? null;
     if (why !== null) {
       s.log.warn({ cluster: c.name, worker: w.name, reason: why }, 'worker given up');
       s.events.workerFailing(w, why);
@@ -110,7 +119,7 @@ export async function sweepTimeouts(s: ManagerState): Promise<void> {
     if (c.target !== Job.RUNNING || isFinal(c.status)) continue;
     const late = c.status === Job.SUBMITTED ? overdue(s, c, null, now) : null;
     if (late !== null) {
-      await fail(s, c, late);
+      await fail(s, c, late.reason, late.evidence);
     } else if (c.status === Job.RUNNING && now - c.lastHeartbeat > timing.heartbeatTimeout * 1000) {
       await fail(s, c, `no heartbeat from the scheduler for ${String(timing.heartbeatTimeout)} s`);
     } else if (c.config.max_lifetime !== null && now - c.startTime > c.config.max_lifetime * 1000) {

@@ -9,6 +9,7 @@ import type { SecretBox } from './secret-box.js';
 import {
   toJobStatus,
   type BackendState,
+  type ClusterFailure,
   type ClusterRecord,
   type WorkerRecord,
 } from '../clusters/model.js';
@@ -48,6 +49,9 @@ export function mutableClusterColumns(c: ClusterRecord) {
     stop_time: c.stopTime,
     stop_reason: c.stopReason,
     failures: c.failures,
+    failure_reason: c.failure?.reason ?? null,
+    failure_evidence: c.failure?.evidence ?? null,
+    failure_at: c.failure?.at ?? null,
   };
 }
 
@@ -64,6 +68,12 @@ export function workerFromRow(w: WorkerRow): WorkerRecord {
     stopTime: numOrNull(w.stop_time),
     version: num(w.version),
   };
+}
+
+/** A cluster's failure condition from its row; null when it never failed. */
+function failureFromRow(row: ClusterRow): ClusterFailure | null {
+  if (row.failure_reason === null || row.failure_at === null) return null;
+  return { reason: row.failure_reason, evidence: row.failure_evidence, at: num(row.failure_at) };
 }
 
 /** A cluster record from its row and its workers' rows; secrets opened with `box`. */
@@ -91,7 +101,7 @@ export function clusterFromRow(
     stopTime: numOrNull(row.stop_time),
     stopReason: row.stop_reason,
     failures: row.failures,
-    failure: null,
+    failure: failureFromRow(row),
     lastHeartbeat: 0,
     workers: new Map(workers.map((w) => [w.name, workerFromRow(w)])),
     version: num(row.version),

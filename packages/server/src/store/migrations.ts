@@ -201,6 +201,19 @@ const versions: Migration = {
   },
 };
 
+const failureCondition: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('clusters').addColumn('failure_reason', 'text').execute();
+    await db.schema.alterTable('clusters').addColumn('failure_evidence', 'text').execute();
+    await db.schema.alterTable('clusters').addColumn('failure_at', 'bigint').execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    for (const c of ['failure_at', 'failure_evidence', 'failure_reason']) {
+      await db.schema.alterTable('clusters').dropColumn(c).execute();
+    }
+  },
+};
+
 /** Every migration by name, in order (names sort lexically). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -209,6 +222,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-gateway-meta': gatewayMeta,
   '0005-user-groups': userGroups,
   '0006-versions': versions,
+  '0007-failure-condition': failureCondition,
 };
 
 /** A provider of the migrations up to and including `last` (tests build older databases). */

@@ -283,6 +283,7 @@ describe('store queries in two dialects', () => {
     assert.doesNotMatch(ddl, /"(start_time|stop_time|time|created_at|granted_at)" integer/);
     assert.match(ddl, /"start_time" bigint not null/);
     assert.match(ddl, /add column "version" bigint default 1 not null/);
+    assert.match(ddl, /add column "failure_at" bigint/);
   });
 
   it('runs every migration as SQLite with the SQLite forms (positive control)', async () => {

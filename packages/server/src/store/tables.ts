@@ -27,6 +27,10 @@ export interface ClusterRow {
   stop_time: number | null;
   stop_reason: string | null;
   failures: number;
+  /** The observed failure condition: reason, bounded evidence, time (migration 0007). */
+  failure_reason: string | null;
+  failure_evidence: string | null;
+  failure_at: number | null;
   /** Bumped by every update; writes compare-and-set on it (migration 0006). */
   version: number;
 }
