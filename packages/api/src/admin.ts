@@ -105,6 +105,21 @@ export const LogsJson = Type.Object(
 /** A cluster's process logs. */
 export type LogsJson = Static<typeof LogsJson>;
 
+/** A failed cluster's failure condition: reason, evidence (last output) and time (ms). */
+export const ClusterFailureJson = Type.Object(
+  {
+    reason: Type.String(),
+    evidence: Nullable(
+      Type.String({ description: "The end of the scheduler's last output (at most 8 KiB)" })
+    ),
+    at: Type.Integer({ description: 'When the failure was observed, in ms since the epoch' }),
+  },
+  {
+    additionalProperties: false,
+    description: 'Why the cluster failed, observed apart from its status; null unless it failed',
+  }
+);
+
 /** One cluster of any user on `GET /api/v1/admin/clusters`. */
 export const AdminCluster = Type.Object(
   {
@@ -127,6 +142,7 @@ export const AdminCluster = Type.Object(
       })
     ),
     stop_reason: Nullable(Type.String()),
+    failure: Nullable(ClusterFailureJson),
     dashboard_route: Nullable(Type.String()),
     options: Type.Record(Type.String(), Type.Unknown(), {
       description: 'The options the cluster was created with',

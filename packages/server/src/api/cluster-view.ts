@@ -30,6 +30,7 @@ export function clusterView(c: ClusterRecord, now: number): AdminCluster {
         ? null
         : Math.max(0, lifetime - (now - c.startTime) / 1000),
     stop_reason: c.stopReason,
+    failure: null,
     dashboard_route:
       status === 'RUNNING' && c.dashboardAddress !== '' ? `/clusters/${c.name}/status` : null,
     options: { ...c.options },
