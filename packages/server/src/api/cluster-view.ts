@@ -1,6 +1,6 @@
 /**
  * The Gatehouse-only view of a cluster (`AdminCluster`) the admin API and the web UI show: owner, workers,
- * resources in use, age, time left before the lifetime limit and stop reason. It never travels
+ * resources in use, age, time left before the lifetime limit, stop reason and failure condition. It never travels
  * inside the client's ClusterJSON.
  * @module
  */
@@ -30,7 +30,7 @@ export function clusterView(c: ClusterRecord, now: number): AdminCluster {
         ? null
         : Math.max(0, lifetime - (now - c.startTime) / 1000),
     stop_reason: c.stopReason,
-    failure: null,
+    failure: c.failure === null ? null : { ...c.failure },
     dashboard_route:
       status === 'RUNNING' && c.dashboardAddress !== '' ? `/clusters/${c.name}/status` : null,
     options: { ...c.options },
