@@ -7,7 +7,7 @@
  */
 import type { DelegatingBackend, ObservedWorker } from '../backends/backend.js';
 import { Job, isFinal, newWorker, type ClusterRecord, type WorkerRecord } from './model.js';
-import { saveWorker, type ManagerState } from './manager-state.js';
+import { enqueueCluster, saveCluster, saveWorker, type ManagerState } from './manager-state.js';
 
 /** Records a worker the engine started and the gateway has no record of (SUBMITTED). */
 async function recordNew(s: ManagerState, c: ClusterRecord, name: string): Promise<void> {
@@ -22,7 +22,8 @@ async function recordNew(s: ManagerState, c: ClusterRecord, name: string): Promi
 
 /**
  * Finishes the record of a worker the engine no longer runs: STOPPED when it was retired or
- * its cluster is stopping, FAILED (with why) when it ended or vanished on its own.
+ * its cluster is stopping, FAILED (with why) when it was given up on, or ended or vanished on
+ * its own. One that never reached its scheduler is a start failure, counted as per-job ones.
  */
 async function recordGone(
   s: ManagerState,
@@ -30,13 +31,18 @@ async function recordGone(
   w: WorkerRecord,
   o: ObservedWorker | undefined
 ): Promise<void> {
-  const expected = w.closeExpected || w.target !== Job.RUNNING || c.target !== Job.RUNNING;
-  const end = expected ? Job.STOPPED : Job.FAILED;
-  if (!expected) {
+  const expected = w.closeExpected || w.target === Job.STOPPED || c.target !== Job.RUNNING;
+  const end = expected && w.target !== Job.FAILED ? Job.STOPPED : Job.FAILED;
+  if (w.target === Job.RUNNING && end === Job.FAILED) {
     s.events.workerFailing(
       w,
       o === undefined ? 'vanished from the backend' : `exited (${o.how ?? 'unknown'})`
     );
+    if (w.status === Job.SUBMITTED) {
+      c.failures++;
+      await saveCluster(s, c);
+      enqueueCluster(s, c);
+    }
   }
   w.target = end;
   w.status = end;

@@ -89,6 +89,21 @@ describe('reconciler over a delegating backend', () => {
     assert.equal(records(c, Job.RUNNING).length, 3, 'the replacement is recorded and runs');
   });
 
+  it('fails the cluster once workers keep ending before they connect', async () => {
+    const c = await running(0);
+    await g.manager.scale(c, 1, 'alice');
+    await beat(h, g, c); // the count reaches the reconciler; no heartbeat connects the worker
+    for (let i = 1; i <= 3; i++) {
+      const [w] = fake.workerNames(c.name);
+      assert.ok(w !== undefined && c.workers.get(w)?.status === Job.SUBMITTED);
+      fake.exitWorker(c.name, w);
+      await g.manager.idle();
+      assert.equal(c.workers.get(w)?.status, Job.FAILED, `worker ${String(i)} failed`);
+    }
+    assert.equal(c.status, Job.FAILED);
+    assert.match(c.stopReason ?? '', /3 workers in a row failed to start/);
+  });
+
   it('stops the cluster with its workers', async () => {
     const c = await running(2);
     await g.manager.stop(c, 'requested');

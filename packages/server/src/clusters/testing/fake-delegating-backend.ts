@@ -8,6 +8,7 @@
 import type { Heartbeat } from '@gatehouse/api';
 import type {
   DelegatingBackend,
+  ObservedWorker,
   Observation,
   WorkerSetObservation,
 } from '../../backends/backend.js';
@@ -19,6 +20,8 @@ interface EngineEntry {
   acknowledged: number | null;
   /** Worker names, oldest first. */
   readonly workers: string[];
+  /** How each worker that ended on its own ended, by name (kept until replaced). */
+  readonly exited: Map<string, string>;
 }
 
 /** One `setWorkerCount` call the fake received. */
@@ -40,7 +43,7 @@ export class FakeDelegatingBackend extends FakeBackend implements DelegatingBack
   private entry(name: string): EngineEntry {
     let e = this.engine.get(name);
     if (e === undefined) {
-      e = { acknowledged: null, workers: [] };
+      e = { acknowledged: null, workers: [], exited: new Map() };
       this.engine.set(name, e);
     }
     return e;
@@ -59,7 +62,8 @@ export class FakeDelegatingBackend extends FakeBackend implements DelegatingBack
     const retire = opts.retire ?? [];
     this.calls.push({ cluster: c.name, n, retire });
     const e = this.entry(c.name);
-    const kept = e.workers.filter((w) => !retire.includes(w));
+    const kept = e.workers.filter((w) => !retire.includes(w) && !e.exited.has(w));
+    e.exited.clear();
     while (kept.length < n) kept.push(`w${String(this.nextWorker++)}`);
     e.workers.splice(0, e.workers.length, ...kept.slice(0, n));
     e.acknowledged = n;
@@ -70,7 +74,10 @@ export class FakeDelegatingBackend extends FakeBackend implements DelegatingBack
     const e = this.engine.get(c.name);
     return {
       acknowledged: e?.acknowledged ?? null,
-      workers: (e?.workers ?? []).map((name) => ({ name, phase: 'running' as const })),
+      workers: (e?.workers ?? []).map((name): ObservedWorker => {
+        const how = e?.exited.get(name);
+        return how === undefined ? { name, phase: 'running' } : { name, phase: 'exited', how };
+      }),
     };
   }
 
@@ -81,10 +88,20 @@ export class FakeDelegatingBackend extends FakeBackend implements DelegatingBack
     this.notify({ clusterName: name, workerName: worker });
   }
 
+  /** Worker `worker` of cluster `name` ends on its own (`how`); the engine notifies. */
+  exitWorker(name: string, worker: string, how = 'exit code 1'): void {
+    this.entry(name).exited.set(worker, how);
+    this.notify({ clusterName: name, workerName: worker });
+  }
+
   override observe(c: ClusterRecord, w: WorkerRecord | null): Observation {
     if (w === null) return super.observe(c, null);
-    const running = this.engine.get(c.name)?.workers.includes(w.name) ?? false;
-    return running ? { phase: 'running', since: null } : { phase: 'absent' };
+    const e = this.engine.get(c.name);
+    const how = e?.exited.get(w.name);
+    if (how !== undefined) return { phase: 'exited', how };
+    return e?.workers.includes(w.name) === true
+      ? { phase: 'running', since: null }
+      : { phase: 'absent' };
   }
 
   override startWorker(): Promise<BackendState> {
@@ -106,7 +123,8 @@ export class FakeDelegatingBackend extends FakeBackend implements DelegatingBack
    */
   override heartbeat(name: string): Heartbeat {
     const hb = super.heartbeat(name);
-    const names = this.workerNames(name);
+    const e = this.engine.get(name);
+    const names = this.workerNames(name).filter((w) => e?.exited.has(w) !== true);
     return {
       ...hb,
       active_workers: names.slice(0, hb.count),
