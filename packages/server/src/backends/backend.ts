@@ -145,7 +145,9 @@ export interface WorkerSetObservation {
 /**
  * A backend of the delegating shape: the engine keeps each cluster's worker count, as a
  * Kubernetes controller keeps a replica count. The reconciler never calls `startWorker` or
- * `stopWorker`; it tells the count and learns the workers from `observeWorkers`.
+ * `stopWorker`; it tells the count and learns the workers from `observeWorkers`. Its
+ * `observe(c, w)` answers for a worker by name from the same cache (adoption and the queue
+ * timeout sweep ask it).
  */
 export interface DelegatingBackend extends Backend {
   readonly shape: 'delegating';
