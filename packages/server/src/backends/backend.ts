@@ -72,10 +72,18 @@ export interface BackendLogs {
   remove?(clusterName: string): void;
 }
 
+/**
+ * Who keeps a cluster's worker count: the gateway, starting and stopping each worker
+ * (`per-job`: local, Slurm), or the engine, told the count (`delegating`: a controller).
+ */
+export type BackendShape = 'per-job' | 'delegating';
+
 /** Starts, stops and checks the processes of clusters. */
 export interface Backend {
   /** Short name, e.g. 'local'. */
   readonly kind: string;
+  /** Absent means `per-job`; a `delegating` backend is a `DelegatingBackend`. */
+  readonly shape?: BackendShape;
   /** Prepares the cluster's files and starts its scheduler; returns what must be remembered. */
   startCluster(c: ClusterRecord, launch: SchedulerLaunch): Promise<BackendState>;
   /**
@@ -115,4 +123,49 @@ export interface Backend {
   readonly refreshPeriod?: number;
   /** Seconds a job may wait in the queue before the gateway gives up on it. */
   readonly queueTimeout?: number;
+}
+
+/** One worker a delegating backend's cache reports for a cluster, named by the engine. */
+export interface ObservedWorker {
+  readonly name: string;
+  readonly phase: 'queued' | 'running' | 'exited';
+  /** Since when it is in this phase (clock ms), when the engine says. */
+  readonly since?: number;
+  /** How it ended (`exited` only). */
+  readonly how?: string;
+}
+
+/** What a delegating backend's cache says of a cluster's workers. */
+export interface WorkerSetObservation {
+  /** The count it last acknowledged from `setWorkerCount`, null if never told. */
+  readonly acknowledged: number | null;
+  readonly workers: readonly ObservedWorker[];
+}
+
+/**
+ * A backend of the delegating shape: the engine keeps each cluster's worker count, as a
+ * Kubernetes controller keeps a replica count. The reconciler never calls `startWorker` or
+ * `stopWorker`; it tells the count and learns the workers from `observeWorkers`. Its
+ * `observe(c, w)` answers for a worker by name from the same cache (adoption and the queue
+ * timeout sweep ask it).
+ */
+export interface DelegatingBackend extends Backend {
+  readonly shape: 'delegating';
+  /**
+   * Makes the engine keep `n` workers for `c`, first removing the workers named in `retire`
+   * (retired by the scheduler). Idempotent and level-triggered: called again with the same
+   * count whenever the observation falls short of it.
+   */
+  setWorkerCount(
+    c: ClusterRecord,
+    n: number,
+    opts?: { readonly retire?: readonly string[] }
+  ): Promise<void>;
+  /** The workers the engine has for `c`, from the backend's own cache. */
+  observeWorkers(c: ClusterRecord): WorkerSetObservation;
+}
+
+/** Whether `b` is of the delegating shape. */
+export function isDelegating(b: Backend): b is DelegatingBackend {
+  return b.shape === 'delegating';
 }

@@ -120,3 +120,17 @@ export function publicStatus(c: Pick<ClusterRecord, 'status' | 'target'>): Clust
 export function isActive(c: Pick<ClusterRecord, 'target'>): boolean {
   return c.target <= Job.RUNNING;
 }
+
+/** A new worker record of cluster `c`, wanted running and not started yet (CREATED). */
+export function newWorker(c: Pick<ClusterRecord, 'name'>, name: string, now: number): WorkerRecord {
+  return {
+    name,
+    clusterName: c.name,
+    status: Job.CREATED,
+    target: Job.RUNNING,
+    state: {},
+    closeExpected: false,
+    startTime: now,
+    stopTime: null,
+  };
+}

@@ -6,6 +6,7 @@
  */
 import type { Heartbeat } from '@gatehouse/api';
 import { effectiveMaxWorkers } from '../cluster-options/limits.js';
+import { isDelegating } from '../backends/backend.js';
 import { applyHeartbeat } from './heartbeat.js';
 import { Job, isFinal, type ClusterRecord, type WorkerRecord } from './model.js';
 import {
@@ -74,5 +75,7 @@ export async function observeHeartbeat(
   if (countChanged) faults.reach('heartbeat.count_saved');
   for (const w of out.changedWorkers) await saveWorker(s, w);
   for (const w of out.workersToReconcile) enqueueWorker(s, w);
-  if (out.reconcileCluster) enqueueCluster(s, c);
+  // A delegating backend retires the workers the scheduler closes from the cluster's reconcile.
+  const retire = isDelegating(s.backend) && out.changedWorkers.length > 0;
+  if (out.reconcileCluster || retire) enqueueCluster(s, c);
 }

@@ -5,14 +5,7 @@
  * @module
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  Job,
-  isActive,
-  isFinal,
-  publicStatus,
-  type ClusterRecord,
-  type WorkerRecord,
-} from './model.js';
+import { Job, isActive, isFinal, newWorker, publicStatus, type ClusterRecord } from './model.js';
 import {
   enqueueCluster,
   enqueueWorker,
@@ -23,6 +16,8 @@ import {
   type ManagerState,
 } from './manager-state.js';
 import { observeScheduler } from './observe-backend.js';
+import { reconcileDelegatedWorkers, recordObserved } from './reconcile-delegated.js';
+import { isDelegating } from '../backends/backend.js';
 
 /** Starts the scheduler of a CREATED cluster (SUBMITTED), or fails the cluster. */
 export async function startScheduler(s: ManagerState, c: ClusterRecord): Promise<void> {
@@ -82,19 +77,14 @@ export async function ensureWorkers(s: ManagerState, c: ClusterRecord): Promise<
     await fail(s, c, `${String(c.failures)} workers in a row failed to start`);
     return;
   }
+  if (isDelegating(s.backend)) {
+    await reconcileDelegatedWorkers(s, c, s.backend);
+    return;
+  }
   let wanted = 0;
   for (const w of c.workers.values()) if (w.target === Job.RUNNING && !isFinal(w.status)) wanted++;
   for (let i = wanted; i < c.count; i++) {
-    const w: WorkerRecord = {
-      name: randomUUID().replaceAll('-', ''),
-      clusterName: c.name,
-      status: Job.CREATED,
-      target: Job.RUNNING,
-      state: {},
-      closeExpected: false,
-      startTime: s.clock.now(),
-      stopTime: null,
-    };
+    const w = newWorker(c, randomUUID().replaceAll('-', ''), s.clock.now());
     c.workers.set(w.name, w);
     await s.store.insertWorker(w);
     s.faults.reach('workers.record_inserted');
@@ -113,7 +103,8 @@ export async function finishCluster(s: ManagerState, c: ClusterRecord): Promise<
     s.waiters.wake(c.name);
   }
   let unfinished = 0;
-  for (const w of c.workers.values()) {
+  // A delegating backend's workers go with its cluster (stopCluster), recorded below.
+  for (const w of isDelegating(s.backend) ? [] : c.workers.values()) {
     if (isFinal(w.status)) continue;
     unfinished++;
     if (w.target === Job.RUNNING) {
@@ -128,6 +119,7 @@ export async function finishCluster(s: ManagerState, c: ClusterRecord): Promise<
   faults.reach('stop.before_scheduler_stop');
   await s.backend.stopCluster(c);
   faults.reach('stop.scheduler_stopped');
+  if (isDelegating(s.backend)) await recordObserved(s, c, []);
   c.status = c.target;
   c.stopTime = s.clock.now();
   s.events.finished(c);

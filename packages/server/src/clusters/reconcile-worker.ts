@@ -1,10 +1,12 @@
 /**
  * Reconciling one worker: observe it (an ended submitted worker is a start failure), start it
- * while its cluster runs, and stop it once it is wanted stopped.
+ * while its cluster runs, and stop it once it is wanted stopped. On a delegating backend the
+ * cluster's reconcile does this for all its workers (reconcile-delegated.ts).
  * @module
  */
 import { Job, isFinal, type ClusterRecord, type WorkerRecord } from './model.js';
 import { observeWorker } from './observe-backend.js';
+import { isDelegating } from '../backends/backend.js';
 import {
   enqueueCluster,
   saveCluster,
@@ -66,6 +68,11 @@ export async function reconcileWorker(
   w: WorkerRecord
 ): Promise<void> {
   if (isFinal(w.status)) return;
+  if (isDelegating(s.backend)) {
+    // The engine keeps the workers: the cluster's reconcile observes and retires them.
+    enqueueCluster(s, c);
+    return;
+  }
   await observeWorker(s, c, w);
   if (w.target === Job.RUNNING && w.status === Job.CREATED) {
     if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) return;

@@ -130,10 +130,9 @@ async function startGateway(
   };
 }
 
-/** Opens a harness on a fresh in-memory store and fake backend. */
-export async function openHarness(): Promise<Harness> {
+/** Opens a harness on a fresh in-memory store and fake backend (`backend`, if given). */
+export async function openHarness(backend: FakeBackend = new FakeBackend()): Promise<Harness> {
   const db = await openDatabase(':memory:');
-  const backend = new FakeBackend();
   await backend.listen();
   const h: Harness = {
     backend,
