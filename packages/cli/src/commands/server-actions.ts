@@ -27,6 +27,13 @@ import { PROJECT_PYTHON_ENV } from '../paths.js';
 
 type Env = CliContext['env'];
 
+/** The flags `serve` and `proxy` share. */
+export interface ServeOptions {
+  readonly config?: string | undefined;
+  readonly listen?: string | undefined;
+  readonly readyFile?: string | undefined;
+}
+
 /** Loads the config and prints its warnings (risky but allowed settings) to stderr. */
 function load(env: Env, file: string | undefined, listen?: string): GatewayConfig {
   const config = loadConfig({ file, env, defaultPythonEnv: PROJECT_PYTHON_ENV, listen });
@@ -35,14 +42,7 @@ function load(env: Env, file: string | undefined, listen?: string): GatewayConfi
 }
 
 /** `gatehouse serve`: runs the gateway until SIGINT or SIGTERM. */
-export async function serve(
-  env: Env,
-  opts: {
-    config?: string | undefined;
-    listen?: string | undefined;
-    readyFile?: string | undefined;
-  }
-) {
+export async function serve(env: Env, opts: ServeOptions) {
   const config = load(env, opts.config, opts.listen);
   checkEmbeddedListen(config);
   const gateway = await startGateway(config, { env, isTty: process.stdout.isTTY });
@@ -96,14 +96,7 @@ function untilSignal(stop: () => Promise<void>): Promise<void> {
 }
 
 /** `gatehouse proxy`: runs the public port alone until SIGINT or SIGTERM. */
-export async function proxy(
-  env: Env,
-  opts: {
-    config?: string | undefined;
-    listen?: string | undefined;
-    readyFile?: string | undefined;
-  }
-) {
+export async function proxy(env: Env, opts: ServeOptions) {
   const config = load(env, opts.config, opts.listen);
   const p = await startProxy(config);
   if (opts.readyFile !== undefined) {
