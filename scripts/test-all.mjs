@@ -36,7 +36,15 @@ const suites = {
     { cmd: bin('prettier'), args: ['--check', '--log-level=warn', '.'] },
   ],
   unit: [{ cmd: process.execPath, args: [path.join(root, 'scripts', 'test-unit.mjs')] }],
-  python: [pytest('-m', 'not slurm', 'tests', '--ignore=tests/faults')],
+  // Two processes (pytest-xdist): every test starts gateways of its own on port 0 in its own
+  // directories, and each xdist worker's gateways take cluster uids from a block of their own
+  // (python/tests/gatehouse_fixture.py). Tests marked xdist_group share a worker.
+  python: [
+    pytest(
+      ...['-n', '2', '--dist', 'loadgroup', '--durations=30'],
+      ...['-m', 'not slurm', 'tests', '--ignore=tests/faults']
+    ),
+  ],
   faults: [pytest('tests/faults')],
   slurm: [
     { cmd: 'bash', args: [path.join(root, 'scripts', 'slurm', 'slurm-up.sh')] },

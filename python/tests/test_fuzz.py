@@ -29,6 +29,11 @@ import yaml
 
 from gatehouse_fixture import ROOT, wait_until
 
+# Under pytest-xdist (scripts/test-all.mjs runs -n 2 --dist loadgroup) the tests that load the
+# machine on purpose (the fuzzers, the connection flood) share one worker, so they never run at
+# the same time as each other.
+pytestmark = pytest.mark.xdist_group("machine-load")
+
 FUZZ_ENV = ROOT / ".venvs" / "fuzz"
 PASSWORD = "fuzz-secret"
 FUZZER = "fuzzer"
