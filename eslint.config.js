@@ -42,11 +42,6 @@ const SIZE_DEBT = {
     'packages/server/src/proxy/public-server.ts',
     'packages/server/src/proxy/remote-dashboard-auth.ts',
     'packages/server/src/proxy/sni-router.ts',
-    'packages/web/src/app.tsx',
-    'packages/web/src/pages/admin.tsx',
-    'packages/web/src/pages/cluster-card.tsx',
-    'packages/web/src/pages/new-cluster.tsx',
-    'packages/web/src/pages/pool.tsx',
   ],
 };
 
