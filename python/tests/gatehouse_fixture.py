@@ -89,7 +89,9 @@ BASE_CONFIG = {
 }
 
 
-#: Cluster uids each pytest-xdist worker's gateways allocate from (``backend.isolation_uids``).
+#: Cluster uids each pytest-xdist worker's gateways allocate from (``backend.isolation_uids``):
+#: worker ``gwN`` takes ``XDIST_FIRST_UID + N * XDIST_UID_BLOCK`` onwards.
+XDIST_FIRST_UID = 1_000_000
 XDIST_UID_BLOCK = 20000
 
 
@@ -100,14 +102,16 @@ def xdist_worker_config() -> dict:
     started at the same instant by two workers could pick the same one (and then each kill
     what the other's cluster runs under it). Each worker gets its own block of uids, and with
     them their own loopback addresses; data and cluster directories are already per test
-    (``tmp_path``). Outside xdist (or in worker ``gw0``) the schema's default range starts the
-    same, so a lone run is unchanged. A test's own ``isolation_uids`` still wins.
+    (``tmp_path``). The blocks start at 1,000,000, above the schema's default range
+    (900000-949999) and the ranges single tests set (97x000), so gateways that other runs on
+    the same machine start with the default range never race them either. Outside xdist
+    nothing changes. A test's own ``isolation_uids`` still wins.
     """
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if not worker.startswith("gw"):
         return {}
     index = int(worker[2:])
-    return {"backend": {"isolation_uids": {"first": 900000 + XDIST_UID_BLOCK * index,
+    return {"backend": {"isolation_uids": {"first": XDIST_FIRST_UID + XDIST_UID_BLOCK * index,
                                            "count": XDIST_UID_BLOCK}}}
 
 
