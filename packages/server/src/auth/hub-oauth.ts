@@ -21,12 +21,8 @@ import type { ResolvedJupyterHubAuth } from '../config/load.js';
 import { GatewayError } from '../errors.js';
 import type { User } from './authenticator.js';
 import { sameSecret } from './same-secret.js';
-import {
-  HUB_REQUEST_TIMEOUT_MS,
-  gatewayUsername,
-  hasServiceAccess,
-  parseHubIdentity,
-} from './jupyterhub.js';
+import { HubOAuthCalls, refused } from './hub-oauth-calls.js';
+import { gatewayUsername, hasServiceAccess } from './jupyterhub.js';
 
 /** Name of the cookie carrying the state of a login in progress. */
 export const OAUTH_STATE_COOKIE = 'gatehouse-oauth-state';
@@ -49,6 +45,13 @@ export interface OAuthResult {
   readonly next: string;
 }
 
+/** The query of the hub's redirect back to the callback. */
+export interface OAuthQuery {
+  readonly code: string | undefined;
+  readonly state: string | undefined;
+  readonly error: string | undefined;
+}
+
 /** The JupyterHub OAuth flow of one gateway. */
 export interface HubOAuth {
   /** Starts a login that returns to `next`; `callbackUrl` is the redirect URI to register. */
@@ -58,166 +61,98 @@ export interface HubOAuth {
    * state or code is wrong or the hub refuses, `forbidden` when the hub's token may not use
    * this service, and `upstream_failure` when the hub cannot be reached.
    */
-  finish(
-    query: { code: string | undefined; state: string | undefined; error: string | undefined },
-    cookieState: string | undefined
-  ): Promise<OAuthResult>;
+  finish(query: OAuthQuery, cookieState: string | undefined): Promise<OAuthResult>;
 }
 
+/** A login in progress: where it returns to, its redirect URI and when it began. */
 interface Pending {
   readonly next: string;
   readonly callbackUrl: string;
   readonly created: number;
 }
 
-function refused(message: string, cause?: unknown): GatewayError {
-  return new GatewayError('unauthenticated', message, cause === undefined ? {} : { cause });
-}
+/** Settings of the flow: the hub's addresses, the service's identity and the scope gate. */
+type FlowSettings = ResolvedJupyterHubAuth & { readonly oauth_client_id: string };
 
-function upstream(what: string, cause: unknown): GatewayError {
-  return new GatewayError('upstream_failure', `JupyterHub could not be reached to ${what}`, {
-    cause,
-  });
+/** The flow: logins in progress by state, and the hub calls that finish them. */
+class HubOAuthFlow implements HubOAuth {
+  readonly #pending = new Map<string, Pending>();
+  readonly #cfg: FlowSettings;
+  readonly #clock: Clock;
+  readonly #calls: HubOAuthCalls;
+
+  constructor(cfg: FlowSettings, clock: Clock, fetchImpl: typeof fetch) {
+    this.#cfg = cfg;
+    this.#clock = clock;
+    this.#calls = new HubOAuthCalls(cfg, fetchImpl);
+  }
+
+  begin(next: string, callbackUrl: string): OAuthStart {
+    const pending = this.#pending;
+    const now = this.#clock.now();
+    for (const [k, p] of pending) {
+      if (pending.size < MAX_PENDING && now - p.created < OAUTH_STATE_MAX_AGE * 1000) break;
+      pending.delete(k);
+    }
+    const state = randomBytes(24).toString('base64url');
+    pending.set(state, { next, callbackUrl, created: now });
+    const params = new URLSearchParams({
+      client_id: this.#cfg.oauth_client_id,
+      redirect_uri: callbackUrl,
+      response_type: 'code',
+      state,
+    });
+    return { location: `${this.#cfg.public_url}/api/oauth2/authorize?${params.toString()}`, state };
+  }
+
+  async finish(query: OAuthQuery, cookieState: string | undefined): Promise<OAuthResult> {
+    const p = this.#takeState(query.state ?? '', cookieState);
+    if (query.error !== undefined) {
+      throw refused(`JupyterHub refused the login (${query.error.slice(0, 100)})`);
+    }
+    if (query.code === undefined || query.code === '') {
+      throw refused('JupyterHub sent no authorization code; log in again');
+    }
+    const token = await this.#calls.redeem(query.code, p.callbackUrl);
+    const identity = await this.#calls.whoOwns(token);
+    const cfg = this.#cfg;
+    if (cfg.use_service_access_scopes && !hasServiceAccess(identity.scopes, cfg.service_name)) {
+      throw new GatewayError(
+        'forbidden',
+        `Your JupyterHub login may not use the ${cfg.service_name} service; ask an administrator for the access:services!service=${cfg.service_name} scope`
+      );
+    }
+    return {
+      user: {
+        name: gatewayUsername(identity),
+        groups: identity.groups,
+        admin: cfg.admin_from_hub && identity.admin,
+      },
+      next: p.next,
+    };
+  }
+
+  /** The login `state` began, used once; refused unless known, unexpired and the cookie's. */
+  #takeState(state: string, cookieState: string | undefined): Pending {
+    const p = this.#pending.get(state);
+    if (p !== undefined) this.#pending.delete(state);
+    if (
+      p === undefined ||
+      cookieState === undefined ||
+      !sameSecret(cookieState, state) ||
+      this.#clock.now() - p.created >= OAUTH_STATE_MAX_AGE * 1000
+    ) {
+      throw refused('This login link is stale or was not started in this browser; log in again');
+    }
+    return p;
+  }
 }
 
 /** Creates the flow for `cfg`, whose `oauth_client_id` must be set. */
 export function createHubOAuth(
-  cfg: ResolvedJupyterHubAuth & { readonly oauth_client_id: string },
+  cfg: FlowSettings,
   clock: Clock,
   fetchImpl: typeof fetch = fetch
 ): HubOAuth {
-  const pending = new Map<string, Pending>();
-  const authorizeUrl = `${cfg.public_url}/api/oauth2/authorize`;
-  const tokenUrl = `${cfg.api_url}/oauth2/token`;
-
-  const hub = async (what: string, url: string, init: RequestInit): Promise<Response> => {
-    try {
-      return await fetchImpl(url, {
-        ...init,
-        signal: AbortSignal.timeout(HUB_REQUEST_TIMEOUT_MS),
-      });
-    } catch (err) {
-      throw upstream(what, err);
-    }
-  };
-
-  const json = async (what: string, res: Response): Promise<unknown> => {
-    try {
-      return await res.json();
-    } catch (err) {
-      throw upstream(what, err);
-    }
-  };
-
-  /** The hub's model of the token's owner; groups and admin read with the service token. */
-  const whoOwns = async (accessToken: string) => {
-    const res = await hub('identify you', `${cfg.api_url}/user`, {
-      headers: { Authorization: `token ${accessToken}`, Accept: 'application/json' },
-    });
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw refused(
-        `JupyterHub did not say who you are (HTTP ${String(res.status)}); log in again`
-      );
-    }
-    const body = await json('identify you', res);
-    const identity = parseHubIdentity(body);
-    if (identity === null) throw refused('JupyterHub answered with something that is not a user');
-    const hasGroups = typeof body === 'object' && body !== null && 'groups' in body;
-    if (hasGroups || identity.kind !== 'user') return identity;
-    const full = await hub(
-      'read your groups',
-      `${cfg.api_url}/users/${encodeURIComponent(identity.name)}`,
-      {
-        headers: { Authorization: `token ${cfg.api_token}`, Accept: 'application/json' },
-      }
-    );
-    if (!full.ok) {
-      await full.body?.cancel();
-      return identity;
-    }
-    const model = parseHubIdentity(await json('read your groups', full));
-    return model === null ? identity : { ...identity, groups: model.groups, admin: model.admin };
-  };
-
-  return {
-    begin(next, callbackUrl) {
-      const now = clock.now();
-      for (const [k, p] of pending) {
-        if (pending.size < MAX_PENDING && now - p.created < OAUTH_STATE_MAX_AGE * 1000) break;
-        pending.delete(k);
-      }
-      const state = randomBytes(24).toString('base64url');
-      pending.set(state, { next, callbackUrl, created: now });
-      const params = new URLSearchParams({
-        client_id: cfg.oauth_client_id,
-        redirect_uri: callbackUrl,
-        response_type: 'code',
-        state,
-      });
-      return { location: `${authorizeUrl}?${params.toString()}`, state };
-    },
-
-    async finish(query, cookieState) {
-      const state = query.state ?? '';
-      const p = pending.get(state);
-      if (p !== undefined) pending.delete(state);
-      if (
-        p === undefined ||
-        cookieState === undefined ||
-        !sameSecret(cookieState, state) ||
-        clock.now() - p.created >= OAUTH_STATE_MAX_AGE * 1000
-      ) {
-        throw refused('This login link is stale or was not started in this browser; log in again');
-      }
-      if (query.error !== undefined) {
-        throw refused(`JupyterHub refused the login (${query.error.slice(0, 100)})`);
-      }
-      if (query.code === undefined || query.code === '') {
-        throw refused('JupyterHub sent no authorization code; log in again');
-      }
-      const res = await hub('finish the login', tokenUrl, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/x-www-form-urlencoded',
-          Accept: 'application/json',
-        },
-        body: new URLSearchParams({
-          client_id: cfg.oauth_client_id,
-          client_secret: cfg.api_token,
-          grant_type: 'authorization_code',
-          code: query.code,
-          redirect_uri: p.callbackUrl,
-        }).toString(),
-      });
-      if (!res.ok) {
-        const cause = new Error(`POST ${tokenUrl} answered ${String(res.status)}`);
-        await res.body?.cancel();
-        throw refused('JupyterHub did not accept the login code; log in again', cause);
-      }
-      const body = await json('finish the login', res);
-      const token =
-        typeof body === 'object' && body !== null && 'access_token' in body
-          ? body.access_token
-          : undefined;
-      if (typeof token !== 'string' || token === '') {
-        throw refused('JupyterHub sent no access token; log in again');
-      }
-      const identity = await whoOwns(token);
-      if (cfg.use_service_access_scopes && !hasServiceAccess(identity.scopes, cfg.service_name)) {
-        throw new GatewayError(
-          'forbidden',
-          `Your JupyterHub login may not use the ${cfg.service_name} service; ask an administrator for the access:services!service=${cfg.service_name} scope`
-        );
-      }
-      return {
-        user: {
-          name: gatewayUsername(identity),
-          groups: identity.groups,
-          admin: cfg.admin_from_hub && identity.admin,
-        },
-        next: p.next,
-      };
-    },
-  };
+  return new HubOAuthFlow(cfg, clock, fetchImpl);
 }

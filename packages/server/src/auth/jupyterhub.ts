@@ -109,34 +109,68 @@ export function hasServiceAccess(scopes: readonly string[], serviceName: string)
   );
 }
 
-/**
- * Creates the JupyterHub authenticator.
- * @param cfg the resolved `auth` settings (api_url has no trailing slash).
- * @param fetchImpl the fetch to reach the hub with (tests inject one).
- * @param clock the time source of the service-token check's cache.
- */
-export function createJupyterHubAuthenticator(
-  cfg: ResolvedJupyterHubAuth,
-  fetchImpl: typeof fetch = fetch,
-  clock: Clock = systemClock
-): Authenticator {
-  const userUrl = `${cfg.api_url}/user`;
-  let serviceTokenCheckedAt = -Infinity;
+/** Asks the hub who owns each token, and maps its answer as the table above says. */
+class JupyterHubAuthenticator implements Authenticator {
+  readonly challenge = 'jupyterhub';
+  readonly #cfg: ResolvedJupyterHubAuth;
+  readonly #fetch: typeof fetch;
+  readonly #clock: Clock;
+  readonly #userUrl: string;
+  #serviceTokenCheckedAt = -Infinity;
+
+  constructor(cfg: ResolvedJupyterHubAuth, fetchImpl: typeof fetch, clock: Clock) {
+    this.#cfg = cfg;
+    this.#fetch = fetchImpl;
+    this.#clock = clock;
+    this.#userUrl = `${cfg.api_url}/user`;
+  }
+
+  async authenticate(headers: Headers): Promise<User | null> {
+    const token = parseJupyterHubHeader(headerValue(headers, 'authorization'));
+    if (token === null) return null;
+    const res = await this.#askHub(token);
+    if (res.status >= 400) {
+      await res.body?.cancel();
+      return this.#refusal(res);
+    }
+    const identity = await this.#readIdentity(res);
+    const cfg = this.#cfg;
+    if (cfg.use_service_access_scopes && !hasServiceAccess(identity.scopes, cfg.service_name)) {
+      return null;
+    }
+    return {
+      name: gatewayUsername(identity),
+      groups: identity.groups,
+      admin: cfg.admin_from_hub && identity.admin,
+    };
+  }
+
+  /** What a hub answer of 400 or more means: null for the 401 challenge, else it throws. */
+  async #refusal(res: Response): Promise<null> {
+    if (res.status === 404) return null;
+    const cause = new Error(`GET ${this.#userUrl} answered ${res.status} ${res.statusText}`);
+    if (res.status === 403) {
+      if (await this.#hubAcceptsServiceToken()) return null;
+      throw new GatewayError('internal', PERMISSION_FAILURE, { cause });
+    }
+    if (res.status >= 500) throw new GatewayError('upstream_failure', UPSTREAM_FAILURE, { cause });
+    throw new GatewayError('internal', VERIFY_FAILURE, { cause });
+  }
 
   /** `GET <api_url>/user` as the owner of `token`; throws the 502 when the hub is unreachable. */
-  const askHub = async (token: string): Promise<Response> => {
+  async #askHub(token: string): Promise<Response> {
     try {
-      return await fetchImpl(userUrl, {
+      return await this.#fetch(this.#userUrl, {
         headers: { Authorization: `token ${token}`, Accept: 'application/json' },
         signal: AbortSignal.timeout(HUB_REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
       throw new GatewayError('upstream_failure', UPSTREAM_FAILURE, { cause: err });
     }
-  };
+  }
 
   /** Reads and validates a success body; 502 if reading fails, 500 if it is not a model. */
-  const readIdentity = async (res: Response): Promise<HubIdentity> => {
+  async #readIdentity(res: Response): Promise<HubIdentity> {
     let text: string;
     try {
       text = await res.text();
@@ -152,53 +186,39 @@ export function createJupyterHubAuthenticator(
     const identity = parseHubIdentity(body);
     if (identity === null) {
       throw new GatewayError('internal', VERIFY_FAILURE, {
-        cause: new Error(`the hub's answer to GET ${userUrl} is not a user or service model`),
+        cause: new Error(`the hub's answer to GET ${this.#userUrl} is not a user or service model`),
       });
     }
     return identity;
-  };
+  }
 
   /** Whether the hub accepts the gateway's own token (so a 403 was the user's token's fault). */
-  const hubAcceptsServiceToken = async (): Promise<boolean> => {
-    if (clock.now() - serviceTokenCheckedAt < SERVICE_TOKEN_CHECK_TTL_MS) return true;
-    const res = await askHub(cfg.api_token);
+  async #hubAcceptsServiceToken(): Promise<boolean> {
+    if (this.#clock.now() - this.#serviceTokenCheckedAt < SERVICE_TOKEN_CHECK_TTL_MS) return true;
+    const res = await this.#askHub(this.#cfg.api_token);
     await res.body?.cancel();
     if (res.status >= 500) {
-      const cause = new Error(`GET ${userUrl} with the gateway's token answered ${res.status}`);
+      const cause = new Error(
+        `GET ${this.#userUrl} with the gateway's token answered ${res.status}`
+      );
       throw new GatewayError('upstream_failure', UPSTREAM_FAILURE, { cause });
     }
     if (res.status >= 400) return false;
-    serviceTokenCheckedAt = clock.now();
+    this.#serviceTokenCheckedAt = this.#clock.now();
     return true;
-  };
+  }
+}
 
-  return {
-    challenge: 'jupyterhub',
-    async authenticate(headers: Headers): Promise<User | null> {
-      const token = parseJupyterHubHeader(headerValue(headers, 'authorization'));
-      if (token === null) return null;
-      const res = await askHub(token);
-      if (res.status >= 400) {
-        await res.body?.cancel();
-        if (res.status === 404) return null;
-        const cause = new Error(`GET ${userUrl} answered ${res.status} ${res.statusText}`);
-        if (res.status === 403) {
-          if (await hubAcceptsServiceToken()) return null;
-          throw new GatewayError('internal', PERMISSION_FAILURE, { cause });
-        }
-        if (res.status >= 500)
-          throw new GatewayError('upstream_failure', UPSTREAM_FAILURE, { cause });
-        throw new GatewayError('internal', VERIFY_FAILURE, { cause });
-      }
-      const identity = await readIdentity(res);
-      if (cfg.use_service_access_scopes && !hasServiceAccess(identity.scopes, cfg.service_name)) {
-        return null;
-      }
-      return {
-        name: gatewayUsername(identity),
-        groups: identity.groups,
-        admin: cfg.admin_from_hub && identity.admin,
-      };
-    },
-  };
+/**
+ * Creates the JupyterHub authenticator.
+ * @param cfg the resolved `auth` settings (api_url has no trailing slash).
+ * @param fetchImpl the fetch to reach the hub with (tests inject one).
+ * @param clock the time source of the service-token check's cache (the gateway passes its own).
+ */
+export function createJupyterHubAuthenticator(
+  cfg: ResolvedJupyterHubAuth,
+  fetchImpl: typeof fetch = fetch,
+  clock: Clock = systemClock
+): Authenticator {
+  return new JupyterHubAuthenticator(cfg, fetchImpl, clock);
 }

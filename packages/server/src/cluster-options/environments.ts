@@ -2,14 +2,14 @@
  * The Python environments users may choose: listed in the config or discovered in a directory,
  * each offered only once a check found `distributed` and `dask_gateway` importable in it. Checks
  * run in the background, are cached, and are repeated when the environment's interpreter or
- * site-packages directory changes.
+ * site-packages directory changes (the check itself is `environment-check.ts`).
  * @module
  */
-import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { EnvironmentsConfig } from '../config/schema.js';
+import { checkEnvironment, fingerprint, type CheckIdentity } from './environment-check.js';
 
 /** One environment and what its last check found. */
 export interface EnvironmentStatus {
@@ -24,34 +24,8 @@ export interface EnvironmentStatus {
   readonly checkedAt: number | null;
 }
 
-const CHECK = [
-  '-c',
-  'import json, sys, distributed, dask_gateway; print(json.dumps({"python": sys.version.split()[0], "distributed": distributed.__version__, "dask_gateway": dask_gateway.__version__}))',
-];
-
-/** A fingerprint of the environment that changes when packages or the interpreter change. */
-function fingerprint(prefix: string): string {
-  const parts: string[] = [];
-  for (const p of [path.join(prefix, 'bin', 'python'), path.join(prefix, 'lib')]) {
-    try {
-      parts.push(String(statSync(p).mtimeMs));
-    } catch {
-      parts.push('missing');
-    }
-  }
-  try {
-    for (const d of readdirSync(path.join(prefix, 'lib'))) {
-      parts.push(String(statSync(path.join(prefix, 'lib', d, 'site-packages')).mtimeMs));
-    }
-  } catch {
-    // no lib/pythonX.Y/site-packages: the fingerprint keeps what it has
-  }
-  return parts.join('|');
-}
-
-function listConfigured(
-  cfg: EnvironmentsConfig
-): Array<{ name: string; prefix: string; groups: string[] }> {
+/** The environments the config lists, then those discovered in its directory. */
+function listConfigured(cfg: EnvironmentsConfig): Configured[] {
   const out = cfg.list.map((e) => ({ name: e.name, prefix: e.prefix, groups: [...e.groups] }));
   if (cfg.discover !== null) {
     let entries: string[];
@@ -83,94 +57,79 @@ export interface EnvironmentCatalog {
   refresh(): Promise<void>;
 }
 
-/** Creates the catalog and starts the first checks. */
-export function createEnvironmentCatalog(
-  cfg: EnvironmentsConfig,
-  log: Logger,
-  now: () => number,
-  runAs: { readonly uid: number; readonly gid: number } | null = null
-): EnvironmentCatalog {
-  const state = new Map<string, EnvironmentStatus & { fp: string }>();
-  let running: Promise<void> | null = null;
-  let again: Promise<void> | null = null;
+/** An environment as the config lists it or discovery found it. */
+interface Configured {
+  readonly name: string;
+  readonly prefix: string;
+  readonly groups: string[];
+}
 
-  const check = (name: string, prefix: string, groups: string[], fp: string) =>
-    new Promise<void>((resolve) => {
-      execFile(
-        path.join(prefix, 'bin', 'python'),
-        CHECK,
-        {
-          timeout: 60_000,
-          ...(runAs === null ? {} : { uid: runAs.uid, gid: runAs.gid, cwd: '/' }),
-        },
-        (err, stdout, stderr) => {
-          let versions: Record<string, string> = {};
-          let detail = '';
-          if (err === null) {
-            try {
-              const parsed: unknown = JSON.parse(stdout);
-              if (typeof parsed === 'object' && parsed !== null) {
-                versions = Object.fromEntries(
-                  Object.entries(parsed).filter(
-                    (kv): kv is [string, string] => typeof kv[1] === 'string'
-                  )
-                );
-              }
-            } catch {
-              detail = `unexpected output: ${stdout.slice(0, 200)}`;
-            }
-          } else {
-            const lines = stderr.trim().split('\n');
-            detail = lines[lines.length - 1] ?? err.message;
-            if (detail === '') detail = err.message;
-            if (runAs !== null && err.code === 'EACCES') {
-              detail = `cluster uids cannot run this environment (checked as uid ${String(runAs.uid)}): ${err.message}`;
-            }
-          }
-          const ok = err === null && detail === '';
-          state.set(name, {
-            name,
-            prefix,
-            groups,
-            state: ok ? 'ok' : 'broken',
-            detail,
-            versions,
-            checkedAt: now(),
-            fp,
-          });
-          if (!ok)
-            log.warn(
-              { environment: name, prefix, detail },
-              'environment not offered: check failed'
-            );
-          resolve();
-        }
-      );
+/** The catalog: every environment's last check, kept fresh by passes that run one at a time. */
+class Catalog implements EnvironmentCatalog {
+  readonly #state = new Map<string, EnvironmentStatus & { fp: string }>();
+  #running: Promise<void> | null = null;
+  #again: Promise<void> | null = null;
+  readonly #cfg: EnvironmentsConfig;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #runAs: CheckIdentity | null;
+
+  constructor(
+    cfg: EnvironmentsConfig,
+    log: Logger,
+    now: () => number,
+    runAs: CheckIdentity | null
+  ) {
+    this.#cfg = cfg;
+    this.#log = log;
+    this.#now = now;
+    this.#runAs = runAs;
+  }
+
+  list(): EnvironmentStatus[] {
+    const order = listConfigured(this.#cfg).map((e) => e.name);
+    return order.flatMap((n) => {
+      const s = this.#state.get(n);
+      if (s === undefined) return [];
+      const { fp: _fp, ...rest } = s;
+      return [rest];
     });
+  }
+
+  usableFor(groups: readonly string[], admin: boolean): EnvironmentStatus[] {
+    void this.refresh(); // cheap when nothing changed; picks up new or changed environments
+    return this.list().filter(
+      (e) =>
+        e.state === 'ok' &&
+        (admin || e.groups.length === 0 || e.groups.some((g) => groups.includes(g)))
+    );
+  }
 
   /** Starts a pass now, or (while one runs) one pass after it, so callers see their changes. */
-  const refresh = (): Promise<void> => {
-    if (running !== null) {
-      again ??= running.then(() => {
-        again = null;
-        return refresh();
+  refresh(): Promise<void> {
+    if (this.#running !== null) {
+      this.#again ??= this.#running.then(() => {
+        this.#again = null;
+        return this.refresh();
       });
-      return again;
+      return this.#again;
     }
-    return pass();
-  };
+    return this.#pass();
+  }
 
-  const pass = (): Promise<void> => {
-    const wanted = listConfigured(cfg);
+  /** Forgets environments no longer listed and checks the new and changed ones. */
+  #pass(): Promise<void> {
+    const wanted = listConfigured(this.#cfg);
     const jobs: Array<Promise<void>> = [];
-    for (const name of [...state.keys()])
-      if (!wanted.some((e) => e.name === name)) state.delete(name);
+    for (const name of [...this.#state.keys()]) {
+      if (!wanted.some((e) => e.name === name)) this.#state.delete(name);
+    }
     for (const e of wanted) {
       const fp = fingerprint(e.prefix);
-      const known = state.get(e.name);
+      const known = this.#state.get(e.name);
       if (known !== undefined && known.fp === fp && known.prefix === e.prefix) continue;
       if (known === undefined) {
-        state.set(e.name, {
+        this.#state.set(e.name, {
           ...e,
           state: 'pending',
           detail: '',
@@ -179,35 +138,45 @@ export function createEnvironmentCatalog(
           fp,
         });
       }
-      jobs.push(check(e.name, e.prefix, e.groups, fp));
+      jobs.push(this.#check(e, fp));
     }
-    running = Promise.all(jobs).then(() => {
-      running = null;
+    this.#running = Promise.all(jobs).then(() => {
+      this.#running = null;
     });
-    return running;
-  };
+    return this.#running;
+  }
 
-  const list = () => {
-    const order = listConfigured(cfg).map((e) => e.name);
-    return order.flatMap((n) => {
-      const s = state.get(n);
-      if (s === undefined) return [];
-      const { fp: _fp, ...rest } = s;
-      return [rest];
+  /** Checks one environment and records what the check found. */
+  async #check(e: Configured, fp: string): Promise<void> {
+    const { name, prefix, groups } = e;
+    const { ok, detail, versions } = await checkEnvironment(prefix, this.#runAs);
+    this.#state.set(name, {
+      name,
+      prefix,
+      groups,
+      state: ok ? 'ok' : 'broken',
+      detail,
+      versions,
+      checkedAt: this.#now(),
+      fp,
     });
-  };
-
-  void refresh();
-  return {
-    list,
-    usableFor(groups, admin) {
-      void refresh(); // cheap when nothing changed; picks up new or changed environments
-      return list().filter(
-        (e) =>
-          e.state === 'ok' &&
-          (admin || e.groups.length === 0 || e.groups.some((g) => groups.includes(g)))
+    if (!ok) {
+      this.#log.warn(
+        { environment: name, prefix, detail },
+        'environment not offered: check failed'
       );
-    },
-    refresh,
-  };
+    }
+  }
+}
+
+/** Creates the catalog and starts the first checks. */
+export function createEnvironmentCatalog(
+  cfg: EnvironmentsConfig,
+  log: Logger,
+  now: () => number,
+  runAs: CheckIdentity | null = null
+): EnvironmentCatalog {
+  const catalog = new Catalog(cfg, log, now, runAs);
+  void catalog.refresh();
+  return catalog;
 }

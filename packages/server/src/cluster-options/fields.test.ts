@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GatewayError } from '../errors.js';
+import { checkFieldDefinitions, parseFieldDefinitions } from './field-definitions.js';
 import {
-  checkFieldDefinitions,
   fieldDefault,
   optionSpec,
   optionsToOverrides,
-  parseFieldDefinitions,
   validateFieldValue,
   validateOptions,
   type OptionField,

@@ -28,24 +28,39 @@ export function stopActor(reason: StopReason): string {
 
 const firstLine = (s: string) => s.split('\n', 1)[0] ?? '';
 
-/** Records the events of clusters and their workers. */
-export function createClusterEvents(
-  sink: EventSink,
-  logTail: (c: ClusterRecord, w: WorkerRecord | null, lines: number) => string
-) {
-  const seen = new Map<string, { status: JobStatus; target: JobStatus }>();
-  /** Why a worker is failing, set where the manager decides it. */
-  const workerReasons = new Map<string, string>();
+/** Reads the last lines of a cluster's (`w` null) or a worker's process output. */
+export type LogTail = (c: ClusterRecord, w: WorkerRecord | null, lines: number) => string;
 
-  const emit = (
+/** Why a worker that was not failing stops. */
+function workerStopReason(c: ClusterRecord, w: WorkerRecord): string {
+  if (c.target !== Job.RUNNING) return 'the cluster is stopping';
+  if (w.closeExpected) return 'retired by the scheduler';
+  return 'scaled down';
+}
+
+/** Records the events of clusters and their workers. */
+export class ClusterEvents {
+  readonly #sink: EventSink;
+  readonly #logTail: LogTail;
+  readonly #seen = new Map<string, { status: JobStatus; target: JobStatus }>();
+  /** Why a worker is failing, set where the manager decides it. */
+  readonly #workerReasons = new Map<string, string>();
+
+  constructor(sink: EventSink, logTail: LogTail) {
+    this.#sink = sink;
+    this.#logTail = logTail;
+  }
+
+  /** Records one event of cluster `c` (and worker `w`, if given). */
+  emit(
     c: ClusterRecord,
     type: EventType,
     message: string,
     data: Record<string, unknown> = {},
     actor = 'gatehouse',
     w: WorkerRecord | null = null
-  ) =>
-    sink.record({
+  ): void {
+    this.#sink.record({
       type,
       cluster: c.name,
       worker: w?.name ?? null,
@@ -54,103 +69,93 @@ export function createClusterEvents(
       message,
       data,
     });
+  }
 
-  const workerStopReason = (c: ClusterRecord, w: WorkerRecord): string => {
-    if (c.target !== Job.RUNNING) return 'the cluster is stopping';
-    if (w.closeExpected) return 'retired by the scheduler';
-    return 'scaled down';
-  };
+  /** Remembers a loaded worker's state without recording anything. */
+  know(w: WorkerRecord): void {
+    this.#seen.set(w.name, { status: w.status, target: w.target });
+  }
 
-  return {
-    emit,
+  /** Notes why worker `w` is about to fail (its worker.failed event carries it). */
+  workerFailing(w: WorkerRecord, reason: string): void {
+    this.#workerReasons.set(w.name, reason);
+  }
 
-    /** Remembers a loaded worker's state without recording anything. */
-    know(w: WorkerRecord): void {
-      seen.set(w.name, { status: w.status, target: w.target });
-    },
+  /** A new worker record was created for `c`. */
+  workerRequested(c: ClusterRecord, w: WorkerRecord): void {
+    this.#seen.set(w.name, { status: w.status, target: w.target });
+    this.emit(c, 'worker.starting', `Worker ${w.name} requested`, {}, 'gatehouse', w);
+  }
 
-    /** Notes why worker `w` is about to fail (its worker.failed event carries it). */
-    workerFailing(w: WorkerRecord, reason: string): void {
-      workerReasons.set(w.name, reason);
-    },
+  /** Records what changed in `w` since it was last seen. */
+  workerSaved(c: ClusterRecord, w: WorkerRecord): void {
+    const prev = this.#seen.get(w.name) ?? { status: Job.CREATED, target: Job.RUNNING };
+    this.#seen.set(w.name, { status: w.status, target: w.target });
+    if (w.status === Job.RUNNING && prev.status !== Job.RUNNING) {
+      this.emit(c, 'worker.running', `Worker ${w.name} connected`, {}, 'scheduler', w);
+    }
+    if (w.target === Job.STOPPED && prev.target === Job.RUNNING && w.status !== Job.STOPPED) {
+      const reason = workerStopReason(c, w);
+      this.emit(c, 'worker.stopping', `Worker ${w.name} stopping`, { reason }, 'gatehouse', w);
+    }
+    if (w.status === prev.status) return;
+    if (w.status === Job.STOPPED) {
+      const reason = workerStopReason(c, w);
+      this.emit(c, 'worker.stopped', `Worker ${w.name} stopped`, { reason }, 'gatehouse', w);
+      this.#seen.delete(w.name);
+    } else if (w.status === Job.FAILED) {
+      this.#workerFailed(c, w);
+    }
+  }
 
-    /** A new worker record was created for `c`. */
-    workerRequested(c: ClusterRecord, w: WorkerRecord): void {
-      seen.set(w.name, { status: w.status, target: w.target });
-      emit(c, 'worker.starting', `Worker ${w.name} requested`, {}, 'gatehouse', w);
-    },
+  /** The cluster was asked to stop (target just became STOPPED or FAILED). */
+  stopping(c: ClusterRecord, actor: string | null): void {
+    const { reason, detail } = stopReasonOf(c);
+    this.emit(
+      c,
+      'cluster.stopping',
+      `Cluster stopping (${reason}${detail === null ? '' : `: ${firstLine(detail)}`})`,
+      { reason, ...(detail === null ? {} : { detail }) },
+      actor ?? stopActor(reason)
+    );
+  }
 
-    /** Records what changed in `w` since it was last seen. */
-    workerSaved(c: ClusterRecord, w: WorkerRecord): void {
-      const prev = seen.get(w.name) ?? { status: Job.CREATED, target: Job.RUNNING };
-      seen.set(w.name, { status: w.status, target: w.target });
-      if (w.status === Job.RUNNING && prev.status !== Job.RUNNING) {
-        emit(c, 'worker.running', `Worker ${w.name} connected`, {}, 'scheduler', w);
-      }
-      if (w.target === Job.STOPPED && prev.target === Job.RUNNING && w.status !== Job.STOPPED) {
-        emit(
-          c,
-          'worker.stopping',
-          `Worker ${w.name} stopping`,
-          {
-            reason: workerStopReason(c, w),
-          },
-          'gatehouse',
-          w
-        );
-      }
-      if (w.status === prev.status) return;
-      if (w.status === Job.STOPPED) {
-        const reason = workerStopReason(c, w);
-        emit(c, 'worker.stopped', `Worker ${w.name} stopped`, { reason }, 'gatehouse', w);
-        seen.delete(w.name);
-      } else if (w.status === Job.FAILED) {
-        const reason =
-          workerReasons.get(w.name) ??
-          (c.target !== Job.RUNNING ? 'the cluster failed' : 'the scheduler lost it');
-        workerReasons.delete(w.name);
-        seen.delete(w.name);
-        emit(
-          c,
-          'worker.failed',
-          `Worker ${w.name} failed: ${firstLine(reason)}`,
-          { reason, log_tail: logTail(c, w, LOG_TAIL_LINES) },
-          'gatehouse',
-          w
-        );
-      }
-    },
+  /** The cluster reached its final state. */
+  finished(c: ClusterRecord): void {
+    const { reason, detail } = stopReasonOf(c);
+    if (c.status === Job.FAILED) {
+      this.emit(c, 'cluster.failed', `Cluster failed: ${firstLine(detail ?? 'unknown cause')}`, {
+        reason,
+        detail: detail ?? '',
+        log_tail: this.#logTail(c, null, LOG_TAIL_LINES),
+      });
+    } else {
+      this.emit(c, 'cluster.stopped', `Cluster stopped (${reason})`, {
+        reason,
+        ...(detail === null ? {} : { detail }),
+      });
+    }
+  }
 
-    /** The cluster was asked to stop (target just became STOPPED or FAILED). */
-    stopping(c: ClusterRecord, actor: string | null): void {
-      const { reason, detail } = stopReasonOf(c);
-      emit(
-        c,
-        'cluster.stopping',
-        `Cluster stopping (${reason}${detail === null ? '' : `: ${firstLine(detail)}`})`,
-        { reason, ...(detail === null ? {} : { detail }) },
-        actor ?? stopActor(reason)
-      );
-    },
-
-    /** The cluster reached its final state. */
-    finished(c: ClusterRecord): void {
-      const { reason, detail } = stopReasonOf(c);
-      if (c.status === Job.FAILED) {
-        emit(c, 'cluster.failed', `Cluster failed: ${firstLine(detail ?? 'unknown cause')}`, {
-          reason,
-          detail: detail ?? '',
-          log_tail: logTail(c, null, LOG_TAIL_LINES),
-        });
-      } else {
-        emit(c, 'cluster.stopped', `Cluster stopped (${reason})`, {
-          reason,
-          ...(detail === null ? {} : { detail }),
-        });
-      }
-    },
-  };
+  /** Records worker `w`'s failure with its reason and the tail of its output. */
+  #workerFailed(c: ClusterRecord, w: WorkerRecord): void {
+    const reason =
+      this.#workerReasons.get(w.name) ??
+      (c.target !== Job.RUNNING ? 'the cluster failed' : 'the scheduler lost it');
+    this.#workerReasons.delete(w.name);
+    this.#seen.delete(w.name);
+    this.emit(
+      c,
+      'worker.failed',
+      `Worker ${w.name} failed: ${firstLine(reason)}`,
+      { reason, log_tail: this.#logTail(c, w, LOG_TAIL_LINES) },
+      'gatehouse',
+      w
+    );
+  }
 }
 
-/** The cluster event recorder of one manager. */
-export type ClusterEvents = ReturnType<typeof createClusterEvents>;
+/** Creates the event recorder of one manager. */
+export function createClusterEvents(sink: EventSink, logTail: LogTail): ClusterEvents {
+  return new ClusterEvents(sink, logTail);
+}

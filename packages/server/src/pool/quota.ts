@@ -7,6 +7,7 @@
  * @module
  */
 import { formatBytes } from '../cluster-options/memory.js';
+import { plural } from './wording.js';
 
 /** Limits on what one user may hold at once; null = unlimited. */
 export interface Quota {
@@ -113,11 +114,6 @@ export function effectiveQuota(
     maxCores: resolve('maxCores'),
     maxMemory: resolve('maxMemory'),
   };
-}
-
-/** `n` followed by `noun`, plural unless `n` is exactly 1. */
-function plural(n: number | string, noun: string): string {
-  return `${n} ${noun}${n === 1 || n === '1' ? '' : 's'}`;
 }
 
 /** A core count for messages: at most three decimals, so 0.1 + 0.2 prints as 0.3. */

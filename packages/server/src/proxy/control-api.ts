@@ -1,13 +1,13 @@
 /**
  * The control API of a proxy run as its own process (`gatehouse proxy`): the gateway lists,
  * sets and deletes routes and reads client connection counts through it. It listens on its own
- * (private) address and every request must carry the shared token as a bearer token.
+ * (private) address and every request must carry the shared token as a bearer token. The
+ * routes that change the route table are `control-routes.ts`.
  * @module
  */
 import { sameSecret } from '../auth/same-secret.js';
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { Type } from 'typebox';
 import { installErrorHandling } from '../api/error-handler.js';
 import type { ApiApp } from '../api/api-app.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
@@ -18,9 +18,9 @@ import {
   ClientsResponse,
   ProxyInfo,
   RoutesResponse,
-  RouteTargetBody,
   type ClientsResponse as Clients,
 } from './control-schemas.js';
+import { registerRouteTableRoutes } from './control-routes.js';
 import type { RouteTable } from './route-table.js';
 
 /** What the control API is built from. */
@@ -41,46 +41,6 @@ function authorized(header: string | undefined, token: string): boolean {
   const m = /^(?:Bearer|token)\s+(\S+)\s*$/i.exec(header ?? '');
   return m?.[1] !== undefined && sameSecret(m[1], token);
 }
-
-/** Rejects a target the proxy could not forward to. */
-function checkTarget(kind: 'PATH' | 'SNI', target: string): string {
-  if (kind === 'SNI') {
-    const bare = target.replace(/^tls:\/\//, '');
-    const m = /^(.+):(\d{1,5})$/.exec(bare);
-    const port = Number(m?.[2]);
-    if (m === null || port < 1 || port > 65535) {
-      throw new GatewayError(
-        'bad_request',
-        `An SNI route target must be host:port (or tls://host:port), got ${JSON.stringify(target)}`
-      );
-    }
-    return bare;
-  }
-  const url = URL.canParse(target) ? new URL(target) : null;
-  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new GatewayError(
-      'bad_request',
-      `A PATH route target must be an http:// or https:// URL, got ${JSON.stringify(target)}`
-    );
-  }
-  return target;
-}
-
-/** The route path named by the URL after `/routes/path`, normalised to start with `/`. */
-function routePath(rest: string): string {
-  const p = `/${rest.replace(/^\/+|\/+$/g, '')}`;
-  if (p === '/') {
-    throw new GatewayError(
-      'bad_request',
-      'The root path belongs to the gateway API; only deeper PATH routes can be set'
-    );
-  }
-  return p;
-}
-
-const SniParams = Type.Object({ name: Type.String({ minLength: 1 }) });
-const RestParams = Type.Object({ '*': Type.String() });
-const NoContent = { 204: Type.Null() };
 
 /** Builds the control API (not listening; call `listen` on the result). */
 export async function createControlApi(deps: ControlApiDeps): Promise<ApiApp> {
@@ -114,44 +74,7 @@ export async function createControlApi(deps: ControlApiDeps): Promise<ApiApp> {
   app.get('/routes', { schema: { response: { 200: RoutesResponse } } }, () => ({
     routes: routes.list(),
   }));
-  app.put(
-    '/routes/sni/:name',
-    { schema: { params: SniParams, body: RouteTargetBody, response: NoContent } },
-    async (req, reply) => {
-      const { name } = req.params as { name: string };
-      const { target } = req.body as { target: string };
-      routes.setSni(name, checkTarget('SNI', target));
-      return reply.code(204).send();
-    }
-  );
-  app.delete(
-    '/routes/sni/:name',
-    { schema: { params: SniParams, response: NoContent } },
-    async (req, reply) => {
-      const { name } = req.params as { name: string };
-      routes.removeSni(name);
-      clients.forget(name);
-      return reply.code(204).send();
-    }
-  );
-  app.put(
-    '/routes/path/*',
-    { schema: { params: RestParams, body: RouteTargetBody, response: NoContent } },
-    async (req, reply) => {
-      const path = routePath((req.params as { '*': string })['*']);
-      const { target } = req.body as { target: string };
-      routes.setPath(path, checkTarget('PATH', target));
-      return reply.code(204).send();
-    }
-  );
-  app.delete(
-    '/routes/path/*',
-    { schema: { params: RestParams, response: NoContent } },
-    async (req, reply) => {
-      routes.removePath(routePath((req.params as { '*': string })['*']));
-      return reply.code(204).send();
-    }
-  );
+  registerRouteTableRoutes(app, routes, clients);
   app.get('/clients', { schema: { response: { 200: ClientsResponse } } }, () => {
     const now = clock.now();
     const out: Clients['clusters'] = {};

@@ -53,6 +53,138 @@ function splice(client: net.Socket, upstream: net.Socket): void {
   upstream.on('close', () => client.destroy());
 }
 
+/** What every connection of one router shares. */
+interface RouterContext {
+  readonly routes: RouteTable;
+  readonly toHttp: (socket: net.Socket) => void;
+  readonly log: Logger;
+  readonly refused: (reason: RefusalReason) => void;
+  readonly observers: SniRouterObservers;
+  readonly helloTimeout: number;
+  readonly connectTimeout: number;
+  readonly pending: ReturnType<typeof createPendingHandshakes>;
+}
+
+/** The first record of a connection, as read so far, and what it parsed as. */
+type FirstRecord = { readonly buf: Buffer; readonly hello: ReturnType<typeof parseClientHello> };
+
+/**
+ * Reads a connection's first record without consuming it for good, within the hello timeout
+ * and the pending-handshake limits; `onRecord` gets it with the socket paused.
+ */
+function waitForFirstRecord(
+  ctx: RouterContext,
+  socket: net.Socket,
+  onRecord: (record: FirstRecord) => void
+): void {
+  const release = ctx.pending.admit(socket.remoteAddress ?? '', () => {
+    if (settle()) {
+      ctx.refused('handshake_limit');
+      socket.destroy();
+    }
+  });
+  let buf: Buffer = Buffer.alloc(0);
+  let settled = false;
+  const settle = () => {
+    if (settled) return false;
+    settled = true;
+    release();
+    clearTimeout(timer);
+    socket.removeListener('data', onData);
+    socket.removeListener('error', onEarlyError);
+    socket.removeListener('end', onEarlyError);
+    socket.removeListener('close', onEarlyClose);
+    return true;
+  };
+  const timer = setTimeout(() => {
+    if (settle()) {
+      ctx.refused('handshake_timeout');
+      socket.destroy();
+    }
+  }, ctx.helloTimeout);
+  const onEarlyError = () => {
+    if (settle()) socket.destroy();
+  };
+  const onEarlyClose = () => {
+    settle();
+  };
+  const onData = (chunk: Buffer) => {
+    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    const hello = parseClientHello(buf.subarray(0, MAX_HELLO_BYTES));
+    if (hello.kind === 'need-more' && buf.length < MAX_HELLO_BYTES) return;
+    if (!settle()) return;
+    socket.pause();
+    onRecord({ buf, hello });
+  };
+  socket.on('data', onData);
+  socket.on('error', onEarlyError);
+  socket.on('end', onEarlyError);
+  socket.on('close', onEarlyClose);
+}
+
+/** Hands plain HTTP on, splices a routed scheduler connection, and closes anything else. */
+function routeFirstRecord(ctx: RouterContext, socket: net.Socket, record: FirstRecord): void {
+  const { buf, hello } = record;
+  if (hello.kind === 'not-tls') {
+    socket.unshift(buf);
+    ctx.toHttp(socket);
+    socket.resume();
+    return;
+  }
+  const name =
+    hello.kind === 'sni' && hello.name.startsWith(SNI_PREFIX)
+      ? hello.name.slice(SNI_PREFIX.length)
+      : null;
+  const target = name === null ? undefined : ctx.routes.lookupSni(name);
+  if (name === null || target === undefined) {
+    ctx.log.info(
+      { sni: hello.kind === 'sni' ? hello.name : null },
+      'no route for TLS connection; closing'
+    );
+    ctx.refused('tls_no_route');
+    socket.destroy();
+    return;
+  }
+  spliceToScheduler(ctx, socket, buf, name, target);
+}
+
+/** Connects to the scheduler at `target` (host:port), replays `buf` and splices the two. */
+function spliceToScheduler(
+  ctx: RouterContext,
+  socket: net.Socket,
+  buf: Buffer,
+  name: string,
+  target: string
+): void {
+  const { clients, meter } = ctx.observers;
+  const colon = target.lastIndexOf(':');
+  const upstream = net.connect({
+    host: target.slice(0, colon),
+    port: Number(target.slice(colon + 1)),
+    allowHalfOpen: true,
+  });
+  upstream.setTimeout(ctx.connectTimeout, () => upstream.destroy());
+  upstream.once('connect', () => {
+    upstream.setTimeout(0);
+    upstream.setNoDelay(true);
+    socket.setNoDelay(true);
+    upstream.write(buf);
+    splice(socket, upstream);
+    meter?.track('scheduler', socket);
+    if (clients !== undefined) {
+      clients.opened(name);
+      socket.once('close', () => {
+        clients.closed(name);
+      });
+    }
+    socket.resume();
+  });
+  upstream.once('error', (err) => {
+    ctx.log.info({ cluster: name, err: err.message }, 'scheduler connection failed');
+    socket.destroy();
+  });
+}
+
 /**
  * Returns a `connection` handler for a `net.Server` (created with `allowHalfOpen: true`).
  * `toHttp` receives non-scheduler sockets with their first bytes pushed back.
@@ -64,107 +196,22 @@ export function createSniRouter(
   limits: SniRouterLimits = {},
   observers: SniRouterObservers = {}
 ): (socket: net.Socket) => void {
-  const { clients, meter } = observers;
-  const refused = observers.onRefusal ?? (() => undefined);
-  const helloTimeout = limits.helloTimeoutMs ?? 10_000;
-  const maxPending = limits.maxPendingHellos ?? 1024;
-  const maxPerSource = limits.maxPendingHellosPerSource ?? 64;
-  const connectTimeout = limits.connectTimeoutMs ?? 10_000;
-  const pending = createPendingHandshakes(maxPending, maxPerSource);
-
+  const ctx: RouterContext = {
+    routes,
+    toHttp,
+    log,
+    refused: observers.onRefusal ?? (() => undefined),
+    observers,
+    helloTimeout: limits.helloTimeoutMs ?? 10_000,
+    connectTimeout: limits.connectTimeoutMs ?? 10_000,
+    pending: createPendingHandshakes(
+      limits.maxPendingHellos ?? 1024,
+      limits.maxPendingHellosPerSource ?? 64
+    ),
+  };
   return (socket) => {
-    const source = socket.remoteAddress ?? '';
-    const release = pending.admit(source, () => {
-      if (settle()) {
-        refused('handshake_limit');
-        socket.destroy();
-      }
+    waitForFirstRecord(ctx, socket, (record) => {
+      routeFirstRecord(ctx, socket, record);
     });
-    let buf: Buffer = Buffer.alloc(0);
-    let settled = false;
-    const settle = () => {
-      if (settled) return false;
-      settled = true;
-      release();
-      clearTimeout(timer);
-      socket.removeListener('data', onData);
-      socket.removeListener('error', onEarlyError);
-      socket.removeListener('end', onEarlyEnd);
-      socket.removeListener('close', onEarlyClose);
-      return true;
-    };
-    const timer = setTimeout(() => {
-      if (settle()) {
-        refused('handshake_timeout');
-        socket.destroy();
-      }
-    }, helloTimeout);
-    const onEarlyError = () => {
-      if (settle()) socket.destroy();
-    };
-    const onEarlyEnd = () => {
-      if (settle()) socket.destroy();
-    };
-    const onEarlyClose = () => {
-      settle();
-    };
-
-    const onData = (chunk: Buffer) => {
-      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
-      const hello = parseClientHello(buf.subarray(0, MAX_HELLO_BYTES));
-      if (hello.kind === 'need-more' && buf.length < MAX_HELLO_BYTES) return;
-      if (!settle()) return;
-      socket.pause();
-      if (hello.kind === 'not-tls') {
-        socket.unshift(buf);
-        toHttp(socket);
-        socket.resume();
-        return;
-      }
-      const name =
-        hello.kind === 'sni' && hello.name.startsWith(SNI_PREFIX)
-          ? hello.name.slice(SNI_PREFIX.length)
-          : null;
-      const target = name === null ? undefined : routes.lookupSni(name);
-      if (target === undefined) {
-        log.info(
-          { sni: hello.kind === 'sni' ? hello.name : null },
-          'no route for TLS connection; closing'
-        );
-        refused('tls_no_route');
-        socket.destroy();
-        return;
-      }
-      const colon = target.lastIndexOf(':');
-      const upstream = net.connect({
-        host: target.slice(0, colon),
-        port: Number(target.slice(colon + 1)),
-        allowHalfOpen: true,
-      });
-      upstream.setTimeout(connectTimeout, () => upstream.destroy());
-      upstream.once('connect', () => {
-        upstream.setTimeout(0);
-        upstream.setNoDelay(true);
-        socket.setNoDelay(true);
-        upstream.write(buf);
-        splice(socket, upstream);
-        meter?.track('scheduler', socket);
-        if (clients !== undefined && name !== null) {
-          clients.opened(name);
-          socket.once('close', () => {
-            clients.closed(name);
-          });
-        }
-        socket.resume();
-      });
-      upstream.once('error', (err) => {
-        log.info({ cluster: name, err: err.message }, 'scheduler connection failed');
-        socket.destroy();
-      });
-    };
-    socket.on('data', onData);
-    socket.on('error', onEarlyError);
-    socket.on('end', onEarlyEnd);
-    socket.on('close', onEarlyClose);
   };
 }

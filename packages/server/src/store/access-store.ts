@@ -28,6 +28,15 @@ export type AuditEntry = Omit<AuditRow, 'id'> & { id: number };
 /** An API token's metadata (never the token or its hash). */
 export type TokenInfo = Omit<ApiTokenRow, 'token_hash'>;
 
+/** Who a new API token is for, and who issues it when. */
+export interface TokenIssue {
+  readonly username: string;
+  readonly admin: boolean;
+  readonly label: string;
+  readonly by: string;
+  readonly now: number;
+}
+
 /** Storage of access control and accounting. */
 export interface AccessStore {
   listGrants(): Promise<GrantRow[]>;
@@ -41,13 +50,7 @@ export interface AccessStore {
   decideRequest(id: number, status: 'approved' | 'denied', by: string, now: number): Promise<void>;
 
   /** Issues a token; the returned `token` is shown once and only its hash is kept. */
-  issueToken(o: {
-    username: string;
-    admin: boolean;
-    label: string;
-    by: string;
-    now: number;
-  }): Promise<{ token: string; info: TokenInfo }>;
+  issueToken(o: TokenIssue): Promise<{ token: string; info: TokenInfo }>;
   findToken(token: string): Promise<TokenInfo | undefined>;
   listTokens(username?: string): Promise<TokenInfo[]>;
   revokeToken(id: string, now: number): Promise<boolean>;
@@ -92,108 +95,153 @@ const usageOut = (r: UsageRow): UsageRow => ({
   stop_time: nOrNull(r.stop_time),
 });
 
+/** The access store over Kysely: each method one query of `access-queries.ts`. */
+class SqlAccessStore implements AccessStore {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async listGrants(): Promise<GrantRow[]> {
+    return (await q.selectGrants(this.#db).execute()).map(grantOut);
+  }
+
+  async isGranted(username: string): Promise<boolean> {
+    return (await q.selectGrant(this.#db, username).executeTakeFirst()) !== undefined;
+  }
+
+  async grant(username: string, by: string, now: number): Promise<void> {
+    await q.insertGrant(this.#db, username, by, now).execute();
+  }
+
+  async revoke(username: string): Promise<boolean> {
+    const r = await q.deleteGrant(this.#db, username).executeTakeFirst();
+    return r.numDeletedRows > 0n;
+  }
+
+  async fileRequest(username: string, message: string, now: number): Promise<AccessRequest> {
+    const existing = await q.selectPendingRequest(this.#db, username).executeTakeFirst();
+    if (existing !== undefined) return requestOut(existing);
+    const row = await q
+      .insertRequest(this.#db, {
+        username,
+        message,
+        status: 'pending',
+        created_at: now,
+        decided_by: null,
+        decided_at: null,
+      })
+      .executeTakeFirstOrThrow();
+    return requestOut(row);
+  }
+
+  async listRequests(status?: AccessRequestRow['status']): Promise<AccessRequest[]> {
+    return (await q.selectRequests(this.#db, status).execute()).map(requestOut);
+  }
+
+  async getRequest(id: number): Promise<AccessRequest | undefined> {
+    const row = await q.selectRequest(this.#db, id).executeTakeFirst();
+    return row === undefined ? undefined : requestOut(row);
+  }
+
+  async decideRequest(
+    id: number,
+    status: 'approved' | 'denied',
+    by: string,
+    now: number
+  ): Promise<void> {
+    await q.updateRequestDecision(this.#db, id, status, by, now).execute();
+  }
+
+  async issueToken(o: TokenIssue): Promise<{ token: string; info: TokenInfo }> {
+    const token = `gh_${randomBytes(24).toString('base64url')}`;
+    const info: TokenInfo = {
+      id: randomBytes(6).toString('hex'),
+      username: o.username,
+      admin: o.admin ? 1 : 0,
+      label: o.label,
+      created_by: o.by,
+      created_at: o.now,
+      revoked_at: null,
+    };
+    await q.insertToken(this.#db, { ...info, token_hash: hashToken(token) }).execute();
+    return { token, info };
+  }
+
+  async findToken(token: string): Promise<TokenInfo | undefined> {
+    const row = await q.selectTokenByHash(this.#db, hashToken(token)).executeTakeFirst();
+    return row === undefined ? undefined : tokenOut(row);
+  }
+
+  async listTokens(username?: string): Promise<TokenInfo[]> {
+    return (await q.selectTokens(this.#db, username).execute()).map(tokenOut);
+  }
+
+  async revokeToken(id: string, now: number): Promise<boolean> {
+    const r = await q.updateTokenRevoked(this.#db, id, now).executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  async countTokens(): Promise<number> {
+    return n((await q.countTokenRows(this.#db).executeTakeFirstOrThrow()).n);
+  }
+
+  async getUserQuota(username: string): Promise<string | undefined> {
+    return (await q.selectUserQuota(this.#db, username).executeTakeFirst())?.quota;
+  }
+
+  async listUserQuotas(): Promise<Record<string, string>> {
+    const rows = await q.selectUserQuotas(this.#db).execute();
+    return Object.fromEntries(rows.map((r) => [r.username, r.quota]));
+  }
+
+  async listUserGroups(): Promise<Record<string, string[]>> {
+    const rows = await q.selectUserGroups(this.#db).execute();
+    const out: Record<string, string[]> = {};
+    for (const r of rows) {
+      const parsed: unknown = JSON.parse(r.groups);
+      if (Array.isArray(parsed)) out[r.username] = parsed.map(String);
+    }
+    return out;
+  }
+
+  async setUserGroups(username: string, groups: readonly string[], now: number): Promise<void> {
+    await q.upsertUserGroups(this.#db, username, JSON.stringify(groups), now).execute();
+  }
+
+  async setUserQuota(
+    username: string,
+    quotaJson: string | null,
+    by: string,
+    now: number
+  ): Promise<void> {
+    if (quotaJson === null) await q.deleteUserQuota(this.#db, username).execute();
+    else await q.upsertUserQuota(this.#db, username, quotaJson, by, now).execute();
+  }
+
+  async audit(e: Omit<AuditRow, 'id'>): Promise<void> {
+    await q.insertAudit(this.#db, e).execute();
+  }
+
+  async listAudit(o: { since?: number; limit: number }): Promise<AuditEntry[]> {
+    return (await q.selectAudit(this.#db, o.since, o.limit).execute()).map(auditOut);
+  }
+
+  async startUsage(u: Omit<UsageRow, 'stop_time'>): Promise<void> {
+    await q.insertUsage(this.#db, { ...u, stop_time: null }).execute();
+  }
+
+  async stopUsage(id: string, now: number): Promise<void> {
+    await q.updateUsageStop(this.#db, id, now).execute();
+  }
+
+  async usageSince(since: number): Promise<UsageRow[]> {
+    return (await q.selectUsageSince(this.#db, since).execute()).map(usageOut);
+  }
+}
+
 /** An access store over a migrated database. */
 export function createAccessStore(db: Kysely<Database>): AccessStore {
-  return {
-    listGrants: async () => (await q.selectGrants(db).execute()).map(grantOut),
-    async isGranted(username) {
-      return (await q.selectGrant(db, username).executeTakeFirst()) !== undefined;
-    },
-    async grant(username, by, now) {
-      await q.insertGrant(db, username, by, now).execute();
-    },
-    async revoke(username) {
-      const r = await q.deleteGrant(db, username).executeTakeFirst();
-      return r.numDeletedRows > 0n;
-    },
-
-    async fileRequest(username, message, now) {
-      const existing = await q.selectPendingRequest(db, username).executeTakeFirst();
-      if (existing !== undefined) return requestOut(existing);
-      const row = await q
-        .insertRequest(db, {
-          username,
-          message,
-          status: 'pending',
-          created_at: now,
-          decided_by: null,
-          decided_at: null,
-        })
-        .executeTakeFirstOrThrow();
-      return requestOut(row);
-    },
-    listRequests: async (status) => (await q.selectRequests(db, status).execute()).map(requestOut),
-    async getRequest(id) {
-      const row = await q.selectRequest(db, id).executeTakeFirst();
-      return row === undefined ? undefined : requestOut(row);
-    },
-    async decideRequest(id, status, by, now) {
-      await q.updateRequestDecision(db, id, status, by, now).execute();
-    },
-
-    async issueToken({ username, admin, label, by, now }) {
-      const token = `gh_${randomBytes(24).toString('base64url')}`;
-      const info: TokenInfo = {
-        id: randomBytes(6).toString('hex'),
-        username,
-        admin: admin ? 1 : 0,
-        label,
-        created_by: by,
-        created_at: now,
-        revoked_at: null,
-      };
-      await q.insertToken(db, { ...info, token_hash: hashToken(token) }).execute();
-      return { token, info };
-    },
-    async findToken(token) {
-      const row = await q.selectTokenByHash(db, hashToken(token)).executeTakeFirst();
-      return row === undefined ? undefined : tokenOut(row);
-    },
-    listTokens: async (username) => (await q.selectTokens(db, username).execute()).map(tokenOut),
-    async revokeToken(id, now) {
-      const r = await q.updateTokenRevoked(db, id, now).executeTakeFirst();
-      return r.numUpdatedRows > 0n;
-    },
-    async countTokens() {
-      return n((await q.countTokenRows(db).executeTakeFirstOrThrow()).n);
-    },
-
-    async getUserQuota(username) {
-      return (await q.selectUserQuota(db, username).executeTakeFirst())?.quota;
-    },
-    async listUserQuotas() {
-      const rows = await q.selectUserQuotas(db).execute();
-      return Object.fromEntries(rows.map((r) => [r.username, r.quota]));
-    },
-    async listUserGroups() {
-      const rows = await q.selectUserGroups(db).execute();
-      const out: Record<string, string[]> = {};
-      for (const r of rows) {
-        const parsed: unknown = JSON.parse(r.groups);
-        if (Array.isArray(parsed)) out[r.username] = parsed.map(String);
-      }
-      return out;
-    },
-    async setUserGroups(username, groups, now) {
-      await q.upsertUserGroups(db, username, JSON.stringify(groups), now).execute();
-    },
-    async setUserQuota(username, quotaJson, by, now) {
-      if (quotaJson === null) await q.deleteUserQuota(db, username).execute();
-      else await q.upsertUserQuota(db, username, quotaJson, by, now).execute();
-    },
-
-    async audit(e) {
-      await q.insertAudit(db, e).execute();
-    },
-    listAudit: async ({ since, limit }) =>
-      (await q.selectAudit(db, since, limit).execute()).map(auditOut),
-
-    async startUsage(u) {
-      await q.insertUsage(db, { ...u, stop_time: null }).execute();
-    },
-    async stopUsage(id, now) {
-      await q.updateUsageStop(db, id, now).execute();
-    },
-    usageSince: async (since) => (await q.selectUsageSince(db, since).execute()).map(usageOut),
-  };
+  return new SqlAccessStore(db);
 }

@@ -1,23 +1,20 @@
 /**
  * Persists cluster and worker records: every state change is written through, so a gateway
  * that restarts (or is killed) finds the truth in the database. Secrets are sealed at rest.
+ * Rows map to records in `cluster-rows.ts`.
  * @module
  */
 import type { Kysely } from 'kysely';
-import type { Database, ClusterRow, WorkerRow } from './tables.js';
+import type { Database, WorkerRow } from './tables.js';
 import * as q from './cluster-queries.js';
 import { StaleWriteError } from './stale-write.js';
-import { int64 as num, int64OrNull as numOrNull } from './int64.js';
+import { int64 as num } from './int64.js';
 import type { SecretBox } from './secret-box.js';
-import {
-  toJobStatus,
-  type BackendState,
-  type ClusterIdentityState,
-  type ClusterRecord,
-  type WorkerRecord,
-} from '../clusters/model.js';
-import { parseStoredConfig } from './stored-config.js';
-import { parseJsonObject } from './json-object.js';
+import type { ClusterRecord, WorkerRecord } from '../clusters/model.js';
+import { clusterFromRow, mutableClusterColumns, mutableWorkerColumns } from './cluster-rows.js';
+import { createKeyedSerializer } from './keyed-serializer.js';
+
+export { parseState } from './cluster-rows.js';
 
 /** Reads and writes cluster and worker records. */
 export interface ClusterStore {
@@ -39,190 +36,103 @@ export interface ClusterStore {
   close(): Promise<void>;
 }
 
-const isInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
+/** The cluster store over Kysely, with compare-and-set saves serialized per record. */
+class SqlClusterStore implements ClusterStore {
+  readonly #db: Kysely<Database>;
+  readonly #box: SecretBox;
+  readonly #serial = createKeyedSerializer();
 
-/** Decodes a stored backend state; unknown or malformed fields are dropped (old records load). */
-export function parseState(text: string): BackendState {
-  const v: unknown = JSON.parse(text);
-  if (typeof v !== 'object' || v === null) return {};
-  const out: {
-    workdir?: string;
-    process?: { pid: number; startTicks: number };
-    jobId?: string;
-    identity?: ClusterIdentityState;
-  } = {};
-  const o = v as Record<string, unknown>;
-  if (typeof o['workdir'] === 'string') out.workdir = o['workdir'];
-  if (typeof o['jobId'] === 'string') out.jobId = o['jobId'];
-  const p = o['process'];
-  if (typeof p === 'object' && p !== null) {
-    const { pid, startTicks } = p as Record<string, unknown>;
-    if (typeof pid === 'number' && typeof startTicks === 'number')
-      out.process = { pid, startTicks };
+  constructor(db: Kysely<Database>, box: SecretBox) {
+    this.#db = db;
+    this.#box = box;
   }
-  const i = o['identity'];
-  if (typeof i === 'object' && i !== null) {
-    const { slot, uid, gid, address } = i as Record<string, unknown>;
-    if (isInt(slot) && isInt(uid) && isInt(gid) && typeof address === 'string') {
-      out.identity = { slot, uid, gid, address };
-    }
-  }
-  return out;
-}
 
-function mutableWorkerColumns(w: WorkerRecord) {
-  return {
-    status: w.status,
-    target: w.target,
-    state: JSON.stringify(w.state),
-    close_expected: w.closeExpected ? 1 : 0,
-    stop_time: w.stopTime,
-  };
-}
-
-/**
- * Runs writes to one key one after another, so a record's saves in this process never race
- * each other: each reads the version the previous one left.
- */
-function createKeyedSerializer() {
-  const tails = new Map<string, Promise<unknown>>();
-  return <T>(key: string, run: () => Promise<T>): Promise<T> => {
-    const prev = tails.get(key) ?? Promise.resolve();
-    const next = prev.then(run, run);
-    const tail = next.catch(() => undefined);
-    tails.set(key, tail);
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
+  insertCluster(c: ClusterRecord): Promise<void> {
+    return this.#serial(`c:${c.name}`, async () => {
+      const box = this.#box;
+      await q
+        .insertClusterRow(this.#db, {
+          name: c.name,
+          username: c.username,
+          options: JSON.stringify(c.options),
+          config: JSON.stringify(c.config),
+          token_sealed: box.seal(c.token),
+          tls_cert: c.tlsCert,
+          tls_key_sealed: box.seal(c.tlsKey),
+          start_time: c.startTime,
+          ...mutableClusterColumns(c),
+          version: 1,
+        })
+        .execute();
+      c.version = 1;
     });
-    return next;
-  };
-}
+  }
 
-function mutableClusterColumns(c: ClusterRecord) {
-  return {
-    status: c.status,
-    target: c.target,
-    count: c.count,
-    state: JSON.stringify(c.state),
-    scheduler_address: c.schedulerAddress,
-    dashboard_address: c.dashboardAddress,
-    api_address: c.apiAddress,
-    stop_time: c.stopTime,
-    stop_reason: c.stopReason,
-    failures: c.failures,
-  };
+  saveCluster(c: ClusterRecord): Promise<void> {
+    return this.#serial(`c:${c.name}`, async () => {
+      const held = c.version ?? 1;
+      const set = { ...mutableClusterColumns(c), token_sealed: this.#box.seal(c.token) };
+      const r = await q.updateClusterIfVersion(this.#db, c.name, held, set).executeTakeFirst();
+      if (r.numUpdatedRows === 0n) await this.#refuse('clusters', c.name, held);
+      c.version = held + 1;
+    });
+  }
+
+  insertWorker(w: WorkerRecord): Promise<void> {
+    return this.#serial(`w:${w.name}`, async () => {
+      await q
+        .insertWorkerRow(this.#db, {
+          name: w.name,
+          cluster_name: w.clusterName,
+          start_time: w.startTime,
+          ...mutableWorkerColumns(w),
+          version: 1,
+        })
+        .execute();
+      w.version = 1;
+    });
+  }
+
+  saveWorker(w: WorkerRecord): Promise<void> {
+    return this.#serial(`w:${w.name}`, async () => {
+      const held = w.version ?? 1;
+      const set = mutableWorkerColumns(w);
+      const r = await q.updateWorkerIfVersion(this.#db, w.name, held, set).executeTakeFirst();
+      if (r.numUpdatedRows === 0n) await this.#refuse('workers', w.name, held);
+      w.version = held + 1;
+    });
+  }
+
+  async loadAll(): Promise<ClusterRecord[]> {
+    const rows = await q.selectClusterRows(this.#db).execute();
+    const workers = await q.selectWorkerRows(this.#db).execute();
+    const byCluster = new Map<string, WorkerRow[]>();
+    for (const w of workers) {
+      const list = byCluster.get(w.cluster_name) ?? [];
+      list.push(w);
+      byCluster.set(w.cluster_name, list);
+    }
+    return rows.map((r) => clusterFromRow(r, byCluster.get(r.name) ?? [], this.#box));
+  }
+
+  async deleteFinishedBefore(before: number): Promise<string[]> {
+    const rows = await q.deleteClustersStoppedBefore(this.#db, before).execute();
+    return rows.map((r) => r.name);
+  }
+
+  async close(): Promise<void> {
+    await this.#db.destroy();
+  }
+
+  /** After 0 rows updated: re-read the stored version and refuse with it. */
+  async #refuse(table: 'clusters' | 'workers', key: string, held: number): Promise<never> {
+    const select = table === 'clusters' ? q.selectClusterVersion : q.selectWorkerVersion;
+    const row = await select(this.#db, key).executeTakeFirst();
+    throw new StaleWriteError(table, key, held, row === undefined ? null : num(row.version));
+  }
 }
 
 /** A store over a migrated Kysely database. */
 export function createClusterStore(db: Kysely<Database>, box: SecretBox): ClusterStore {
-  const toWorker = (w: WorkerRow): WorkerRecord => ({
-    name: w.name,
-    clusterName: w.cluster_name,
-    status: toJobStatus(w.status),
-    target: toJobStatus(w.target),
-    state: parseState(w.state),
-    closeExpected: w.close_expected === 1,
-    startTime: num(w.start_time),
-    stopTime: numOrNull(w.stop_time),
-    version: num(w.version),
-  });
-  const toRecord = (row: ClusterRow, workers: WorkerRow[]): ClusterRecord => ({
-    name: row.name,
-    username: row.username,
-    options: parseJsonObject(row.options),
-    config: parseStoredConfig(row.config),
-    status: toJobStatus(row.status),
-    target: toJobStatus(row.target),
-    count: row.count,
-    state: parseState(row.state),
-    token: box.open(row.token_sealed),
-    tlsCert: row.tls_cert,
-    tlsKey: box.open(row.tls_key_sealed),
-    schedulerAddress: row.scheduler_address,
-    dashboardAddress: row.dashboard_address,
-    apiAddress: row.api_address,
-    startTime: num(row.start_time),
-    stopTime: numOrNull(row.stop_time),
-    stopReason: row.stop_reason,
-    failures: row.failures,
-    lastHeartbeat: 0,
-    workers: new Map(workers.map((w) => [w.name, toWorker(w)])),
-    version: num(row.version),
-  });
-  const serial = createKeyedSerializer();
-  /** After 0 rows updated: re-read the stored version and refuse with it. */
-  const refuse = async (table: 'clusters' | 'workers', key: string, held: number) => {
-    const select = table === 'clusters' ? q.selectClusterVersion : q.selectWorkerVersion;
-    const row = await select(db, key).executeTakeFirst();
-    throw new StaleWriteError(table, key, held, row === undefined ? null : num(row.version));
-  };
-
-  return {
-    async insertCluster(c) {
-      await serial(`c:${c.name}`, async () => {
-        await q
-          .insertClusterRow(db, {
-            name: c.name,
-            username: c.username,
-            options: JSON.stringify(c.options),
-            config: JSON.stringify(c.config),
-            token_sealed: box.seal(c.token),
-            tls_cert: c.tlsCert,
-            tls_key_sealed: box.seal(c.tlsKey),
-            start_time: c.startTime,
-            ...mutableClusterColumns(c),
-            version: 1,
-          })
-          .execute();
-        c.version = 1;
-      });
-    },
-    saveCluster: (c) =>
-      serial(`c:${c.name}`, async () => {
-        const held = c.version ?? 1;
-        const set = { ...mutableClusterColumns(c), token_sealed: box.seal(c.token) };
-        const r = await q.updateClusterIfVersion(db, c.name, held, set).executeTakeFirst();
-        if (r.numUpdatedRows === 0n) await refuse('clusters', c.name, held);
-        c.version = held + 1;
-      }),
-    insertWorker: (w) =>
-      serial(`w:${w.name}`, async () => {
-        await q
-          .insertWorkerRow(db, {
-            name: w.name,
-            cluster_name: w.clusterName,
-            start_time: w.startTime,
-            ...mutableWorkerColumns(w),
-            version: 1,
-          })
-          .execute();
-        w.version = 1;
-      }),
-    saveWorker: (w) =>
-      serial(`w:${w.name}`, async () => {
-        const held = w.version ?? 1;
-        const set = mutableWorkerColumns(w);
-        const r = await q.updateWorkerIfVersion(db, w.name, held, set).executeTakeFirst();
-        if (r.numUpdatedRows === 0n) await refuse('workers', w.name, held);
-        w.version = held + 1;
-      }),
-    async loadAll() {
-      const rows = await q.selectClusterRows(db).execute();
-      const workers = await q.selectWorkerRows(db).execute();
-      const byCluster = new Map<string, WorkerRow[]>();
-      for (const w of workers) {
-        const list = byCluster.get(w.cluster_name) ?? [];
-        list.push(w);
-        byCluster.set(w.cluster_name, list);
-      }
-      return rows.map((r) => toRecord(r, byCluster.get(r.name) ?? []));
-    },
-    async deleteFinishedBefore(before) {
-      const rows = await q.deleteClustersStoppedBefore(db, before).execute();
-      return rows.map((r) => r.name);
-    },
-    async close() {
-      await db.destroy();
-    },
-  };
+  return new SqlClusterStore(db, box);
 }

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { UNPRIVILEGED } from '../backends/local/environment-access.js';
 import type { Clock } from '../clock.js';
 import { createEnvironmentCatalog } from '../cluster-options/environments.js';
-import { parseFieldDefinitions } from '../cluster-options/fields.js';
+import { parseFieldDefinitions } from '../cluster-options/field-definitions.js';
 import { createClusterOptionsService } from '../cluster-options/options-service.js';
 import type { GatewayConfig } from '../config/load.js';
 

@@ -89,99 +89,120 @@ export function runNft(argv: readonly string[], script: string): Promise<void> {
 
 const keyOf = (i: ClusterIdentity) => `${i.address}/${i.uid}`;
 
-/** Creates the loopback firewall for one gateway instance. */
-export function createLoopbackFirewall(deps: LoopbackFirewallDeps): LoopbackFirewall {
-  const { log } = deps;
-  let spec = deps.spec;
-  const table = spec.table;
-  const nft = deps.nft ?? ['nft'];
-  const wanted = new Map<string, ClusterIdentity>();
-  let queue: Promise<void> = Promise.resolve();
+/** The firewall: what is wanted, and a queue that applies changes one at a time. */
+class NftLoopbackFirewall implements LoopbackFirewall {
+  readonly table: string;
+  readonly #deps: LoopbackFirewallDeps;
+  readonly #nft: readonly string[];
+  readonly #wanted = new Map<string, ClusterIdentity>();
+  #spec: RulesetSpec;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(deps: LoopbackFirewallDeps) {
+    this.#deps = deps;
+    this.#spec = deps.spec;
+    this.table = deps.spec.table;
+    this.#nft = deps.nft ?? ['nft'];
+  }
+
+  async available(): Promise<Availability> {
+    if (!(this.#deps.isRoot ?? process.getuid?.() === 0)) {
+      return { ok: false, reason: 'the gateway does not run as root' };
+    }
+    const nft = this.#nft;
+    try {
+      await runNft([...nft, '--check', '-f', '-'], renderTable(this.#spec, []));
+      return { ok: true };
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const reason = e.code === 'ENOENT' ? `${nft[0] ?? 'nft'} is not installed` : e.message;
+      return { ok: false, reason };
+    }
+  }
+
+  sync(identities: readonly ClusterIdentity[]): Promise<void> {
+    return this.#enqueue(async () => {
+      this.#wanted.clear();
+      for (const i of identities) this.#wanted.set(keyOf(i), i);
+      await this.#replaceTable();
+      this.#deps.log.debug(
+        { table: this.table, clusters: this.#wanted.size },
+        'loopback firewall synced'
+      );
+    });
+  }
+
+  resync(): Promise<void> {
+    return this.#enqueue(() => this.#replaceTable());
+  }
+
+  setApi(api: readonly Endpoint[]): Promise<void> {
+    return this.#enqueue(async () => {
+      this.#spec = { ...this.#spec, api };
+      try {
+        await runNft([...this.#nft, 'list', 'table', 'inet', this.table], '');
+      } catch {
+        await this.#replaceTable();
+        return;
+      }
+      await this.#change(renderApi(this.#spec), 'API update');
+    });
+  }
+
+  allow(identity: ClusterIdentity): Promise<void> {
+    return this.#enqueue(async () => {
+      this.#wanted.set(keyOf(identity), identity);
+      await this.#change(renderAllow(this.table, identity), 'allow');
+    });
+  }
+
+  remove(identity: ClusterIdentity): Promise<void> {
+    return this.#enqueue(async () => {
+      this.#wanted.delete(keyOf(identity));
+      const others = [...this.#wanted.values()];
+      const stillUsed = {
+        uid: others.some((i) => i.uid === identity.uid),
+        address: others.some((i) => i.address === identity.address),
+      };
+      await this.#change(renderRemove(this.table, identity, stillUsed), 'remove');
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#deps.deleteOnClose || this.#wanted.size === 0) {
+        await runNft([...this.#nft, '-f', '-'], renderDelete(this.table));
+      }
+    });
+  }
 
   /** Runs `step` after every earlier change; the queue survives its failure. */
-  const enqueue = (step: () => Promise<void>): Promise<void> => {
-    const next = queue.then(step);
-    queue = next.catch(() => undefined);
+  #enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.#queue.then(step);
+    this.#queue = next.catch(() => undefined);
     return next;
-  };
-  const replaceTable = () => runNft([...nft, '-f', '-'], renderTable(spec, [...wanted.values()]));
+  }
+
+  /** Replaces the whole table with what is wanted, in one transaction. */
+  #replaceTable(): Promise<void> {
+    return runNft([...this.#nft, '-f', '-'], renderTable(this.#spec, [...this.#wanted.values()]));
+  }
+
   /** Applies an element change, repairing the whole table if that fails. */
-  const change = async (script: string, what: string) => {
+  async #change(script: string, what: string): Promise<void> {
     try {
-      await runNft([...nft, '-f', '-'], script);
+      await runNft([...this.#nft, '-f', '-'], script);
     } catch (err) {
-      log.warn({ err, table }, `nftables ${what} failed; rewriting the table`);
-      await replaceTable();
+      this.#deps.log.warn(
+        { err, table: this.table },
+        `nftables ${what} failed; rewriting the table`
+      );
+      await this.#replaceTable();
     }
-  };
+  }
+}
 
-  return {
-    table,
-
-    async available(): Promise<Availability> {
-      if (!(deps.isRoot ?? process.getuid?.() === 0)) {
-        return { ok: false, reason: 'the gateway does not run as root' };
-      }
-      try {
-        await runNft([...nft, '--check', '-f', '-'], renderTable(spec, []));
-        return { ok: true };
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        const reason = e.code === 'ENOENT' ? `${nft[0] ?? 'nft'} is not installed` : e.message;
-        return { ok: false, reason };
-      }
-    },
-
-    sync(identities) {
-      return enqueue(async () => {
-        wanted.clear();
-        for (const i of identities) wanted.set(keyOf(i), i);
-        await replaceTable();
-        log.debug({ table, clusters: wanted.size }, 'loopback firewall synced');
-      });
-    },
-
-    resync() {
-      return enqueue(replaceTable);
-    },
-
-    setApi(api) {
-      return enqueue(async () => {
-        spec = { ...spec, api };
-        try {
-          await runNft([...nft, 'list', 'table', 'inet', table], '');
-        } catch {
-          await replaceTable();
-          return;
-        }
-        await change(renderApi(spec), 'API update');
-      });
-    },
-
-    allow(identity) {
-      return enqueue(async () => {
-        wanted.set(keyOf(identity), identity);
-        await change(renderAllow(table, identity), 'allow');
-      });
-    },
-
-    remove(identity) {
-      return enqueue(async () => {
-        wanted.delete(keyOf(identity));
-        const others = [...wanted.values()];
-        const stillUsed = {
-          uid: others.some((i) => i.uid === identity.uid),
-          address: others.some((i) => i.address === identity.address),
-        };
-        await change(renderRemove(table, identity, stillUsed), 'remove');
-      });
-    },
-
-    close() {
-      return enqueue(async () => {
-        if (deps.deleteOnClose || wanted.size === 0)
-          await runNft([...nft, '-f', '-'], renderDelete(table));
-      });
-    },
-  };
+/** Creates the loopback firewall for one gateway instance. */
+export function createLoopbackFirewall(deps: LoopbackFirewallDeps): LoopbackFirewall {
+  return new NftLoopbackFirewall(deps);
 }

@@ -1,0 +1,57 @@
+/**
+ * The validated, resolved and frozen configuration every module receives.
+ * @module
+ */
+import type { BasicAuthConfig, GatewayConfigInput, OptionFieldConfig } from './schema.js';
+import type { ListenAddress } from './listen-address.js';
+import type { ResolvedJupyterHubAuth } from './resolve-auth.js';
+import type {
+  ResolvedLocalBackend,
+  ResolvedSlurmBackend,
+  ResolvedTiming,
+} from './resolve-backend.js';
+import type { ResolvedProxy } from './resolve-proxy.js';
+
+/** Rotation and retention of scheduler and worker logs (seconds, bytes). */
+export interface ResolvedLogs {
+  readonly maxBytes: number;
+  readonly keep: number;
+  readonly rotatePeriod: number;
+  /** Seconds a finished cluster's logs are kept. */
+  readonly retention: number;
+}
+
+/** The validated, resolved and frozen gateway configuration. */
+export interface GatewayConfig {
+  /** Where the configuration came from (a file path or "defaults"). */
+  readonly source: string;
+  readonly listen: ListenAddress;
+  readonly publicUrl: string | null;
+  readonly apiUrl: string | null;
+  readonly prefix: string;
+  readonly dataDir: string;
+  readonly stopClustersOnShutdown: boolean;
+  readonly log: GatewayConfigInput['log'];
+  /** SQLite database file path, or ':memory:'. */
+  readonly storePath: string;
+  /** Rotation and retention of scheduler and worker logs. */
+  readonly logs: ResolvedLogs;
+  /** Base64 keys from the config; empty means a key file beside the database. */
+  readonly encryptionKeys: readonly string[];
+  readonly auth: BasicAuthConfig | ResolvedJupyterHubAuth;
+  readonly backend: ResolvedLocalBackend | ResolvedSlurmBackend;
+  readonly timing: ResolvedTiming;
+  readonly cluster: GatewayConfigInput['cluster'];
+  readonly environments: GatewayConfigInput['environments'];
+  readonly profiles: GatewayConfigInput['profiles'];
+  readonly environmentVariables: GatewayConfigInput['environment_variables'];
+  readonly access: GatewayConfigInput['access'];
+  readonly quotas: GatewayConfigInput['quotas'];
+  readonly pool: GatewayConfigInput['pool'];
+  readonly proxy: ResolvedProxy;
+  readonly options: readonly OptionFieldConfig[];
+  readonly limits: GatewayConfigInput['limits'];
+  readonly metrics: GatewayConfigInput['metrics'];
+  /** Test-only settings (fault points). */
+  readonly testing: GatewayConfigInput['testing'];
+}

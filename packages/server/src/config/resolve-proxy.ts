@@ -1,0 +1,70 @@
+/**
+ * Resolves the `proxy` section: addresses parsed, URLs derived and the control token read.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { GatewayConfigInput } from './schema.js';
+import { ConfigError } from './config-error.js';
+import { hostPort, parseListen, type ListenAddress } from './listen-address.js';
+
+/** Proxy settings with addresses parsed and the token read. */
+export interface ResolvedProxy {
+  readonly mode: 'inprocess' | 'external';
+  /** Private address of the gateway's API with an external proxy. */
+  readonly apiListen: ListenAddress;
+  /** Where the external proxy forwards API requests. */
+  readonly gatewayUrl: string;
+  readonly controlListen: ListenAddress;
+  readonly controlUrl: string;
+  /** The control API's token; null when none is configured (then mode is inprocess). */
+  readonly token: string | null;
+  readonly syncPeriod: number;
+  readonly startTimeout: number;
+  /** Domain of the per-cluster dashboard hosts; null for automatic `dashboards.localhost`. */
+  readonly dashboardDomain: string | null;
+}
+
+/** The `proxy` section resolved; relative paths against `base`. */
+export function resolveProxy(
+  p: GatewayConfigInput['proxy'],
+  env: Readonly<Record<string, string | undefined>>,
+  base: string,
+  source: string
+): ResolvedProxy {
+  const problems: string[] = [];
+  let token = p.token;
+  if (token === null && p.token_file !== null) {
+    const file = path.resolve(base, p.token_file);
+    try {
+      token = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      problems.push(
+        `proxy.token_file: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`
+      );
+    }
+  }
+  token ??= env['GATEHOUSE_PROXY_TOKEN'] ?? null;
+  if (token !== null && token.length < 16) {
+    problems.push('proxy.token: must have at least 16 characters');
+  }
+  if (p.mode === 'external' && token === null && problems.length === 0) {
+    problems.push(
+      'proxy.token: mode external needs the control API token (proxy.token, proxy.token_file or GATEHOUSE_PROXY_TOKEN)'
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  const apiListen = parseListen(p.api_listen, 'proxy.api_listen', source);
+  const controlListen = parseListen(p.control_listen, 'proxy.control_listen', source);
+  return {
+    mode: p.mode,
+    apiListen,
+    gatewayUrl: (p.gateway_url ?? `http://${hostPort(apiListen)}`).replace(/\/+$/, ''),
+    controlListen,
+    controlUrl: (p.control_url ?? `http://${hostPort(controlListen)}`).replace(/\/+$/, ''),
+    token,
+    syncPeriod: p.sync_period,
+    startTimeout: p.start_timeout,
+    dashboardDomain: p.dashboard_domain?.toLowerCase() ?? null,
+  };
+}
