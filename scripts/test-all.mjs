@@ -100,6 +100,13 @@ function finish() {
   process.exit(results.every(([, ok]) => ok) ? 0 : 1);
 }
 
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg >= 0 ? process.argv[onlyArg + 1].split(',') : Object.keys(suites);
+const unknown = only.filter((name) => suites[name] === undefined);
+if (unknown.length > 0) {
+  console.error(`unknown suite ${unknown.join(', ')}`);
+  process.exit(2);
+}
 if (process.argv.includes('--setup')) {
   const t0 = Date.now();
   const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'setup.mjs'), '--test'], {
@@ -110,13 +117,6 @@ if (process.argv.includes('--setup')) {
   console.log(`\n== setup: ${r.status === 0 ? 'done' : 'FAILED'} in ${secs} s\n`);
   results.push(['setup', r.status === 0, secs]);
   if (r.status !== 0) finish();
-}
-const onlyArg = process.argv.indexOf('--only');
-const only = onlyArg >= 0 ? process.argv[onlyArg + 1].split(',') : Object.keys(suites);
-const unknown = only.filter((name) => suites[name] === undefined);
-if (unknown.length > 0) {
-  console.error(`unknown suite ${unknown.join(', ')}`);
-  process.exit(2);
 }
 // Lint starts no gateway: `--only lint` leaves the tables of gateways running elsewhere on this
 // machine (another checkout's tests) alone.
