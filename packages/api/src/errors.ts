@@ -17,6 +17,10 @@ export const ERROR_CODES = [
   'not_granted',
   'not_found',
   'method_not_allowed',
+  /** The request head or body did not arrive in time (HTTP 408). */
+  'request_timeout',
+  /** The cluster changed while the request was acted on; retrying reads it again (HTTP 409). */
+  'conflict',
   'invalid',
   /** A cluster option failed validation; the body's `field` names it when known (HTTP 422). */
   'invalid_option',
@@ -40,7 +44,10 @@ export const ErrorBody = Type.Object(
     error: Type.String({
       description: 'Human-readable reason; the Python client shows this text.',
     }),
-    code: Type.String({ description: 'Machine-readable error code, one of ERROR_CODES.' }),
+    code: Type.String({
+      description:
+        'Machine-readable error code, one of ERROR_CODES; docs/errors.md says when each is returned.',
+    }),
     request_id: Type.Optional(
       Type.String({
         description:

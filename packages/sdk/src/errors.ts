@@ -105,6 +105,8 @@ const BY_CODE: Readonly<Record<ErrorCode, Simple | 'invalid_option'>> = {
   not_granted: NotGrantedError,
   not_found: NotFoundError,
   method_not_allowed: InvalidRequestError,
+  request_timeout: ServerError,
+  conflict: ServerError,
   invalid: InvalidRequestError,
   invalid_option: 'invalid_option',
   quota_exceeded: QuotaExceededError,

@@ -28,6 +28,7 @@ import { createAuthWiring } from './wiring/auth.js';
 import { createClusterOptions } from './wiring/cluster-options.js';
 import { createClusterRoutes, externalProxy, type ExternalProxy } from './wiring/cluster-routes.js';
 import { createClusterCore, type ClusterCore } from './wiring/clusters.js';
+import { builtinBackends, type BackendRegistry } from './backends/registry.js';
 import { configuredLogger, type LogOutput } from './wiring/logger.js';
 import { PublicAddress } from './wiring/public-address.js';
 import { openStores, type Stores } from './wiring/store.js';
@@ -47,6 +48,8 @@ export interface GatewayDeps extends LogOutput {
   readonly sseKeepAliveMs?: number;
   /** The network firewall told about isolated clusters' uids and addresses, if any. */
   readonly firewall?: ClusterFirewall;
+  /** The backend types (the config was loaded with); the ones this release ships by default. */
+  readonly backends?: BackendRegistry;
 }
 
 /** A running gateway. */
@@ -157,6 +160,7 @@ async function build(config: GatewayConfig, deps: GatewayDeps): Promise<Built> {
   const address = new PublicAddress(config);
   const clientTracker = createClientTracker(clock);
   const core = await createClusterCore(config, {
+    backends: deps.backends ?? builtinBackends(),
     stores,
     clock,
     log,
@@ -170,8 +174,8 @@ async function build(config: GatewayConfig, deps: GatewayDeps): Promise<Built> {
   });
   const access = await createAccessControl(config.access, stores.accessStore, clock);
   const options = await createClusterOptions(config, log, clock, core.environmentAccess);
-  const { policy, metrics } = core;
-  const auth = createAuthWiring(config, { stores, access, policy, metrics, clock, log });
+  const { policy } = core;
+  const auth = createAuthWiring(config, { stores, access, policy, clock, log });
   const serving = await createApiServing(config, {
     stores,
     core,

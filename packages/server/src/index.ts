@@ -5,7 +5,8 @@
 export { startGateway, type Gateway, type GatewayDeps } from './gateway.js';
 export { loadConfig, ConfigError, type GatewayConfig, type LoadOptions } from './config/load.js';
 export { adminPasswordWarnings } from './config/admin-password.js';
-export { GatewayConfigSchema } from './config/schema.js';
+export { gatewayConfigSchema } from './config/schema.js';
+export { builtinBackends, type BackendRegistry } from './backends/registry.js';
 export { createLogger } from './observability/logger.js';
 export { GATEWAY_VERSION } from './version.js';
 export { hashPassword } from './auth/password-hash.js';

@@ -18,6 +18,7 @@ import { loadConfig } from '../src/config/load.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
 import type { FaultPoint } from '../src/faults/fault-points.js';
 import { Job } from '../src/clusters/model.js';
+import { decodeLocalState } from '../src/backends/local/local-state.js';
 import { processStartTicks } from '../src/process/process-identity.js';
 
 const dirs: string[] = [];
@@ -127,7 +128,7 @@ describe('restart', () => {
     const kept = await create(first);
     const stopped = await create(first);
     await first.manager.idle();
-    const keptPid = first.manager.get(kept)?.state.process?.pid;
+    const keptPid = decodeLocalState(first.manager.get(kept)?.state ?? {}).process?.pid;
     const stoppedRecord = first.manager.get(stopped);
     assert.ok(keptPid !== undefined && stoppedRecord !== undefined);
     await first.manager.stop(stoppedRecord, 'user');

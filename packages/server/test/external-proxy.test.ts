@@ -34,7 +34,9 @@ async function freePort(): Promise<number> {
   return addr.port;
 }
 
-function get(url: string): Promise<{ status: number; body: string; ms: number }> {
+function get(
+  url: string
+): Promise<{ status: number; body: string; ms: number; headers: http.IncomingHttpHeaders }> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     http
@@ -43,7 +45,7 @@ function get(url: string): Promise<{ status: number; body: string; ms: number }>
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));
         res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, body, ms: Date.now() - t0 });
+          resolve({ status: res.statusCode ?? 0, body, ms: Date.now() - t0, headers: res.headers });
         });
       })
       .on('error', reject);
@@ -123,6 +125,7 @@ describe('gatehouse proxy with an external-mode gateway', () => {
     assert.deepEqual(JSON.parse(r.body), {
       error: GATEWAY_UNAVAILABLE,
       code: 'gateway_unavailable',
+      request_id: r.headers['x-request-id'],
     });
     assert.ok(r.ms < 5000, `took ${String(r.ms)} ms`);
   });

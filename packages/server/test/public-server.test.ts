@@ -227,9 +227,11 @@ describe('public server: plain HTTP', () => {
     cleanups.push(() => server.close());
     const r = await request(port, '/api/health');
     assert.equal(r.status, 503);
+    // The request's id is in the body and the X-Request-Id header, as in every error answer.
     assert.deepEqual(JSON.parse(r.body), {
       error: 'The gateway is starting; try again shortly',
       code: 'gateway_unavailable',
+      request_id: r.headers['x-request-id'],
     });
   });
 
@@ -895,7 +897,11 @@ describe('public server: prefix /gw', () => {
       const r = await request(gw.port, path);
       assert.equal(r.status, 404, path);
       assert.match(String(r.headers['content-type']), /^application\/json/);
-      assert.deepEqual(JSON.parse(r.body), { error: 'Not Found', code: 'not_found' });
+      assert.deepEqual(JSON.parse(r.body), {
+        error: 'Not Found',
+        code: 'not_found',
+        request_id: r.headers['x-request-id'],
+      });
     }
     assert.deepEqual(gw.apiUrls, []);
   });

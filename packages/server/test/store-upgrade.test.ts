@@ -22,6 +22,7 @@ import { openDatabase } from '../src/store/db.js';
 import { createSecretBox } from '../src/store/secret-box.js';
 import { migrationsUpTo } from '../src/store/migrations.js';
 import { createEventStore } from '../src/events/event-store.js';
+import { decodeLocalState } from '../src/backends/local/local-state.js';
 import { processStartTicks } from '../src/process/process-identity.js';
 
 const PREVIOUS = '0005-user-groups';
@@ -131,7 +132,7 @@ describe('upgrade from the previous release', () => {
     assert.equal(res.status, 201);
     const name = ((await res.json()) as { name: string }).name;
     await first.manager.idle();
-    const pid = first.manager.get(name)?.state.process?.pid;
+    const pid = decodeLocalState(first.manager.get(name)?.state ?? {}).process?.pid;
     assert.ok(pid !== undefined);
     await first.stop();
     try {
@@ -145,7 +146,7 @@ describe('upgrade from the previous release', () => {
         const c = second.manager.get(name);
         assert.ok(c !== undefined);
         assert.equal(c.status, Job.SUBMITTED);
-        assert.equal(c.state.process?.pid, pid);
+        assert.equal(decodeLocalState(c.state).process?.pid, pid);
         assert.notEqual(processStartTicks(pid), null, 'adopted, not killed');
         await second.manager.stop(c, 'user');
         await second.manager.idle();

@@ -8,14 +8,14 @@
  * and query strings document the API but do not run through Ajv; response schemas serialise.
  * @module
  */
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiHost, DashboardAuthorizer } from '../proxy/ports.js';
 import type { ApiApp } from './api-app.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
+import { createRefusalRecorder } from './refusals.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { registerClusterRoutes } from './routes/clusters.js';
 import { registerMetaRoutes } from './routes/meta.js';
@@ -44,15 +44,6 @@ export interface RouteInfo {
   readonly url: string;
 }
 
-/** A client-sent request id we accept as ours: short and log-safe. */
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** The request id of `req`: the client's `X-Request-Id` when sane, else a new UUID. */
-export function requestIdOf(req: IncomingMessage): string {
-  const sent = req.headers['x-request-id'];
-  return typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : randomUUID();
-}
-
 /** Creates the API app bound to `server`'s HTTP side (not listening by itself). */
 export async function createApiApp(
   ctx: ApiContext,
@@ -77,7 +68,7 @@ export async function createApiApp(
   // Handlers validate bodies and query strings with actionable messages (see the module doc).
   app.setValidatorCompiler(() => (value: unknown) => ({ value }));
   app.addHook('onRequest', (req, reply, done) => {
-    void reply.header('X-Request-Id', req.id);
+    void reply.header(REQUEST_ID_HEADER, req.id);
     done();
   });
   app.addHook('onResponse', (req, reply, done) => {
@@ -100,11 +91,7 @@ export async function createApiApp(
       if (method !== 'HEAD') routes.push({ method, url: opts.url });
     }
   });
-  installErrorHandling(app, (code) => {
-    if (code === 'unauthenticated') ctx.metrics.refusal('unauthenticated');
-    else if (code === 'payload_too_large') ctx.metrics.refusal('body_too_large');
-    else if (code === 'too_many_requests') ctx.metrics.refusal('rate_limited');
-  });
+  installErrorHandling(app, createRefusalRecorder(ctx));
   await registerOpenApi(app, ctx.version);
   registerMetaRoutes(app, ctx);
   registerClusterRoutes(app, ctx);

@@ -28,7 +28,7 @@ import {
   type BrowserSessions,
 } from '../auth/browser-session.js';
 import { parseCookies, type SessionCache } from '../auth/session-cache.js';
-import { GatewayError, forbidden } from '../errors.js';
+import { GatewayError, forbidden, withRefusal, type Refusal } from '../errors.js';
 import { NO_RATE_LIMIT, type UserRateLimit } from './user-rate-limit.js';
 
 /** The parts of a request authentication reads (a Fastify request or a raw Node one). */
@@ -63,8 +63,47 @@ export interface UserAuth {
 export interface AuthListeners {
   /** Every authenticated user (lets quotas by group apply to their later heartbeats). */
   readonly onUser: (user: User) => void;
-  /** A request refused for lack of access (for the audit log). */
-  readonly onRefusal: (who: string, what: string, why: string) => void;
+}
+
+/** The refusal of `req` for lack of access: audited, and recorded as an event. */
+function accessRefusal(
+  user: string,
+  req: RequestLike,
+  reason: string,
+  metric: 'not_granted' | 'not_admin'
+): Refusal {
+  const action = `${req.method ?? 'GET'} ${req.url ?? ''}`;
+  return { user, action, reason, metric, audit: true };
+}
+
+/** The authenticator's answer; Basic attempts are throttled per (username, source). */
+async function throttledAuthenticate(
+  authenticator: Authenticator,
+  throttle: LoginThrottle | null,
+  req: RequestLike
+): Promise<User | null> {
+  const basic = throttle === null ? null : parseBasic(req.headers.authorization);
+  if (basic === null || throttle === null) return authenticator.authenticate(req.headers);
+  const source = sourceOf(req);
+  throttle.check(basic.username, source);
+  const user = await authenticator.authenticate(req.headers);
+  if (user === null) throttle.failed(basic.username, source);
+  else throttle.succeeded(basic.username, source);
+  return user;
+}
+
+/**
+ * The user of the web UI's session `ui`, CSRF-checked on state-changing requests; null when
+ * there is none or the request carries its own credentials (which cannot be forged
+ * cross-site: no CSRF check).
+ */
+function uiSessionUser(ui: BrowserSession | null, req: RequestLike): User | null {
+  if (req.headers.authorization !== undefined || ui === null) return null;
+  if (isStateChanging(req.method) && !csrfMatches(ui, headerValue(req.headers, CSRF_HEADER)))
+    throw forbidden(
+      `Missing or wrong ${CSRF_HEADER} header for a request made with the web UI's session; reload the page`
+    );
+  return ui.user;
 }
 
 /** Creates the user authentication step. */
@@ -77,7 +116,7 @@ export function createUserAuth(
   rateLimit: UserRateLimit = NO_RATE_LIMIT,
   passwordThrottle: LoginThrottle | null = null
 ): UserAuth {
-  const { onUser, onRefusal } = listeners;
+  const { onUser } = listeners;
   const pending = new WeakMap<object, string>();
   const found = (user: User) => {
     rateLimit.take(user.name);
@@ -88,36 +127,17 @@ export function createUserAuth(
     const id = parseCookies(req.headers.cookie).get(UI_COOKIE);
     return id === undefined ? null : browser.lookup(id);
   };
-  /** The authenticator's answer; Basic attempts are throttled per (username, source). */
-  const checkHeaders = async (req: RequestLike): Promise<User | null> => {
-    const basic = passwordThrottle === null ? null : parseBasic(req.headers.authorization);
-    if (basic === null || passwordThrottle === null) return authenticator.authenticate(req.headers);
-    const source = sourceOf(req);
-    passwordThrottle.check(basic.username, source);
-    const user = await authenticator.authenticate(req.headers);
-    if (user === null) passwordThrottle.failed(basic.username, source);
-    else passwordThrottle.succeeded(basic.username, source);
-    return user;
-  };
   const identify = async (req: RequestLike): Promise<Principal> => {
     const cookies = parseCookies(req.headers.cookie);
-    // A request carrying its own credentials cannot be forged cross-site: no CSRF check.
-    if (req.headers.authorization === undefined) {
-      const ui = browserSession(req);
-      if (ui !== null) {
-        if (isStateChanging(req.method) && !csrfMatches(ui, headerValue(req.headers, CSRF_HEADER)))
-          throw forbidden(
-            `Missing or wrong ${CSRF_HEADER} header for a request made with the web UI's session; reload the page`
-          );
-        return found(ui.user);
-      }
-    }
+    const ui = req.headers.authorization === undefined ? browserSession(req) : null;
+    const uiUser = uiSessionUser(ui, req);
+    if (uiUser !== null) return found(uiUser);
     const cookie = cookies.get(sessions.cookieName);
     if (cookie !== undefined) {
       const user = sessions.lookup(cookie);
       if (user !== null) return found(user);
     }
-    const user = await checkHeaders(req);
+    const user = await throttledAuthenticate(authenticator, passwordThrottle, req);
     const fromBrowser = isBrowserRequest(req.headers, cookies);
     if (user === null) {
       throw new GatewayError('unauthenticated', 'Authentication required', {
@@ -133,19 +153,20 @@ export function createUserAuth(
     browserSession,
     async require(req) {
       const p = await identify(req);
-      if (!p.granted) {
-        onRefusal(p.name, `${req.method ?? 'GET'} ${req.url ?? ''}`, 'not granted');
+      if (p.granted) return p;
+      try {
         return access.requireGranted(p);
+      } catch (err) {
+        throw withRefusal(err, accessRefusal(p.name, req, 'not granted', 'not_granted'));
       }
-      return p;
     },
     async requireAdmin(req) {
       const p = await identify(req);
-      if (!p.admin) {
-        onRefusal(p.name, `${req.method ?? 'GET'} ${req.url ?? ''}`, 'not an admin');
-        throw forbidden(`User ${p.name} is not an administrator of this Dask Gateway`);
-      }
-      return p;
+      if (p.admin) return p;
+      throw withRefusal(
+        forbidden(`User ${p.name} is not an administrator of this Dask Gateway`),
+        accessRefusal(p.name, req, 'not an admin', 'not_admin')
+      );
     },
     checkPassword(username, password) {
       const authorization =

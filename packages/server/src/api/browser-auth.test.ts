@@ -42,7 +42,6 @@ function setup() {
   const sessions = createSessionCache({ cookieName: 'api-cookie', cacheMaxAge: 300, clock });
   const auth = createUserAuth(createBasicAuthenticator('pw'), sessions, browser, fakeAccess(), {
     onUser: () => undefined,
-    onRefusal: () => undefined,
   });
   const login = (name: string) => browser.create({ name, groups: [], admin: false });
   return { auth, login, sessions };
@@ -315,6 +314,27 @@ describe('dashboard authorization', () => {
     assert.equal(v.allow, false);
     assert.equal(v.status, 401);
     assert.equal(v.headers['WWW-Authenticate'], 'Basic');
+  });
+
+  it("carries the request's id in every refusal's body and X-Request-Id header", async () => {
+    const { ask, login, onHost } = dash();
+    const verdicts = [
+      await ask({ cookie: `${UI_COOKIE}=${login('bob').id}`, 'x-request-id': 'req-42' }),
+      await ask({ accept: '*/*', 'x-request-id': 'req-42' }),
+      await onHost({ 'x-request-id': 'req-42' }, '/status'),
+    ];
+    for (const v of verdicts) {
+      assert.equal(v.allow, false);
+      assert.ok(v.status >= 400, String(v.status));
+      const body = JSON.parse(v.body) as Record<string, unknown>;
+      assert.equal(body['request_id'], 'req-42', v.body);
+      assert.equal(v.headers['X-Request-Id'], 'req-42');
+    }
+    // Without a client-sent id, the refusal still names one.
+    const v = await ask({ accept: '*/*' });
+    assert.equal(v.allow, false);
+    const id = (JSON.parse(v.body) as Record<string, unknown>)['request_id'];
+    assert.ok(typeof id === 'string' && id.length > 0, v.body);
   });
 
   it('refuses an unknown cluster with 403, not revealing whether it exists', async () => {

@@ -1,33 +1,15 @@
 /**
- * The one place where errors become HTTP responses: GatewayError codes map to statuses, the
- * framework's own client errors keep their 4xx status, and anything else is a logged 500.
+ * The one place where API errors become HTTP responses: GatewayError codes map to statuses
+ * (errors-http.ts), the framework's own client errors keep their 4xx status, and anything else
+ * is a logged 500.
  * @module
  */
-import type { ServerResponse } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '@gatehouse/api';
-import { GatewayError } from '../errors.js';
+import { GatewayError, type Refusal } from '../errors.js';
+import { STATUS_OF, errorBody } from '../errors-http.js';
+import { isStaleWrite, type StaleWriteError } from '../store/stale-write.js';
 import type { ApiApp } from './api-app.js';
-
-/** HTTP status of each error code. Chosen for the Python client (spec §1.1). */
-export const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
-  bad_request: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_granted: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  payload_too_large: 413,
-  header_too_large: 431,
-  too_many_requests: 429,
-  invalid: 422,
-  invalid_option: 422,
-  quota_exceeded: 422,
-  cluster_not_running: 409,
-  upstream_failure: 502,
-  gateway_unavailable: 503,
-  internal: 500,
-};
 
 function codeForStatus(status: number): ErrorCode {
   if (status === 413) return 'payload_too_large';
@@ -61,12 +43,7 @@ export function sendError(
     .code(STATUS_OF[code])
     .headers(headers)
     .type('application/json')
-    .send({
-      error: message,
-      code,
-      request_id: reply.request.id,
-      ...(field === undefined ? {} : { field }),
-    });
+    .send(errorBody(code, message, reply.request.id, field));
 }
 
 /** The message of a framework client error, made actionable. */
@@ -79,34 +56,31 @@ function frameworkMessage(err: FastifyError, req: FastifyRequest): string {
   return err.message;
 }
 
-/**
- * Writes `{error, code}` with the status of `code` on a raw Node response, for the proxy's
- * own answers outside the API framework (no route, gateway unreachable).
- */
-export function writeRawError(
-  res: ServerResponse,
-  code: ErrorCode,
-  message: string,
-  headers: Readonly<Record<string, string>> = {}
-): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.writeHead(STATUS_OF[code], { ...headers, 'Content-Type': 'application/json' });
-  res.end(JSON.stringify({ error: message, code }));
-}
-
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-/** Installs the error and not-found handlers on `app`; `onError` sees every error code sent. */
+/** The answer to a lost compare-and-set race: what changed, and that a retry reads it anew. */
+function conflict(err: StaleWriteError): GatewayError {
+  const what = err.table === 'clusters' ? `cluster ${err.key}` : `worker ${err.key}`;
+  const how = err.actual === null ? 'was removed' : 'changed';
+  return new GatewayError(
+    'conflict',
+    `The ${what} ${how} while this request was acted on (another gateway process wrote it); retry`,
+    { cause: err }
+  );
+}
+
+/**
+ * Installs the error and not-found handlers on `app`; `onError` sees every error code sent, with
+ * who was refused what when the error says (it records refusals: api/refusals.ts).
+ */
 export function installErrorHandling(
   app: ApiApp,
-  onError: (code: ErrorCode) => void = () => undefined
+  onError: (code: ErrorCode, refusal?: Refusal) => void = () => undefined
 ): void {
-  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((thrown: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const err = isStaleWrite(thrown) ? conflict(thrown) : thrown;
     if (err instanceof GatewayError) {
-      onError(err.code);
+      onError(err.code, err.refusal);
       if (STATUS_OF[err.code] >= 500) req.log.warn({ err, cause: err.cause }, err.message);
       if (err.statusText !== undefined) reply.raw.statusMessage = asciiReason(err.statusText);
       return sendError(reply, err.code, err.message, err.headers, err.field);

@@ -37,7 +37,7 @@ export async function registerOpenApi(app: ApiApp, version: string): Promise<voi
         title: 'Gatehouse API',
         version,
         description:
-          'The dask-gateway wire API (clusters, options, heartbeats) and Gatehouse’s own routes (access, pool, logs, admin, metrics). Authenticate with HTTP Basic, a JupyterHub token, or `Authorization: Bearer <API token>`.',
+          'The dask-gateway wire API (clusters, options, heartbeats) and Gatehouse’s own routes (access, pool, logs, admin, metrics). Authenticate with HTTP Basic, a JupyterHub token, or `Authorization: Bearer <API token>`. Every error answer is an `ErrorBody` whose `code` has one fixed status; docs/errors.md says when each code is returned.',
       },
       components: {
         securitySchemes: {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { STATUS_OF } from '../api/error-handler.js';
+import { STATUS_OF } from '../errors-http.js';
 import { loadConfig, type ResolvedJupyterHubAuth } from '../config/load.js';
 import { GatewayError } from '../errors.js';
 import { startGateway, type Gateway } from '../gateway.js';

@@ -3,7 +3,7 @@
  * a backend only knows *how* to start, stop and check a scheduler or a worker.
  * @module
  */
-import type { BackendState, ClusterRecord, ProcessRef, WorkerRecord } from '../clusters/model.js';
+import type { BackendState, ClusterRecord, WorkerRecord } from '../clusters/model.js';
 
 /** What a backend needs to know to start a scheduler. */
 export interface SchedulerLaunch {
@@ -15,34 +15,62 @@ export interface SchedulerLaunch {
   readonly heartbeatPeriod: number;
 }
 
-/** A scheduler or worker process that ended on its own. */
-export interface ProcessExit {
+/** Names the scheduler (`workerName` null) or worker whose observed state changed. */
+export interface BackendChange {
   readonly clusterName: string;
   /** null for the scheduler. */
   readonly workerName: string | null;
-  /** Exit code or signal, as text. */
-  readonly how: string;
 }
 
-/** A process group this gateway started, found without a record (by the gateway's marker). */
-export interface OwnedProcessGroup {
+/**
+ * How a backend tells the reconciler that something changed on its own (a process exited, a
+ * job ended): the reconciler then reconciles it at once and learns what changed from
+ * `observe`. A lost notice is repaired by the periodic resync, which observes everything.
+ */
+export type BackendNotify = (change: BackendChange) => void;
+
+/**
+ * What a backend's cache says of a scheduler or worker: nothing known of it (`absent`: never
+ * started, or gone without a trace), waiting in a queue (with the resource manager's reason,
+ * since when, clock ms), running (since when, when the backend knows), or ended (`how`: exit
+ * code, signal or the resource manager's final state).
+ */
+export type Observation =
+  | { readonly phase: 'absent' }
+  | { readonly phase: 'queued'; readonly reason: string; readonly since: number }
+  | { readonly phase: 'running'; readonly since: number | null }
+  | { readonly phase: 'exited'; readonly how: string };
+
+/**
+ * Something the gateway started that carries its marker (a process group, a job, a pod),
+ * found by `listOwned` whether or not a record names it. Only the backend that listed it
+ * knows what it is; the reconciler reads its names and `key`.
+ */
+export interface OwnedItem {
   readonly clusterName: string;
   /** null for a scheduler. */
   readonly workerName: string | null;
-  /** The process group id (the leader's pid). */
-  readonly pgid: number;
-  /** The group leader when it is still alive; null when only other members are left. */
-  readonly leader: ProcessRef | null;
-  /** Every live member carrying the marker (leader first). */
-  readonly members: readonly ProcessRef[];
+  /** Identifies the item across scans (e.g. a process leader's pid and start time). */
+  readonly key: string;
+  /** What to log about it (pids, job ids). */
+  readonly details: Readonly<Record<string, unknown>>;
 }
+
 /**
- * Where a submitted job of a queueing backend (Slurm) stands: still waiting in the queue (with
- * the resource manager's reason), or running since a time (clock milliseconds).
+ * The optional logs capability: a scheduler's (`w` null) or worker's kept output. `tail` is a
+ * bounded read of the end (failure evidence is taken synchronously, with the failure event);
+ * the whole output is read without blocking the event loop.
  */
-export type JobPhase =
-  | { readonly phase: 'queued'; readonly reason: string; readonly since: number }
-  | { readonly phase: 'running'; readonly since: number };
+export interface BackendLogs {
+  /** The last `lines` lines of the output, rotated copies included. */
+  tail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string;
+  /** The whole kept output, rotated copies included. */
+  full(c: ClusterRecord, w: WorkerRecord | null): Promise<string>;
+  /** Rotates the cluster's logs that outgrew their size cap. */
+  rotate?(c: ClusterRecord): void;
+  /** Deletes every kept log of the named cluster. */
+  remove?(clusterName: string): void;
+}
 
 /** Starts, stops and checks the processes of clusters. */
 export interface Backend {
@@ -59,40 +87,32 @@ export interface Backend {
   startWorker(c: ClusterRecord, w: WorkerRecord, apiUrl: string): Promise<BackendState>;
   /** Stops one worker, and kills anything it left behind. */
   stopWorker(c: ClusterRecord, w: WorkerRecord): Promise<void>;
-  /** Whether the scheduler (or worker `w`) recorded in `state` is still the process started. */
-  isAlive(c: ClusterRecord, w?: WorkerRecord): boolean;
+  /**
+   * Where the scheduler (`w` null) or worker `w` recorded in its state stands, answered from
+   * the backend's own cache (never a call to a resource manager per question).
+   */
+  observe(c: ClusterRecord, w: WorkerRecord | null): Observation;
   /**
    * Called once at start-up with every cluster record that is not finished, before each is
    * re-adopted: backends that hand out per-cluster resources (uids, addresses) take back the
    * recorded ones.
    */
   adopt?(clusters: readonly ClusterRecord[]): Promise<void>;
-  /** Every live process group this gateway started, whether or not a record names it. */
-  listOwnedProcesses(): OwnedProcessGroup[];
-  /** SIGKILLs a group from `listOwnedProcesses` (an orphan); resolves to whether it is gone. */
-  killOwnedProcesses(g: OwnedProcessGroup): Promise<boolean>;
-  /** The last lines of a process's output (scheduler when `w` is null), for failure messages. */
-  logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string;
-  /** A process's whole kept output (rotated copies included). */
-  logFull(c: ClusterRecord, w: WorkerRecord | null): string;
-  /** Rotates the cluster's process logs that outgrew their size cap. */
-  rotateLogs(c: ClusterRecord): void;
-  /** Deletes every kept log of the named cluster. */
-  removeLogs(clusterName: string): void;
+  /** Everything live that carries this gateway's marker, whether or not a record names it. */
+  listOwned(): Promise<readonly OwnedItem[]>;
+  /** Whether `state` (a scheduler's or worker's recorded blob) is the one that started `item`. */
+  claims(item: OwnedItem, state: BackendState): boolean;
+  /** Deletes an item from `listOwned` (an orphan) at once; resolves to whether it is gone. */
+  deleteOwned(item: OwnedItem): Promise<boolean>;
+  /** The output the backend keeps of its schedulers and workers, if it keeps any. */
+  readonly logs?: BackendLogs;
   /**
-   * Backends that query a resource manager refresh every job's state with one batched query
-   * here (reporting ended jobs through their exit callback); `isAlive` and `phase` answer from
-   * the last refresh. Absent for backends that check each process directly.
+   * Backends whose cache follows a resource manager refresh it here, with one batched query
+   * (one `squeue`), notifying what changed. Absent for backends whose cache follows events.
    */
-  poll?(): Promise<void>;
-  /** Seconds between `poll` calls. */
-  readonly pollPeriod?: number;
+  refresh?(): Promise<void>;
+  /** Seconds between `refresh` calls. */
+  readonly refreshPeriod?: number;
   /** Seconds a job may wait in the queue before the gateway gives up on it. */
   readonly queueTimeout?: number;
-  /**
-   * For queueing backends: whether the scheduler (`w` null) or worker `w` still waits in the
-   * queue, or since when it runs. Undefined when it does not queue (start timeouts then count
-   * from the request).
-   */
-  phase?(c: ClusterRecord, w: WorkerRecord | null): JobPhase | undefined;
 }

@@ -71,14 +71,16 @@ describe('cleanup sweep', () => {
       stopCluster: () => Promise.resolve(),
       startWorker: () => Promise.reject(new Error('not used')),
       stopWorker: () => Promise.resolve(),
-      isAlive: () => false,
-      listOwnedProcesses: () => [],
-      killOwnedProcesses: () => Promise.resolve(true),
-      logTail: () => '',
-      logFull: () => '',
-      rotateLogs: () => undefined,
-      removeLogs: (name) => {
-        removedLogs.push(name);
+      observe: () => ({ phase: 'absent' }),
+      listOwned: () => Promise.resolve([]),
+      claims: () => false,
+      deleteOwned: () => Promise.resolve(true),
+      logs: {
+        tail: () => '',
+        full: () => Promise.resolve(''),
+        remove: (name) => {
+          removedLogs.push(name);
+        },
       },
     };
     const deleted: string[][] = [];

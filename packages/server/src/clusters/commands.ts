@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ScaleResult } from '@gatehouse/api';
 import type { ClusterConfig } from '../cluster-options/cluster-config.js';
 import { clampAdapt, clampScale } from '../cluster-options/limits.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError, withRefusal } from '../errors.js';
 import { Job, publicStatus, type ClusterRecord } from './model.js';
 import { sendSchedulerCommand, type SchedulerCommand } from './scheduler-api.js';
 import { enqueueCluster, fail, type ManagerState } from './manager-state.js';
@@ -63,6 +63,10 @@ function joinMessages(a: string | null, b: string | null): string | null {
   return b === null ? a : `${a} ${b}`;
 }
 
+/**
+ * Records a scale or adapt that was answered but cut down by a limit. That is an outcome, not
+ * an error (refusals that are errors are recorded by the API's error handler).
+ */
 function refused(
   s: ManagerState,
   c: ClusterRecord,
@@ -86,13 +90,21 @@ function assertRunning(c: ClusterRecord): void {
   }
 }
 
-/** `assertRunning`, recording a refusal of `action` when the cluster is not running. */
-function assertRunningFor(s: ManagerState, c: ClusterRecord, action: string, actor: string): void {
+/**
+ * `assertRunning`, its error saying who was refused `action` on which cluster (the API's error
+ * handler records it as the cluster's `request.refused` event).
+ */
+function assertRunningFor(c: ClusterRecord, action: string, actor: string): void {
   try {
     assertRunning(c);
   } catch (err) {
-    refused(s, c, actor, action, `cluster is ${publicStatus(c)}`);
-    throw err;
+    const cluster = { name: c.name, owner: c.username };
+    throw withRefusal(err, {
+      user: actor,
+      action,
+      cluster,
+      reason: `cluster is ${publicStatus(c)}`,
+    });
   }
 }
 
@@ -138,7 +150,7 @@ export async function scaleCluster(
   count: number,
   actor: string
 ): Promise<ScaleResult> {
-  assertRunningFor(s, c, 'scale', actor);
+  assertRunningFor(c, 'scale', actor);
   const own = clampScale(count, c.config);
   const limited = s.policy.limitWorkers(c, own.count, 'reserve');
   const msg = joinMessages(own.msg, limited.msg);
@@ -165,7 +177,7 @@ export async function adaptCluster(
   req: AdaptRequest,
   actor: string
 ): Promise<ScaleResult> {
-  assertRunningFor(s, c, 'adapt', actor);
+  assertRunningFor(c, 'adapt', actor);
   const clamped = clampAdapt({ minimum: req.minimum, maximum: req.maximum }, c.config);
   let { minimum, maximum } = clamped;
   let extra: string | null = null;

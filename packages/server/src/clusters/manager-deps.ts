@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Heartbeat, ScaleResult } from '@gatehouse/api';
-import type { Backend, ProcessExit } from '../backends/backend.js';
+import type { Backend, BackendChange } from '../backends/backend.js';
 import type { FaultPoints } from '../faults/fault-points.js';
 import type { Clock } from '../clock.js';
 import type { ResolvedTiming } from '../config/load.js';
@@ -95,8 +95,8 @@ export interface AdaptRequest {
 
 /** The cluster manager: the reconciler's public face to the API and the gateway. */
 export interface ClusterManager {
-  /** Feeds process exits from the backend. */
-  onProcessExit(exit: ProcessExit): void;
+  /** Feeds the backend's notices of change (the named cluster and worker are reconciled). */
+  onBackendChange(change: BackendChange): void;
   /** Loads records from the store, re-adopts live clusters and starts the sweeps. */
   start(): Promise<void>;
   /** Stops the sweeps; stops every cluster first if configured to. */
@@ -104,10 +104,10 @@ export interface ClusterManager {
   /** Waits until no reconcile work is pending (tests). */
   idle(): Promise<void>;
   get(name: string): ClusterRecord | undefined;
-  /** The last `lines` lines of the scheduler's (or worker `w`'s) output. */
-  logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): string;
+  /** The last `lines` lines of the scheduler's (or worker `w`'s) output ('' without logs). */
+  logTail(c: ClusterRecord, w: WorkerRecord | null, lines: number): Promise<string>;
   /** The whole kept output of the scheduler (or worker `w`), rotated copies included. */
-  logFull(c: ClusterRecord, w: WorkerRecord | null): string;
+  logFull(c: ClusterRecord, w: WorkerRecord | null): Promise<string>;
   /** Every cluster record (admins, policy). */
   all(): IterableIterator<ClusterRecord>;
   /** A user's clusters: active ones, or those whose public status is in `statuses`. */

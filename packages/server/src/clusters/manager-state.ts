@@ -37,12 +37,6 @@ export interface ManagerState extends Pick<
   readonly queueReasons: Map<string, string>;
   /** Clusters whose logs the retention sweep already removed. */
   readonly logsRemoved: Set<string>;
-  /**
-   * Clusters whose scheduler the last liveness check found gone: the check fails a cluster only
-   * when it finds the scheduler gone twice, so the exit of a process this gateway started is
-   * reported by its exit event (with the exit status) rather than by the check.
-   */
-  readonly schedulersSeenGone: Set<string>;
   readonly waiters: Waiters;
   readonly queue: WorkQueue;
   readonly timers: NodeJS.Timeout[];
@@ -75,15 +69,15 @@ export function createManagerState(
     policy: deps.policy ?? noPolicy,
     accounting: deps.accounting ?? noAccounting,
     faults: deps.faults ?? noFaultPoints,
-    events: createClusterEvents(deps.events ?? noEvents, (c, w, lines) =>
-      backend.logTail(c, w, lines)
+    events: createClusterEvents(
+      deps.events ?? noEvents,
+      (c, w, lines) => backend.logs?.tail(c, w, lines) ?? ''
     ),
-    orphanTracker: createOrphanTracker(),
+    orphanTracker: createOrphanTracker((item, state) => backend.claims(item, state)),
     clusters: new Map(),
     runningSince: new Map(),
     queueReasons: new Map(),
     logsRemoved: new Set(),
-    schedulersSeenGone: new Set(),
     waiters: createWaiters(),
     queue,
     timers: [],
@@ -138,6 +132,16 @@ export async function requestStop(
 /** Sets the target of a wanted-running cluster to FAILED with `reason` (spec §3.3). */
 export const fail = (s: ManagerState, c: ClusterRecord, reason: string) =>
   requestStop(s, c, Job.FAILED, reason);
+
+/** The last `lines` lines of the scheduler's (`w` null) or worker's output; '' without logs. */
+export function logTail(
+  s: ManagerState,
+  c: ClusterRecord,
+  w: WorkerRecord | null,
+  lines: number
+): string {
+  return s.backend.logs?.tail(c, w, lines) ?? '';
+}
 
 /** `tail` as a failure message suffix ("; last output:\n…"), or '' when empty. */
 export function lastOutput(tail: string): string {

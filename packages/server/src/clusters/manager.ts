@@ -23,13 +23,13 @@ import {
 import { Job, isActive, isFinal, publicStatus, type ClusterRecord } from './model.js';
 import { observeHeartbeat } from './observe-heartbeat.js';
 import { reconcileCluster } from './reconcile-cluster.js';
-import { onProcessExit, reconcileWorker } from './reconcile-worker.js';
+import { reconcileWorker } from './reconcile-worker.js';
+import { onBackendChange } from './observe-backend.js';
 import {
-  checkSchedulers,
-  checkWorkers,
   cleanup,
   reportQueues,
   resync,
+  resyncWorkers,
   rotateLogs,
   sweepTimeouts,
 } from './sweeps.js';
@@ -76,19 +76,20 @@ function every(s: ManagerState, seconds: number, what: string, fn: () => Promise
 /** Starts the backend poll, the sweeps and the resync timer. */
 function startTimers(s: ManagerState): void {
   const { backend, timing } = s;
-  if (backend.poll !== undefined) {
-    every(s, backend.pollPeriod ?? timing.clusterStatusPeriod, 'backend poll', async () => {
-      await backend.poll?.();
+  if (backend.refresh !== undefined) {
+    every(s, backend.refreshPeriod ?? timing.clusterStatusPeriod, 'backend refresh', async () => {
+      await backend.refresh?.();
       reportQueues(s);
     });
   }
   every(s, timing.checkTimeoutsPeriod, 'timeout sweep', () => sweepTimeouts(s));
   every(s, timing.orphanScanPeriod, 'orphan scan', () => reapOrphans(s, true));
-  every(s, timing.clusterStatusPeriod, 'scheduler liveness check', () => checkSchedulers(s));
   every(s, timing.clusterStatusPeriod, 'resync', () => {
     resync(s);
   });
-  every(s, timing.workerStatusPeriod, 'worker liveness check', () => checkWorkers(s));
+  every(s, timing.workerStatusPeriod, 'worker resync', () => {
+    resyncWorkers(s);
+  });
   every(s, timing.dbCleanupPeriod, 'cleanup', () => cleanup(s));
   every(s, s.deps.logs?.rotatePeriod ?? 0, 'log rotation', () => {
     rotateLogs(s);
@@ -153,8 +154,8 @@ export function createClusterManager(deps: ClusterManagerDeps): ClusterManager {
 export function assembleManager(s: ManagerState): ClusterManager {
   const { backend } = s;
   return {
-    onProcessExit: (exit) => {
-      onProcessExit(s, exit);
+    onBackendChange: (change) => {
+      onBackendChange(s, change);
     },
     async start() {
       await loadAndAdopt(s);
@@ -164,8 +165,8 @@ export function assembleManager(s: ManagerState): ClusterManager {
     shutdown: () => shutdown(s),
     idle: () => s.queue.idle(),
     get: (name) => s.clusters.get(name),
-    logTail: (c, w, lines) => backend.logTail(c, w, lines),
-    logFull: (c, w) => backend.logFull(c, w),
+    logTail: (c, w, lines) => Promise.resolve(backend.logs?.tail(c, w, lines) ?? ''),
+    logFull: (c, w) => backend.logs?.full(c, w) ?? Promise.resolve(''),
     all: () => s.clusters.values(),
     list: (username, statuses) => listClusters(s, username, statuses),
     create: (username, options, config, onListed) =>

@@ -39,22 +39,16 @@ export interface ProcessRef {
   readonly startTicks: number;
 }
 
-/** What a backend remembers about a started scheduler or worker. */
-export interface BackendState {
-  readonly workdir?: string;
-  readonly process?: ProcessRef;
-  /** The resource manager's job id (Slurm). */
-  readonly jobId?: string;
-  /** The uid, gid and loopback address an isolated local cluster runs under (clusters only). */
-  readonly identity?: ClusterIdentityState;
-}
+declare const backendOwned: unique symbol;
 
-/** A cluster's own Unix identity and loopback address, from its slot of the configured range. */
-export interface ClusterIdentityState {
-  readonly slot: number;
-  readonly uid: number;
-  readonly gid: number;
-  readonly address: string;
+/**
+ * What a backend remembers about a started scheduler or worker: a versioned JSON object only
+ * that backend encodes and decodes (`{v: 1, ...}`; see backends/backend-state.ts). The
+ * reconciler and the store carry it without reading it.
+ */
+export interface BackendState {
+  /** Never set: only makes the blob's fields unreadable here (`{}` is the empty blob). */
+  readonly [backendOwned]?: never;
 }
 
 /** One worker of a cluster. */

@@ -5,8 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { OwnedProcessGroup } from '../backends/backend.js';
-import { createOrphanTracker, groupKey, isClaimed } from './orphans.js';
+import {
+  groupClaimedBy,
+  ownedGroup,
+  type OwnedProcessGroup,
+} from '../backends/local/owned-groups.js';
+import { encodeLocalState } from '../backends/local/local-state.js';
+import { createOrphanTracker, isClaimed as isClaimedBy } from './orphans.js';
 import { Job, type ClusterRecord, type JobStatus, type WorkerRecord } from './model.js';
 
 const ref = (pid: number) => ({ pid, startTicks: pid * 100 });
@@ -38,14 +43,14 @@ function group(
   pid: number,
   leader = true
 ): OwnedProcessGroup {
-  return {
-    clusterName,
-    workerName,
-    pgid: pid,
-    leader: leader ? ref(pid) : null,
-    members: leader ? [ref(pid), ref(pid + 1)] : [ref(pid + 1)],
-  };
+  const members = leader ? [ref(pid), ref(pid + 1)] : [ref(pid + 1)];
+  return ownedGroup(clusterName, workerName, pid, leader ? ref(pid) : null, members);
 }
+
+/** The orphan decision with the local backend's claim check (a recorded leader). */
+const isClaimed = (g: OwnedProcessGroup, clusters: Map<string, ClusterRecord>) =>
+  isClaimedBy(g, clusters, groupClaimedBy);
+const groupKey = (g: OwnedProcessGroup) => g.key;
 
 const mapOf = (...cs: ClusterRecord[]) => new Map(cs.map((c) => [c.name, c]));
 
@@ -93,12 +98,12 @@ describe('createOrphanTracker', () => {
   const keys = (gs: OwnedProcessGroup[]) => gs.map(groupKey);
 
   it('without grace, reports every unclaimed group at once', () => {
-    const t = createOrphanTracker();
+    const t = createOrphanTracker(groupClaimedBy);
     assert.deepEqual(keys(t.orphans([claimed, orphan], clusters, false)), [groupKey(orphan)]);
   });
 
   it('with grace, reports a group only when it was unclaimed at the previous scan too', () => {
-    const t = createOrphanTracker();
+    const t = createOrphanTracker(groupClaimedBy);
     assert.deepEqual(t.orphans([claimed, orphan], clusters, true), []);
     assert.deepEqual(keys(t.orphans([claimed, orphan], clusters, true)), [groupKey(orphan)]);
     // Reported once: a group still there at the next scan starts its grace again.
@@ -106,11 +111,11 @@ describe('createOrphanTracker', () => {
   });
 
   it('forgets a candidate that a record claimed in between (a spawn being recorded)', () => {
-    const t = createOrphanTracker();
+    const t = createOrphanTracker(groupClaimedBy);
     const b = cluster('b', Job.SUBMITTED, null);
     const spawning = group('b', null, 800);
     assert.deepEqual(t.orphans([spawning], mapOf(b), true), []);
-    b.state = { process: ref(800) };
+    b.state = encodeLocalState({ process: ref(800) });
     assert.deepEqual(t.orphans([spawning], mapOf(b), true), []);
     b.status = Job.STOPPED;
     assert.deepEqual(t.orphans([spawning], mapOf(b), true), [], 'grace starts afresh');

@@ -22,6 +22,7 @@ import {
   withTimeout,
   type ManagerState,
 } from './manager-state.js';
+import { observeScheduler } from './observe-backend.js';
 
 /** Starts the scheduler of a CREATED cluster (SUBMITTED), or fails the cluster. */
 export async function startScheduler(s: ManagerState, c: ClusterRecord): Promise<void> {
@@ -144,6 +145,7 @@ export async function finishCluster(s: ManagerState, c: ClusterRecord): Promise<
 /** Moves cluster `c` one step towards its target. */
 export async function reconcileCluster(s: ManagerState, c: ClusterRecord): Promise<void> {
   if (isFinal(c.status)) return;
+  await observeScheduler(s, c);
   if (c.target !== Job.RUNNING) {
     await finishCluster(s, c);
     return;

@@ -1,15 +1,12 @@
 /**
- * Reconciling one worker: start it while its cluster runs, stop it once it is wanted stopped;
- * and turning a process exit reported by the backend into a failure or a replacement.
+ * Reconciling one worker: observe it (an ended submitted worker is a start failure), start it
+ * while its cluster runs, and stop it once it is wanted stopped.
  * @module
  */
-import type { ProcessExit } from '../backends/backend.js';
 import { Job, isFinal, type ClusterRecord, type WorkerRecord } from './model.js';
+import { observeWorker } from './observe-backend.js';
 import {
   enqueueCluster,
-  enqueueWorker,
-  fail,
-  lastOutput,
   saveCluster,
   saveWorker,
   withTimeout,
@@ -69,36 +66,10 @@ export async function reconcileWorker(
   w: WorkerRecord
 ): Promise<void> {
   if (isFinal(w.status)) return;
+  await observeWorker(s, c, w);
   if (w.target === Job.RUNNING && w.status === Job.CREATED) {
     if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) return;
     if (await startWorker(s, c, w)) return;
   }
   if (w.target !== Job.RUNNING) await stopWorker(s, c, w);
-}
-
-/** Handles a scheduler or worker process that ended on its own. */
-export function onProcessExit(s: ManagerState, exit: ProcessExit): void {
-  // After shutdown the store is closed; a restarted gateway finds the exit by itself.
-  if (s.stopping) return;
-  const c = s.clusters.get(exit.clusterName);
-  if (c === undefined || isFinal(c.status)) return;
-  if (exit.workerName === null) {
-    if (c.target === Job.RUNNING) {
-      const tail = s.backend.logTail(c, null, 20);
-      void fail(s, c, `scheduler exited (${exit.how})${lastOutput(tail)}`);
-    }
-    return;
-  }
-  const w = c.workers.get(exit.workerName);
-  if (w === undefined || isFinal(w.status) || w.target !== Job.RUNNING) return;
-  if (w.status !== Job.RUNNING) {
-    // Died before it ever reached the scheduler: a start failure.
-    s.events.workerFailing(w, `exited (${exit.how}) before connecting to the scheduler`);
-    w.target = Job.FAILED;
-    c.failures++;
-    void Promise.all([saveWorker(s, w), saveCluster(s, c)]).then(() => {
-      enqueueWorker(s, w);
-    });
-  }
-  // A worker that was running is reported closed by the scheduler's next heartbeat.
 }

@@ -153,6 +153,39 @@ describe('periodic resync', () => {
     assert.equal(h.backend.workers(c.name).length, 1);
   });
 
+  it('repairs a lost backend notice: an exited scheduler is observed at the next resync', async () => {
+    const c = await running(1);
+    h.backend.dropNotices = true;
+    const sched = h.backend.scheduler(c.name);
+    assert.ok(sched);
+    h.backend.exit(sched, 'exit code 3');
+    await sleep(20);
+    await g.manager.idle();
+    assert.equal(c.target, Job.RUNNING, 'nothing told the manager: nothing decided yet');
+    g.manager.resync();
+    await g.manager.idle();
+    assert.equal(c.status, Job.FAILED);
+    assert.equal(c.stopReason, 'scheduler exited (exit code 3)');
+    assert.equal(h.backend.live().length, 0, 'its worker is stopped too');
+  });
+
+  it('repairs a lost backend notice of a worker that died before connecting', async () => {
+    const c = await running(0);
+    h.backend.dropNotices = true;
+    await g.manager.scale(c, 1, 'alice');
+    await beat(h, g, c);
+    const [w] = [...c.workers.values()];
+    const p = h.backend.workers(c.name)[0];
+    assert.ok(w !== undefined && p !== undefined && w.status === Job.SUBMITTED);
+    h.backend.exit(p);
+    await g.manager.idle();
+    assert.equal(w.target, Job.RUNNING, 'not learned without a notice');
+    g.manager.resync();
+    await g.manager.idle();
+    assert.equal(w.status, Job.FAILED);
+    assert.equal(c.failures, 1);
+  });
+
   it('is idempotent: resyncing a settled cluster changes nothing', async () => {
     const c = await running(2);
     const before = JSON.stringify([...c.workers.values()]);

@@ -1,7 +1,8 @@
 /**
  * The manager's periodic sweeps: what no event reports. Start, queue and heartbeat timeouts,
- * lifetime and idle limits, dead schedulers and workers, queued-job notices, log rotation,
- * retention cleanup, and the resync that re-enqueues every unfinished record.
+ * lifetime and idle limits, queued-job notices, log rotation, retention cleanup, and the resync
+ * that re-enqueues every unfinished record (each reconcile observes its processes, so a lost
+ * backend notice is repaired there).
  * @module
  */
 import { Job, isFinal, type ClusterRecord, type WorkerRecord } from './model.js';
@@ -10,8 +11,8 @@ import {
   enqueueWorker,
   fail,
   lastOutput,
+  logTail,
   requestStop,
-  saveCluster,
   saveWorker,
   type ManagerState,
 } from './manager-state.js';
@@ -29,25 +30,26 @@ export function overdue(
   const { backend, timing } = s;
   const queueTimeout = backend.queueTimeout ?? Infinity;
   const what = w === null ? 'scheduler' : 'worker';
-  const phase = backend.phase?.(c, w);
-  if (phase?.phase === 'queued') {
+  const phase = backend.observe(c, w);
+  if (phase.phase === 'queued') {
     return now - phase.since > queueTimeout * 1000
       ? `the ${what} job waited in the queue for more than ${String(queueTimeout)} s (reason: ${phase.reason})`
       : null;
   }
-  const since = phase?.since ?? (w === null ? c.startTime : w.startTime);
+  const since =
+    (phase.phase === 'running' ? phase.since : null) ?? (w === null ? c.startTime : w.startTime);
   const limit = w === null ? timing.clusterStartTimeout : timing.workerStartTimeout;
   if (now - since <= limit * 1000) return null;
   if (w !== null) return `did not connect to the scheduler within ${String(limit)} s`;
-  const tail = backend.logTail(c, null, 20);
+  const tail = logTail(s, c, null, 20);
   return `scheduler did not report its addresses within ${String(limit)} s${lastOutput(tail)}`;
 }
 
 /** Reports the queue reason of one submitted job, once per reason. */
 function noteQueued(s: ManagerState, c: ClusterRecord, w: WorkerRecord | null): void {
   const key = w === null ? `c/${c.name}` : `w/${c.name}/${w.name}`;
-  const phase = s.backend.phase?.(c, w);
-  if (phase?.phase !== 'queued') {
+  const phase = s.backend.observe(c, w);
+  if (phase.phase !== 'queued') {
     s.queueReasons.delete(key);
     return;
   }
@@ -124,38 +126,6 @@ export async function sweepTimeouts(s: ManagerState): Promise<void> {
   }
 }
 
-/** Fails the wanted-running clusters whose scheduler process is gone. */
-export async function checkSchedulers(s: ManagerState): Promise<void> {
-  for (const c of s.clusters.values()) {
-    if (c.target !== Job.RUNNING || (c.status !== Job.SUBMITTED && c.status !== Job.RUNNING))
-      continue;
-    if (s.backend.isAlive(c)) {
-      s.schedulersSeenGone.delete(c.name);
-    } else if (!s.schedulersSeenGone.has(c.name)) {
-      s.schedulersSeenGone.add(c.name);
-    } else {
-      s.schedulersSeenGone.delete(c.name);
-      await fail(s, c, 'the scheduler process is gone');
-    }
-  }
-}
-
-/** Marks failed the submitted workers whose process is gone (they are replaced). */
-export async function checkWorkers(s: ManagerState): Promise<void> {
-  for (const c of s.clusters.values()) {
-    if (c.status !== Job.RUNNING || c.target !== Job.RUNNING) continue;
-    for (const w of c.workers.values()) {
-      if (w.status === Job.SUBMITTED && w.target === Job.RUNNING && !s.backend.isAlive(c, w)) {
-        s.events.workerFailing(w, 'the worker process is gone');
-        w.target = Job.FAILED;
-        c.failures++;
-        await Promise.all([saveWorker(s, w), saveCluster(s, c)]);
-        enqueueWorker(s, w);
-      }
-    }
-  }
-}
-
 /**
  * Re-enqueues every unfinished cluster and worker, so that a missed event is repaired: the
  * reconcile functions only compare records with their targets, so an extra pass is harmless.
@@ -168,9 +138,18 @@ export function resync(s: ManagerState): void {
   }
 }
 
+/** Re-enqueues every unfinished worker of an unfinished cluster (each observes its process). */
+export function resyncWorkers(s: ManagerState): void {
+  for (const c of s.clusters.values()) {
+    if (isFinal(c.status)) continue;
+    for (const w of c.workers.values()) if (!isFinal(w.status)) enqueueWorker(s, w);
+  }
+}
+
 /** Rotates the process logs of unfinished clusters. */
 export function rotateLogs(s: ManagerState): void {
-  for (const c of s.clusters.values()) if (!isFinal(c.status)) s.backend.rotateLogs(c);
+  const logs = s.backend.logs;
+  for (const c of s.clusters.values()) if (!isFinal(c.status)) logs?.rotate?.(c);
 }
 
 /** Removes logs past their retention and deletes finished records past `cluster_max_age`. */
@@ -180,7 +159,7 @@ export async function cleanup(s: ManagerState): Promise<void> {
   for (const c of s.clusters.values()) {
     if (c.stopTime === null || !isFinal(c.status) || s.logsRemoved.has(c.name)) continue;
     if (now - c.stopTime > retention * 1000) {
-      s.backend.removeLogs(c.name);
+      s.backend.logs?.remove?.(c.name);
       s.logsRemoved.add(c.name);
     }
   }

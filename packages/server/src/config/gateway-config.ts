@@ -5,11 +5,8 @@
 import type { BasicAuthConfig, GatewayConfigInput, OptionFieldConfig } from './schema.js';
 import type { ListenAddress } from './listen-address.js';
 import type { ResolvedJupyterHubAuth } from './resolve-auth.js';
-import type {
-  ResolvedLocalBackend,
-  ResolvedSlurmBackend,
-  ResolvedTiming,
-} from './resolve-backend.js';
+import type { ResolvedTiming } from './resolved-timing.js';
+import type { ResolvedBackendConfig } from '../backends/backend-config.js';
 import type { ResolvedProxy } from './resolve-proxy.js';
 
 /** Rotation and retention of scheduler and worker logs (seconds, bytes). */
@@ -39,7 +36,8 @@ export interface GatewayConfig {
   /** Base64 keys from the config; empty means a key file beside the database. */
   readonly encryptionKeys: readonly string[];
   readonly auth: BasicAuthConfig | ResolvedJupyterHubAuth;
-  readonly backend: ResolvedLocalBackend | ResolvedSlurmBackend;
+  /** The resolved `backend:` section, as its module made it (see backends/registry.ts). */
+  readonly backend: ResolvedBackendConfig;
   readonly timing: ResolvedTiming;
   readonly cluster: GatewayConfigInput['cluster'];
   readonly environments: GatewayConfigInput['environments'];

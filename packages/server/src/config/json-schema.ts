@@ -5,7 +5,8 @@
  * them, so they are dropped from `required` here.
  * @module
  */
-import { GatewayConfigSchema } from './schema.js';
+import { builtinBackends } from '../backends/registry.js';
+import { gatewayConfigSchema } from './schema.js';
 
 type Node = Record<string, unknown>;
 
@@ -30,12 +31,12 @@ function relaxDefaults(node: unknown): unknown {
   return out;
 }
 
-/** The JSON Schema text of the configuration file. */
-export function configJsonSchema(): string {
+/** The JSON Schema text of the configuration file, with the sections of `backends`. */
+export function configJsonSchema(backends = builtinBackends()): string {
   const doc = {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'Gatehouse configuration',
-    ...(relaxDefaults(JSON.parse(JSON.stringify(GatewayConfigSchema))) as Node),
+    ...(relaxDefaults(JSON.parse(JSON.stringify(gatewayConfigSchema(backends)))) as Node),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

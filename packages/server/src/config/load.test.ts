@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig, parseListen, type GatewayConfig } from './load.js';
+import type { ResolvedLocalBackend } from '../backends/local/local-config.js';
+import type { ResolvedSlurmBackend } from '../backends/slurm/slurm-config.js';
 
 let tmp = '';
 before(() => {
@@ -37,6 +39,11 @@ function fromValues(values: unknown): GatewayConfig {
 }
 
 /** Runs `fn`, asserts it throws a ConfigError, and returns the error. */
+/** The resolved section of a config whose backend is local (as its module resolved it). */
+const local = (c: GatewayConfig) => c.backend as ResolvedLocalBackend;
+/** The resolved section of a config whose backend is Slurm. */
+const slurm = (c: GatewayConfig) => c.backend as ResolvedSlurmBackend;
+
 function configError(fn: () => unknown): ConfigError {
   try {
     fn();
@@ -74,11 +81,11 @@ describe('loadConfig defaults', () => {
     });
     assert.equal(c.backend.type, 'local');
     assert.equal(c.backend.pythonEnv, '/x');
-    assert.equal(c.backend.clustersDirectory, '/srv/gh/.gatehouse/clusters');
+    assert.equal(local(c).clustersDirectory, '/srv/gh/.gatehouse/clusters');
     assert.equal(c.backend.logsDirectory, '/srv/gh/.gatehouse/logs');
-    assert.equal(c.backend.sigint_timeout, 10);
-    assert.equal(c.backend.sigterm_timeout, 5);
-    assert.equal(c.backend.sigkill_timeout, 5);
+    assert.equal(local(c).sigint_timeout, 10);
+    assert.equal(local(c).sigterm_timeout, 5);
+    assert.equal(local(c).sigkill_timeout, 5);
     assert.deepEqual(c.cluster, {});
     assert.deepEqual(c.options, []);
     assert.ok(!('python_env' in c.backend), 'raw python_env is replaced by pythonEnv');
@@ -130,11 +137,11 @@ describe('loadConfig paths', () => {
   it('the Slurm backend: defaults, staging under data_dir, bad values named', () => {
     const c = fromValues({ data_dir: 'd', backend: { type: 'slurm', partition: 'p' } });
     assert.equal(c.backend.type, 'slurm');
-    assert.equal(c.backend.stagingDirectory, '/srv/gh/d/staging');
+    assert.equal(slurm(c).stagingDirectory, '/srv/gh/d/staging');
     assert.equal(c.backend.logsDirectory, '/srv/gh/d/logs');
-    assert.equal(c.backend.scheduler_placement, 'slurm');
-    assert.equal(c.backend.queue_timeout, 600);
-    assert.equal(c.backend.submit_as_user, false);
+    assert.equal(slurm(c).scheduler_placement, 'slurm');
+    assert.equal(slurm(c).queue_timeout, 600);
+    assert.equal(slurm(c).submit_as_user, false);
     const err = configError(() =>
       fromValues({ backend: { type: 'slurm', scheduler_placement: 'elsewhere' } })
     );
@@ -164,7 +171,7 @@ describe('loadConfig paths', () => {
     assert.equal(c.dataDir, path.join(dir, 'state'));
     assert.equal(c.storePath, path.join(dir, 'db/gh.sqlite'));
     assert.equal(c.backend.pythonEnv, path.resolve(dir, '../venv'));
-    assert.equal(c.backend.clustersDirectory, path.join(dir, 'work'));
+    assert.equal(local(c).clustersDirectory, path.join(dir, 'work'));
     assert.equal(c.backend.logsDirectory, '/var/log/gh');
   });
 
@@ -172,7 +179,7 @@ describe('loadConfig paths', () => {
     const c = fromFile('data_dir: /var/lib/gh\n');
     assert.equal(c.dataDir, '/var/lib/gh');
     assert.equal(c.storePath, '/var/lib/gh/gatehouse.db');
-    assert.equal(c.backend.clustersDirectory, '/var/lib/gh/clusters');
+    assert.equal(local(c).clustersDirectory, '/var/lib/gh/clusters');
     assert.equal(c.backend.logsDirectory, '/var/lib/gh/logs');
   });
 
@@ -494,7 +501,7 @@ describe('loadConfig result', () => {
       (c.timing as { heartbeatPeriod: number }).heartbeatPeriod = 1;
     }, TypeError);
     assert.throws(() => {
-      c.backend.inherited_environment.push('HOME');
+      local(c).inherited_environment.push('HOME');
     }, TypeError);
     assert.throws(() => {
       (c.options as unknown[]).push({});

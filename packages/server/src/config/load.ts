@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import Value from 'typebox/value';
-import { GatewayConfigSchema, type GatewayConfigInput } from './schema.js';
+import { gatewayConfigSchema, type GatewayConfigInput } from './schema.js';
 import { schemaErrors } from './schema-errors.js';
 import { checkFieldDefinitions } from '../cluster-options/field-definitions.js';
 import { sharedPasswordAdminProblems } from './admin-password.js';
@@ -19,18 +19,14 @@ import { readSource, type LoadOptions } from './read-source.js';
 import { resolveAuth } from './resolve-auth.js';
 import { resolveBackend, resolveTiming } from './resolve-backend.js';
 import { resolveProxy } from './resolve-proxy.js';
+import { builtinBackends, type BackendRegistry } from '../backends/registry.js';
 
 export { ConfigError } from './config-error.js';
 export type { GatewayConfig, ResolvedLogs } from './gateway-config.js';
 export { parseListen, type ListenAddress } from './listen-address.js';
 export { EMBEDDED_DEFAULTS, type LoadOptions } from './read-source.js';
 export type { ResolvedJupyterHubAuth } from './resolve-auth.js';
-export type {
-  ResolvedLocalBackend,
-  ResolvedProcessSettings,
-  ResolvedSlurmBackend,
-  ResolvedTiming,
-} from './resolve-backend.js';
+export type { ResolvedTiming } from './resolve-backend.js';
 export type { ResolvedProxy } from './resolve-proxy.js';
 
 function deepFreeze<T>(value: T): T {
@@ -59,24 +55,28 @@ function resolveStorePath(
  * A copy of `raw` whose `backend` mapping names its type: `local` when it names none, as every
  * other key defaults (a union's default cannot reach inside a mapping the user gave).
  */
-function backendTypeDefaulted(raw: object): unknown {
+function backendTypeDefaulted(raw: object, defaultType: string): unknown {
   const copy = structuredClone(raw) as Record<string, unknown>;
   const backend = copy['backend'];
   if (typeof backend === 'object' && backend !== null && !Array.isArray(backend)) {
     const b = backend as Record<string, unknown>;
-    if (!('type' in b)) copy['backend'] = { type: 'local', ...b };
+    if (!('type' in b)) copy['backend'] = { type: defaultType, ...b };
   }
   return copy;
 }
 
 /** The file's settings with defaults filled, or a ConfigError naming every offending key. */
-function validate(raw: unknown, source: string): GatewayConfigInput {
+function validate(raw: unknown, source: string, backends: BackendRegistry): GatewayConfigInput {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(source, ['the config must be a mapping of keys to values']);
   }
-  const withDefaults: unknown = Value.Default(GatewayConfigSchema, backendTypeDefaulted(raw));
-  const problems = schemaErrors(GatewayConfigSchema, withDefaults);
-  if (problems.length > 0 || !Value.Check(GatewayConfigSchema, withDefaults)) {
+  const schema = gatewayConfigSchema(backends);
+  const withDefaults: unknown = Value.Default(
+    schema,
+    backendTypeDefaulted(raw, backends.defaultType)
+  );
+  const problems = schemaErrors(schema, withDefaults);
+  if (problems.length > 0 || !Value.Check(schema, withDefaults)) {
     throw new ConfigError(source, problems.length > 0 ? problems : ['does not match the schema']);
   }
   const c = withDefaults;
@@ -95,6 +95,7 @@ interface ResolveContext {
   readonly base: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly opts: LoadOptions;
+  readonly backends: BackendRegistry;
 }
 
 /** The validated settings with paths made absolute and every section resolved. */
@@ -106,8 +107,11 @@ function resolve(c: GatewayConfigInput, ctx: ResolveContext): GatewayConfig {
       : parseListen(opts.listen, '--listen', '--listen');
   const dataDir = path.resolve(base, c.data_dir);
   const storePath = resolveStorePath(c.store.url, dataDir, base, source);
-  const b = c.backend;
-  const pythonEnv = env['GATEHOUSE_PYTHON_ENV'] ?? opts.defaultPythonEnv;
+  const b = resolveBackend(ctx.backends, c.backend, {
+    base,
+    dataDir,
+    defaultPythonEnv: env['GATEHOUSE_PYTHON_ENV'] ?? opts.defaultPythonEnv,
+  });
   return {
     source,
     listen,
@@ -129,7 +133,7 @@ function resolve(c: GatewayConfigInput, ctx: ResolveContext): GatewayConfig {
         ? c.store.encryption_keys
         : (env['GATEHOUSE_ENCRYPTION_KEYS'] ?? '').split(';').filter((k) => k !== ''),
     auth: resolveAuth(c.auth, env, source),
-    backend: resolveBackend(b, { base, dataDir, pythonEnv }),
+    backend: b,
     timing: resolveTiming(b),
     cluster: c.cluster,
     environments: {
@@ -157,8 +161,9 @@ function resolve(c: GatewayConfigInput, ctx: ResolveContext): GatewayConfig {
  */
 export function loadConfig(opts: LoadOptions): GatewayConfig {
   const { raw, source, base } = readSource(opts);
-  const c = validate(raw, source);
-  const config = resolve(c, { source, base, env: opts.env ?? {}, opts });
+  const backends = opts.backends ?? builtinBackends();
+  const c = validate(raw, source, backends);
+  const config = resolve(c, { source, base, env: opts.env ?? {}, opts, backends });
   if (config.storePath === ':memory:' && !config.stopClustersOnShutdown) {
     throw new ConfigError(source, [
       'stop_clusters_on_shutdown: must be true with an in-memory store (nothing could re-adopt the clusters)',

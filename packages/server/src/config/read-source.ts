@@ -2,6 +2,7 @@
  * Reads the raw configuration: given values, the embedded default or a YAML file.
  * @module
  */
+import type { BackendRegistry } from '../backends/registry.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
@@ -37,6 +38,8 @@ export interface LoadOptions {
   readonly defaultPythonEnv: string;
   /** Listen address from the command line, overriding the file. */
   readonly listen?: string | undefined;
+  /** The backend types the file may name; the ones this release ships when absent. */
+  readonly backends?: BackendRegistry;
 }
 
 /** The raw settings, where they came from, and the directory relative paths start from. */

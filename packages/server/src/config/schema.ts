@@ -7,10 +7,9 @@
  * Each section is defined in its own module under `sections/`; this one assembles them.
  * @module
  */
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TObject } from 'typebox';
 import { AccessConfig, QuotasConfig } from './sections/access.js';
 import { AuthSection } from './sections/auth.js';
-import { BackendSection } from './sections/backend.js';
 import {
   EnvironmentsConfig,
   EnvironmentVariablesConfig,
@@ -27,12 +26,7 @@ import { TestingConfig } from './sections/testing.js';
 
 export { AccessConfig, QuotaConfig, QuotasConfig } from './sections/access.js';
 export { AuthSection, BasicAuthConfig, JupyterHubAuthConfig } from './sections/auth.js';
-export {
-  BackendSection,
-  LocalBackendConfig,
-  SlurmBackendConfig,
-  SlurmJobConfig,
-} from './sections/backend.js';
+export { SlurmJobConfig } from './sections/slurm-job.js';
 export {
   EnvironmentConfig,
   EnvironmentsConfig,
@@ -47,14 +41,14 @@ export { MachineTypeConfig, PoolConfig } from './sections/pool.js';
 export { ProxyConfig } from './sections/proxy.js';
 export { TestingConfig } from './sections/testing.js';
 
-export const GatewayConfigSchema = Type.Object(
+/** The configuration file without its `backend:` section (which each backend module owns). */
+const GatewayConfigBase = Type.Object(
   {
     ...ServerKeys,
     log: LogConfig,
     logs: LogsConfig,
     store: StoreConfig,
     auth: AuthSection,
-    backend: BackendSection,
     cluster: ClusterDefaults,
     environments: EnvironmentsConfig,
     profiles: Type.Array(ProfileConfig, {
@@ -78,5 +72,30 @@ export const GatewayConfigSchema = Type.Object(
   { additionalProperties: false }
 );
 
+/** The backend types a configuration may name: each one's section schema, and the default. */
+export interface BackendSchemas {
+  /** One schema per backend type, each with a `type` literal. */
+  readonly schemas: readonly TObject[];
+  /** The type of a `backend:` section that names none. */
+  readonly defaultType: string;
+}
+
+/** The whole configuration file, its `backend:` section one of `backends`. */
+export function gatewayConfigSchema(backends: BackendSchemas) {
+  const backend = Type.Union([...backends.schemas], { default: { type: backends.defaultType } });
+  // The key order the file documents: `backend` right after `auth`.
+  const properties = Object.fromEntries(
+    Object.entries(GatewayConfigBase.properties).flatMap(([k, v]) =>
+      k === 'auth'
+        ? [
+            [k, v],
+            ['backend', backend],
+          ]
+        : [[k, v]]
+    )
+  ) as typeof GatewayConfigBase.properties & { backend: typeof backend };
+  return Type.Object(properties, { additionalProperties: false });
+}
+
 /** The configuration after defaults are filled, before paths are resolved. */
-export type GatewayConfigInput = Static<typeof GatewayConfigSchema>;
+export type GatewayConfigInput = Static<ReturnType<typeof gatewayConfigSchema>>;

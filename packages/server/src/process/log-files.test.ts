@@ -33,7 +33,7 @@ describe('log files', () => {
     assert.deepEqual(logFiles(f, 2), [f]);
   });
 
-  it('rotates past the cap, keeps `keep` copies, and reads them as one log', () => {
+  it('rotates past the cap, keeps `keep` copies, and reads them as one log', async () => {
     const f = path.join(dir, 'big.log');
     // The writer keeps its append-mode descriptor across rotations, as a scheduler does.
     const fd = openSync(f, 'a');
@@ -47,7 +47,7 @@ describe('log files', () => {
     assert.deepEqual(logFiles(f, 2), [`${f}.2`, `${f}.1`, f]);
     assert.ok(!existsSync(`${f}.3`), 'older copies are dropped');
     assert.equal(
-      readLogFull(f, 2),
+      await readLogFull(f, 2),
       lines(21, 42),
       'appends continue at the start of the live file'
     );
@@ -55,18 +55,18 @@ describe('log files', () => {
     assert.equal(readLogTail(f, 2, 12), lines(31, 42).trimEnd());
   });
 
-  it('with keep 0 only truncates', () => {
+  it('with keep 0 only truncates', async () => {
     const f = path.join(dir, 'nokeep.log');
     appendFileSync(f, lines(1, 20));
     assert.equal(rotateIfLarger(f, { maxBytes: 10, keep: 0 }), true);
     assert.deepEqual(logFiles(f, 0), [f]);
-    assert.equal(readLogFull(f, 0), '');
+    assert.equal(await readLogFull(f, 0), '');
   });
 
-  it('reads nothing from a log that does not exist', () => {
+  it('reads nothing from a log that does not exist', async () => {
     const f = path.join(dir, 'missing.log');
     assert.equal(readLogTail(f, 3, 10), '');
-    assert.equal(readLogFull(f, 3), '');
+    assert.equal(await readLogFull(f, 3), '');
     assert.equal(rotateIfLarger(f, { maxBytes: 1, keep: 1 }), false);
   });
 });

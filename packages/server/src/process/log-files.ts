@@ -13,13 +13,13 @@ import {
   existsSync,
   fstatSync,
   openSync,
-  readFileSync,
   readSync,
   renameSync,
   rmSync,
   statSync,
   truncateSync,
 } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 /** Rotation limits of one process's log. */
 export interface RotationLimits {
@@ -98,15 +98,10 @@ export function readLogTail(file: string, keep: number, lines: number): string {
   return Buffer.concat(parts).toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-/** The whole log: rotated copies oldest first, then the live file. */
-export function readLogFull(file: string, keep: number): string {
-  return logFiles(file, keep)
-    .map((f) => {
-      try {
-        return readFileSync(f, 'utf8');
-      } catch {
-        return '';
-      }
-    })
-    .join('');
+/** The whole log: rotated copies oldest first, then the live file (read asynchronously). */
+export async function readLogFull(file: string, keep: number): Promise<string> {
+  const parts = await Promise.all(
+    logFiles(file, keep).map((f) => readFile(f, 'utf8').catch(() => ''))
+  );
+  return parts.join('');
 }

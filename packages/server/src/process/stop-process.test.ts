@@ -39,6 +39,27 @@ describe('stopProcessGroup', () => {
     assert.ok(elapsed >= 290, `SIGTERM came after ${String(elapsed)} ms`);
   });
 
+  it(
+    'counts its timeouts on the injected clock, not real time (issue 15 item 7)',
+    { timeout: 20_000 },
+    async () => {
+      const d = spawnDetached(['sh', '-c', 'trap "" INT; echo ready; sleep 30'], cleanEnv());
+      await d.line('ready');
+      // An hour per signal on the wall clock; the injected clock passes the SIGINT hour at once
+      // (its first two looks: the deadline, then past it), then stands still.
+      const HOUR: StopTimeouts = {
+        sigint_timeout: 3600,
+        sigterm_timeout: 3600,
+        sigkill_timeout: 5,
+      };
+      let now = 0;
+      let looks = 0;
+      const clock = { now: () => (looks++ < 2 ? (now += 3_601_000) : now) };
+      assert.equal(await stopProcessGroup(refOf(d.pid), HOUR, clock), true);
+      assert.deepEqual(await d.exit, { code: null, signal: 'SIGTERM' });
+    }
+  );
+
   it('stops a process that ignores SIGINT and SIGTERM with SIGKILL', async () => {
     const d = spawnDetached(['sh', '-c', 'trap "" INT TERM; echo ready; sleep 30'], cleanEnv());
     await d.line('ready');

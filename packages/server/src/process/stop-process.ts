@@ -10,6 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { processStartTicks } from './process-identity.js';
 import type { ProcessRef } from '../clusters/model.js';
+import { systemClock, type Clock } from '../clock.js';
 
 /** Seconds to wait after each signal. */
 export interface StopTimeouts {
@@ -30,22 +31,27 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-async function waitGone(ref: ProcessRef, seconds: number): Promise<boolean> {
-  const deadline = Date.now() + seconds * 1000;
+async function waitGone(ref: ProcessRef, seconds: number, clock: Clock): Promise<boolean> {
+  const deadline = clock.now() + seconds * 1000;
   let delay = 20;
   while (alive(ref)) {
-    if (Date.now() >= deadline) return false;
-    await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
+    const left = deadline - clock.now();
+    if (left <= 0) return false;
+    await sleep(Math.min(delay, Math.max(1, left)));
     delay = Math.min(delay * 2, 500);
   }
   return true;
 }
 
 /**
- * Signals the process group led by `ref` until the leader is gone.
- * Returns false if the process survived SIGKILL (a zombie to log).
+ * Signals the process group led by `ref` until the leader is gone, each timeout counted on
+ * `clock`. Returns false if the process survived SIGKILL (a zombie to log).
  */
-export async function stopProcessGroup(ref: ProcessRef, t: StopTimeouts): Promise<boolean> {
+export async function stopProcessGroup(
+  ref: ProcessRef,
+  t: StopTimeouts,
+  clock: Clock = systemClock
+): Promise<boolean> {
   if (!alive(ref)) return true;
   const ladder: Array<[NodeJS.Signals, number]> = [
     ['SIGINT', t.sigint_timeout],
@@ -55,7 +61,7 @@ export async function stopProcessGroup(ref: ProcessRef, t: StopTimeouts): Promis
   for (const [sig, seconds] of ladder) {
     if (sig === 'SIGKILL') signal(-ref.pid, sig);
     else signal(ref.pid, sig);
-    if (await waitGone(ref, seconds)) {
+    if (await waitGone(ref, seconds, clock)) {
       signal(-ref.pid, 'SIGKILL'); // children the leader left behind in its group
       return true;
     }

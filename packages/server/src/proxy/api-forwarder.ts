@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { createProxyServer } from 'http-proxy-3';
-import { writeRawError } from '../api/error-handler.js';
+import { writeRawError } from '../errors-http.js';
 import type { RequestHandler } from './ports.js';
 
 /** The message callers read while the gateway cannot be reached. */

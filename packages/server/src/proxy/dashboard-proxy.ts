@@ -14,11 +14,12 @@ import http from 'node:http';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { createProxyServer } from 'http-proxy-3';
-import { writeRawError } from '../api/error-handler.js';
+import { REQUEST_ID_HEADER, requestIdOf } from '../api/request-id.js';
+import { rawErrorAnswer, writeRawError } from '../errors-http.js';
 import type { ProxyMeter } from '../observability/metrics.js';
 import { stripCredentialsOn } from './credential-strip.js';
 import type { DashboardAuthorizer, DashboardVerdict } from './ports.js';
-import type { PathMatch, RouteTable } from './route-table.js';
+import type { RouteTable } from './route-table.js';
 
 /** The CSP served with a dashboard answered on the gateway's own origin: no script runs. */
 export const SANDBOX_CSP = 'sandbox';
@@ -42,19 +43,13 @@ export interface DashboardProxy {
   close(): void;
 }
 
-const NOT_FOUND = JSON.stringify({ error: 'Not Found', code: 'not_found' });
-
 /** The cluster a dashboard route prefix (`<prefix>/clusters/<name>`) belongs to. */
 function clusterOf(routePrefix: string): string {
   return decodeURIComponent(routePrefix.split('/').pop() ?? '');
 }
 
-/** Creates the dashboard proxy. */
-export function createDashboardProxy(deps: DashboardProxyDeps): DashboardProxy {
-  const { routes, log } = deps;
-  const hostOf = deps.dashboardHostOf ?? (() => null);
-  /** Requests answered on the gateway's origin, whose answers get the sandboxing CSP. */
-  const sandboxed = new WeakSet<http.IncomingMessage>();
+/** The reverse proxy to schedulers: credentials stripped, `sandboxed` answers under the CSP. */
+function createForwarder(log: Logger, sandboxed: WeakSet<http.IncomingMessage>) {
   // changeOrigin: the dashboard sees its own host:port in Host (spec §7.3).
   const proxy = createProxyServer({ xfwd: true, ws: true, changeOrigin: true });
   stripCredentialsOn(proxy);
@@ -70,42 +65,77 @@ export function createDashboardProxy(deps: DashboardProxyDeps): DashboardProxy {
       resOrSocket.destroy();
     }
   });
+  return proxy;
+}
 
-  /** A dashboard route (anything but the root) claiming `url`, with the path to forward. */
-  const target = (url: string | undefined): PathMatch | null => {
-    const m = routes.matchPath(url ?? '/');
-    return m === null || m.prefix === '/' ? null : m;
-  };
+/** Counts a proxied dashboard request and the bytes its connection moved meanwhile. */
+function meterRequest(
+  meter: ProxyMeter | undefined,
+  req: http.IncomingMessage,
+  res: http.ServerResponse
+): void {
+  if (meter === undefined) return;
+  const r = meter.request('dashboard');
+  const s = req.socket;
+  const read0 = s.bytesRead;
+  const written0 = s.bytesWritten;
+  res.once('close', () => {
+    r.bytes('in', s.bytesRead - read0);
+    r.bytes('out', s.bytesWritten - written0);
+    r.done();
+  });
+}
+
+/**
+ * The refusal to send for `verdict` (the authorizer's, or the 404 of a claimed request without
+ * a route), naming the request's id in X-Request-Id.
+ */
+function refusalOf(
+  req: http.IncomingMessage,
+  verdict: DashboardVerdict | null
+): { status: number; headers: Record<string, string>; body: string } {
+  const id = requestIdOf(req);
+  if (verdict === null) return rawErrorAnswer('not_found', 'Not Found', id);
+  if (verdict.allow) throw new Error('an allowed dashboard request is not refused');
+  return { ...verdict, headers: { ...verdict.headers, [REQUEST_ID_HEADER]: id } };
+}
+
+/** Ends an upgrade's socket with a refusal. */
+function refuseUpgrade(socket: net.Socket, r: ReturnType<typeof refusalOf>): void {
+  const reason = http.STATUS_CODES[r.status] ?? 'Forbidden';
+  const head = Object.entries({ ...r.headers, 'Content-Type': 'application/json' })
+    .filter(([k]) => k.toLowerCase() !== 'content-length')
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  socket.end(
+    `HTTP/1.1 ${String(r.status)} ${reason}\r\nConnection: close\r\n${head}` +
+      `Content-Length: ${String(Buffer.byteLength(r.body))}\r\n\r\n${r.body}`
+  );
+}
+
+/** Creates the dashboard proxy. */
+export function createDashboardProxy(deps: DashboardProxyDeps): DashboardProxy {
+  const { routes, log } = deps;
+  const hostOf = deps.dashboardHostOf ?? (() => null);
+  /** Requests answered on the gateway's origin, whose answers get the sandboxing CSP. */
+  const sandboxed = new WeakSet<http.IncomingMessage>();
+  const proxy = createForwarder(log, sandboxed);
 
   /** Which cluster a request is for and the route serving it (null: claimed, but no route). */
   const claim = (req: http.IncomingMessage) => {
     const onHost = hostOf(req.headers.host);
-    const m = target(req.url);
-    if (onHost === null) return m === null ? null : { cluster: clusterOf(m.prefix), match: m };
+    const m = routes.matchPath(req.url ?? '/');
+    // A dashboard route (anything but the root) claims the request.
+    const match = m === null || m.prefix === '/' ? null : m;
+    if (onHost === null && match === null) return null;
+    // One id for the request: the authorizer, the gateway's check and the refusal all name it.
+    req.headers['x-request-id'] = requestIdOf(req);
+    if (onHost === null) return { cluster: clusterOf(match?.prefix ?? ''), match };
     // A dashboard host serves its own cluster's routes and nothing else.
-    return { cluster: onHost, match: m !== null && clusterOf(m.prefix) === onHost ? m : null };
-  };
-
-  /** Counts a proxied dashboard request and the bytes its connection moved meanwhile. */
-  const meterRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (deps.meter === undefined) return;
-    const r = deps.meter.request('dashboard');
-    const s = req.socket;
-    const read0 = s.bytesRead;
-    const written0 = s.bytesWritten;
-    res.once('close', () => {
-      r.bytes('in', s.bytesRead - read0);
-      r.bytes('out', s.bytesWritten - written0);
-      r.done();
-    });
-  };
-
-  const refuse = (socket: net.Socket, status: number, body: string) => {
-    const reason = http.STATUS_CODES[status] ?? 'Forbidden';
-    socket.end(
-      `HTTP/1.1 ${String(status)} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${String(Buffer.byteLength(body))}\r\n\r\n${body}`
-    );
+    return {
+      cluster: onHost,
+      match: match !== null && clusterOf(match.prefix) === onHost ? match : null,
+    };
   };
 
   const decide = (
@@ -124,27 +154,21 @@ export function createDashboardProxy(deps: DashboardProxyDeps): DashboardProxy {
     request(req, res) {
       const c = claim(req);
       if (c === null) return false;
-      decide(
-        req,
-        c.cluster,
-        (verdict) => {
-          if (!verdict.allow) {
-            res.writeHead(verdict.status, { ...verdict.headers });
-            res.end(verdict.body);
-          } else if (c.match === null) {
-            res.writeHead(404, { 'Content-Type': 'application/json' });
-            res.end(NOT_FOUND);
-          } else {
-            if (verdict.sandbox === true) sandboxed.add(req);
-            req.url = c.match.rest;
-            meterRequest(req, res);
-            proxy.web(req, res, { target: c.match.target });
-          }
-        },
-        () => {
-          writeRawError(res, 'internal', 'Dashboard authorization failed');
+      const onVerdict = (verdict: DashboardVerdict) => {
+        if (!verdict.allow || c.match === null) {
+          const r = refusalOf(req, verdict.allow ? null : verdict);
+          res.writeHead(r.status, r.headers);
+          res.end(r.body);
+          return;
         }
-      );
+        if (verdict.sandbox === true) sandboxed.add(req);
+        req.url = c.match.rest;
+        meterRequest(deps.meter, req, res);
+        proxy.web(req, res, { target: c.match.target });
+      };
+      decide(req, c.cluster, onVerdict, () => {
+        writeRawError(res, 'internal', 'Dashboard authorization failed');
+      });
       return true;
     },
     upgrade(req, socket, head) {
@@ -152,22 +176,16 @@ export function createDashboardProxy(deps: DashboardProxyDeps): DashboardProxy {
       if (c === null) return false;
       // A dashboard WebSocket is long-lived: no idle timeout.
       socket.setTimeout(0);
-      decide(
-        req,
-        c.cluster,
-        (verdict) => {
-          if (!verdict.allow) {
-            refuse(socket, verdict.status, verdict.body);
-          } else if (c.match === null) {
-            refuse(socket, 404, NOT_FOUND);
-          } else {
-            deps.meter?.track('dashboard', socket);
-            req.url = c.match.rest;
-            proxy.ws(req, socket, head, { target: c.match.target });
-          }
-        },
-        () => socket.destroy()
-      );
+      const onVerdict = (verdict: DashboardVerdict) => {
+        if (!verdict.allow || c.match === null) {
+          refuseUpgrade(socket, refusalOf(req, verdict.allow ? null : verdict));
+          return;
+        }
+        deps.meter?.track('dashboard', socket);
+        req.url = c.match.rest;
+        proxy.ws(req, socket, head, { target: c.match.target });
+      };
+      decide(req, c.cluster, onVerdict, () => socket.destroy());
       return true;
     },
     close() {

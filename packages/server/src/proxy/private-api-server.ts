@@ -4,7 +4,7 @@
  * @module
  */
 import http from 'node:http';
-import { writeRawError } from '../api/error-handler.js';
+import { writeRawError } from '../errors-http.js';
 import { listenTcp } from './public-server.js';
 import type { ApiHost, RequestHandler } from './ports.js';
 

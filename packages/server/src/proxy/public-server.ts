@@ -2,51 +2,22 @@
  * The public port, served in process: one listener carries scheduler TLS (spliced by SNI),
  * dashboards (reverse-proxied by path, WebSockets included) and the API (spec §7).
  *
- * Slow and oversized clients are cut off here: request heads are capped (431), the head and the
- * whole request must arrive in time, and silent connections are closed. Long-lived traffic is
- * exempt from the idle timeout: `?wait` long polls, event streams (any `/events` path or an
- * `Accept: text/event-stream` request), dashboard WebSockets and spliced scheduler connections.
+ * Slow and oversized clients are cut off by its HTTP side (http-limits.ts) and by the SNI router.
  * @module
  */
 import http from 'node:http';
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { writeRawError } from '../api/error-handler.js';
+import { writeRawError } from '../errors-http.js';
 import type { ProxyMeter, RefusalReason } from '../observability/metrics.js';
 import { createDashboardProxy } from './dashboard-proxy.js';
+import { createLimitedHttpServer, type HttpLimits } from './http-limits.js';
 import { createSniRouter, type SniRouterLimits } from './sni-router.js';
 import type { ClientTracker } from './client-tracker.js';
 import type { RouteTable } from './route-table.js';
 import type { ApiHost, DashboardAuthorizer, RequestHandler } from './ports.js';
 
-/** Limits of the HTTP side (all optional; Node's defaults otherwise). */
-export interface HttpLimits {
-  /** Largest request head in bytes (431 above it). @default 16384 */
-  readonly maxHeaderBytes?: number;
-  /** Milliseconds to receive a request head. @default 20000 */
-  readonly headersTimeoutMs?: number;
-  /** Milliseconds to receive a whole request; 0 = none. @default 120000 */
-  readonly requestTimeoutMs?: number;
-  /** Milliseconds a connection may stay silent; 0 = none. @default 120000 */
-  readonly idleTimeoutMs?: number;
-  /** Milliseconds an idle keep-alive connection is kept. @default 5000 */
-  readonly keepAliveTimeoutMs?: number;
-}
-
-/** Whether a request is long-lived traffic, exempt from the idle timeout. */
-export function isLongLived(req: Pick<http.IncomingMessage, 'url' | 'headers'>): boolean {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const pathname = q < 0 ? url : url.slice(0, q);
-  if (/\/events\/?$/.test(pathname)) return true;
-  if ((req.headers.accept ?? '').includes('text/event-stream')) return true;
-  if (q >= 0) {
-    const wait = new URLSearchParams(url.slice(q + 1)).get('wait');
-    if (wait === '') return true;
-    if (wait !== null && /^\s*[+-]?\d+\s*$/.test(wait) && Number(wait) !== 0) return true;
-  }
-  return false;
-}
+export { isLongLived, type HttpLimits } from './http-limits.js';
 
 /** The listening public port. */
 export interface PublicServer extends ApiHost {
@@ -74,14 +45,6 @@ export interface PublicServerDeps {
   readonly authorizeDashboard?: DashboardAuthorizer;
   /** The cluster whose dashboard host a Host header names, or null (default: no such hosts). */
   readonly dashboardHostOf?: (host: string | undefined) => string | null;
-}
-
-function jsonError(status: number, reason: string, error: string, code: string): string {
-  const body = JSON.stringify({ error, code });
-  return (
-    `HTTP/1.1 ${String(status)} ${reason}\r\nContent-Type: application/json\r\n` +
-    `Content-Length: ${String(Buffer.byteLength(body))}\r\nConnection: close\r\n\r\n${body}`
-  );
 }
 
 /** Starts `server` listening on host:port; resolves with the bound address. */
@@ -116,10 +79,21 @@ export function baseUrl(bound: { host: string; port: number }): string {
   return `http://${h}:${String(bound.port)}`;
 }
 
+/** Strips `prefix` from the URL of `req`; false when the URL is outside it. */
+function stripPrefix(req: http.IncomingMessage, prefix: string): boolean {
+  if (prefix === '') return true;
+  const url = req.url ?? '/';
+  if (url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`)) {
+    req.url = url.slice(prefix.length) || '/';
+    if (req.url.startsWith('?')) req.url = `/${req.url}`;
+    return true;
+  }
+  return false;
+}
+
 /** Creates the public server (not yet listening). */
 export function createPublicServer(deps: PublicServerDeps): PublicServer {
   const { routes, log, prefix } = deps;
-  const hl = deps.httpLimits ?? {};
   const refused = deps.onRefusal ?? (() => undefined);
   const authorizeDashboard: DashboardAuthorizer =
     deps.authorizeDashboard ?? (() => Promise.resolve({ allow: true }));
@@ -134,68 +108,22 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
     ...(deps.meter === undefined ? {} : { meter: deps.meter }),
   });
 
-  const stripPrefix = (req: http.IncomingMessage): boolean => {
-    if (prefix === '') return true;
-    const url = req.url ?? '/';
-    if (url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`)) {
-      req.url = url.slice(prefix.length) || '/';
-      if (req.url.startsWith('?')) req.url = `/${req.url}`;
-      return true;
-    }
-    return false;
-  };
-
-  const maxHeaderBytes = hl.maxHeaderBytes ?? 16384;
-  const headersTimeout = hl.headersTimeoutMs ?? 20_000;
-  const requestTimeout = hl.requestTimeoutMs ?? 120_000;
-  const httpServer = http.createServer(
-    {
-      maxHeaderSize: maxHeaderBytes,
-      headersTimeout,
-      // Node requires requestTimeout >= headersTimeout unless it is 0 (none).
-      requestTimeout: requestTimeout === 0 ? 0 : Math.max(requestTimeout, headersTimeout),
-      keepAliveTimeout: hl.keepAliveTimeoutMs ?? 5000,
-      connectionsCheckingInterval: Math.max(100, Math.min(headersTimeout, 30_000) / 4),
-    },
-    (req, res) => {
-      if (isLongLived(req)) req.socket.setTimeout(0);
-      if (!dashboards.request(req, res)) handleApi(req, res);
-    }
-  );
-  httpServer.timeout = hl.idleTimeoutMs ?? 120_000;
-
   const handleApi = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (!stripPrefix(req)) {
+    if (!stripPrefix(req, prefix)) {
       writeRawError(res, 'not_found', 'Not Found');
       return;
     }
     apiHandler(req, res);
   };
+  const httpServer = createLimitedHttpServer(
+    deps.httpLimits ?? {},
+    (req, res) => {
+      if (!dashboards.request(req, res)) handleApi(req, res);
+    },
+    refused
+  );
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
     if (!dashboards.upgrade(req, socket, head)) socket.destroy();
-  });
-  httpServer.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    if (err.code === 'HPE_HEADER_OVERFLOW') {
-      refused('header_too_large');
-      socket.end(
-        jsonError(
-          431,
-          'Request Header Fields Too Large',
-          `Request head is larger than the limit of ${String(maxHeaderBytes)} bytes`,
-          'header_too_large'
-        )
-      );
-    } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      socket.end(
-        jsonError(408, 'Request Timeout', 'The request took too long to arrive', 'bad_request')
-      );
-    } else {
-      socket.end(jsonError(400, 'Bad Request', 'Malformed HTTP request', 'bad_request'));
-    }
   });
 
   const toHttp = (socket: net.Socket) => {

@@ -121,6 +121,22 @@ describe('remote dashboard check', () => {
     assert.ok(!late.allow && late.status === 503);
   });
 
+  it("sends the request's id to the gateway, and names it in the 503 while the gateway is down", async () => {
+    const { gw, check, req } = setup();
+    await check(req({ authorization: OWNER, 'x-request-id': 'req-7' }), 'a');
+    assert.equal(gw.state.calls.at(0)?.headers.get('x-request-id'), 'req-7');
+    gw.state.down = true;
+    const v = await check(
+      req({ authorization: 'Basic c29tZW9uZTo=', 'x-request-id': 'req-8' }),
+      'a'
+    );
+    assert.ok(!v.allow && v.status === 503);
+    const body = JSON.parse(v.body) as Record<string, unknown>;
+    assert.equal(body['code'], 'gateway_unavailable');
+    assert.equal(body['request_id'], 'req-8');
+    assert.equal(v.headers['X-Request-Id'], 'req-8');
+  });
+
   it("carries the browser's Host, method and Sec-Fetch-Mode, and passes a code exchange's cookie back", async () => {
     const seen: Headers[] = [];
     const exchange = createRemoteDashboardAuth({

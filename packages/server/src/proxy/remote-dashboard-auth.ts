@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { headerValue } from '../auth/authenticator.js';
 import type { Clock } from '../clock.js';
+import { requestIdOf } from '../api/request-id.js';
+import { rawErrorAnswer } from '../errors-http.js';
 import { GATEWAY_UNAVAILABLE } from './api-forwarder.js';
 import type { DashboardAuthorizer, DashboardVerdict } from './ports.js';
 
@@ -26,7 +28,14 @@ const CHECK_TIMEOUT_MS = 10_000;
 const MAX_REMEMBERED = 10_000;
 
 /** Headers the check carries from the browser's request. */
-const PASSED = ['cookie', 'authorization', 'accept', 'x-requested-with', 'x-forwarded-proto'];
+const PASSED = [
+  'cookie',
+  'authorization',
+  'accept',
+  'x-requested-with',
+  'x-forwarded-proto',
+  'x-request-id',
+];
 /** Header saying the browser's request carried Sec-Fetch-* (fetch() sets its own of those). */
 export const BROWSER_HEADER = 'x-gatehouse-sec-fetch';
 /** Headers of a refusal passed back to the browser (Set-Cookie: a dashboard host's login). */
@@ -100,12 +109,10 @@ export function createRemoteDashboardAuth(opts: {
     } catch (err) {
       if (seen !== undefined && age < STALE_MS) return pass(seen.sandbox);
       opts.log.info({ err: String(err), cluster }, 'dashboard check: gateway not reachable');
-      return {
-        allow: false,
-        status: 503,
-        headers: { 'Content-Type': 'application/json', 'Retry-After': '5' },
-        body: JSON.stringify({ error: GATEWAY_UNAVAILABLE, code: 'gateway_unavailable' }),
-      };
+      const a = rawErrorAnswer('gateway_unavailable', GATEWAY_UNAVAILABLE, requestIdOf(req), {
+        'Retry-After': '5',
+      });
+      return { allow: false, status: a.status, headers: a.headers, body: a.body };
     }
     if (res.status === 204) {
       await res.body?.cancel();

@@ -1,6 +1,6 @@
 /**
- * Cluster and worker records to and from their table rows: stored backend state decoded
- * leniently (old records load), secrets opened, and the columns a save writes.
+ * Cluster and worker records to and from their table rows: stored backend state carried as
+ * its backend's opaque blob, secrets opened, and the columns a save writes.
  * @module
  */
 import type { ClusterRow, WorkerRow } from './tables.js';
@@ -9,42 +9,19 @@ import type { SecretBox } from './secret-box.js';
 import {
   toJobStatus,
   type BackendState,
-  type ClusterIdentityState,
   type ClusterRecord,
   type WorkerRecord,
 } from '../clusters/model.js';
 import { parseStoredConfig } from './stored-config.js';
 import { parseJsonObject } from './json-object.js';
 
-const isInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
-
-/** Decodes a stored backend state; unknown or malformed fields are dropped (old records load). */
+/**
+ * Decodes a stored backend state blob, unread: only the backend that wrote it decodes its
+ * fields (see backends/backend-state.ts). A stored non-object (`null`) is the empty blob.
+ */
 export function parseState(text: string): BackendState {
   const v: unknown = JSON.parse(text);
-  if (typeof v !== 'object' || v === null) return {};
-  const out: {
-    workdir?: string;
-    process?: { pid: number; startTicks: number };
-    jobId?: string;
-    identity?: ClusterIdentityState;
-  } = {};
-  const o = v as Record<string, unknown>;
-  if (typeof o['workdir'] === 'string') out.workdir = o['workdir'];
-  if (typeof o['jobId'] === 'string') out.jobId = o['jobId'];
-  const p = o['process'];
-  if (typeof p === 'object' && p !== null) {
-    const { pid, startTicks } = p as Record<string, unknown>;
-    if (typeof pid === 'number' && typeof startTicks === 'number')
-      out.process = { pid, startTicks };
-  }
-  const i = o['identity'];
-  if (typeof i === 'object' && i !== null) {
-    const { slot, uid, gid, address } = i as Record<string, unknown>;
-    if (isInt(slot) && isInt(uid) && isInt(gid) && typeof address === 'string') {
-      out.identity = { slot, uid, gid, address };
-    }
-  }
-  return out;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {};
 }
 
 /** The worker columns a save writes. */

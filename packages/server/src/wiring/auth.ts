@@ -1,7 +1,7 @@
 /**
  * Who a request is: the authenticator `auth.*` names, session and browser caches, the
- * JupyterHub OAuth client, the password-guess throttle, the per-user rate limit, and the hooks
- * that remember users' groups and record refusals.
+ * JupyterHub OAuth client, the password-guess throttle, the per-user rate limit, and the hook
+ * that remembers users' groups.
  * @module
  */
 import type { Logger } from 'pino';
@@ -15,7 +15,6 @@ import { createLoginThrottle, type LoginThrottle } from '../auth/login-throttle.
 import { createSessionCache } from '../auth/session-cache.js';
 import type { Clock } from '../clock.js';
 import type { GatewayConfig } from '../config/load.js';
-import type { GatewayMetrics } from '../observability/metrics.js';
 import type { ClusterPolicy } from '../pool/cluster-policy.js';
 import type { Stores } from './store.js';
 
@@ -24,7 +23,6 @@ export interface AuthParts {
   readonly stores: Stores;
   readonly access: AccessControl;
   readonly policy: ClusterPolicy;
-  readonly metrics: GatewayMetrics;
   readonly clock: Clock;
   readonly log: Logger;
 }
@@ -37,9 +35,9 @@ export interface AuthWiring {
   readonly loginThrottle: LoginThrottle;
 }
 
-/** The hooks that remember each user's groups and record every refusal once. */
+/** The hook that remembers each user's groups (refusals are recorded by the API's error handler). */
 function authListeners(p: AuthParts) {
-  const { stores, policy, metrics, clock, log } = p;
+  const { stores, policy, clock, log } = p;
   return {
     onUser: (user: { name: string; groups: readonly string[] }) => {
       if (!policy.observe(user)) return;
@@ -48,18 +46,6 @@ function authListeners(p: AuthParts) {
         .catch((err: unknown) => {
           log.error({ err, user: user.name }, 'could not remember the groups of a user');
         });
-    },
-    onRefusal: (who: string, what: string, why: string) => {
-      metrics.refusal(why === 'not an admin' ? 'not_admin' : 'not_granted');
-      stores.audit(who, what, '', 'refused', why);
-      stores.events.record({
-        type: 'request.refused',
-        cluster: null,
-        username: who,
-        actor: who,
-        message: `${what} refused: ${why}`,
-        data: { action: what, reason: why },
-      });
     },
   };
 }

@@ -1,14 +1,14 @@
 /**
  * The cluster core: the backend, the pool and quota policy, the metrics and the cluster manager.
  *
- * The backend reports process exits to the manager, and the policy and metrics read the
+ * The backend notifies the manager of changes, and the policy and metrics read the
  * manager's records, but the manager is built from the backend and the policy. That one loop is
  * closed by `ManagerLink`: an object that exists before all three, bound exactly once to the
- * manager, which delivers exits and records from then on (none happen before the manager starts).
+ * manager, which delivers notices and records from then on (none happen before the manager starts).
  * @module
  */
 import type { Logger } from 'pino';
-import type { ProcessExit } from '../backends/backend.js';
+import type { BackendChange } from '../backends/backend.js';
 import type { ClusterFirewall } from '../backends/local/isolation.js';
 import type { Clock } from '../clock.js';
 import { createClusterManager, type ClusterManager } from '../clusters/manager.js';
@@ -21,6 +21,7 @@ import { parseQuotaBody } from '../pool/quota-body.js';
 import type { ClientTracker } from '../proxy/client-tracker.js';
 import { createClusterTls } from '../tls/certs.js';
 import { chooseBackend, type BackendChoice } from './backend.js';
+import type { BackendRegistry } from '../backends/registry.js';
 import type { ExternalProxy } from './cluster-routes.js';
 import type { ClusterRoutes } from '../clusters/manager.js';
 import type { Stores } from './store.js';
@@ -34,9 +35,9 @@ export class ManagerLink {
     if (this.#manager !== null) throw new Error('the cluster manager is bound already');
     this.#manager = manager;
   }
-  /** Delivers a process exit to the manager. */
-  readonly onExit = (exit: ProcessExit): void => {
-    this.#manager?.onProcessExit(exit);
+  /** Delivers a backend's notice of change to the manager. */
+  readonly notify = (change: BackendChange): void => {
+    this.#manager?.onBackendChange(change);
   };
   /** The manager's records (none before it is bound). */
   readonly clusters = (): Iterable<ClusterRecord> => this.#manager?.all() ?? [];
@@ -44,6 +45,8 @@ export class ManagerLink {
 
 /** What the cluster core is built with besides the configuration. */
 export interface ClusterCoreParts {
+  /** The backend types; the one the config names is built. */
+  readonly backends: BackendRegistry;
   readonly stores: Stores;
   readonly clock: Clock;
   readonly log: Logger;
@@ -94,12 +97,13 @@ export async function createClusterCore(
 ): Promise<ClusterCore> {
   const { stores, clock, log } = p;
   const link = new ManagerLink();
-  const choice = await chooseBackend(config, {
+  const choice = await chooseBackend(p.backends, {
+    gateway: config,
     log,
     clock,
     instanceId: stores.instanceId,
     env: p.env,
-    onExit: link.onExit,
+    notify: link.notify,
     ...(p.firewall === undefined ? {} : { firewall: p.firewall }),
   });
   const policy = await loadPolicy(config, choice, link, p);
@@ -155,7 +159,7 @@ function createManager(
       await events.flushed();
       await eventStore.deleteForClusters(deleted);
       await eventStore.deleteUnboundBefore(before);
-      for (const name of deleted) backend.removeLogs(name);
+      for (const name of deleted) backend.logs?.remove?.(name);
     },
   });
 }

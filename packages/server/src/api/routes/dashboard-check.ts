@@ -50,6 +50,8 @@ export function registerDashboardCheckRoute(
       const mode = headerValue(req.headers, BROWSER_HEADER);
       const headers = {
         ...rest,
+        // The refusal names the id of this check, which is the proxy's id for the request.
+        'x-request-id': req.id,
         ...(host === undefined ? {} : { host }),
         ...(mode === undefined ? {} : { 'sec-fetch-mode': mode }),
       };

@@ -62,11 +62,11 @@ export function registerLogRoutes(app: ApiApp, ctx: ApiContext): void {
         ...[...c.workers.values()].map((w) => ({ name: w.name, kind: 'worker', worker: w })),
       ]
         .filter((p) => only === undefined || p.name === only)
-        .map((p) => ({ name: p.name, kind: p.kind, text: read(p.worker) }));
+        .map(async (p) => ({ name: p.name, kind: p.kind, text: await read(p.worker) }));
       if (typeof only === 'string' && processes.length === 0) {
         throw notFound(`Cluster ${c.name} has no process named ${only}`);
       }
-      return { cluster: c.name, processes };
+      return { cluster: c.name, processes: await Promise.all(processes) };
     }
   );
 }

@@ -4,7 +4,7 @@
  * cluster uids can reach their directories and cannot read the config file. Refuses to start with a clear message otherwise.
  * @module
  */
-import type { ResolvedLocalBackend } from '../../config/load.js';
+import type { ResolvedLocalBackend } from './local-config.js';
 import { prepareClustersDirectory } from './cluster-files.js';
 import { blockedAncestor, readableByOthers } from './environment-access.js';
 import {
@@ -14,7 +14,7 @@ import {
   resolveIsolation,
   type ClusterFirewall,
 } from './isolation.js';
-import type { LocalIsolation } from './local-backend.js';
+import type { LocalIsolation } from './cluster-identities.js';
 
 /** What the local backend is built with. */
 export interface IsolationPlan {

@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
-  clusterIdentity,
   identityForSlot,
   idsInRange,
   IsolationError,
@@ -17,7 +16,7 @@ import {
   resolveIsolation,
 } from './isolation.js';
 import { planIsolation } from './isolation-plan.js';
-import type { ResolvedLocalBackend } from '../../config/load.js';
+import type { ResolvedLocalBackend } from './local-config.js';
 
 const RANGE = { first: 900000, count: 50000 };
 
@@ -70,14 +69,6 @@ describe('idsInRange', () => {
     const passwd = 'root:x:0:0::/root:/bin/sh\nodd:x:900010:900010::/:/bin/sh\n\nbad line\n';
     assert.deepEqual(idsInRange(passwd, RANGE), [{ name: 'odd', id: 900010 }]);
     assert.deepEqual(idsInRange('nogroup:x:65534:\n', RANGE), []);
-  });
-});
-
-describe('clusterIdentity', () => {
-  it('reads the recorded identity, null for records without one', () => {
-    const identity = identityForSlot(RANGE, 7);
-    assert.deepEqual(clusterIdentity({ workdir: '/x', identity }), identity);
-    assert.equal(clusterIdentity({ workdir: '/x' }), null);
   });
 });
 

@@ -5,7 +5,6 @@
  * machine".
  * @module
  */
-import type { BackendState, ClusterIdentityState } from '../../clusters/model.js';
 
 /** The isolation setting as configured. */
 export type IsolationSetting = 'auto' | 'uid' | 'none';
@@ -94,15 +93,4 @@ export function idsInRange(text: string, range: IdRange): Array<{ name: string; 
       out.push({ name: fields[0] ?? '', id });
   }
   return out;
-}
-
-/** The identity recorded in a cluster's backend state, or null (not isolated, or an old record). */
-export function clusterIdentity(state: BackendState): ClusterIdentity | null {
-  const i = state.identity;
-  return i === undefined ? null : { ...i };
-}
-
-/** The part of a backend state that records `identity`. */
-export function identityState(identity: ClusterIdentity): ClusterIdentityState {
-  return { ...identity };
 }

@@ -6,7 +6,10 @@
  * its owner is told once, with Slurm's state and reason.
  * @module
  */
-import type { JobPhase } from '../backend.js';
+import type { Observation } from '../backend.js';
+
+/** Where a watched job stands: queued (with Slurm's reason) or running. */
+export type JobPhase = Extract<Observation, { phase: 'queued' | 'running' }>;
 import type { SqueueRow } from './slurm-cli.js';
 
 /** Whom a job belongs to. */

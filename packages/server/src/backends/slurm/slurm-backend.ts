@@ -8,30 +8,32 @@
  * file holding the cluster token, which the batch script sources. Job output goes to the same
  * log files as local processes, so the logs route reads both alike.
  *
- * Job state comes from one `squeue` call per poll (see `job-table.ts`); jobs are cancelled with
- * `scancel`. Optionally (as root) jobs are submitted as the cluster owner's Unix user with
+ * Job state comes from one `squeue` call per refresh (`slurm-jobs.ts`, `job-table.ts`); jobs
+ * are cancelled with `scancel`. Staging files and the job user are in `job-staging.ts`. Optionally (as root) jobs are submitted as the cluster owner's Unix user with
  * `runuser`, never `sudo`.
  * @module
  */
-import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Logger } from 'pino';
-import type { Backend, ProcessExit, SchedulerLaunch } from '../backend.js';
+import type {
+  Backend,
+  BackendNotify,
+  Observation,
+  OwnedItem,
+  SchedulerLaunch,
+} from '../backend.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
 import type { Clock } from '../../clock.js';
-import type { ResolvedSlurmBackend } from '../../config/load.js';
 import type { ProfileConfig } from '../../config/schema.js';
 import type { RotationLimits } from '../../process/log-files.js';
-import { createLocalBackend } from '../local/local-backend.js';
-import { INSTANCE_VAR, WORKER_VAR, certPaths, processEnvironment } from '../local/environment.js';
+import { LocalBackend } from '../local/local-backend.js';
+import type { LocalLogs } from '../local/local-logs.js';
 import { schedulerArgv, workerArgv } from '../launch-args.js';
-import { createJobTable } from './job-table.js';
-import { HOST, batchScript, environmentFile, jobSettings, sbatchArgs } from './job-script.js';
+import { HOST, batchScript, jobSettings, sbatchArgs } from './job-script.js';
+import { JobStaging, type JobUser } from './job-staging.js';
+import type { ResolvedSlurmBackend } from './slurm-config.js';
 import type { SlurmCli } from './slurm-cli.js';
-
-const execFileAsync = promisify(execFile);
+import { SlurmJobs } from './slurm-jobs.js';
+import { decodeSlurmState, encodeSlurmState } from './slurm-state.js';
 
 /** What the Slurm backend is built from. */
 export interface SlurmBackendDeps {
@@ -42,8 +44,8 @@ export interface SlurmBackendDeps {
   readonly clock: Clock;
   readonly gatewayEnv: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
-  /** Called when a job (or local scheduler) this gateway started ends on its own. */
-  readonly onExit: (exit: ProcessExit) => void;
+  /** Told when a job (or local scheduler) this gateway started ends on its own. */
+  readonly notify: BackendNotify;
   /** Whether the gateway runs as root (needed to submit as other users). */
   readonly isRoot: boolean;
   /** Size cap and rotated copies of each job's log. */
@@ -52,221 +54,129 @@ export interface SlurmBackendDeps {
   readonly instanceId: string;
 }
 
-/** A Unix account jobs are submitted as. */
-interface JobUser {
-  readonly name: string;
-  readonly uid: number;
-  readonly gid: number;
-}
+/** The Slurm backend; see the module comment. */
+export class SlurmBackend implements Backend {
+  readonly kind = 'slurm';
+  readonly refreshPeriod: number;
+  readonly queueTimeout: number;
+  readonly #deps: SlurmBackendDeps;
+  readonly #cfg: ResolvedSlurmBackend;
+  readonly #localScheduler: boolean;
+  /** Local schedulers, and the log files jobs write to (the same files as local processes). */
+  readonly #local: LocalBackend;
+  readonly #staging: JobStaging;
+  readonly #jobs: SlurmJobs;
+  /** Job output goes to the files a local process would write, so the local logs serve both. */
+  readonly logs: LocalLogs;
 
-const UNIX_NAME = /^[a-z_][a-z0-9_.-]*[$]?$/i;
-
-/** Creates the Slurm backend. */
-export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
-  const { cli, config: cfg, log } = deps;
-  const table = createJobTable(() => deps.clock.now());
-  const localScheduler = cfg.scheduler_placement === 'local';
-  const local = createLocalBackend({
-    config: { ...cfg, clustersDirectory: cfg.stagingDirectory },
-    gatewayEnv: deps.gatewayEnv,
-    instanceId: deps.instanceId,
-    log,
-    onExit: deps.onExit,
-    logs: deps.logs,
-  });
-  const asUser = cfg.submit_as_user && deps.isRoot;
-  if (cfg.submit_as_user && !deps.isRoot) {
-    log.warn('submit_as_user needs the gateway to run as root; jobs run as its own account');
-  }
-
-  const stagingOf = (c: ClusterRecord) => path.join(cfg.stagingDirectory, c.name);
-  const logDirOf = (c: ClusterRecord) => path.join(cfg.logsDirectory, c.name);
-  const logOf = (c: ClusterRecord, w: WorkerRecord | null) =>
-    path.join(logDirOf(c), w === null ? 'scheduler.log' : `worker-${w.name}.log`);
-  const envFileOf = (c: ClusterRecord, role: 'scheduler' | 'worker') =>
-    path.join(stagingOf(c), `${role}.env`);
-  const binDir = (c: ClusterRecord) => path.join(c.config.python_env ?? cfg.pythonEnv, 'bin');
-
-  const users = new Map<string, JobUser>();
-  async function jobUser(c: ClusterRecord): Promise<JobUser | null> {
-    if (!asUser) return null;
-    const known = users.get(c.username);
-    if (known !== undefined) return known;
-    if (!UNIX_NAME.test(c.username)) {
-      throw new Error(`user ${c.username} is not a valid Unix user name (submit_as_user)`);
-    }
-    try {
-      const uid = Number((await execFileAsync('id', ['-u', c.username])).stdout.trim());
-      const gid = Number((await execFileAsync('id', ['-g', c.username])).stdout.trim());
-      const u = { name: c.username, uid, gid };
-      users.set(c.username, u);
-      return u;
-    } catch {
-      throw new Error(
-        `no Unix user ${c.username} on the gateway host; submit_as_user needs an account per user`
-      );
-    }
-  }
-
-  /** Gives the staging and log directories of `c` to the job user (parents stay traversable). */
-  function handOver(c: ClusterRecord, u: JobUser): void {
-    for (const parent of [cfg.stagingDirectory, cfg.logsDirectory]) chmodSync(parent, 0o711);
-    for (const dir of [stagingOf(c), logDirOf(c)]) {
-      chownSync(dir, u.uid, u.gid);
-      for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-        chownSync(path.join(dir, entry), u.uid, u.gid);
-      }
-    }
-  }
-
-  const settingsOf = (c: ClusterRecord) => {
-    const chosen = c.options['profile'];
-    const profile = deps.profiles.find((p) => p.name === chosen);
-    return jobSettings(cfg, profile?.slurm);
-  };
-
-  function writeEnv(c: ClusterRecord, role: 'scheduler' | 'worker', apiUrl: string): void {
-    const env = processEnvironment(c, {
-      // One environment file serves every worker job; each gets its name on its command line.
-      role: role === 'scheduler' ? 'scheduler' : { worker: '' },
-      instanceId: deps.instanceId,
-      workdir: stagingOf(c),
-      apiUrl,
+  constructor(deps: SlurmBackendDeps) {
+    const { config: cfg, log } = deps;
+    this.#deps = deps;
+    this.#cfg = cfg;
+    this.refreshPeriod = cfg.poll_period;
+    this.queueTimeout = cfg.queue_timeout;
+    this.#localScheduler = cfg.scheduler_placement === 'local';
+    this.#local = new LocalBackend({
+      config: { ...cfg, clustersDirectory: cfg.stagingDirectory },
       gatewayEnv: deps.gatewayEnv,
-      inherited: cfg.inherited_environment,
-      binDir: binDir(c),
+      instanceId: deps.instanceId,
+      clock: deps.clock,
+      log,
+      notify: deps.notify,
+      logs: deps.logs,
     });
-    // Jobs are found through squeue, not /proc: without the instance marker the local orphan
-    // scan never mistakes a job that Slurm runs on this host for a stray process.
-    const shared = Object.fromEntries(
-      Object.entries(env).filter(
-        ([k]) => k !== INSTANCE_VAR && (role === 'scheduler' || k !== WORKER_VAR)
-      )
-    );
-    writeFileSync(envFileOf(c, role), environmentFile(shared), { mode: 0o600 });
+    const asUser = cfg.submit_as_user && deps.isRoot;
+    if (cfg.submit_as_user && !deps.isRoot) {
+      log.warn('submit_as_user needs the gateway to run as root; jobs run as its own account');
+    }
+    this.#staging = new JobStaging(cfg, deps.instanceId, deps.gatewayEnv, asUser);
+    this.#jobs = new SlurmJobs(deps.cli, deps.clock, log, deps.notify);
+    this.logs = this.#local.logs;
   }
 
-  async function submit(
+  /** The job id recorded for the scheduler (`w` null) or worker `w` of `c`. */
+  #jobIdOf(c: ClusterRecord, w: WorkerRecord | null): string | undefined {
+    return decodeSlurmState((w ?? c).state).jobId;
+  }
+
+  /** Submits the batch job running `argv` for the scheduler (`w` null) or worker `w`. */
+  #submit(
     c: ClusterRecord,
     w: WorkerRecord | null,
     argv: readonly string[],
     u: JobUser | null
   ): Promise<string> {
     const role = w === null ? 'scheduler' : 'worker';
-    const script = batchScript(envFileOf(c, role), stagingOf(c), argv, cfg.node_host);
+    const dir = this.#staging.dirOf(c);
+    const script = batchScript(this.#staging.envFileOf(c, role), dir, argv, this.#cfg.node_host);
+    const profile = this.#deps.profiles.find((p) => p.name === c.options['profile']);
     const args = sbatchArgs({
       name: `gatehouse-${c.name}-${w === null ? 'scheduler' : w.name}`,
       cores: w === null ? c.config.scheduler_cores : c.config.worker_cores,
       memory: w === null ? c.config.scheduler_memory : c.config.worker_memory,
-      output: logOf(c, w),
-      settings: settingsOf(c),
+      output: this.#staging.logOf(c, w),
+      settings: jobSettings(this.#cfg, profile?.slurm),
     });
-    const id = await cli.sbatch(args, script, u?.name ?? null);
-    table.watch(id, { clusterName: c.name, workerName: w?.name ?? null });
-    log.info({ cluster: c.name, worker: w?.name, job: id, user: u?.name }, 'slurm job submitted');
-    return id;
+    return this.#jobs.submit(c, w, args, script, u?.name ?? null);
   }
 
-  async function cancel(id: string | undefined): Promise<void> {
-    if (id === undefined) return;
-    table.forget(id);
-    await cli.scancel([id]);
-  }
-
-  let polling: Promise<void> | null = null;
-  async function pollOnce(): Promise<void> {
-    const startedAt = deps.clock.now();
-    const rows = await cli.squeue();
-    for (const ended of table.update(rows, startedAt)) {
-      const how = `Slurm job ${ended.id} ${ended.how}`;
-      log.info({ cluster: ended.clusterName, worker: ended.workerName, how }, 'slurm job ended');
-      deps.onExit({ clusterName: ended.clusterName, workerName: ended.workerName, how });
+  async startCluster(c: ClusterRecord, launch: SchedulerLaunch): Promise<BackendState> {
+    const u = await this.#staging.jobUser(c);
+    this.#staging.prepare(c);
+    if (this.#localScheduler) {
+      const state = await this.#local.startCluster(c, launch);
+      this.#staging.writeEnv(c, 'worker', launch.apiUrl);
+      if (u !== null) this.#staging.handOver(c, u);
+      return state;
     }
+    this.#staging.writeCertificates(c);
+    this.#staging.writeEnv(c, 'scheduler', launch.apiUrl);
+    this.#staging.writeEnv(c, 'worker', launch.apiUrl);
+    if (u !== null) this.#staging.handOver(c, u);
+    const jobId = await this.#submit(c, null, schedulerArgv(c, launch, HOST), u);
+    return encodeSlurmState({ workdir: this.#staging.dirOf(c), jobId });
   }
 
-  return {
-    kind: 'slurm',
-    pollPeriod: cfg.poll_period,
-    queueTimeout: cfg.queue_timeout,
+  async stopCluster(c: ClusterRecord): Promise<void> {
+    if (this.#localScheduler) await this.#local.stopCluster(c);
+    else await this.#jobs.cancel(this.#jobIdOf(c, null));
+    this.#staging.remove(c);
+  }
 
-    // Only a local scheduler is a process of this host; jobs are found through squeue.
-    listOwnedProcesses() {
-      return local.listOwnedProcesses();
-    },
-    killOwnedProcesses(g) {
-      return local.killOwnedProcesses(g);
-    },
+  async startWorker(c: ClusterRecord, w: WorkerRecord): Promise<BackendState> {
+    const u = await this.#staging.jobUser(c);
+    const jobId = await this.#submit(c, w, workerArgv(c, w, HOST), u);
+    return encodeSlurmState({ jobId });
+  }
 
-    async startCluster(c: ClusterRecord, launch: SchedulerLaunch): Promise<BackendState> {
-      const u = await jobUser(c);
-      const dir = stagingOf(c);
-      mkdirSync(cfg.stagingDirectory, { recursive: true, mode: 0o700 });
-      mkdirSync(logDirOf(c), { recursive: true, mode: 0o700 });
-      let state: BackendState;
-      if (localScheduler) {
-        state = await local.startCluster(c, launch);
-        writeEnv(c, 'worker', launch.apiUrl);
-        if (u !== null) handOver(c, u);
-        return state;
-      }
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { mode: 0o700 });
-      const certs = certPaths(dir);
-      mkdirSync(certs.dir, { mode: 0o700 });
-      writeFileSync(certs.cert, c.tlsCert, { mode: 0o600, flag: 'wx' });
-      writeFileSync(certs.key, c.tlsKey, { mode: 0o600, flag: 'wx' });
-      writeEnv(c, 'scheduler', launch.apiUrl);
-      writeEnv(c, 'worker', launch.apiUrl);
-      if (u !== null) handOver(c, u);
-      const jobId = await submit(c, null, schedulerArgv(c, launch, HOST), u);
-      return { workdir: dir, jobId };
-    },
+  async stopWorker(c: ClusterRecord, w: WorkerRecord): Promise<void> {
+    await this.#jobs.cancel(this.#jobIdOf(c, w));
+  }
 
-    async stopCluster(c: ClusterRecord): Promise<void> {
-      if (localScheduler) await local.stopCluster(c);
-      else await cancel(c.state.jobId);
-      rmSync(stagingOf(c), { recursive: true, force: true });
-    },
+  observe(c: ClusterRecord, w: WorkerRecord | null): Observation {
+    if (w === null && this.#localScheduler) return this.#local.observe(c, null);
+    return this.#jobs.observe(c, w, this.#jobIdOf(c, w));
+  }
 
-    async startWorker(c: ClusterRecord, w: WorkerRecord): Promise<BackendState> {
-      const u = await jobUser(c);
-      const jobId = await submit(c, w, workerArgv(c, w, HOST), u);
-      return { jobId };
-    },
+  refresh(): Promise<void> {
+    return this.#jobs.refresh();
+  }
 
-    async stopWorker(_c: ClusterRecord, w: WorkerRecord): Promise<void> {
-      await cancel(w.state.jobId);
-    },
+  // Only a local scheduler is a process of this host; jobs are found through squeue.
+  listOwned(): Promise<readonly OwnedItem[]> {
+    return this.#local.listOwned();
+  }
 
-    isAlive(c: ClusterRecord, w?: WorkerRecord): boolean {
-      if (w === undefined && localScheduler) return local.isAlive(c);
-      const id = w === undefined ? c.state.jobId : w.state.jobId;
-      if (id === undefined) return false;
-      return table.isAlive(id, { clusterName: c.name, workerName: w?.name ?? null });
-    },
+  claims(item: OwnedItem, state: BackendState): boolean {
+    return this.#local.claims(item, state);
+  }
 
-    // Job output goes to the files a local process would write, so the local backend's log
-    // handling (tail, full text, rotation, removal) serves both.
-    logTail: (c, w, lines) => local.logTail(c, w, lines),
-    logFull: (c, w) => local.logFull(c, w),
-    rotateLogs: (c) => {
-      local.rotateLogs(c);
-    },
-    removeLogs: (name) => {
-      local.removeLogs(name);
-    },
+  deleteOwned(item: OwnedItem): Promise<boolean> {
+    return this.#local.deleteOwned(item);
+  }
+}
 
-    poll(): Promise<void> {
-      polling ??= pollOnce().finally(() => {
-        polling = null;
-      });
-      return polling;
-    },
-
-    phase(c: ClusterRecord, w: WorkerRecord | null) {
-      if (w === null && localScheduler) return undefined;
-      const id = w === null ? c.state.jobId : w.state.jobId;
-      return id === undefined ? undefined : table.phase(id);
-    },
-  };
+/** Creates the Slurm backend. */
+export function createSlurmBackend(deps: SlurmBackendDeps): Backend {
+  return new SlurmBackend(deps);
 }

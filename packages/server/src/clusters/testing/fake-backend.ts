@@ -10,10 +10,12 @@ import type { AddressInfo } from 'node:net';
 import type { Heartbeat } from '@gatehouse/api';
 import type {
   Backend,
-  OwnedProcessGroup,
-  ProcessExit,
+  BackendNotify,
+  Observation,
+  OwnedItem,
   SchedulerLaunch,
 } from '../../backends/backend.js';
+import { sealState, stateFields } from '../../backends/backend-state.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../model.js';
 
 /** One fake scheduler or worker process. */
@@ -24,6 +26,8 @@ export interface FakeProcess {
   readonly pid: number;
   readonly startTicks: number;
   alive: boolean;
+  /** How it ended, once it did on its own. */
+  how?: string;
 }
 
 /** A backend whose processes live in memory; see the module comment. */
@@ -35,9 +39,11 @@ export class FakeBackend implements Backend {
   readonly wanted = new Map<string, number>();
   /** Commands the fake schedulers received, in order. */
   readonly commands: { cluster: string; body: unknown }[] = [];
-  /** Called when a process ends on its own (`exit`); the gateway wires the manager here. */
-  onExit: (exit: ProcessExit) => void = () => undefined;
-  /** What `logTail` answers. */
+  /** Told when a process ends on its own (`exit`); the gateway wires the manager here. */
+  notify: BackendNotify = () => undefined;
+  /** When set, `exit` records the end but sends no notice (a lost notification). */
+  dropNotices = false;
+  /** What `logs.tail` and `logs.full` answer. */
   tail = '';
   /** When set, `startCluster` fails with this message. */
   failSchedulerStart: string | null = null;
@@ -96,10 +102,11 @@ export class FakeBackend implements Backend {
     return this.live().filter((p) => p.clusterName === name && p.workerName !== null);
   }
 
-  /** Ends process `p` on its own, reporting it as the backend's exit callback would. */
+  /** Ends process `p` on its own, and notifies as a backend would (unless `dropNotices`). */
   exit(p: FakeProcess, how = 'exit code 1'): void {
     p.alive = false;
-    this.onExit({ clusterName: p.clusterName, workerName: p.workerName, how });
+    p.how = how;
+    if (!this.dropNotices) this.notify({ clusterName: p.clusterName, workerName: p.workerName });
   }
 
   /**
@@ -127,12 +134,19 @@ export class FakeBackend implements Backend {
     };
   }
 
+  /** The fake's own blob: version 1, the pid and start ticks of its process. */
   private stateOf(p: FakeProcess): BackendState {
-    return { workdir: `/fake/${p.clusterName}`, process: { pid: p.pid, startTicks: p.startTicks } };
+    return sealState(1, { pid: p.pid, startTicks: p.startTicks });
   }
 
-  private kill(pid: number | undefined): void {
-    const p = pid === undefined ? undefined : this.procs.get(pid);
+  /** The process a recorded blob names, if it is still known. */
+  processOf(state: BackendState): FakeProcess | undefined {
+    const o = stateFields(state);
+    const p = typeof o?.['pid'] === 'number' ? this.procs.get(o['pid']) : undefined;
+    return p !== undefined && o?.['startTicks'] === p.startTicks ? p : undefined;
+  }
+
+  private kill(p: FakeProcess | undefined): void {
     if (p !== undefined) p.alive = false;
   }
 
@@ -145,7 +159,7 @@ export class FakeBackend implements Backend {
   }
 
   stopCluster(c: ClusterRecord): Promise<void> {
-    this.kill(c.state.process?.pid);
+    this.kill(this.processOf(c.state));
     for (const p of this.live()) if (p.clusterName === c.name) p.alive = false;
     return Promise.resolve();
   }
@@ -155,47 +169,45 @@ export class FakeBackend implements Backend {
   }
 
   stopWorker(_c: ClusterRecord, w: WorkerRecord): Promise<void> {
-    this.kill(w.state.process?.pid);
+    this.kill(this.processOf(w.state));
     return Promise.resolve();
   }
 
-  isAlive(c: ClusterRecord, w?: WorkerRecord): boolean {
-    const ref = (w ?? c).state.process;
-    const p = ref === undefined ? undefined : this.procs.get(ref.pid);
-    return p !== undefined && p.alive && p.startTicks === ref?.startTicks;
+  observe(c: ClusterRecord, w: WorkerRecord | null): Observation {
+    const p = this.processOf((w ?? c).state);
+    if (p === undefined) return { phase: 'absent' };
+    if (p.alive) return { phase: 'running', since: null };
+    return p.how === undefined ? { phase: 'absent' } : { phase: 'exited', how: p.how };
   }
 
-  listOwnedProcesses(): OwnedProcessGroup[] {
-    return this.live().map((p) => {
-      const ref = { pid: p.pid, startTicks: p.startTicks };
-      return {
+  /** Whether the process recorded for the scheduler (`w` null) or worker `w` runs. */
+  isAlive(c: ClusterRecord, w: WorkerRecord | null = null): boolean {
+    return this.observe(c, w).phase === 'running';
+  }
+
+  listOwned(): Promise<readonly OwnedItem[]> {
+    return Promise.resolve(
+      this.live().map((p) => ({
         clusterName: p.clusterName,
         workerName: p.workerName,
-        pgid: p.pid,
-        leader: ref,
-        members: [ref],
-      };
-    });
+        key: String(p.pid),
+        details: { pid: p.pid },
+      }))
+    );
   }
 
-  killOwnedProcesses(g: OwnedProcessGroup): Promise<boolean> {
-    this.kill(g.pgid);
+  claims(item: OwnedItem, state: BackendState): boolean {
+    return this.processOf(state)?.pid === Number(item.key);
+  }
+
+  deleteOwned(item: OwnedItem): Promise<boolean> {
+    this.kill(this.procs.get(Number(item.key)));
     return Promise.resolve(true);
   }
 
-  logTail(): string {
-    return this.tail;
-  }
-
-  logFull(): string {
-    return this.tail;
-  }
-
-  rotateLogs(): void {
-    // Nothing to rotate: the fake keeps no files.
-  }
-
-  removeLogs(): void {
-    // Nothing to remove.
-  }
+  /** Its logs: every process's output is `tail`. */
+  readonly logs = {
+    tail: (): string => this.tail,
+    full: (): Promise<string> => Promise.resolve(this.tail),
+  };
 }

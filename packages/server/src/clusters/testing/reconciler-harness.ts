@@ -115,8 +115,8 @@ async function startGateway(
     runKey
   );
   const manager = assembleManager(state);
-  h.backend.onExit = (exit) => {
-    if (!dead) manager.onProcessExit(exit);
+  h.backend.notify = (change) => {
+    if (!dead) manager.onBackendChange(change);
   };
   await manager.start();
   return {
@@ -177,7 +177,7 @@ export function inconsistencies(h: Harness, g: TestGateway): string[] {
   for (const p of h.backend.live()) {
     const c = g.state.clusters.get(p.clusterName);
     const rec = p.workerName === null ? c : c?.workers.get(p.workerName);
-    if (rec === undefined || isFinal(rec.status) || rec.state.process?.pid !== p.pid) {
+    if (rec === undefined || isFinal(rec.status) || h.backend.processOf(rec.state) !== p) {
       out.push(
         `live process ${String(p.pid)} (${p.clusterName}/${p.workerName ?? 'scheduler'}) unclaimed`
       );

@@ -3,7 +3,7 @@
  * @module
  */
 import { Type, type Static } from 'typebox';
-import { SlurmJobConfig } from './backend.js';
+import { SlurmJobConfig } from './slurm-job.js';
 import { Memory } from './primitives.js';
 
 const Groups = Type.Array(Type.String(), {

@@ -1,0 +1,148 @@
+/**
+ * The admin's access routes: the users the gateway knows (granted, asking, or with clusters)
+ * with their usage and quotas, granting and revoking access (optionally stopping the user's
+ * clusters), and deciding access requests. Every change is audited.
+ * @module
+ */
+import { Type } from 'typebox';
+import { AdminUser, RequestJson } from '@gatehouse/api';
+import { invalid, notFound } from '../../errors.js';
+import type { ApiApp } from '../api-app.js';
+import type { ApiContext } from '../context.js';
+import {
+  NameParams,
+  NoContent,
+  adminOf,
+  quotaJson,
+  type Named,
+  type WithQuery,
+} from './admin-common.js';
+
+/** Registers `/api/v1/admin/users` and `/api/v1/admin/grants/{name}`. */
+export function registerAdminUserRoutes(app: ApiApp, ctx: ApiContext): void {
+  const { manager, accessStore, policy } = ctx;
+  const admin = adminOf(ctx);
+
+  app.get(
+    '/api/v1/admin/users',
+    { schema: { response: { 200: Type.Array(AdminUser) } } },
+    async (req) => {
+      await admin(req);
+      const pending = new Set((await accessStore.listRequests('pending')).map((r) => r.username));
+      const granted = new Set(ctx.access.grantedUsers());
+      const names = new Set([...granted, ...pending, ...[...manager.all()].map((c) => c.username)]);
+      return [...names].sort().map((name) => {
+        const usage = policy.usage(name);
+        return {
+          name,
+          granted: granted.has(name),
+          active_clusters: usage.clusters,
+          usage,
+          quota: quotaJson(policy.quota(name)),
+          pending_request: pending.has(name),
+        };
+      });
+    }
+  );
+
+  app.put(
+    '/api/v1/admin/grants/:name',
+    { schema: { params: NameParams, response: NoContent } },
+    async (req: Named, reply) => {
+      const p = await admin(req);
+      await ctx.access.grant(req.params.name, p.name);
+      ctx.audit(p.name, 'grant access', req.params.name, 'ok');
+      return reply.code(204).send();
+    }
+  );
+
+  app.delete(
+    '/api/v1/admin/grants/:name',
+    {
+      schema: {
+        params: NameParams,
+        querystring: Type.Object({
+          stop_clusters: Type.Optional(
+            Type.String({ description: "'', '1' or 'true' also stops the user's clusters." })
+          ),
+        }),
+        response: NoContent,
+      },
+    },
+    async (req: Named, reply) => {
+      const p = await admin(req);
+      const user = req.params.name;
+      await ctx.access.revoke(user, p.name);
+      const stop = req.query['stop_clusters'];
+      let stopped = 0;
+      if (stop === '' || stop === '1' || stop === 'true') {
+        for (const c of [...manager.all()].filter((x) => x.username === user && x.target <= 3)) {
+          await manager.stop(c, 'admin', p.name);
+          stopped++;
+        }
+      }
+      ctx.audit(
+        p.name,
+        'revoke access',
+        user,
+        'ok',
+        stopped > 0 ? `stopped ${String(stopped)} clusters` : ''
+      );
+      return reply.code(204).send();
+    }
+  );
+}
+
+/** Registers `/api/v1/admin/requests` and the approval or denial of one. */
+export function registerAdminRequestRoutes(app: ApiApp, ctx: ApiContext): void {
+  const { accessStore, clock } = ctx;
+  const admin = adminOf(ctx);
+
+  app.get(
+    '/api/v1/admin/requests',
+    {
+      schema: {
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('denied')])
+          ),
+        }),
+        response: { 200: Type.Array(RequestJson) },
+      },
+    },
+    async (req: WithQuery) => {
+      await admin(req);
+      const s = req.query['status'];
+      if (s !== undefined && s !== 'pending' && s !== 'approved' && s !== 'denied') {
+        throw invalid(`status must be pending, approved or denied, got ${JSON.stringify(s)}`);
+      }
+      return accessStore.listRequests(s);
+    }
+  );
+
+  for (const decision of ['approve', 'deny'] as const) {
+    app.post(
+      `/api/v1/admin/requests/:name/${decision}`,
+      { schema: { params: NameParams, response: { 200: RequestJson } } },
+      async (req: Named) => {
+        const p = await admin(req);
+        const id = Number(req.params.name);
+        const r = Number.isInteger(id) ? await accessStore.getRequest(id) : undefined;
+        if (r === undefined) throw notFound(`Access request ${req.params.name} not found`);
+        if (r.status !== 'pending')
+          throw invalid(`Access request ${String(id)} was already ${r.status}`);
+        await accessStore.decideRequest(
+          id,
+          decision === 'approve' ? 'approved' : 'denied',
+          p.name,
+          clock.now()
+        );
+        if (decision === 'approve') await ctx.access.grant(r.username, p.name);
+        ctx.audit(p.name, `${decision} access request`, r.username, 'ok', `request ${String(id)}`);
+        const updated = await accessStore.getRequest(id);
+        if (updated === undefined) throw notFound(`Access request ${String(id)} not found`);
+        return updated;
+      }
+    );
+  }
+}
