@@ -2,27 +2,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/**
- * Known size debt (issue 15): files still over `max-lines` (400 real lines) or holding a
- * function over `max-lines-per-function` (80 lines). Every file not listed here must pass.
- * Remove a file from its list when it is split; never add one.
- */
-const SIZE_DEBT = {
-  // Being split by others' work in progress: none left.
-  othersInProgress: [],
-  // Not split yet (factory closures and page components over 80 lines): the next splits, one
-  // named module per part.
-  notYetSplit: [
-    'packages/cli/src/commands/admin.ts',
-    'packages/cli/src/commands/clusters.ts',
-    'packages/web/src/app.tsx',
-    'packages/web/src/pages/admin.tsx',
-    'packages/web/src/pages/cluster-card.tsx',
-    'packages/web/src/pages/new-cluster.tsx',
-    'packages/web/src/pages/pool.tsx',
-  ],
-};
-
 export default tseslint.config(
   {
     ignores: [
@@ -85,12 +64,7 @@ export default tseslint.config(
     // Size rules (issue 15): no source file over 400 lines and no function over 80, counting
     // every line (blank lines and comments too). Tests are exempt.
     files: ['packages/*/src/**/*.ts', 'packages/*/src/**/*.tsx'],
-    ignores: [
-      '**/*.test.ts',
-      '**/*.test.tsx',
-      ...SIZE_DEBT.othersInProgress,
-      ...SIZE_DEBT.notYetSplit,
-    ],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
     rules: {
       'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],
       'max-lines-per-function': [
@@ -107,15 +81,6 @@ export default tseslint.config(
   {
     files: ['packages/server/**/*.ts', 'packages/cli/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
-  },
-  {
-    // The reconciler's parts stay readable one function at a time (issue 15); the rest of
-    // the code base joins once its factory closures are split too.
-    files: ['packages/server/src/clusters/**/*.ts'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
-    },
   },
   {
     files: ['**/*.mjs', '**/*.js'],

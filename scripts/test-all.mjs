@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Runs every suite in turn (after `scripts/setup.mjs`), printing each suite's duration:
+// Runs every suite in turn, printing each suite's duration and a table of them at the end.
+// With --setup (what `npm test` passes) it first runs `scripts/setup.mjs --test`, timed as the
+// table's `setup` row; a failed setup stops the run. The suites:
 //   lint   : tsc, ESLint (with the size rules), the import-cycle check and Prettier
 //   unit   : TypeScript unit and cross-module tests (node:test)
 //   python : the real-client pytest suites against real Gatehouse processes
@@ -36,7 +38,15 @@ const suites = {
     { cmd: bin('prettier'), args: ['--check', '--log-level=warn', '.'] },
   ],
   unit: [{ cmd: process.execPath, args: [path.join(root, 'scripts', 'test-unit.mjs')] }],
-  python: [pytest('-m', 'not slurm', 'tests', '--ignore=tests/faults')],
+  // Two processes (pytest-xdist): every test starts gateways of its own on port 0 in its own
+  // directories, and each xdist worker's gateways take cluster uids from a block of their own
+  // (python/tests/gatehouse_fixture.py). Tests marked xdist_group share a worker.
+  python: [
+    pytest(
+      ...['-n', '2', '--dist', 'loadgroup', '--durations=30'],
+      ...['-m', 'not slurm', 'tests', '--ignore=tests/faults']
+    ),
+  ],
   faults: [pytest('tests/faults')],
   slurm: [
     { cmd: 'bash', args: [path.join(root, 'scripts', 'slurm', 'slurm-up.sh')] },
@@ -76,16 +86,43 @@ function clearStaleFirewallTables() {
   }
 }
 
-clearStaleFirewallTables();
+const results = [];
+
+/** Prints the per-suite time table (and the total) and exits with the overall outcome. */
+function finish() {
+  console.log('== summary');
+  let total = 0;
+  for (const [name, ok, secs] of results) {
+    total += Number(secs);
+    console.log(`   ${name.padEnd(11)} ${ok ? 'passed' : 'FAILED'}  ${secs.padStart(7)} s`);
+  }
+  console.log(`   ${'total'.padEnd(11)}         ${total.toFixed(1).padStart(7)} s`);
+  process.exit(results.every(([, ok]) => ok) ? 0 : 1);
+}
+
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg >= 0 ? process.argv[onlyArg + 1].split(',') : Object.keys(suites);
-const results = [];
+const unknown = only.filter((name) => suites[name] === undefined);
+if (unknown.length > 0) {
+  console.error(`unknown suite ${unknown.join(', ')}`);
+  process.exit(2);
+}
+if (process.argv.includes('--setup')) {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'setup.mjs'), '--test'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  console.log(`\n== setup: ${r.status === 0 ? 'done' : 'FAILED'} in ${secs} s\n`);
+  results.push(['setup', r.status === 0, secs]);
+  if (r.status !== 0) finish();
+}
+// Lint starts no gateway: `--only lint` leaves the tables of gateways running elsewhere on this
+// machine (another checkout's tests) alone.
+if (only.some((name) => name !== 'lint')) clearStaleFirewallTables();
 for (const name of only) {
   const steps = suites[name];
-  if (steps === undefined) {
-    console.error(`unknown suite ${name}`);
-    process.exit(2);
-  }
   const t0 = Date.now();
   let ok = true;
   for (const { cmd, args, cwd, env, always, needsPrevious } of steps) {
@@ -99,7 +136,4 @@ for (const name of only) {
   console.log(`\n== suite ${name}: ${ok ? 'passed' : 'FAILED'} in ${secs} s\n`);
   results.push([name, ok, secs]);
 }
-console.log('== summary');
-for (const [name, ok, secs] of results)
-  console.log(`   ${name.padEnd(8)} ${ok ? 'passed' : 'FAILED'}  ${secs} s`);
-process.exit(results.every(([, ok]) => ok) ? 0 : 1);
+finish();

@@ -89,13 +89,39 @@ BASE_CONFIG = {
 }
 
 
+#: Cluster uids each pytest-xdist worker's gateways allocate from (``backend.isolation_uids``):
+#: worker ``gwN`` takes ``XDIST_FIRST_UID + N * XDIST_UID_BLOCK`` onwards.
+XDIST_FIRST_UID = 1_000_000
+XDIST_UID_BLOCK = 20000
+
+
+def xdist_worker_config() -> dict:
+    """Config that keeps the gateways of parallel pytest-xdist workers (``-n 2``) apart.
+
+    A gateway picks a cluster uid by scanning for uids that run no process, so two gateways
+    started at the same instant by two workers could pick the same one (and then each kill
+    what the other's cluster runs under it). Each worker gets its own block of uids, and with
+    them their own loopback addresses; data and cluster directories are already per test
+    (``tmp_path``). The blocks start at 1,000,000, above the schema's default range
+    (900000-949999) and the ranges single tests set (97x000), so gateways that other runs on
+    the same machine start with the default range never race them either. Outside xdist
+    nothing changes. A test's own ``isolation_uids`` still wins.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return {}
+    index = int(worker[2:])
+    return {"backend": {"isolation_uids": {"first": XDIST_FIRST_UID + XDIST_UID_BLOCK * index,
+                                           "count": XDIST_UID_BLOCK}}}
+
+
 class Gatehouse:
     """One gateway process started from the built CLI."""
 
     def __init__(self, workdir: Path, config: dict | None = None, port: int = 0):
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
-        cfg = deep_merge(BASE_CONFIG, config or {})
+        cfg = deep_merge(deep_merge(BASE_CONFIG, xdist_worker_config()), config or {})
         cfg.setdefault("listen", f"127.0.0.1:{port}")
         cfg.setdefault("data_dir", str(workdir / "data"))
         self.config = cfg

@@ -22,9 +22,15 @@ import time
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import pytest
 from dask_gateway import BasicAuth
 
 from gatehouse_fixture import wait_until
+
+# Under pytest-xdist (scripts/test-all.mjs runs -n 2 --dist loadgroup) the tests that load the
+# machine on purpose (the fuzzers, the connection flood) share one worker, so they never run at
+# the same time as each other.
+pytestmark = pytest.mark.xdist_group("machine-load")
 
 PASSWORD = "right-password"
 ATTACK_SECONDS = 40  # every attack loop stops after this, or after its own count bound

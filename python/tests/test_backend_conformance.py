@@ -77,6 +77,9 @@ def test_seed_workflow(backend, gatehouse, tmp_path):
     assert seen["after"] == []
     # Every scheduler and worker (process or Slurm job) is gone once the user shut down.
     wait_until(lambda: nothing_left(backend, seen["name"]), 60, "every job to end")
+    if backend.name == "local":
+        # And no process the gateway started for any cluster keeps running, while it still serves.
+        wait_until(lambda: not g.leftover_processes(), 30, "scheduler and workers to exit")
 
 
 CLAMP = ("Scale request of 4 workers does not fit the shared pool: 0 of 3 machines are in use "

@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { GatehouseError } from '@gatehouse/sdk';
-import { ConfigError, GATEWAY_VERSION } from '@gatehouse/server';
+import { GATEWAY_VERSION } from '@gatehouse/server/version';
 import type { CliContext } from './client/context.js';
 import { CliError, EXIT, EXIT_CODES_HELP, adviceFor } from './client/exit-codes.js';
 import { registerAdminCommands } from './commands/admin.js';
@@ -61,7 +61,9 @@ function report(ctx: CliContext, err: unknown): number {
     // Help and version "errors" are successes; usage errors were printed by commander.
     return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
-  if (err instanceof ConfigError) {
+  // By name: the server package (which defines ConfigError) is loaded only by the commands
+  // that need it, so the client commands start without it.
+  if (err instanceof Error && err.name === 'ConfigError') {
     ctx.io.err(`${err.message}\n`);
     return EXIT.usage;
   }

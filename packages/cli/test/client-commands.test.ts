@@ -42,6 +42,64 @@ function gatehouse(env: Record<string, string>, ...args: string[]): Promise<Run>
   });
 }
 
+/** A run of a command that prints its result once, with when it printed and when it exited. */
+interface TimedRun extends Run {
+  /** Seconds from the start to the first output on stdout (its result). */
+  readonly printedAfter: number;
+  /** Seconds from the start to the exit. */
+  readonly exitedAfter: number;
+}
+
+/**
+ * Runs `gatehouse args…` like {@link gatehouse}, and fails when the command is still running
+ * `graceMs` after it printed its result: a command whose work is done must exit, not wait for
+ * its `--timeout`. The failure names both times.
+ */
+function gatehouseExitingAfterResult(
+  env: Record<string, string>,
+  graceMs: number,
+  ...args: string[]
+): Promise<TimedRun> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let printedAt: number | null = null;
+    let grace: NodeJS.Timeout | undefined;
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+      if (printedAt !== null) return;
+      printedAt = Date.now();
+      grace = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(
+          new Error(
+            `gatehouse ${args.join(' ')} printed its result after ${String((printedAt ?? t0) - t0)} ms ` +
+              `but was still running ${String(graceMs)} ms later (killed); stderr:\n${stderr}`
+          )
+        );
+      }, graceMs);
+    });
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(grace);
+      const exitedAt = Date.now();
+      resolve({
+        code,
+        stdout,
+        stderr,
+        printedAfter: ((printedAt ?? exitedAt) - t0) / 1000,
+        exitedAfter: (exitedAt - t0) / 1000,
+      });
+    });
+  });
+}
+
 /** Parses a command's JSON output, failing with its stderr when it did not succeed. */
 // The caller names the JSON shape it expects, as with JSON.parse itself.
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
@@ -113,11 +171,17 @@ describe('gatehouse client commands', { timeout: 600_000 }, () => {
       ['mode', 'size']
     );
 
-    const created = await gatehouse(
+    // It returns once both workers connected, long before its timeout (issue 16).
+    const created = await gatehouseExitingAfterResult(
       saved,
-      ...['clusters', 'new', '-o', 'size=2', '--workers', '2', '--timeout', '300', '--json']
+      60_000,
+      ...['clusters', 'new', '-o', 'size=2', '--workers', '2', '--timeout', '600', '--json']
     );
     const c = parsed<ClusterOut>(created);
+    console.log(
+      `clusters new --timeout 600: result after ${created.printedAfter.toFixed(1)} s, ` +
+        `exit after ${created.exitedAfter.toFixed(1)} s`
+    );
     assert.equal(c.status, 'RUNNING');
     assert.deepEqual(c.options, { mode: 'working', size: 2 });
     assert.equal(c.tls_key, undefined);

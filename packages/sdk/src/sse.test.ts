@@ -36,3 +36,23 @@ describe('SseParser', () => {
     assert.deepEqual(out, ['one']);
   });
 });
+
+describe('readSse', () => {
+  it('cancels the body when the consumer stops early, so the connection closes', async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(ctl) {
+        ctl.enqueue(new TextEncoder().encode('data: first\n\n'));
+        // The stream stays open, as a server's event stream does.
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    for await (const m of readSse(body)) {
+      assert.equal(m.data, 'first');
+      break;
+    }
+    assert.equal(cancelled, true);
+  });
+});

@@ -70,7 +70,11 @@ export class SseParser {
   }
 }
 
-/** Yields the messages of an event stream until it ends or `signal` aborts. */
+/**
+ * Yields the messages of an event stream until it ends or `signal` aborts. A consumer that
+ * stops early (`break`, `return`, a throw) cancels the body, closing the connection: a body
+ * left open would keep the process alive for as long as the server keeps the stream.
+ */
 export async function* readSse(
   body: ReadableStream<Uint8Array>,
   signal?: AbortSignal
@@ -82,10 +86,12 @@ export async function* readSse(
     void reader.cancel().catch(() => undefined);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
+  let ended = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) {
+        ended = true;
         yield* parser.push(decoder.decode());
         yield* parser.end();
         return;
@@ -94,6 +100,7 @@ export async function* readSse(
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    if (!ended) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }

@@ -5,8 +5,8 @@
  */
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { safeNext } from '@gatehouse/api/safe-next';
-import type { GatewayApi, SessionInfo } from './gateway-api.js';
-import { Link } from './page-kit.js';
+import type { GatewayApi, SessionInfo, SessionUser } from './gateway-api.js';
+import { Link, type PageProps } from './page-kit.js';
 import { navigate, useLocation } from './router.js';
 import { LoginPage } from './pages/login.js';
 import { AccessPage } from './pages/access.js';
@@ -15,6 +15,68 @@ import { ClusterPage } from './pages/cluster.js';
 import { NewClusterPage } from './pages/new-cluster.js';
 import { PoolPage } from './pages/pool.js';
 import { AdminPage } from './pages/admin.js';
+
+/** The page the address names, for a signed-in user (the access page until granted). */
+function pageFor(
+  path: string,
+  user: SessionUser,
+  { api, go }: PageProps,
+  onGranted: () => void
+): ReactNode {
+  if (!user.granted) return <AccessPage api={api} user={user.name} onGranted={onGranted} />;
+  if (path === '/new') return <NewClusterPage api={api} go={go} />;
+  if (path === '/pool') return <PoolPage api={api} go={go} />;
+  if (path === '/admin' && user.admin) return <AdminPage api={api} go={go} />;
+  if (path.startsWith('/clusters/'))
+    return (
+      <ClusterPage api={api} go={go} name={decodeURIComponent(path.slice('/clusters/'.length))} />
+    );
+  return <ClustersPage api={api} go={go} />;
+}
+
+/** The header: the navigation (once granted), the user's name and the logout button. */
+function Header(props: {
+  api: GatewayApi;
+  go: (p: string) => void;
+  user: SessionUser;
+  onLogout: () => void;
+}) {
+  const { api, go, user, onLogout } = props;
+  return (
+    <header>
+      <strong>Gatehouse</strong>
+      {user.granted && (
+        <nav>
+          <Link go={go} to="/">
+            My clusters
+          </Link>
+          <Link go={go} to="/new">
+            New cluster
+          </Link>
+          <Link go={go} to="/pool">
+            Pool
+          </Link>
+          {user.admin && (
+            <Link go={go} to="/admin">
+              Admin
+            </Link>
+          )}
+        </nav>
+      )}
+      <span className="who">
+        {user.name}
+        {user.admin ? ' (admin)' : ''}{' '}
+        <button
+          onClick={() => {
+            api.logout().then(onLogout, onLogout);
+          }}
+        >
+          Log out
+        </button>
+      </span>
+    </header>
+  );
+}
 
 /** The web UI. */
 export function App({ api }: { api: GatewayApi }) {
@@ -62,55 +124,10 @@ export function App({ api }: { api: GatewayApi }) {
     if (target !== null) window.location.assign(target);
     else go('/');
   }
-  let page: ReactNode;
-  if (!user.granted) page = <AccessPage api={api} user={user.name} onGranted={reload} />;
-  else if (loc.path === '/new') page = <NewClusterPage api={api} go={go} />;
-  else if (loc.path === '/pool') page = <PoolPage api={api} go={go} />;
-  else if (loc.path === '/admin' && user.admin) page = <AdminPage api={api} go={go} />;
-  else if (loc.path.startsWith('/clusters/'))
-    page = (
-      <ClusterPage
-        api={api}
-        go={go}
-        name={decodeURIComponent(loc.path.slice('/clusters/'.length))}
-      />
-    );
-  else page = <ClustersPage api={api} go={go} />;
-
+  const page = pageFor(loc.path, user, { api, go }, reload);
   return (
     <>
-      <header>
-        <strong>Gatehouse</strong>
-        {user.granted && (
-          <nav>
-            <Link go={go} to="/">
-              My clusters
-            </Link>
-            <Link go={go} to="/new">
-              New cluster
-            </Link>
-            <Link go={go} to="/pool">
-              Pool
-            </Link>
-            {user.admin && (
-              <Link go={go} to="/admin">
-                Admin
-              </Link>
-            )}
-          </nav>
-        )}
-        <span className="who">
-          {user.name}
-          {user.admin ? ' (admin)' : ''}{' '}
-          <button
-            onClick={() => {
-              api.logout().then(reload, reload);
-            }}
-          >
-            Log out
-          </button>
-        </span>
-      </header>
+      <Header api={api} go={go} user={user} onLogout={reload} />
       <main>{page}</main>
     </>
   );

@@ -65,58 +65,9 @@ export function applyHeartbeat(
     reconcileCluster = true;
   }
 
-  const active = new Set(hb.active_workers);
-  const closing = new Set(hb.closing_workers);
-  const closed = new Set(hb.closed_workers);
-  const changed = new Set<WorkerRecord>();
-  const toReconcile = new Set<WorkerRecord>();
-  const pending: WorkerRecord[] = [];
-  let anyStarted = false;
-
-  for (const w of c.workers.values()) {
-    if (isFinal(w.status)) continue;
-    if (closing.has(w.name)) {
-      if (w.status !== Job.RUNNING) {
-        w.status = Job.RUNNING;
-        anyStarted = true;
-        changed.add(w);
-      }
-      if (!w.closeExpected) {
-        w.closeExpected = true;
-        changed.add(w);
-      }
-    } else if (active.has(w.name)) {
-      if (w.status !== Job.RUNNING) {
-        w.status = Job.RUNNING;
-        anyStarted = true;
-        changed.add(w);
-      }
-    } else if (closed.has(w.name)) {
-      const target = w.closeExpected ? Job.STOPPED : Job.FAILED;
-      if (w.target === Job.RUNNING) {
-        w.target = target;
-        changed.add(w);
-        toReconcile.add(w);
-      }
-    } else if (w.target === Job.RUNNING) {
-      pending.push(w);
-    }
-  }
-
-  let excess = active.size + pending.length - c.count;
-  if (excess > 0) {
-    const order = [
-      ...pending.filter((w) => w.status === Job.CREATED),
-      ...pending.filter((w) => w.status !== Job.CREATED),
-    ];
-    for (const w of order) {
-      if (excess <= 0) break;
-      w.target = Job.STOPPED;
-      changed.add(w);
-      toReconcile.add(w);
-      excess--;
-    }
-  }
+  const seen = applyWorkerSets(c, hb);
+  const { changed, toReconcile, anyStarted } = seen;
+  stopExcessPending(c, seen.active, seen.pending, changed, toReconcile);
 
   if (anyStarted && c.failures !== 0) {
     c.failures = 0;
@@ -129,4 +80,76 @@ export function applyHeartbeat(
     workersToReconcile: [...toReconcile],
     requestedCount: hb.count,
   };
+}
+
+/** What the heartbeat's worker sets changed, and which unreported workers are still wanted. */
+interface WorkerSetsOutcome {
+  readonly active: ReadonlySet<string>;
+  readonly changed: Set<WorkerRecord>;
+  readonly toReconcile: Set<WorkerRecord>;
+  /** Unfinished workers wanted running that the scheduler does not list. */
+  readonly pending: WorkerRecord[];
+  /** Whether any worker was seen running for the first time. */
+  readonly anyStarted: boolean;
+}
+
+/** Marks workers running, closing or closed as the heartbeat's sets say. */
+function applyWorkerSets(c: ClusterRecord, hb: Heartbeat): WorkerSetsOutcome {
+  const active = new Set(hb.active_workers);
+  const closing = new Set(hb.closing_workers);
+  const closed = new Set(hb.closed_workers);
+  const changed = new Set<WorkerRecord>();
+  const toReconcile = new Set<WorkerRecord>();
+  const pending: WorkerRecord[] = [];
+  let anyStarted = false;
+  const markRunning = (w: WorkerRecord) => {
+    if (w.status === Job.RUNNING) return;
+    w.status = Job.RUNNING;
+    anyStarted = true;
+    changed.add(w);
+  };
+  for (const w of c.workers.values()) {
+    if (isFinal(w.status)) continue;
+    if (closing.has(w.name)) {
+      markRunning(w);
+      if (!w.closeExpected) {
+        w.closeExpected = true;
+        changed.add(w);
+      }
+    } else if (active.has(w.name)) {
+      markRunning(w);
+    } else if (closed.has(w.name)) {
+      if (w.target === Job.RUNNING) {
+        w.target = w.closeExpected ? Job.STOPPED : Job.FAILED;
+        changed.add(w);
+        toReconcile.add(w);
+      }
+    } else if (w.target === Job.RUNNING) {
+      pending.push(w);
+    }
+  }
+  return { active, changed, toReconcile, pending, anyStarted };
+}
+
+/** Stops pending workers beyond the wanted count, those not yet submitted first. */
+function stopExcessPending(
+  c: ClusterRecord,
+  active: ReadonlySet<string>,
+  pending: readonly WorkerRecord[],
+  changed: Set<WorkerRecord>,
+  toReconcile: Set<WorkerRecord>
+): void {
+  let excess = active.size + pending.length - c.count;
+  if (excess <= 0) return;
+  const order = [
+    ...pending.filter((w) => w.status === Job.CREATED),
+    ...pending.filter((w) => w.status !== Job.CREATED),
+  ];
+  for (const w of order) {
+    if (excess <= 0) break;
+    w.target = Job.STOPPED;
+    changed.add(w);
+    toReconcile.add(w);
+    excess--;
+  }
 }

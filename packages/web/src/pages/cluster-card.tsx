@@ -1,12 +1,13 @@
 /**
- * One cluster's summary and controls: status, workers, cores, memory, age, time left, the
- * dashboard link, scale, adaptive min/max, stop (with confirmation) and the Python snippet.
+ * One cluster's card: its name and status, its facts (`cluster-facts.tsx`), the dashboard
+ * link, its controls (`cluster-controls.tsx`) and the Python snippet that connects to it.
  * @module
  */
 import { useState } from 'react';
 import { Link } from '../page-kit.js';
 import type { ClusterView, GatewayApi } from '../gateway-api.js';
-import { bytes, duration } from '../format.js';
+import { ClusterControls, type Report } from './cluster-controls.js';
+import { ClusterFacts } from './cluster-facts.js';
 
 /** The Python lines that connect to `name` from a notebook. */
 export function pythonSnippet(address: string, name: string): string {
@@ -28,14 +29,10 @@ export function ClusterCard(props: {
   admin?: boolean;
 }) {
   const { api, go, cluster: c, onChange, admin = false } = props;
-  const [count, setCount] = useState(String(c.requested_workers));
-  const [min, setMin] = useState('0');
-  const [max, setMax] = useState('4');
-  const [adaptive, setAdaptive] = useState(false);
   const [message, setMessage] = useState('');
   const [copied, setCopied] = useState(false);
   const active = c.status === 'PENDING' || c.status === 'RUNNING';
-  const report = (p: Promise<{ ok: boolean; msg: string | null } | null>) => {
+  const report: Report = (p) => {
     setMessage('');
     p.then(
       (r) => {
@@ -59,37 +56,7 @@ export function ClusterCard(props: {
           {c.status}
         </span>
       </h2>
-      <dl>
-        {admin && (
-          <>
-            <dt>Owner</dt>
-            <dd>{c.username}</dd>
-          </>
-        )}
-        <dt>Workers</dt>
-        <dd data-testid="workers">
-          {c.workers} running
-          {c.requested_workers !== c.workers ? `, ${String(c.requested_workers)} requested` : ''}
-        </dd>
-        <dt>In use</dt>
-        <dd>
-          {c.cores} cores, {bytes(c.memory)}
-        </dd>
-        <dt>Age</dt>
-        <dd>{duration(c.age_seconds)}</dd>
-        {c.lifetime_left_seconds !== null && (
-          <>
-            <dt>Time left</dt>
-            <dd>{duration(c.lifetime_left_seconds)} before the lifetime limit</dd>
-          </>
-        )}
-        {c.stop_reason !== null && (
-          <>
-            <dt>Stop reason</dt>
-            <dd data-testid="stop-reason">{c.stop_reason}</dd>
-          </>
-        )}
-      </dl>
+      <ClusterFacts cluster={c} admin={admin} />
       {c.dashboard_route !== null && (
         <p>
           <a
@@ -102,82 +69,7 @@ export function ClusterCard(props: {
           </a>
         </p>
       )}
-      {active && (
-        <div className="controls">
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              setAdaptive(false);
-              report(
-                admin ? api.admin.scale(c.name, Number(count)) : api.scale(c.name, Number(count))
-              );
-            }}
-          >
-            <label>
-              Workers{' '}
-              <input
-                name="count"
-                type="number"
-                min="0"
-                value={count}
-                onChange={(e) => {
-                  setCount(e.target.value);
-                }}
-              />
-            </label>
-            <button type="submit">Scale</button>
-          </form>
-          {!admin && (
-            <form
-              onSubmit={(e) => {
-                e.preventDefault();
-                if (adaptive) {
-                  setAdaptive(false);
-                  report(api.stopAdapt(c.name));
-                } else {
-                  setAdaptive(true);
-                  report(api.adapt(c.name, Number(min), Number(max)));
-                }
-              }}
-            >
-              <label>
-                Adaptive min{' '}
-                <input
-                  name="min"
-                  type="number"
-                  min="0"
-                  value={min}
-                  onChange={(e) => {
-                    setMin(e.target.value);
-                  }}
-                />
-              </label>
-              <label>
-                max{' '}
-                <input
-                  name="max"
-                  type="number"
-                  min="0"
-                  value={max}
-                  onChange={(e) => {
-                    setMax(e.target.value);
-                  }}
-                />
-              </label>
-              <button type="submit">{adaptive ? 'Stop adapting' : 'Adapt'}</button>
-            </form>
-          )}
-          <button
-            className="danger"
-            onClick={() => {
-              if (window.confirm(`Stop cluster ${c.name}? Its workers and data will be lost.`))
-                report(admin ? api.admin.stop(c.name) : api.stop(c.name));
-            }}
-          >
-            Stop
-          </button>
-        </div>
-      )}
+      {active && <ClusterControls api={api} cluster={c} admin={admin} report={report} />}
       {message !== '' && <p className="warning">{message}</p>}
       {!admin && active && (
         <div className="snippet">

@@ -7,101 +7,9 @@
 import { useEffect, useState } from 'react';
 import type { OptionEntry } from '@gatehouse/api';
 import type { PageProps } from '../page-kit.js';
+import { OptionField } from './option-field.js';
 
 type Values = Record<string, unknown>;
-
-function Field(props: { entry: OptionEntry; value: unknown; set: (v: unknown) => void }) {
-  const { entry, value, set } = props;
-  const spec = entry.spec;
-  const id = `opt-${entry.field}`;
-  let input;
-  switch (spec.type) {
-    case 'select':
-      input = (
-        <select
-          id={id}
-          name={entry.field}
-          value={String(value)}
-          onChange={(e) => {
-            set(e.target.value);
-          }}
-        >
-          {spec.options.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
-      );
-      break;
-    case 'bool':
-      input = (
-        <input
-          id={id}
-          name={entry.field}
-          type="checkbox"
-          checked={value === true}
-          onChange={(e) => {
-            set(e.target.checked);
-          }}
-        />
-      );
-      break;
-    case 'int':
-    case 'float':
-      input = (
-        <input
-          id={id}
-          name={entry.field}
-          type="number"
-          step={spec.type === 'int' ? 1 : 'any'}
-          {...(spec.min === null ? {} : { min: spec.min })}
-          {...(spec.max === null ? {} : { max: spec.max })}
-          value={String(value)}
-          onChange={(e) => {
-            set(e.target.value === '' ? '' : Number(e.target.value));
-          }}
-        />
-      );
-      break;
-    case 'mapping':
-      input = (
-        <textarea
-          id={id}
-          name={entry.field}
-          placeholder="NAME=value, one per line"
-          value={
-            typeof value === 'string'
-              ? value
-              : Object.entries((value ?? {}) as Values)
-                  .map(([k, v]) => `${k}=${String(v)}`)
-                  .join('\n')
-          }
-          onChange={(e) => {
-            set(e.target.value);
-          }}
-        />
-      );
-      break;
-    default:
-      input = (
-        <input
-          id={id}
-          name={entry.field}
-          value={typeof value === 'string' ? value : ''}
-          onChange={(e) => {
-            set(e.target.value);
-          }}
-        />
-      );
-  }
-  return (
-    <div className="field">
-      <label htmlFor={id}>{entry.label}</label>
-      {input}
-    </div>
-  );
-}
 
 /** `NAME=value` lines as an object (mapping fields). */
 export function parseMapping(text: string): Values {
@@ -165,7 +73,7 @@ export function NewClusterPage({ api, go }: PageProps) {
           <p>This gateway offers no options: the cluster uses the defaults.</p>
         )}
         {entries.map((entry) => (
-          <Field
+          <OptionField
             key={entry.field}
             entry={entry}
             value={values[entry.field]}

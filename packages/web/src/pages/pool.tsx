@@ -4,8 +4,8 @@
  * @module
  */
 import type { PageProps } from '../page-kit.js';
-import { bytes } from '../format.js';
 import { useLive } from '../live.js';
+import { MachineTypesTable, NewClusterTable } from './pool-tables.js';
 
 /** Pool page. */
 export function PoolPage({ api }: PageProps) {
@@ -44,51 +44,8 @@ export function PoolPage({ api }: PageProps) {
         is full, a scale request is reduced to what fits and the gateway says so; a new cluster
         needs no machine until it asks for workers.
       </p>
-      <table>
-        <thead>
-          <tr>
-            <th>Machine type</th>
-            <th>Cores</th>
-            <th>Memory</th>
-            <th>Count</th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.machine_types.map((m) => (
-            <tr key={m.name}>
-              <td>{m.name}</td>
-              <td>{m.cores}</td>
-              <td>{bytes(m.memory)}</td>
-              <td>{m.count}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <h2>A new cluster now</h2>
-      <table data-testid="pool-new-cluster">
-        <thead>
-          <tr>
-            <th>Profile</th>
-            <th>Worker</th>
-            <th>Per machine</th>
-            <th>Workers now</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {p.new_cluster.map((n) => (
-            <tr key={n.profile ?? ''}>
-              <td>{n.profile ?? 'Default'}</td>
-              <td>
-                {n.worker_cores} {n.worker_cores === 1 ? 'core' : 'cores'}, {bytes(n.worker_memory)}
-              </td>
-              <td>{n.workers_per_machine}</td>
-              <td>{n.workers_now}</td>
-              <td>{n.message}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <MachineTypesTable pool={p} />
+      <NewClusterTable pool={p} />
       {p.per_user !== undefined && (
         <>
           <h2>Machines per user</h2>
