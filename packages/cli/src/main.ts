@@ -83,6 +83,12 @@ function report(ctx: CliContext, err: unknown): number {
   return EXIT.unexpected;
 }
 
+/** Exits with the broken-pipe status when stdout's reader went away; rethrows anything else. */
+function leaveOnBrokenPipe(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(EXIT.brokenPipe);
+  throw err;
+}
+
 /** Runs the CLI with `argv` in `env`; resolves to the process exit code. */
 export async function main(
   argv: readonly string[],
@@ -95,6 +101,8 @@ export async function main(
       err: (s) => process.stderr.write(s),
     },
   };
+  // `gatehouse … | head`: once the reader has gone, leave quietly as other Unix tools do.
+  process.stdout.on('error', leaveOnBrokenPipe);
   try {
     await buildProgram(ctx).parseAsync([...argv]);
     return EXIT.ok;

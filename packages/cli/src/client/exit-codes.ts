@@ -33,6 +33,8 @@ export const EXIT = {
   serverError: 10,
   unreachable: 11,
   timedOut: 12,
+  /** The output's reader went away (`| head`): 128 + SIGPIPE, as shells report it. */
+  brokenPipe: 141,
 } as const;
 
 /** The exit code table as help text. */
@@ -51,6 +53,7 @@ Exit codes:
   10  the gateway failed (server error)
   11  the gateway cannot be reached
   12  timed out waiting
+ 141  the output's reader went away (e.g. piped into head)
 `;
 
 /** A failure the CLI detects itself, with its exit code and advice. */
