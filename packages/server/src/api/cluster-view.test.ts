@@ -5,35 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolveClusterConfig } from '../cluster-options/cluster-config.js';
 import { Job, type ClusterRecord } from '../clusters/model.js';
 import { clusterView } from './cluster-view.js';
+import { testCluster } from '../clusters/testing/test-cluster.js';
 
 function cluster(over: Partial<ClusterRecord>): ClusterRecord {
-  return {
-    name: 'c1',
-    username: 'alice',
-    options: {},
-    config: resolveClusterConfig({}, {}).config,
-    status: Job.RUNNING,
-    target: Job.RUNNING,
-    count: 0,
-    state: {},
-    token: 't',
-    tlsCert: 'cert',
-    tlsKey: 'key',
-    schedulerAddress: '',
-    dashboardAddress: '',
-    apiAddress: '',
-    startTime: 1_000,
-    stopTime: null,
-    stopReason: null,
-    failures: 0,
-    failure: null,
-    lastHeartbeat: 0,
-    workers: new Map(),
-    ...over,
-  };
+  return testCluster({ count: 0, startTime: 1_000, ...over });
 }
 
 describe('clusterView failure', () => {

@@ -12,13 +12,13 @@ import path from 'node:path';
 import { after, it } from 'node:test';
 import Fastify from 'fastify';
 import { pino } from 'pino';
-import { resolveClusterConfig } from '../cluster-options/cluster-config.js';
-import { Job, type ClusterRecord } from '../clusters/model.js';
+import type { ClusterRecord } from '../clusters/model.js';
 import { createClusterStore, type ClusterStore } from '../store/cluster-store.js';
 import { openDatabase } from '../store/db.js';
 import { createSecretBox } from '../store/secret-box.js';
 import type { ApiApp } from './api-app.js';
 import { installErrorHandling } from './error-handler.js';
+import { testCluster } from '../clusters/testing/test-cluster.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-conflict-'));
 after(() => {
@@ -30,29 +30,7 @@ async function openStore(file: string): Promise<ClusterStore> {
 }
 
 function cluster(): ClusterRecord {
-  return {
-    name: 'c1',
-    username: 'alice',
-    options: {},
-    config: resolveClusterConfig({}, {}).config,
-    status: Job.RUNNING,
-    target: Job.RUNNING,
-    count: 1,
-    state: {},
-    token: 't',
-    tlsCert: 'cert',
-    tlsKey: 'key',
-    schedulerAddress: '',
-    dashboardAddress: '',
-    apiAddress: '',
-    startTime: 1_700_000_000_000,
-    stopTime: null,
-    stopReason: null,
-    failures: 0,
-    failure: null,
-    lastHeartbeat: 0,
-    workers: new Map(),
-  };
+  return testCluster();
 }
 
 it('answers a write on a stale cluster record 409 conflict, saying to retry', async () => {

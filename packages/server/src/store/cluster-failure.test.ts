@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { resolveClusterConfig } from '../cluster-options/cluster-config.js';
 import { Job, type ClusterRecord } from '../clusters/model.js';
 import { createClusterStore, type ClusterStore } from './cluster-store.js';
 import { openDatabase } from './db.js';
 import { createSecretBox } from './secret-box.js';
+import { testCluster } from '../clusters/testing/test-cluster.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -25,29 +25,7 @@ async function openStore(file: string): Promise<ClusterStore> {
 }
 
 function cluster(name: string): ClusterRecord {
-  return {
-    name,
-    username: 'alice',
-    options: {},
-    config: resolveClusterConfig({}, {}).config,
-    status: Job.SUBMITTED,
-    target: Job.RUNNING,
-    count: 0,
-    state: {},
-    token: 't',
-    tlsCert: 'cert',
-    tlsKey: 'key',
-    schedulerAddress: '',
-    dashboardAddress: '',
-    apiAddress: '',
-    startTime: 1_700_000_000_000,
-    stopTime: null,
-    stopReason: null,
-    failures: 0,
-    failure: null,
-    lastHeartbeat: 0,
-    workers: new Map(),
-  };
+  return testCluster({ name, status: Job.SUBMITTED, count: 0 });
 }
 
 describe('cluster failure condition', () => {

@@ -13,12 +13,12 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { resolveClusterConfig } from '../cluster-options/cluster-config.js';
 import { Job, type ClusterRecord, type WorkerRecord } from '../clusters/model.js';
 import { createClusterStore, type ClusterStore } from './cluster-store.js';
 import { openDatabase } from './db.js';
 import { createSecretBox } from './secret-box.js';
 import { isStaleWrite } from './stale-write.js';
+import { testCluster } from '../clusters/testing/test-cluster.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -37,29 +37,7 @@ function dbFile(): string {
 }
 
 function cluster(): ClusterRecord {
-  return {
-    name: 'c1',
-    username: 'alice',
-    options: {},
-    config: resolveClusterConfig({}, {}).config,
-    status: Job.RUNNING,
-    target: Job.RUNNING,
-    count: 1,
-    state: {},
-    token: 't',
-    tlsCert: 'cert',
-    tlsKey: 'key',
-    schedulerAddress: '',
-    dashboardAddress: '',
-    apiAddress: '',
-    startTime: 1_700_000_000_000,
-    stopTime: null,
-    stopReason: null,
-    failures: 0,
-    failure: null,
-    lastHeartbeat: 0,
-    workers: new Map(),
-  };
+  return testCluster();
 }
 
 function worker(): WorkerRecord {
