@@ -96,7 +96,11 @@ export class KubernetesBackend implements DelegatingBackend {
   async stopCluster(c: ClusterRecord): Promise<void> {
     const { client, tracker, logs } = this.#d;
     const id = clusterId(c.name);
-    const live = [null, ...tracker.workerPods(c.name).map((p) => p.metadata?.name ?? '')];
+    // The logs of pods still running are copied now (ended ones were copied as they ended).
+    const scheduler = objectNames(id).scheduler;
+    const live = [null, ...tracker.workerPods(c.name).map((p) => p.metadata?.name ?? '')].filter(
+      (w) => !tracker.isKept(w ?? scheduler)
+    );
     await Promise.all(live.map((w) => logs.capture(c.name, w, null)));
     await client.deleteCluster(id);
     tracker.forgetCluster(c.name, id);

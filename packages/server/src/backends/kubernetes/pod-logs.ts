@@ -6,7 +6,7 @@
  * is bounded by the rotation size and ends with how the pod ended.
  * @module
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ClusterRecord, WorkerRecord } from '../../clusters/model.js';
@@ -44,8 +44,10 @@ export class PodLogs implements BackendLogs {
       const text = await this.#client.podLog(pod, this.#limits.maxBytes);
       const trailer = ending === null ? '' : `[gatehouse] pod ${pod} ended: ${ending}\n`;
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      const body = text === '' || text.endsWith('\n') ? text : `${text}\n`;
-      writeFileSync(file, body + trailer, { mode: 0o600 });
+      // No log (never started, or gone): what was kept stays, the ending is added.
+      if (text === '') appendFileSync(file, trailer, { mode: 0o600 });
+      else
+        writeFileSync(file, (text.endsWith('\n') ? text : `${text}\n`) + trailer, { mode: 0o600 });
     } catch (err) {
       this.#log.warn(
         { pod, err: err instanceof Error ? err.message : String(err) },

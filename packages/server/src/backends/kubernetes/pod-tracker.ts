@@ -97,7 +97,8 @@ export class PodTracker {
       if (gone === undefined) this.#gone.set(owner.cluster, (gone = new Map<string, string>()));
       gone.set(name, how ?? 'pod deleted');
     }
-    if (how === null || this.#ended.has(name) || this.#capturing.has(name)) {
+    // A deleted pod's log is gone with it: it was copied when its deletion began.
+    if (deleted || how === null || this.#ended.has(name) || this.#capturing.has(name)) {
       this.#d.notify(change);
       return;
     }
@@ -132,6 +133,11 @@ export class PodTracker {
   /** Names of pods created for `cluster` that the watch has not shown yet. */
   creatingFor(cluster: string): string[] {
     return [...this.#creating].filter(([, v]) => v.cluster === cluster).map(([k]) => k);
+  }
+
+  /** Whether pod `name` ended and its log was kept with its ending. */
+  isKept(name: string): boolean {
+    return this.#ended.has(name) || this.#capturing.has(name);
   }
 
   /** Whether the pod named has ended (its log kept) or ends now. */
