@@ -134,10 +134,12 @@ def test_gateway_killed_mid_scale_comes_back_to_the_same_pods(k8s_ns, k8s_gateho
     g.kill()
     before = {p["metadata"]["name"] for p in k8s_ns.pods("dask-worker")}
     g.start()
-    cluster = gateway_client(g, auth=BasicAuth(username="alice")).connect(name)
+    # `first` stays referenced: a collected client object would shut its cluster down.
+    first, cluster = cluster, gateway_client(g, auth=BasicAuth(username="alice")).connect(name)
     wait_for_workers(cluster, exact=3, timeout=TIMEOUT)
     after = {p["metadata"]["name"] for p in k8s_ns.pods("dask-worker")}
     assert before <= after and len(after) == 3, (before, after)
     assert len(k8s_ns.get("daskclusters")) == 1 and len(k8s_ns.pods("dask-scheduler")) == 1
     cluster.shutdown()
+    del first
     wait_until(lambda: k8s_ns.get() == [], 90, "every object to be deleted")
