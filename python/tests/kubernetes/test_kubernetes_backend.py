@@ -13,6 +13,8 @@ from dask_gateway import BasicAuth, GatewayClusterError
 from conftest import wait_for_workers
 from gatehouse_fixture import wait_until
 
+pytestmark = pytest.mark.kubernetes
+
 TIMEOUT = 180
 LABEL = "app.kubernetes.io/component"
 
