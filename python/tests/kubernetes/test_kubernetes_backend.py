@@ -145,3 +145,17 @@ def test_gateway_killed_mid_scale_comes_back_to_the_same_pods(k8s_ns, k8s_gateho
     cluster.shutdown()
     del first
     wait_until(lambda: k8s_ns.get() == [], 90, "every object to be deleted")
+
+
+def test_pending_worker_waits_for_a_machine_with_the_scheduler_reason(k8s_gatehouse, gateway_client):
+    # Requests no node of this cluster can hold: kube-scheduler leaves the pod Pending.
+    g = k8s_gatehouse({"backend": {"worker_requests": {"cpu": "512", "memory": "256Mi"}}})
+    cluster = gateway_client(g, auth=BasicAuth(username="alice")).new_cluster()
+    cluster.scale(1)
+
+    def queued_event():
+        text = events_text(g, cluster.name)
+        return "waiting for a machine" in text and "Insufficient cpu" in text and text
+    text = wait_until(queued_event, TIMEOUT, "the worker's 'waiting for a machine' event")
+    assert "dask-worker-" in text, text
+    cluster.shutdown()
