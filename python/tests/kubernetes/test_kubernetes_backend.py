@@ -148,8 +148,8 @@ def test_gateway_killed_mid_scale_comes_back_to_the_same_pods(k8s_ns, k8s_gateho
 
 
 def test_pending_worker_waits_for_a_machine_with_the_scheduler_reason(k8s_gatehouse, gateway_client):
-    # Requests no node of this cluster can hold: kube-scheduler leaves the pod Pending.
-    g = k8s_gatehouse({"backend": {"worker_requests": {"cpu": "512", "memory": "256Mi"}}})
+    # Workers of 64 cores (requests = limits): kube-scheduler leaves the pod Pending.
+    g = k8s_gatehouse({"cluster": {"worker_cores": 64}, "backend": {"worker_requests": None}})
     cluster = gateway_client(g, auth=BasicAuth(username="alice")).new_cluster()
     cluster.scale(1)
 
