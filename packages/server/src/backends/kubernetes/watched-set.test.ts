@@ -82,8 +82,7 @@ describe('WatchedSet against a fake API server', () => {
     const set = new WatchedSet<V1Pod>({
       kc: client.kc,
       path: '/api/v1/namespaces/ns/pods',
-      list: () =>
-        client.core.listNamespacedPod({ namespace: 'ns' }),
+      list: () => client.core.listNamespacedPod({ namespace: 'ns' }),
       labelSelector: 'a=b',
       log: pino({ level: 'silent' }),
       watchTimeout: 3600,
