@@ -5,13 +5,14 @@ an image that does not exist failing the start at once; and a gateway SIGKILLed 
 comes back to the same pods. The gateway runs as the ServiceAccount of deploy/kubernetes/rbac.yaml.
 """
 import json
+import subprocess
 import time
 
 import pytest
 from dask_gateway import BasicAuth, GatewayClusterError
 
 from conftest import wait_for_workers
-from gatehouse_fixture import wait_until
+from gatehouse_fixture import CLI, wait_until
 
 pytestmark = pytest.mark.kubernetes
 
@@ -122,7 +123,14 @@ def test_image_that_does_not_exist_fails_at_once(k8s_ns, k8s_gatehouse, gateway_
     assert "does-not-exist" in reason, reason
     text = events_text(g, failed.name)
     assert "does-not-exist" in text, text
-    wait_until(lambda: k8s_ns.get() == [], 90, "the failed cluster's objects to be deleted")
+    # The CLI, through the TypeScript SDK's ClusterFailedError, shows the container's message.
+    t0 = time.monotonic()
+    cli = subprocess.run(["node", str(CLI), "--address", g.address, "--user", "alice",
+                          "clusters", "new"], capture_output=True, text=True, timeout=120)
+    print(f"the CLI's start failed after {time.monotonic() - t0:.1f} s")
+    out = cli.stdout + cli.stderr
+    assert cli.returncode == 9 and "does-not-exist" in out, (cli.returncode, out[-2000:])
+    wait_until(lambda: k8s_ns.get() == [], 90, "the failed clusters' objects to be deleted")
 
 
 def test_gateway_killed_mid_scale_comes_back_to_the_same_pods(k8s_ns, k8s_gatehouse, gateway_client,
