@@ -389,10 +389,7 @@ describe('environments that live only in the cluster image (Kubernetes)', () => 
     await inImage.refresh();
     const [image, broken] = inImage.list();
     assert.equal(image?.state, 'ok');
-    assert.match(
-      image.detail,
-      /^unchecked: .*only-in-image\/bin\/python is not on the gateway/
-    );
+    assert.match(image.detail, /^unchecked: .*only-in-image\/bin\/python is not on the gateway/);
     assert.equal(broken?.state, 'broken', 'an environment present locally is still checked');
     // The positive control: on a backend whose clusters run here, it is refused.
     const local = createEnvironmentCatalog(cfg, log, () => 1, null);
