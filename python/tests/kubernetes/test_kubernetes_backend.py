@@ -161,7 +161,10 @@ def test_gateway_killed_mid_scale_comes_back_to_the_same_pods(k8s_ns, k8s_gateho
 
 def test_pending_worker_waits_for_a_machine_with_the_scheduler_reason(k8s_gatehouse, gateway_client):
     # Workers of 64 cores (requests = limits): kube-scheduler leaves the pod Pending.
-    g = k8s_gatehouse({"cluster": {"worker_cores": 64}, "backend": {"worker_requests": None}})
+    # The gateway's own pool has room for them (its accounting is not what is tested here).
+    g = k8s_gatehouse({"cluster": {"worker_cores": 64}, "backend": {"worker_requests": None},
+                       "pool": {"machine_types": [
+                           {"name": "big", "cores": 128, "memory": "1024 G", "count": 2}]}})
     cluster = gateway_client(g, auth=BasicAuth(username="alice")).new_cluster()
     cluster.scale(1)
 

@@ -86,6 +86,8 @@ function startTimers(s: ManagerState): void {
   every(s, timing.orphanScanPeriod, 'orphan scan', () => reapOrphans(s, true));
   every(s, timing.clusterStatusPeriod, 'resync', () => {
     resync(s);
+    // A backend whose cache follows events (Kubernetes informers) has no refresh to hang it on.
+    if (backend.refresh === undefined) reportQueues(s);
   });
   every(s, timing.workerStatusPeriod, 'worker resync', () => {
     resyncWorkers(s);
