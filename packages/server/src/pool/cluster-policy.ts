@@ -241,14 +241,20 @@ export class ClusterPolicy {
     if (workers === undefined) return { count: requested, msg: null };
     const fit = maxFitting(types, [...others, ...rest], workers, cap);
     if (fit >= requested) return { count: requested, msg: null };
-    const state = pack(types, [...others, ...rest]);
+    // The pool as it is once the clamped grant is booked: the numbers that explain the clamp.
+    const state = pack(types, [...others, ...rest, { ...workers, count: fit }]);
     const mine = state.machinesByUser.get(c.username) ?? 0;
-    const capText = cap === null ? '' : ` (at most ${String(cap)} per user)`;
+    const why =
+      state.machinesUsed >= this.#total
+        ? 'the shared pool is full'
+        : cap !== null && mine >= cap
+          ? 'your share of the shared pool is full'
+          : 'no more of them fit in the shared pool';
+    const capText = cap === null ? '' : `; at most ${String(cap)} per user`;
     const msg =
-      `Scale request of ${plural(requested, 'worker')} does not fit the shared pool: ` +
-      `${String(state.machinesUsed)} of ${String(this.#total)} machines are in use by ` +
-      `${plural(state.usersWithMachines, 'user')}, ${String(mine)} of them yours${capText}. ` +
-      `Scaling to ${String(fit)} instead.`;
+      `Scale to ${plural(requested, 'worker')} clamped to ${String(fit)}: ${why} ` +
+      `(${String(state.machinesUsed)} of ${String(this.#total)} machines in use by ` +
+      `${plural(state.usersWithMachines, 'user')}, ${String(mine)} of them yours${capText}).`;
     return { count: fit, msg };
   }
 }
