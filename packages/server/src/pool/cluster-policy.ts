@@ -76,6 +76,15 @@ function mapValues<T, U>(r: Readonly<Record<string, T>>, f: (v: T) => U): Record
   return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, f(v)]));
 }
 
+/** One group's quota settings and where they come from. */
+export interface GroupQuotaSettings {
+  readonly group: string;
+  readonly quota: Partial<Quota>;
+  readonly source: 'config' | 'admin' | null;
+  /** The config file's settings, which clearing the override returns to. */
+  readonly config: Partial<Quota> | null;
+}
+
 /** Quotas and the shared pool over the live clusters. */
 export class ClusterPolicy {
   readonly #types: MachineType[];
@@ -84,6 +93,8 @@ export class ClusterPolicy {
   readonly #fileQuotas: QuotaConfig;
   /** Per-user overrides set by admins at run time (take precedence over the file). */
   readonly #overrides = new Map<string, Partial<Quota>>();
+  /** Per-group overrides set by admins at run time (replace the file's settings of the group). */
+  readonly #groupOverrides = new Map<string, Partial<Quota>>();
   /** The groups each user had when last seen, for decisions made without a request (heartbeats). */
   readonly #groupsOf = new Map<string, readonly string[]>();
   readonly #ledger: PoolLedger;
@@ -209,10 +220,14 @@ export class ClusterPolicy {
 
   /** The quota that applies to `username`. */
   quota(username: string): Quota {
-    const base = effectiveQuota(this.#fileQuotas, {
-      name: username,
-      groups: this.#groupsOf.get(username) ?? [],
-    });
+    const groups = { ...this.#fileQuotas.groups, ...Object.fromEntries(this.#groupOverrides) };
+    const base = effectiveQuota(
+      { ...this.#fileQuotas, groups },
+      {
+        name: username,
+        groups: this.#groupsOf.get(username) ?? [],
+      }
+    );
     return { ...base, ...(this.#overrides.get(username) ?? {}) };
   }
 
@@ -230,6 +245,36 @@ export class ClusterPolicy {
   setOverride(username: string, q: Partial<Quota> | null): void {
     if (q === null) this.#overrides.delete(username);
     else this.#overrides.set(username, q);
+  }
+
+  /** Sets (or with null clears) an admin's override of a group's quota. */
+  setGroupOverride(group: string, q: Partial<Quota> | null): void {
+    if (q === null) this.#groupOverrides.delete(group);
+    else this.#groupOverrides.set(group, q);
+  }
+
+  /**
+   * Every group with quota settings or known otherwise (`known`, e.g. granted groups and the
+   * groups users were seen in): its settings from the config file, an admin's override, and
+   * which of the two applies (null: neither sets anything).
+   */
+  groupQuotas(known: Iterable<string>): GroupQuotaSettings[] {
+    const names = new Set([
+      ...Object.keys(this.#fileQuotas.groups),
+      ...this.#groupOverrides.keys(),
+      ...known,
+      ...[...this.#groupsOf.values()].flat(),
+    ]);
+    return [...names].sort().map((group) => {
+      const file = this.#fileQuotas.groups[group] ?? null;
+      const override = this.#groupOverrides.get(group) ?? null;
+      return {
+        group,
+        quota: override ?? file ?? {},
+        source: override !== null ? 'admin' : file !== null ? 'config' : null,
+        config: file,
+      };
+    });
   }
 
   /** Clamps `requested` workers of `c` to what the shared pool can take. */

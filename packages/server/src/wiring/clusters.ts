@@ -84,6 +84,9 @@ async function loadPolicy(
   for (const [username, q] of Object.entries(await accessStore.listUserQuotas())) {
     policy.setOverride(username, parseQuotaBody(JSON.parse(q)));
   }
+  for (const [group, q] of Object.entries(await accessStore.listGroupQuotas())) {
+    policy.setGroupOverride(group, parseQuotaBody(JSON.parse(q)));
+  }
   for (const [name, groups] of Object.entries(await accessStore.listUserGroups())) {
     policy.observe({ name, groups });
   }

@@ -11,7 +11,7 @@ import type { ApiContext } from '../context.js';
 import { NameParams, NoContent, adminOf, quotaJson, type Named } from './admin-common.js';
 
 /** The documented quota body (the handler validates it). */
-const QuotaBody = Type.Object(
+export const QuotaBody = Type.Object(
   {
     max_clusters: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
     max_workers: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
