@@ -56,7 +56,13 @@ export function registerAdminQuotaRoutes(app: ApiApp, ctx: ApiContext): void {
     async (req: Named) => {
       const p = await admin(req);
       const q = parseQuotaBody(req.body);
-      await accessStore.setUserQuota(req.params.name, JSON.stringify(q), p.name, clock.now());
+      // Stored as sent (wire keys), which parseQuotaBody reads back at the next start.
+      await accessStore.setUserQuota(
+        req.params.name,
+        JSON.stringify(req.body),
+        p.name,
+        clock.now()
+      );
       policy.setOverride(req.params.name, q);
       ctx.audit(p.name, 'set quota', req.params.name, 'ok', JSON.stringify(req.body));
       return { quota: quotaJson(policy.quota(req.params.name)) };
