@@ -28,6 +28,11 @@ export function sortKey(text: string): ClusterSortKey {
   return found;
 }
 
+/** The order opposite to the gateway's default for `sort` (descending for numbers). */
+function reversed(sort: ClusterSortKey): 'asc' | 'desc' {
+  return sort === 'workers' || sort === 'cores' || sort === 'core_hours' ? 'asc' : 'desc';
+}
+
 /** Registers `clusters list` on the `clusters` command. */
 export function registerClusterListCommand(clusters: Command, ctx: CliContext): void {
   const { io } = ctx;
@@ -42,7 +47,10 @@ export function registerClusterListCommand(clusters: Command, ctx: CliContext): 
       parseStatusList
     )
     .option('--sort <column>', `sort by ${CLUSTER_SORT_KEYS.join(', ')} (default age)`, sortKey)
-    .option('--asc', 'ascending (default: descending)')
+    .option(
+      '--reverse',
+      'reverse the order (default: the newest first, the biggest first by numbers)'
+    )
     .option('--limit <n>', 'at most n clusters (default 100, at most 500)', nonNegativeInt)
     .option('--watch', 'redraw whenever something changes, until Ctrl-C')
     .option('--json', 'print JSON for scripts')
@@ -53,7 +61,7 @@ export function registerClusterListCommand(clusters: Command, ctx: CliContext): 
           ...(opts.status === undefined ? {} : { status: opts.status }),
           ...(opts.sort === undefined ? {} : { sort: opts.sort }),
           ...(opts.limit === undefined ? {} : { limit: opts.limit }),
-          order: opts.asc === true ? 'asc' : 'desc',
+          ...(opts.reverse === true ? { order: reversed(opts.sort ?? 'age') } : {}),
         });
       const draw = async () => {
         const { clusters: list, total } = await fetchPage();
