@@ -336,6 +336,38 @@ describe('gatehouse client commands', { timeout: 600_000 }, () => {
     assert.equal((await gatehouse(as('bob'), 'clusters', 'stop', name)).code, 0);
   });
 
+  it('redraws `clusters list --watch` when a cluster appears, until Ctrl-C', async () => {
+    const child = spawn(process.execPath, [CLI, 'clusters', 'list', '--watch'], {
+      env: { PATH: process.env['PATH'] ?? '', ...as('bob') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const seen: Array<{ text: string; resolve: () => void }> = [];
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+      for (const s of seen) if (stdout.includes(s.text)) s.resolve();
+    });
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const printed = (text: string) =>
+      new Promise<void>((resolve) => {
+        if (stdout.includes(text)) resolve();
+        else seen.push({ text, resolve });
+      });
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    await printed('\n');
+    const bob = new Gateway({ address: g.url, auth: basicAuth('bob') });
+    const name = await bob.newCluster({ mode: 'working', size: 1 });
+    try {
+      await printed(name);
+      child.kill('SIGINT');
+      assert.equal(await exited, 0, stderr);
+    } finally {
+      child.kill('SIGKILL');
+      await bob.stopCluster(name);
+    }
+  });
+
   it('says a wrong password is wrong, with exit code 3', async () => {
     const guarded = await startGatehouse((dir) => ({
       ...testConfig(dir),
