@@ -16,7 +16,7 @@ function problems(fn: () => unknown): string[] {
     fn();
   } catch (err) {
     assert.ok(err instanceof ConfigError, String(err));
-    return err.problems;
+    return [...err.problems];
   }
   assert.fail('expected a ConfigError');
 }

@@ -3,7 +3,7 @@
  * access and event stores, the event recorder, the instance id and the audit trail.
  * @module
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -48,7 +48,7 @@ export interface Stores {
  * file beside the database or a fixed one in memory. Config loading already refused PostgreSQL
  * without a configured key.
  */
-export function storeKeys(config: GatewayConfig): Buffer[] {
+export function storeKeys(config: GatewayConfig, opts: { create?: boolean } = {}): Buffer[] {
   if (config.encryptionKeys.length > 0) return config.encryptionKeys.map(parseKey);
   if (config.encryptionKeyFile !== null) return readKeyFile(config.encryptionKeyFile);
   if (config.store.type === 'postgres') {
@@ -57,7 +57,9 @@ export function storeKeys(config: GatewayConfig): Buffer[] {
   if (config.store.path === ':memory:') {
     return [parseKey(Buffer.alloc(32, 7).toString('base64'))];
   }
-  return [loadOrCreateKeyFile(path.join(path.dirname(config.store.path), 'gatehouse.key'))];
+  const file = path.join(path.dirname(config.store.path), 'gatehouse.key');
+  if (opts.create === false && !existsSync(file)) throw new Error(`no key file ${file}`);
+  return [loadOrCreateKeyFile(file)];
 }
 
 /** The database `config.store` names, migrated (PostgreSQL pool errors are logged). */
