@@ -55,7 +55,7 @@ Exit codes:
   10  the gateway failed (server error)
   11  the gateway cannot be reached
   12  timed out waiting
-  13  the database has migrations pending (gatehouse db check; run gatehouse db migrate)
+  13  migrations pending (gatehouse db check; run gatehouse db migrate)
  141  the output's reader went away (e.g. piped into head)
 `;
 
