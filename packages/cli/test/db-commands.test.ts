@@ -55,6 +55,22 @@ describe('gatehouse db', () => {
     assert.equal(existsSync(file), false);
   });
 
+  it('copy: a missing source file is exit 2, and is not created', () => {
+    const file = path.join(dir, 'no-source.db');
+    const r = gatehouse(
+      'db',
+      'copy',
+      '--from',
+      `sqlite:${file}`,
+      '--to',
+      'postgresql://gh:pg-secret-pw@127.0.0.1:1/gh'
+    );
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.match(r.err, /there is no database at/);
+    assert.equal(existsSync(file), false);
+    assert.ok(!(r.out + r.err).includes('pg-secret-pw'));
+  });
+
   it('serve: PostgreSQL without a sealing key is refused, saying how to make one', () => {
     const c = configFile(
       'pg.yaml',

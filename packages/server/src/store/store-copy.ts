@@ -7,11 +7,13 @@
  * transaction on the target, which must be empty unless `force` (then its rows are replaced).
  * @module
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { isPostgresUrl, redactUrl } from '../config/resolve-store.js';
 import { isSqlite } from './dialect.js';
 import { openStoreDatabase, type StoreTarget } from './db.js';
+import { NoDatabaseError } from './store-admin.js';
 import type { Database } from './tables.js';
 
 /** Tables copied first (others may refer to them); every other table follows by name. */
@@ -94,6 +96,9 @@ export async function copyStore(
   to: StoreTarget,
   opts: { readonly force?: boolean } = {}
 ): Promise<CopyResult> {
+  if (from.type === 'sqlite' && from.path !== ':memory:' && !existsSync(from.path)) {
+    throw new NoDatabaseError(from.path);
+  }
   const src = await openStoreDatabase(from);
   try {
     const dst = await openStoreDatabase(to);
