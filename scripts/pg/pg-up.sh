@@ -43,5 +43,5 @@ as_owner "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/postgres.log" -w -t 60 start -o \
   { cat "$DIR/postgres.log" >&2; exit 1; }
 URL="postgresql://gatehouse:$PASSWORD@127.0.0.1:$PORT/postgres"
 printf '%s\n' "$URL" >"$DIR/url"
-chmod 0644 "$DIR/url"
+chmod 0600 "$DIR/url"
 echo "$URL"
