@@ -17,6 +17,7 @@ import {
 } from './client/exit-codes.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerClusterCommands } from './commands/clusters.js';
+import { registerDbCommands } from './commands/db.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerPoolCommands } from './commands/pool.js';
 import { registerServerCommands } from './commands/server.js';
@@ -51,6 +52,7 @@ function buildProgram(ctx: CliContext) {
       },
     });
   registerServerCommands(program, ctx);
+  registerDbCommands(program, ctx);
   registerLoginCommands(program, ctx);
   registerClusterCommands(program, ctx);
   registerPoolCommands(program, ctx);
