@@ -61,6 +61,7 @@ const suites = {
       args: [
         '--test',
         '--test-concurrency=1',
+        path.join(root, 'e2e', 'page-checks.test.mjs'),
         path.join(root, 'e2e', 'web-ui.test.mjs'),
         path.join(root, 'e2e', 'hostile-dashboard.test.mjs'),
       ],

@@ -23,8 +23,31 @@ export type {
   UsageDay,
 } from '@gatehouse/sdk';
 
+/** One point of a cluster's worker chart: the scale target and the running workers at `at`. */
+export interface WorkerPoint {
+  readonly at: number;
+  readonly target: number;
+  readonly running: number;
+}
+
+/**
+ * The cluster view's fields of issue 16 (`workers_running`, `core_hours`, …), optional so the
+ * pages also work against a gateway that does not send them yet.
+ */
+export interface ClusterExtras {
+  readonly workers_running: number;
+  readonly workers_starting: number;
+  readonly workers_target: number;
+  readonly core_hours: number;
+  readonly memory_gib_hours: number;
+  readonly profile: string | null;
+  readonly environment: string | null;
+  readonly adaptive: { readonly minimum: number; readonly maximum: number } | null;
+  readonly worker_series: readonly WorkerPoint[];
+}
+
 /** A cluster as the UI shows it. */
-export type ClusterView = AdminCluster;
+export type ClusterView = AdminCluster & Partial<ClusterExtras>;
 
 /** One process's log of a cluster. */
 export interface ProcessLog {

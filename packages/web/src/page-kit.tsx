@@ -13,10 +13,16 @@ export interface PageProps {
 }
 
 /** A link inside the UI. */
-export function Link(props: { go: (p: string) => void; to: string; children: ReactNode }) {
-  const { go, to, children } = props;
+export function Link(props: {
+  go: (p: string) => void;
+  to: string;
+  children: ReactNode;
+  className?: string;
+}) {
+  const { go, to, children, className } = props;
   return (
     <a
+      {...(className === undefined ? {} : { className })}
       href={`${gatewayBase(window.location.pathname)}/ui${to}`}
       onClick={(e) => {
         e.preventDefault();
