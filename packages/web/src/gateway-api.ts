@@ -8,6 +8,8 @@ import {
   Gateway,
   browserSessionHeaders,
   type AdminCluster,
+  type MeJson,
+  type RequestJson,
   type ClusterEvent,
   type OptionEntry,
 } from '@gatehouse/sdk';
@@ -16,12 +18,20 @@ export type {
   AdminUser,
   BrowserSession as SessionInfo,
   LogsJson,
-  MeJson as SessionUser,
   PoolJson as PoolState,
-  RequestJson as AccessRequest,
   TokenJson as TokenInfo,
   UsageDay,
 } from '@gatehouse/sdk';
+
+/** An access request; `reason` is the admin's reason for a denial (issue 16). */
+export type AccessRequest = RequestJson & Partial<{ readonly reason: string | null }>;
+
+/**
+ * The signed-in user; `contact` is whom to ask for help (`access.contact`) and
+ * `access_request` their latest request (issue 16; optional for older gateways).
+ */
+export type SessionUser = MeJson &
+  Partial<{ readonly contact: string | null; readonly access_request: AccessRequest | null }>;
 
 /** One point of a cluster's worker chart: the scale target and the running workers at `at`. */
 export interface WorkerPoint {
@@ -62,19 +72,60 @@ export function gatewayBase(pathname: string): string {
   return i < 0 ? '' : pathname.slice(0, i);
 }
 
+/**
+ * How the last call went: answered, the gateway unreachable, or the session gone (a 401 on a
+ * call other than the session and login ones).
+ */
+export type Connection = 'ok' | 'unreachable' | 'expired';
+
+/** Routes whose 401 is an answer, not an expired session. */
+const SESSION_ROUTES = /\/api\/ui\/(session|login|logout)$/;
+
 /** The gateway calls the pages make. */
 export class GatewayApi {
   /** The gateway's base path ('' or a prefix such as `/gw`). */
   readonly base: string;
   /** The SDK client, authenticated by the browser session. */
   readonly gateway: Gateway;
+  private readonly listeners = new Set<(c: Connection) => void>();
+  private connection: Connection = 'ok';
 
   constructor(base: string) {
     this.base = base;
     this.gateway = new Gateway({
       address: `${window.location.origin}${base}`,
       headers: browserSessionHeaders(() => document.cookie),
+      fetch: (input, init) => this.watchedFetch(input, init),
     });
+  }
+
+  /** Calls `listener` whenever the connection changes; returns the function that stops it. */
+  onConnection(listener: (c: Connection) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private setConnection(c: Connection): void {
+    if (c === this.connection) return;
+    this.connection = c;
+    for (const l of this.listeners) l(c);
+  }
+
+  private async watchedFetch(input: string, init?: RequestInit): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(input, init);
+    } catch (err) {
+      if (init?.signal?.aborted !== true) this.setConnection('unreachable');
+      throw err;
+    }
+    const path = new URL(input, window.location.href).pathname;
+    if (res.status === 401 && !SESSION_ROUTES.test(path)) this.setConnection('expired');
+    else if (res.status < 500 || res.status > 504) this.setConnection('ok');
+    else this.setConnection('unreachable');
+    return res;
   }
 
   session = () => this.gateway.browserSession();

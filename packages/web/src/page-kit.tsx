@@ -18,11 +18,14 @@ export function Link(props: {
   to: string;
   children: ReactNode;
   className?: string;
+  /** Marks the link as the current page (`aria-current="page"`). */
+  current?: boolean;
 }) {
-  const { go, to, children, className } = props;
+  const { go, to, children, className, current = false } = props;
   return (
     <a
       {...(className === undefined ? {} : { className })}
+      {...(current ? { 'aria-current': 'page' as const } : {})}
       href={`${gatewayBase(window.location.pathname)}/ui${to}`}
       onClick={(e) => {
         e.preventDefault();
