@@ -144,6 +144,7 @@ export function App({ api }: { api: GatewayApi }) {
           routeOf(window.location.pathname.slice(api.base.length + 3)).page !== 'login'
         ) {
           const here = `${window.location.pathname}${window.location.search}`;
+          setSession(null);
           navigate(api.base, `/login?expired=1&next=${encodeURIComponent(here)}`);
         }
         reload();
@@ -156,6 +157,7 @@ export function App({ api }: { api: GatewayApi }) {
       <UnreachablePage retry={reload} />
     ) : (
       <main>
+        <h1>Gatehouse</h1>
         <p role="status">Loading…</p>
       </main>
     );
