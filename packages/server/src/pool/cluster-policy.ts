@@ -216,6 +216,11 @@ export class ClusterPolicy {
     return { ...base, ...(this.#overrides.get(username) ?? {}) };
   }
 
+  /** The groups `username` had when last seen (none when never seen). */
+  groupsOf(username: string): readonly string[] {
+    return this.#groupsOf.get(username) ?? [];
+  }
+
   /** What `username` holds now. */
   usage(username: string): Usage {
     return this.#ledger.usageOf(username);

@@ -54,6 +54,15 @@ export function selectRequests(db: Kysely<Database>, status?: AccessRequestRow['
   return status === undefined ? q : q.where('status', '=', status);
 }
 
+/** A user's newest access request. */
+export const selectLatestRequest = (db: Kysely<Database>, username: string) =>
+  db
+    .selectFrom('access_requests')
+    .selectAll()
+    .where('username', '=', username)
+    .orderBy('id', 'desc')
+    .limit(1);
+
 /** One access request. */
 export const selectRequest = (db: Kysely<Database>, id: number) =>
   db.selectFrom('access_requests').selectAll().where('id', '=', id);
@@ -64,11 +73,12 @@ export const updateRequestDecision = (
   id: number,
   status: 'approved' | 'denied',
   by: string,
-  now: number
+  now: number,
+  reason: string | null
 ) =>
   db
     .updateTable('access_requests')
-    .set({ status, decided_by: by, decided_at: now })
+    .set({ status, decided_by: by, decided_at: now, reason })
     .where('id', '=', id);
 
 /** Stores a new token (its hash only). */

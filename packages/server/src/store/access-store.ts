@@ -47,7 +47,15 @@ export interface AccessStore {
   fileRequest(username: string, message: string, now: number): Promise<AccessRequest>;
   listRequests(status?: AccessRequestRow['status']): Promise<AccessRequest[]>;
   getRequest(id: number): Promise<AccessRequest | undefined>;
-  decideRequest(id: number, status: 'approved' | 'denied', by: string, now: number): Promise<void>;
+  decideRequest(
+    id: number,
+    status: 'approved' | 'denied',
+    by: string,
+    now: number,
+    reason?: string | null
+  ): Promise<void>;
+  /** The user's newest access request, whatever its status. */
+  latestRequest(username: string): Promise<AccessRequest | undefined>;
 
   /** Issues a token; the returned `token` is shown once and only its hash is kept. */
   issueToken(o: TokenIssue): Promise<{ token: string; info: TokenInfo }>;
@@ -131,6 +139,7 @@ class SqlAccessStore implements AccessStore {
         created_at: now,
         decided_by: null,
         decided_at: null,
+        reason: null,
       })
       .executeTakeFirstOrThrow();
     return requestOut(row);
@@ -149,9 +158,15 @@ class SqlAccessStore implements AccessStore {
     id: number,
     status: 'approved' | 'denied',
     by: string,
-    now: number
+    now: number,
+    reason: string | null = null
   ): Promise<void> {
-    await q.updateRequestDecision(this.#db, id, status, by, now).execute();
+    await q.updateRequestDecision(this.#db, id, status, by, now, reason).execute();
+  }
+
+  async latestRequest(username: string): Promise<AccessRequest | undefined> {
+    const row = await q.selectLatestRequest(this.#db, username).executeTakeFirst();
+    return row === undefined ? undefined : requestOut(row);
   }
 
   async issueToken(o: TokenIssue): Promise<{ token: string; info: TokenInfo }> {

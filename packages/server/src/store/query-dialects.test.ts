@@ -84,6 +84,7 @@ const calls: Record<string, Record<string, ((db: Db) => Compilable)[]>> = {
     insertGrant: [(db) => accessQueries.insertGrant(db, 'u', 'a', 1)],
     deleteGrant: [(db) => accessQueries.deleteGrant(db, 'u')],
     selectPendingRequest: [(db) => accessQueries.selectPendingRequest(db, 'u')],
+    selectLatestRequest: [(db) => accessQueries.selectLatestRequest(db, 'u')],
     insertRequest: [
       (db) =>
         accessQueries.insertRequest(db, {
@@ -100,7 +101,9 @@ const calls: Record<string, Record<string, ((db: Db) => Compilable)[]>> = {
       (db) => accessQueries.selectRequests(db, 'pending'),
     ],
     selectRequest: [(db) => accessQueries.selectRequest(db, 1)],
-    updateRequestDecision: [(db) => accessQueries.updateRequestDecision(db, 1, 'denied', 'a', 2)],
+    updateRequestDecision: [
+      (db) => accessQueries.updateRequestDecision(db, 1, 'denied', 'a', 2, 'why'),
+    ],
     insertToken: [
       (db) =>
         accessQueries.insertToken(db, {

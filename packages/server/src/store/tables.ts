@@ -66,6 +66,8 @@ export interface AccessRequestRow {
   created_at: number;
   decided_by: string | null;
   decided_at: number | null;
+  /** The admin's reason for a denial (migration 0008); null without one. */
+  reason: string | null;
 }
 
 /** An API token (only its SHA-256 hash is kept). */
