@@ -19,11 +19,6 @@ import { PoolPage } from './pages/pool.js';
 import { AdminPage } from './pages/admin.js';
 import { ForbiddenPage, NotFoundPage, UnreachableBanner, UnreachablePage } from './pages/states.js';
 
-/** The contact for help the gateway names (`access.contact`), if it sends one. */
-export function contactOf(user: SessionUser): string | null {
-  return user.contact ?? null;
-}
-
 /** The page `route` names, for a signed-in user (the access page until granted). */
 function pageFor(
   route: Route,
@@ -33,7 +28,7 @@ function pageFor(
 ): ReactNode {
   const { api, go } = props;
   if (!user.granted)
-    return <AccessPage api={api} user={user} contact={contactOf(user)} onGranted={onGranted} />;
+    return <AccessPage api={api} user={user} contact={user.contact} onGranted={onGranted} />;
   switch (route.page) {
     case 'clusters':
     case 'login':
@@ -46,7 +41,7 @@ function pageFor(
       return user.admin ? (
         <AdminPage api={api} go={go} />
       ) : (
-        <ForbiddenPage go={go} user={user.name} contact={contactOf(user)} />
+        <ForbiddenPage go={go} user={user.name} contact={user.contact} />
       );
     case 'cluster':
       return <ClusterPage api={api} go={go} name={route.name} />;

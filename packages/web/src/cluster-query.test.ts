@@ -25,6 +25,14 @@ function cluster(i: number, over: Partial<ClusterView> = {}): ClusterView {
     failure: null,
     dashboard_route: null,
     options: {},
+    workers_running: i % 7,
+    workers_starting: 0,
+    workers_target: i % 7,
+    core_hours: i / 10,
+    memory_gib_hours: 0,
+    profile: null,
+    environment: null,
+    adaptive: null,
     ...over,
   };
 }

@@ -75,11 +75,6 @@ export function paramsFromQuery(q: ClusterQuery): URLSearchParams {
   return p;
 }
 
-/** Workers connected to the scheduler (older gateways report only `workers`). */
-export function workersRunning(c: ClusterView): number {
-  return c.workers_running ?? c.workers;
-}
-
 function sortValue(c: ClusterView, key: SortKey): string | number {
   switch (key) {
     case 'name':
@@ -91,11 +86,11 @@ function sortValue(c: ClusterView, key: SortKey): string | number {
     case 'age':
       return c.age_seconds;
     case 'workers':
-      return workersRunning(c);
+      return c.workers_running;
     case 'cores':
       return c.cores;
     case 'core_hours':
-      return c.core_hours ?? 0;
+      return c.core_hours;
   }
 }
 

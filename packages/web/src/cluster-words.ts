@@ -4,7 +4,6 @@
  * @module
  */
 import type { ClusterView } from './gateway-api.js';
-import { workersRunning } from './cluster-query.js';
 
 const STOP_WORDS: Readonly<Record<string, string>> = {
   user: 'stopped by its owner',
@@ -23,16 +22,9 @@ export function statusReason(c: ClusterView): string {
   return '';
 }
 
-/** The scale target (older gateways call it `requested_workers`). */
-export function workersTarget(c: ClusterView): number {
-  return c.workers_target ?? c.requested_workers;
-}
-
 /** "2 running", "2 running, 1 starting", "0 running of 3" (target shown when it differs). */
 export function workersText(c: ClusterView): string {
-  const running = workersRunning(c);
-  const starting = c.workers_starting ?? Math.max(0, workersTarget(c) - running);
-  const target = workersTarget(c);
+  const { workers_running: running, workers_starting: starting, workers_target: target } = c;
   const active = c.status === 'PENDING' || c.status === 'RUNNING';
   let s = `${String(running)} running`;
   if (active && starting > 0) s += `, ${String(starting)} starting`;

@@ -7,15 +7,19 @@
 import {
   Gateway,
   browserSessionHeaders,
+  NotFoundError,
   type AdminCluster,
-  type MeJson,
-  type RequestJson,
   type ClusterEvent,
   type OptionEntry,
 } from '@gatehouse/sdk';
+import { ClusterDetail } from '@gatehouse/api';
+
+export type { WorkerPoint } from '@gatehouse/api';
 
 export type {
   AdminUser,
+  MeJson as SessionUser,
+  RequestJson as AccessRequest,
   BrowserSession as SessionInfo,
   LogsJson,
   PoolJson as PoolState,
@@ -23,41 +27,11 @@ export type {
   UsageDay,
 } from '@gatehouse/sdk';
 
-/** An access request; `reason` is the admin's reason for a denial (issue 16). */
-export type AccessRequest = RequestJson & Partial<{ readonly reason: string | null }>;
-
-/**
- * The signed-in user; `contact` is whom to ask for help (`access.contact`) and
- * `access_request` their latest request (issue 16; optional for older gateways).
- */
-export type SessionUser = MeJson &
-  Partial<{ readonly contact: string | null; readonly access_request: AccessRequest | null }>;
-
-/** One point of a cluster's worker chart: the scale target and the running workers at `at`. */
-export interface WorkerPoint {
-  readonly at: number;
-  readonly target: number;
-  readonly running: number;
-}
-
-/**
- * The cluster view's fields of issue 16 (`workers_running`, `core_hours`, …), optional so the
- * pages also work against a gateway that does not send them yet.
- */
-export interface ClusterExtras {
-  readonly workers_running: number;
-  readonly workers_starting: number;
-  readonly workers_target: number;
-  readonly core_hours: number;
-  readonly memory_gib_hours: number;
-  readonly profile: string | null;
-  readonly environment: string | null;
-  readonly adaptive: { readonly minimum: number; readonly maximum: number } | null;
-  readonly worker_series: readonly WorkerPoint[];
-}
-
 /** A cluster as the UI shows it. */
-export type ClusterView = AdminCluster & Partial<ClusterExtras>;
+export type ClusterView = AdminCluster;
+
+/** One cluster with its worker series (`GET /api/v1/me/clusters/{name}`). */
+export type ClusterDetailView = ClusterDetail;
 
 /** One process's log of a cluster. */
 export interface ProcessLog {
@@ -138,6 +112,21 @@ export class GatewayApi {
     this.gateway.clusterDetails(
       all ? { status: ['PENDING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED'] } : {}
     );
+  /** One of the caller's clusters (admins: anyone's) with its worker series. */
+  cluster = async (name: string): Promise<ClusterDetailView> => {
+    try {
+      return await this.gateway.transport.json(ClusterDetail, {
+        method: 'GET',
+        path: `/api/v1/me/clusters/${encodeURIComponent(name)}`,
+      });
+    } catch (err) {
+      // A gateway without the detail route: the list has the same view, without the series.
+      if (!(err instanceof NotFoundError)) throw err;
+      const c = (await this.clusters(true)).find((x) => x.name === name);
+      if (c === undefined) throw err;
+      return { ...c, worker_series: [] };
+    }
+  };
   options = async (): Promise<OptionEntry[]> => [...(await this.gateway.clusterOptions()).fields];
   create = (options: Record<string, unknown>) => this.gateway.newCluster(options);
   scale = (name: string, count: number) => this.gateway.scale(name, count);

@@ -24,9 +24,7 @@ function RequestState({ request, now }: { request: AccessRequest; now: number })
         </p>
         <p>
           Reason:{' '}
-          {request.reason === undefined || request.reason === null || request.reason === ''
-            ? 'none given.'
-            : request.reason}
+          {request.reason === null || request.reason === '' ? 'none given.' : request.reason}
         </p>
       </div>
     );
@@ -94,7 +92,7 @@ export function AccessPage(props: {
       clearInterval(t);
     };
   }, [onGranted]);
-  const request = sent ?? user.access_request ?? null;
+  const request = sent ?? user.access_request;
   return (
     <section>
       <h1>You need access</h1>

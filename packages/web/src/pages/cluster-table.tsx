@@ -76,7 +76,7 @@ function columns(go: (p: string) => void, showOwner: boolean): Column[] {
     {
       key: 'core_hours',
       label: 'Cost so far',
-      cell: (c) => (c.core_hours === undefined ? '—' : formatCoreHours(c.core_hours)),
+      cell: (c) => formatCoreHours(c.core_hours),
     },
   ];
   return all.filter((c): c is Column => c !== null);
