@@ -23,11 +23,11 @@ describe('a cluster in the web UI', { timeout: 400_000 }, () => {
       auth: { type: 'basic', password: null },
       access: { grant_all_authenticated: true, bootstrap_admin_token: false, admin_users: [] },
       profiles: [
-        { name: 'Small Worker', worker_cores: 1, worker_memory: '1 GiB', default: true },
-        { name: 'Medium Worker', worker_cores: 2, worker_memory: '2 GiB' },
+        { name: 'Small Worker', worker_cores: 1, worker_memory: '1 G', default: true },
+        { name: 'Medium Worker', worker_cores: 2, worker_memory: '2 G' },
       ],
       environment_variables: { enabled: true },
-      pool: { machine_types: [{ name: 'm', cores: 2, memory: '4 GiB', count: 2 }] },
+      pool: { machine_types: [{ name: 'm', cores: 2, memory: '4 G', count: 2 }] },
     });
     browser = await launchChromium();
     s.alice = await loginAs(browser, gh.url, 'alice');
