@@ -135,6 +135,12 @@ describe('a cluster in the web UI', { timeout: 400_000 }, () => {
     const r = await api(gh.url, 'alice', 'POST', `/api/v1/clusters/${s.name}/scale`, { count: 1 });
     assert.equal(r.status, 200);
     await until(async () => (await input.inputValue()) === '1', T, 'the input to read 1');
+    // The worker that scale stopped is marked in the logs, which followed without a click.
+    await page
+      .getByTestId('logs')
+      .getByText('stopped', { exact: true })
+      .first()
+      .waitFor({ timeout: T });
 
     await page.getByLabel('Adaptive minimum').fill('6');
     await page.getByLabel('Adaptive maximum').fill('2');

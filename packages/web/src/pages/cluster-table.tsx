@@ -56,12 +56,12 @@ function columns(go: (p: string) => void, showOwner: boolean): Column[] {
       key: 'status',
       label: 'Status',
       cell: (c) => (
-        <>
+        <div>
           <span className={`status status-${c.status}`} data-testid="status">
             {c.status}
           </span>
           {statusReason(c) !== '' && <span className="reason"> {statusReason(c)}</span>}
-        </>
+        </div>
       ),
     },
     { key: null, label: 'Profile', cell: (c) => c.profile ?? '—' },
@@ -109,6 +109,12 @@ function SortHeader(props: { col: Column; query: ClusterQuery; set: (q: ClusterQ
       </button>
     </th>
   );
+}
+
+/** How a sort order reads for column `key` ("newest first" for age). */
+function orderWords(key: SortKey | null, order: 'asc' | 'desc'): string {
+  if (key === 'age') return order === 'asc' ? 'newest first' : 'oldest first';
+  return order === 'asc' ? 'ascending' : 'descending';
 }
 
 function Filters(props: { query: ClusterQuery; set: (q: ClusterQuery) => void; cols: Column[] }) {
@@ -169,7 +175,7 @@ function Filters(props: { query: ClusterQuery; set: (q: ClusterQuery) => void; c
               ? []
               : (['asc', 'desc'] as const).map((o) => (
                   <option key={`${String(c.key)}:${o}`} value={`${String(c.key)}:${o}`}>
-                    {c.label} {o === 'asc' ? '(ascending)' : '(descending)'}
+                    {c.label} ({orderWords(c.key, o)})
                   </option>
                 ))
           )}
