@@ -28,7 +28,7 @@ export async function loginAs(browser, url, user, viewport = SIZES[0]) {
   await page.getByLabel('Username').fill(user);
   await page.getByLabel('Password').fill('secret');
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('user-name').waitFor();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
   return { context, page };
 }
 
