@@ -140,7 +140,12 @@ export const ClusterListQuery = Type.Object({
   sort: Type.Optional(
     Type.String({ description: `One of ${CLUSTER_SORT_KEYS.join(', ')}; default age` })
   ),
-  order: Type.Optional(Type.String({ description: 'asc or desc; default desc' })),
+  order: Type.Optional(
+    Type.String({
+      description:
+        'asc or desc; default asc (age: the newest first) except desc for workers, cores and core_hours',
+    })
+  ),
   limit: Type.Optional(Type.String({ description: 'At most 500; default 100' })),
   offset: Type.Optional(Type.String({ description: 'Rows to skip; default 0' })),
   user: Type.Optional(Type.String({ description: 'Admin list only: one owner' })),

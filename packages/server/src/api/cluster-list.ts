@@ -25,6 +25,9 @@ export interface ClusterListQuery {
   readonly offset: number;
 }
 
+/** Sort columns whose default order is descending (the biggest first). */
+const NUMERIC_SORTS: ReadonlySet<string> = new Set(['workers', 'cores', 'core_hours']);
+
 /** The default page size. */
 const DEFAULT_LIMIT = 100;
 
@@ -44,7 +47,8 @@ export function parseClusterListQuery(query: Readonly<Record<string, unknown>>):
     throw invalid(
       `sort must be one of ${CLUSTER_SORT_KEYS.join(', ')}, got ${JSON.stringify(sort)}`
     );
-  const order = query['order'] ?? 'desc';
+  // Default: the newest, the first by name, owner or status, the biggest by numbers.
+  const order = query['order'] ?? (NUMERIC_SORTS.has(sort) ? 'desc' : 'asc');
   if (order !== 'asc' && order !== 'desc')
     throw invalid(`order must be asc or desc, got ${JSON.stringify(order)}`);
   const q = query['q'];
@@ -63,7 +67,7 @@ const SORT_VALUE: Readonly<Record<ClusterSortKey, (v: AdminCluster) => string | 
   name: (v) => v.name,
   owner: (v) => v.username,
   status: (v) => v.status,
-  age: (v) => v.age_seconds,
+  age: (v) => -v.start_time, // the youngest (latest started) first in ascending order
   workers: (v) => v.workers_running,
   cores: (v) => v.cores,
   core_hours: (v) => v.core_hours,
