@@ -26,7 +26,8 @@ function pageFor(
   if (!user.granted) return <AccessPage api={api} user={user.name} onGranted={onGranted} />;
   if (path === '/new') return <NewClusterPage api={api} go={go} />;
   if (path === '/pool') return <PoolPage api={api} go={go} />;
-  if (path === '/admin' && user.admin) return <AdminPage api={api} go={go} />;
+  if ((path === '/admin' || path.startsWith('/admin/')) && user.admin)
+    return <AdminPage api={api} go={go} />;
   if (path.startsWith('/clusters/'))
     return (
       <ClusterPage api={api} go={go} name={decodeURIComponent(path.slice('/clusters/'.length))} />
