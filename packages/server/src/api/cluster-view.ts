@@ -8,7 +8,8 @@
  */
 import type { AdminCluster } from '@gatehouse/api';
 import { publicStatus, type ClusterRecord } from '../clusters/model.js';
-import type { UsageHours } from '../pool/usage-hours.js';
+import { usageHours, type UsageHours } from '../pool/usage-hours.js';
+import type { ApiContext } from './context.js';
 import { maskSecretOptions } from './secret-mask.js';
 
 /** `v` when it is a string, else null. */
@@ -50,4 +51,17 @@ export function clusterView(c: ClusterRecord, now: number, hours?: UsageHours): 
       status === 'RUNNING' && c.dashboardAddress !== '' ? `/clusters/${c.name}/status` : null,
     options: maskSecretOptions(c.options),
   };
+}
+
+/** The views of `clusters` at `now`, with their core-hours so far from the usage intervals. */
+export async function clusterViewsWithUsage(
+  ctx: Pick<ApiContext, 'accessStore'>,
+  clusters: readonly ClusterRecord[],
+  now: number
+): Promise<AdminCluster[]> {
+  if (clusters.length === 0) return [];
+  const since = Math.min(...clusters.map((c) => c.startTime));
+  const rows = await ctx.accessStore.usageSince(since);
+  const hours = usageHours(rows, (r) => r.cluster_name, since, now);
+  return clusters.map((c) => clusterView(c, now, hours.get(c.name)));
 }
