@@ -52,7 +52,7 @@ async function loginAs(user) {
 }
 
 async function statusOf(page, name) {
-  return page.locator(`article[data-cluster="${name}"] [data-testid=status]`).first();
+  return page.locator(`[data-cluster="${name}"] [data-testid=status]`).first();
 }
 
 describe('web UI', { timeout: 280_000 }, () => {

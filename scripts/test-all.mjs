@@ -61,7 +61,10 @@ const suites = {
       args: [
         '--test',
         '--test-concurrency=1',
+        path.join(root, 'e2e', 'page-checks.test.mjs'),
         path.join(root, 'e2e', 'web-ui.test.mjs'),
+        path.join(root, 'e2e', 'web-user-states.test.mjs'),
+        path.join(root, 'e2e', 'web-cluster.test.mjs'),
         path.join(root, 'e2e', 'hostile-dashboard.test.mjs'),
       ],
       env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },

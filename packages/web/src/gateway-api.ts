@@ -7,24 +7,31 @@
 import {
   Gateway,
   browserSessionHeaders,
+  NotFoundError,
   type AdminCluster,
   type ClusterEvent,
   type OptionEntry,
 } from '@gatehouse/sdk';
+import { ClusterDetail } from '@gatehouse/api';
+
+export type { WorkerPoint } from '@gatehouse/api';
 
 export type {
   AdminUser,
+  MeJson as SessionUser,
+  RequestJson as AccessRequest,
   BrowserSession as SessionInfo,
   LogsJson,
-  MeJson as SessionUser,
   PoolJson as PoolState,
-  RequestJson as AccessRequest,
   TokenJson as TokenInfo,
   UsageDay,
 } from '@gatehouse/sdk';
 
 /** A cluster as the UI shows it. */
 export type ClusterView = AdminCluster;
+
+/** One cluster with its worker series (`GET /api/v1/me/clusters/{name}`). */
+export type ClusterDetailView = ClusterDetail;
 
 /** One process's log of a cluster. */
 export interface ProcessLog {
@@ -39,19 +46,60 @@ export function gatewayBase(pathname: string): string {
   return i < 0 ? '' : pathname.slice(0, i);
 }
 
+/**
+ * How the last call went: answered, the gateway unreachable, or the session gone (a 401 on a
+ * call other than the session and login ones).
+ */
+export type Connection = 'ok' | 'unreachable' | 'expired';
+
+/** Routes whose 401 is an answer, not an expired session. */
+const SESSION_ROUTES = /\/api\/ui\/(session|login|logout)$/;
+
 /** The gateway calls the pages make. */
 export class GatewayApi {
   /** The gateway's base path ('' or a prefix such as `/gw`). */
   readonly base: string;
   /** The SDK client, authenticated by the browser session. */
   readonly gateway: Gateway;
+  private readonly listeners = new Set<(c: Connection) => void>();
+  private connection: Connection = 'ok';
 
   constructor(base: string) {
     this.base = base;
     this.gateway = new Gateway({
       address: `${window.location.origin}${base}`,
       headers: browserSessionHeaders(() => document.cookie),
+      fetch: (input, init) => this.watchedFetch(input, init),
     });
+  }
+
+  /** Calls `listener` whenever the connection changes; returns the function that stops it. */
+  onConnection(listener: (c: Connection) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private setConnection(c: Connection): void {
+    if (c === this.connection) return;
+    this.connection = c;
+    for (const l of this.listeners) l(c);
+  }
+
+  private async watchedFetch(input: string, init?: RequestInit): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(input, init);
+    } catch (err) {
+      if (init?.signal?.aborted !== true) this.setConnection('unreachable');
+      throw err;
+    }
+    const path = new URL(input, window.location.href).pathname;
+    if (res.status === 401 && !SESSION_ROUTES.test(path)) this.setConnection('expired');
+    else if (res.status < 500 || res.status > 504) this.setConnection('ok');
+    else this.setConnection('unreachable');
+    return res;
   }
 
   session = () => this.gateway.browserSession();
@@ -64,6 +112,21 @@ export class GatewayApi {
     this.gateway.clusterDetails(
       all ? { status: ['PENDING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED'] } : {}
     );
+  /** One of the caller's clusters (admins: anyone's) with its worker series. */
+  cluster = async (name: string): Promise<ClusterDetailView> => {
+    try {
+      return await this.gateway.transport.json(ClusterDetail, {
+        method: 'GET',
+        path: `/api/v1/me/clusters/${encodeURIComponent(name)}`,
+      });
+    } catch (err) {
+      // A gateway without the detail route: the list has the same view, without the series.
+      if (!(err instanceof NotFoundError)) throw err;
+      const c = (await this.clusters(true)).find((x) => x.name === name);
+      if (c === undefined) throw err;
+      return { ...c, worker_series: [] };
+    }
+  };
   options = async (): Promise<OptionEntry[]> => [...(await this.gateway.clusterOptions()).fields];
   create = (options: Record<string, unknown>) => this.gateway.newCluster(options);
   scale = (name: string, count: number) => this.gateway.scale(name, count);
