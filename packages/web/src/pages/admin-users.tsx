@@ -10,30 +10,8 @@ import { useLive } from '../live.js';
 import { Link } from '../page-kit.js';
 import type { AdminSectionProps } from './admin-calls.js';
 import { quotaSummary } from './quota-form.js';
+import { accessOf, notRevocable } from './admin-words.js';
 import { Problem, TextField, useAction } from './admin-kit.js';
-
-/** How a user is let in, in words. */
-function access(u: AdminUser): string {
-  switch (u.granted_by) {
-    case 'grant':
-      return 'granted';
-    case 'group':
-      return 'via a group';
-    case 'admin':
-      return 'admin';
-    default:
-      return u.granted ? 'granted' : 'no access';
-  }
-}
-
-/** Why a granted user has no revoke button, or null when they have one. */
-function notRevocable(u: AdminUser): string | null {
-  if (u.granted_by === 'group')
-    return 'Let in by a group in access.grant_groups: remove the group from the config to revoke.';
-  if (u.granted_by === 'admin')
-    return 'An admin (access.admin_users or admin_groups): change the config to revoke.';
-  return null;
-}
 
 function GrantForm({ onGrant }: { onGrant: (name: string) => void }) {
   const [name, setName] = useState('');
@@ -71,7 +49,7 @@ function UserRow(
   return (
     <tr data-user={u.name}>
       <th scope="row">{u.name}</th>
-      <td>{access(u)}</td>
+      <td>{accessOf(u)}</td>
       <td>{u.groups.length === 0 ? <span className="muted">none</span> : u.groups.join(', ')}</td>
       <td className="num">{u.active_clusters}</td>
       <td className="num">{formatCores(u.usage.cores)}</td>

@@ -4,68 +4,12 @@
  * @module
  */
 import { useId, useState } from 'react';
-import { formatBytes, formatCores, formatCount } from '@gatehouse/api';
-import type { QuotaValues } from './admin-calls.js';
+import { FIELDS, initial, readQuota, type Key, type PartialQuota } from './quota-values.js';
 
-const GIB = 2 ** 30;
+export { quotaCells, quotaSummary, type PartialQuota } from './quota-values.js';
+
 const UNSET_HINT =
   'Leave a field empty when the group does not set it; type "no limit" for unlimited.';
-
-/** A quota's keys, each optional (a group may leave one unset); `null` is unlimited. */
-export type PartialQuota = Partial<QuotaValues>;
-
-const FIELDS = [
-  { key: 'max_clusters', label: 'Active clusters', integer: true, unit: '' },
-  { key: 'max_workers', label: 'Workers', integer: true, unit: '' },
-  { key: 'max_cores', label: 'Cores', integer: false, unit: '' },
-  { key: 'max_memory', label: 'Memory', integer: false, unit: 'GiB' },
-] as const;
-
-type Key = (typeof FIELDS)[number]['key'];
-
-/** One limit in words: "no limit", "3 clusters", "8 cores", "16 GiB"; "-" when unset. */
-function limitText(key: Key, v: number | null | undefined): string {
-  if (v === undefined) return '–';
-  if (v === null) return 'no limit';
-  if (key === 'max_clusters') return formatCount(v, 'cluster');
-  if (key === 'max_workers') return formatCount(v, 'worker');
-  if (key === 'max_cores') return formatCores(v);
-  return formatBytes(v);
-}
-
-/** Each limit in words, in the form's order (clusters, workers, cores, memory). */
-export function quotaCells(q: PartialQuota): { label: string; text: string }[] {
-  return FIELDS.map((f) => ({ label: f.label, text: limitText(f.key, q[f.key]) }));
-}
-
-/** A quota in one line: "3 clusters · no limit · 8 cores · 16 GiB". */
-export function quotaSummary(q: PartialQuota): string {
-  return FIELDS.map((f) => limitText(f.key, q[f.key])).join(' · ');
-}
-
-/** The value a field starts with ('' for the empty meaning, memory in GiB). */
-function initial(key: Key, v: number | null | undefined, unset: boolean): string {
-  if (v === undefined) return '';
-  if (v === null) return unset ? 'no limit' : '';
-  return key === 'max_memory' ? String(Number((v / GIB).toFixed(3))) : String(v);
-}
-
-/** Checks one field's text: the number to store (`null` for empty) or the message to show. */
-function parse(
-  f: (typeof FIELDS)[number],
-  text: string,
-  unset: boolean
-): { value: number | null | undefined } | { error: string } {
-  const t = text.trim();
-  if (t === '') return { value: unset ? undefined : null };
-  if (/^(no limit|unlimited)$/i.test(t)) return { value: null };
-  const n = Number(t);
-  if (!Number.isFinite(n) || n < 0)
-    return { error: `${f.label} must be a number of 0 or more, or "no limit".` };
-  if (f.integer && !Number.isInteger(n)) return { error: `${f.label} must be a whole number.` };
-  if (f.key === 'max_memory') return { value: Math.round(n * GIB) };
-  return { value: n };
-}
 
 /**
  * The form; `onSave` gets the limits, `onReset` (when given) removes the override. An empty
@@ -97,13 +41,7 @@ export function QuotaForm(props: {
       aria-label={`Quota of ${who}`}
       onSubmit={(e) => {
         e.preventDefault();
-        const found: Partial<Record<Key, string>> = {};
-        const out: PartialQuota = {};
-        for (const f of FIELDS) {
-          const r = parse(f, text[f.key], unset);
-          if ('error' in r) found[f.key] = r.error;
-          else if (r.value !== undefined) out[f.key] = r.value;
-        }
+        const { quota: out, errors: found } = readQuota(text, unset);
         setErrors(found);
         if (Object.keys(found).length === 0) onSave(out);
       }}
