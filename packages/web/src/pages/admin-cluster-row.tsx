@@ -23,8 +23,7 @@ export const COLUMNS: readonly (readonly [string, ClusterSortKey | null, boolean
   ['Status', 'status', false],
   ['Profile', null, false],
   ['Workers', 'workers', true],
-  ['Cores', 'cores', true],
-  ['Memory', null, true],
+  ['In use', 'cores', true],
   ['Age', 'age', true],
   ['Core-hours', 'core_hours', true],
   ['Actions', null, false],
@@ -97,20 +96,20 @@ export function ClusterRow(props: {
   const active = ACTIVE.has(c.status);
   return (
     <tr data-cluster={c.name} data-owner={c.username} data-status={c.status}>
-      <th scope="row">
+      <th scope="row" className="name" title={c.name}>
         <Link go={go} to={`/clusters/${encodeURIComponent(c.name)}`}>
           {c.name}
         </Link>
       </th>
-      <td>{c.username}</td>
-      <td>
+      <td data-label="Owner">{c.username}</td>
+      <td data-label="Status">
         <Status c={c} />
       </td>
-      <td>
+      <td data-label="Profile">
         {c.profile ?? <span className="muted">default</span>}
         {c.environment !== null && <span className="stop-reason">{c.environment}</span>}
       </td>
-      <td className="num" title="running / starting / target">
+      <td data-label="Workers" className="num" title="running / starting / target">
         {c.workers_running} / {c.workers_starting} / {c.workers_target}
         {c.adaptive !== null && (
           <span className="stop-reason">
@@ -118,11 +117,17 @@ export function ClusterRow(props: {
           </span>
         )}
       </td>
-      <td className="num">{formatCores(c.cores)}</td>
-      <td className="num">{formatBytes(c.memory)}</td>
-      <td className="num">{formatDuration(c.age_seconds)}</td>
-      <td className="num">{formatCoreHours(c.core_hours)}</td>
-      <td>
+      <td data-label="In use" className="num">
+        {formatCores(c.cores)}
+        <span className="stop-reason">{formatBytes(c.memory)}</span>
+      </td>
+      <td data-label="Age" className="num">
+        {formatDuration(c.age_seconds)}
+      </td>
+      <td data-label="Core-hours" className="num">
+        {formatCoreHours(c.core_hours)}
+      </td>
+      <td data-label="Actions">
         {active ? (
           <div className="row-actions">
             <ScaleForm

@@ -186,8 +186,9 @@ export function AdminClusters({ api, go, calls }: AdminSectionProps) {
       ) : (
         <>
           <Pager query={query} total={page.value.total} set={setQuery} />
+          <p className="muted">Workers: running / starting / target.</p>
           <div className="table-box" tabIndex={0} role="region" aria-label="Clusters">
-            <table data-testid="admin-clusters">
+            <table data-testid="admin-clusters" className="stack">
               <thead>
                 <tr>
                   {COLUMNS.map(([label, k, num]) =>

@@ -49,18 +49,28 @@ function UserRow(
   return (
     <tr data-user={u.name}>
       <th scope="row">{u.name}</th>
-      <td>{accessOf(u)}</td>
-      <td>{u.groups.length === 0 ? <span className="muted">none</span> : u.groups.join(', ')}</td>
-      <td className="num">{u.active_clusters}</td>
-      <td className="num">{formatCores(u.usage.cores)}</td>
-      <td className="num">{formatBytes(u.usage.memory)}</td>
-      <td className="num">{formatCoreHours(u.core_hours_30d)}</td>
-      <td>
+      <td data-label="Access">{accessOf(u)}</td>
+      <td data-label="Groups">
+        {u.groups.length === 0 ? <span className="muted">none</span> : u.groups.join(', ')}
+      </td>
+      <td data-label="Clusters" className="num">
+        {u.active_clusters}
+      </td>
+      <td data-label="Cores now" className="num">
+        {formatCores(u.usage.cores)}
+      </td>
+      <td data-label="Memory now" className="num">
+        {formatBytes(u.usage.memory)}
+      </td>
+      <td data-label="Use, 30 days" className="num">
+        {formatCoreHours(u.core_hours_30d)}
+      </td>
+      <td data-label="Quota">
         <Link go={go} to={`/admin/quotas?user=${encodeURIComponent(u.name)}`}>
           {quotaSummary(u.quota)}
         </Link>
       </td>
-      <td>
+      <td data-label="Request">
         {u.pending_request ? (
           <Link go={go} to="/admin/requests">
             pending
@@ -69,7 +79,7 @@ function UserRow(
           ''
         )}
       </td>
-      <td>
+      <td data-label="Actions">
         {!u.granted ? (
           <button
             onClick={() => {
@@ -104,7 +114,7 @@ function Table({
 }: { list: readonly AdminUser[] } & Omit<Parameters<typeof UserRow>[0], 'u'>) {
   return (
     <div className="table-box" tabIndex={0} role="region" aria-label="Users">
-      <table data-testid="users">
+      <table data-testid="users" className="stack">
         <thead>
           <tr>
             <th scope="col">User</th>
@@ -151,8 +161,8 @@ export function UsersTable({ api, go }: AdminSectionProps) {
     <>
       <h2>Users</h2>
       <p className="muted">
-        Grant a user by name, before or without an access request. Users let in by a group or the
-        admin role are shown too; their access comes from the config.
+        Grant a user by name, before or without an access request. Access through a group
+        (access.grant_groups) or the admin role comes from the config and is changed there.
       </p>
       <GrantForm
         onGrant={(n) => {
