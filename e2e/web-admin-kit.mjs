@@ -11,7 +11,7 @@ import { api, startGatehouse, until } from './gatehouse.mjs';
 
 const STOPPED = 5;
 const FAILED = 6;
-const REASONS = ['idle timeout', 'user', 'admin', 'lifetime limit'];
+const REASONS = ['idle', 'user', 'admin', 'lifetime']; // the gateway's own stop reasons
 
 /** How many finished clusters the store is seeded with, and how many of them failed. */
 export const SEEDED = 1000;

@@ -88,10 +88,10 @@ describe('web admin', { timeout: 300_000 }, () => {
     await page.getByLabel('Status').selectOption({ label: 'Stopped' });
     await page.getByLabel('Search name or owner').fill('seed-0004');
     const row = page.locator('tr[data-cluster="seed-0004"]');
-    await row.getByText('idle timeout').waitFor();
+    await row.getByText('stopped after being idle').waitFor();
     await row.getByRole('link', { name: 'seed-0004' }).click();
     await page.waitForURL(/\/ui\/clusters\/seed-0004$/);
-    await page.getByText('idle timeout').first().waitFor();
+    await page.getByText('stopped after being idle').first().waitFor();
   });
 
   it('scales and stops a live cluster from the table', async () => {
@@ -109,7 +109,7 @@ describe('web admin', { timeout: 300_000 }, () => {
     await page.getByRole('status').waitFor();
     await row.getByRole('button', { name: 'Stop' }).click();
     await page.locator(`tr[data-cluster="${live}"][data-status=STOPPED]`).waitFor({ timeout: T });
-    await row.getByText('admin').first().waitFor();
+    await row.getByText('stopped by an admin').waitFor();
   });
 
   it('grants and revokes a user who filed no request', async () => {

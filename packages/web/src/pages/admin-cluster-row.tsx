@@ -13,6 +13,7 @@ import {
   type AdminCluster,
   type ClusterSortKey,
 } from '@gatehouse/api';
+import { statusReason } from '../cluster-words.js';
 import type { GatewayApi } from '../gateway-api.js';
 import { Link } from '../page-kit.js';
 
@@ -33,11 +34,11 @@ const ACTIVE = new Set(['PENDING', 'RUNNING']);
 
 /** The status and, for a finished cluster, why it ended. */
 function Status({ c }: { c: AdminCluster }) {
-  const why = c.failure?.reason ?? c.stop_reason;
+  const why = statusReason(c);
   return (
     <>
       <span className={`status status-${c.status}`}>{c.status}</span>
-      {why !== null && <span className="stop-reason">{why}</span>}
+      {why !== '' && <span className="stop-reason">{why}</span>}
     </>
   );
 }
