@@ -56,7 +56,10 @@ const clusterViewFields = {
   environment: Nullable(Type.String({ description: 'The Python environment it runs' })),
   adaptive: Nullable(
     Type.Object(
-      { minimum: Type.Integer(), maximum: Type.Integer() },
+      {
+        minimum: Type.Integer(),
+        maximum: Nullable(Type.Integer({ description: 'null: no upper bound' })),
+      },
       { additionalProperties: false, description: 'Adaptive bounds; null when not adaptive' }
     )
   ),

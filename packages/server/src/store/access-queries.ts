@@ -136,6 +136,27 @@ export const upsertUserQuota = (
     .values({ username, quota, set_by: by, set_at: now })
     .onConflict((oc) => oc.column('username').doUpdateSet({ quota, set_by: by, set_at: now }));
 
+/** Every group quota override. */
+export const selectGroupQuotas = (db: Kysely<Database>) =>
+  db.selectFrom('group_quotas').select(['group_name', 'quota']);
+
+/** Removes a group's quota override. */
+export const deleteGroupQuota = (db: Kysely<Database>, group: string) =>
+  db.deleteFrom('group_quotas').where('group_name', '=', group);
+
+/** Sets a group's quota override. */
+export const upsertGroupQuota = (
+  db: Kysely<Database>,
+  group: string,
+  quota: string,
+  by: string,
+  now: number
+) =>
+  db
+    .insertInto('group_quotas')
+    .values({ group_name: group, quota, set_by: by, set_at: now })
+    .onConflict((oc) => oc.column('group_name').doUpdateSet({ quota, set_by: by, set_at: now }));
+
 /** Every user's last-seen groups. */
 export const selectUserGroups = (db: Kysely<Database>) =>
   db.selectFrom('user_groups').select(['username', 'groups']);

@@ -67,6 +67,10 @@ export interface AccessStore {
   getUserQuota(username: string): Promise<string | undefined>;
   listUserQuotas(): Promise<Record<string, string>>;
   setUserQuota(username: string, quotaJson: string | null, by: string, now: number): Promise<void>;
+  /** Group quota overrides by group name (quota JSON as admins sent it). */
+  listGroupQuotas(): Promise<Record<string, string>>;
+  /** Sets (or with null removes) a group's quota override. */
+  setGroupQuota(group: string, quotaJson: string | null, by: string, now: number): Promise<void>;
 
   /** Every user's groups as last seen. */
   listUserGroups(): Promise<Record<string, string[]>>;
@@ -233,6 +237,21 @@ class SqlAccessStore implements AccessStore {
   ): Promise<void> {
     if (quotaJson === null) await q.deleteUserQuota(this.#db, username).execute();
     else await q.upsertUserQuota(this.#db, username, quotaJson, by, now).execute();
+  }
+
+  async listGroupQuotas(): Promise<Record<string, string>> {
+    const rows = await q.selectGroupQuotas(this.#db).execute();
+    return Object.fromEntries(rows.map((r) => [r.group_name, r.quota]));
+  }
+
+  async setGroupQuota(
+    group: string,
+    quotaJson: string | null,
+    by: string,
+    now: number
+  ): Promise<void> {
+    if (quotaJson === null) await q.deleteGroupQuota(this.#db, group).execute();
+    else await q.upsertGroupQuota(this.#db, group, quotaJson, by, now).execute();
   }
 
   async audit(e: Omit<AuditRow, 'id'>): Promise<void> {

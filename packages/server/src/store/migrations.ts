@@ -223,6 +223,21 @@ const requestReason: Migration = {
   },
 };
 
+const groupQuotas: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('group_quotas')
+      .addColumn('group_name', 'text', (c) => c.primaryKey())
+      .addColumn('quota', 'text', (c) => c.notNull())
+      .addColumn('set_by', 'text', (c) => c.notNull())
+      .addColumn('set_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('group_quotas').execute();
+  },
+};
+
 /** Every migration by name, in order (names sort lexically). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -233,6 +248,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-versions': versions,
   '0007-failure-condition': failureCondition,
   '0008-request-reason': requestReason,
+  '0009-group-quotas': groupQuotas,
 };
 
 /** A provider of the migrations up to and including `last` (tests build older databases). */

@@ -128,6 +128,9 @@ const calls: Record<string, Record<string, ((db: Db) => Compilable)[]>> = {
     selectUserQuotas: [(db) => accessQueries.selectUserQuotas(db)],
     deleteUserQuota: [(db) => accessQueries.deleteUserQuota(db, 'u')],
     upsertUserQuota: [(db) => accessQueries.upsertUserQuota(db, 'u', '{}', 'a', 1)],
+    selectGroupQuotas: [(db) => accessQueries.selectGroupQuotas(db)],
+    deleteGroupQuota: [(db) => accessQueries.deleteGroupQuota(db, 'g')],
+    upsertGroupQuota: [(db) => accessQueries.upsertGroupQuota(db, 'g', '{}', 'a', 1)],
     selectUserGroups: [(db) => accessQueries.selectUserGroups(db)],
     upsertUserGroups: [(db) => accessQueries.upsertUserGroups(db, 'u', '[]', 1)],
     insertAudit: [

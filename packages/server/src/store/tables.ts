@@ -99,6 +99,14 @@ export interface UserQuotaRow {
   set_at: number;
 }
 
+/** An admin's override of a group's quota (migration 0009). */
+export interface GroupQuotaRow {
+  group_name: string;
+  quota: string;
+  set_by: string;
+  set_at: number;
+}
+
 /** One audited action or refusal. */
 export interface AuditRow {
   id: Generated<number>;
@@ -151,6 +159,7 @@ export interface Database {
   access_requests: AccessRequestRow;
   api_tokens: ApiTokenRow;
   user_quotas: UserQuotaRow;
+  group_quotas: GroupQuotaRow;
   user_groups: UserGroupsRow;
   audit: AuditRow;
   usage: UsageRow;

@@ -1,5 +1,5 @@
 /**
- * The admin's access routes: the users the gateway knows (granted, asking, or with clusters)
+ * The admin's access routes: the users the gateway knows (granted, who asked, or with clusters)
  * with their usage and quotas, granting and revoking access (optionally stopping the user's
  * clusters), and deciding access requests. Every change is audited.
  * @module
@@ -23,9 +23,40 @@ import {
 /** The window of the users table's usage column. */
 const THIRTY_DAYS_MS = 30 * 86_400_000;
 
+/** Every user the gateway knows (granted, who asked, or with clusters), as admins see them. */
+async function adminUsers(ctx: ApiContext): Promise<AdminUser[]> {
+  const { manager, accessStore, policy } = ctx;
+  const requests = await accessStore.listRequests();
+  const pending = new Set(requests.filter((r) => r.status === 'pending').map((r) => r.username));
+  const granted = new Set(ctx.access.grantedUsers());
+  const names = new Set([
+    ...granted,
+    ...requests.map((r) => r.username),
+    ...[...manager.all()].map((c) => c.username),
+  ]);
+  const now = ctx.clock.now();
+  const since = now - THIRTY_DAYS_MS;
+  const hours = usageHours(await accessStore.usageSince(since), (r) => r.username, since, now);
+  return [...names].sort().map((name) => {
+    const usage = policy.usage(name);
+    const groups = policy.groupsOf(name);
+    return {
+      name,
+      granted: granted.has(name),
+      active_clusters: usage.clusters,
+      usage,
+      quota: quotaJson(policy.quota(name)),
+      pending_request: pending.has(name),
+      granted_by: ctx.access.grantedBy({ name, groups, admin: false }),
+      groups: [...groups],
+      core_hours_30d: hours.get(name)?.core_hours ?? 0,
+    };
+  });
+}
+
 /** Registers `/api/v1/admin/users` and `/api/v1/admin/grants/{name}`. */
 export function registerAdminUserRoutes(app: ApiApp, ctx: ApiContext): void {
-  const { manager, accessStore, policy } = ctx;
+  const { manager } = ctx;
   const admin = adminOf(ctx);
 
   app.get(
@@ -33,27 +64,7 @@ export function registerAdminUserRoutes(app: ApiApp, ctx: ApiContext): void {
     { schema: { response: { 200: Type.Array(AdminUser) } } },
     async (req) => {
       await admin(req);
-      const pending = new Set((await accessStore.listRequests('pending')).map((r) => r.username));
-      const granted = new Set(ctx.access.grantedUsers());
-      const names = new Set([...granted, ...pending, ...[...manager.all()].map((c) => c.username)]);
-      const now = ctx.clock.now();
-      const since = now - THIRTY_DAYS_MS;
-      const hours = usageHours(await accessStore.usageSince(since), (r) => r.username, since, now);
-      return [...names].sort().map((name) => {
-        const usage = policy.usage(name);
-        const groups = policy.groupsOf(name);
-        return {
-          name,
-          granted: granted.has(name),
-          active_clusters: usage.clusters,
-          usage,
-          quota: quotaJson(policy.quota(name)),
-          pending_request: pending.has(name),
-          granted_by: ctx.access.grantedBy({ name, groups, admin: false }),
-          groups: [...groups],
-          core_hours_30d: hours.get(name)?.core_hours ?? 0,
-        };
-      });
+      return adminUsers(ctx);
     }
   );
 
