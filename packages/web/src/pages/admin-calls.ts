@@ -68,4 +68,6 @@ export type AdminCalls = ReturnType<typeof adminCalls>;
 /** What every admin section gets. */
 export interface AdminSectionProps extends PageProps {
   readonly calls: AdminCalls;
+  /** Fetches the section navigation's counts again (after a decision on a request). */
+  readonly refreshCounts: () => void;
 }

@@ -33,7 +33,7 @@ function QuotaTable(props: {
   const unsets = first === 'Group';
   return (
     <div className="table-box" tabIndex={0} role="region" aria-label={label}>
-      <table data-testid={label.toLowerCase().replaceAll(' ', '-')}>
+      <table data-testid={label.toLowerCase().replaceAll(' ', '-')} className="stack">
         <thead>
           <tr>
             <th scope="col">{first}</th>
@@ -52,10 +52,12 @@ function QuotaTable(props: {
               <tr data-name={r.name}>
                 <th scope="row">{r.name}</th>
                 {quotaCells(r.quota).map((c) => (
-                  <td key={c.label}>{c.text}</td>
+                  <td key={c.label} data-label={c.label}>
+                    {c.text}
+                  </td>
                 ))}
-                <td>{r.source}</td>
-                <td>
+                <td data-label="Set by">{r.source}</td>
+                <td data-label="Actions">
                   <button
                     aria-expanded={editing === r.name}
                     onClick={() => {

@@ -128,7 +128,7 @@ function Decided({ decided }: { decided: readonly RequestJson[] }) {
 }
 
 /** The requests section. */
-export function AdminRequests({ api, calls }: AdminSectionProps) {
+export function AdminRequests({ api, calls, refreshCounts }: AdminSectionProps) {
   const all = useLive(
     api,
     () => calls.requests(),
@@ -139,6 +139,7 @@ export function AdminRequests({ api, calls }: AdminSectionProps) {
   const { act, notice } = useAction(() => {
     setDenying(null);
     all.refresh();
+    refreshCounts();
   });
   const list = all.value;
   const pending = (list ?? []).filter((r) => r.status === 'pending');

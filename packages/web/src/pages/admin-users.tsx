@@ -148,14 +148,17 @@ function Table({
 }
 
 /** The users section. */
-export function UsersTable({ api, go }: AdminSectionProps) {
+export function UsersTable({ api, go, refreshCounts }: AdminSectionProps) {
   const users = useLive(
     api,
     () => api.admin.users(),
     () => true,
     5000
   );
-  const { act, notice } = useAction(users.refresh);
+  const { act, notice } = useAction(() => {
+    users.refresh();
+    refreshCounts();
+  });
   const list = users.value;
   return (
     <>

@@ -117,7 +117,7 @@ export function AdminPage({ api, go }: PageProps) {
           </p>
         </div>
       ) : (
-        body(section, { api, go, calls })
+        body(section, { api, go, calls, refreshCounts: pending.refresh })
       )}
     </section>
   );
