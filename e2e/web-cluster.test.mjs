@@ -8,6 +8,8 @@
 // table that keeps a stopped cluster with its reason; another user's cluster is not found.
 // Every state passes axe-core, without sideways scrolling, at 1280×800 and 360×740.
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { api, assertNoCspViolations, launchChromium, startGatehouse, until } from './gatehouse.mjs';
 import { checkBothSizes, loginAs } from './web-user-kit.mjs';
@@ -32,8 +34,12 @@ describe('a cluster in the web UI', { timeout: 400_000 }, () => {
     browser = await launchChromium();
     s.alice = await loginAs(browser, gh.url, 'alice');
   });
-  afterEach((t) => {
-    if (t.passed === false) console.log(gh.logTail());
+  afterEach(async (t) => {
+    if (t.passed !== false) return;
+    console.log(gh.logTail());
+    await s.alice?.page
+      .screenshot({ path: path.join(tmpdir(), 'gatehouse-e2e-failed-cluster.png'), fullPage: true })
+      .catch(() => undefined);
   });
   after(async () => {
     await browser?.close();
@@ -44,7 +50,11 @@ describe('a cluster in the web UI', { timeout: 400_000 }, () => {
     const { page } = s.alice;
     await page.getByRole('link', { name: 'New cluster' }).first().click();
     const profile = page.getByLabel('Cluster Profile');
-    assert.match((await profile.textContent()) ?? '', /Medium Worker \(2 cores, 2 GiB\)/);
+    await until(
+      async () => /Medium Worker \(2 cores, 2 GiB\)/.test((await profile.textContent()) ?? ''),
+      30_000,
+      'the profile choices to show their size'
+    );
     await profile.selectOption({ label: 'Medium Worker (2 cores, 2 GiB)' });
     await page
       .getByTestId('pool-hint')
@@ -67,8 +77,8 @@ describe('a cluster in the web UI', { timeout: 400_000 }, () => {
     await page.getByLabel('Variable 2 name').fill('SECRET_TOKEN');
     await page.getByLabel('Variable 2 value').fill('hunter2');
     await page.getByRole('button', { name: 'Create cluster' }).click();
-    await page.waitForURL(/\/ui\/clusters\/[^/]+$/);
-    s.name = decodeURIComponent(page.url().split('/ui/clusters/')[1]);
+    await page.waitForURL(/\/ui\/clusters\/[^/?]+(\?workers=1)?$/);
+    s.name = decodeURIComponent(new URL(page.url()).pathname.split('/ui/clusters/')[1]);
   });
 
   it('the cluster page: status, snippet, masked options, chart, cost, events and live logs', async () => {

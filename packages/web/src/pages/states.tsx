@@ -17,6 +17,22 @@ export function StatePage(props: { title: string; children: ReactNode; testId?: 
   );
 }
 
+/** A page still loading its content (`error` '' ) or failing to (with the error). */
+export function LoadingPage({ title, error }: { title: string; error: string }) {
+  return (
+    <section>
+      <h1>{title}</h1>
+      {error === '' ? (
+        <p role="status">Loading…</p>
+      ) : (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
 /** Where users look for help: the configured contact, if any. */
 export function Contact({ contact }: { contact: string | null }) {
   if (contact === null || contact === '') return null;
