@@ -183,7 +183,16 @@ describe('web admin', { timeout: 300_000 }, () => {
     await erin.getByText('no limit').first().waitFor();
     const refused = await api(gh.url, 'erin', 'POST', '/api/v1/clusters/', { cluster_options: {} });
     assert.ok(refused.status >= 400 && refused.status < 500, String(refused.status));
-    assert.match(refused.body.error, /quota|clusters/i);
+    assert.match(refused.body.error, /quota does not allow.*max_clusters is 0/);
+    // Positive control: back to the configured quota (none), the same create is accepted.
+    await erin.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Back to the configured quota' }).click();
+    await erin.getByText('0 clusters').waitFor({ state: 'detached' });
+    const accepted = await api(gh.url, 'erin', 'POST', '/api/v1/clusters/', {
+      cluster_options: {},
+    });
+    assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
+    await api(gh.url, 'erin', 'DELETE', `/api/v1/clusters/${accepted.body.name}`);
 
     const physics = page.locator('[data-testid=group-quotas] tr[data-name=physics]');
     await physics.getByText('4 clusters').waitFor();
