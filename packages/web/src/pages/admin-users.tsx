@@ -159,6 +159,7 @@ export function UsersTable({ api, go, refreshCounts }: AdminSectionProps) {
     users.refresh();
     refreshCounts();
   });
+  const [filter, setFilter] = useState('');
   const list = users.value;
   return (
     <>
@@ -179,7 +180,20 @@ export function UsersTable({ api, go, refreshCounts }: AdminSectionProps) {
       ) : list.length === 0 ? (
         <p>No users yet: users appear once they log in, request access or are granted.</p>
       ) : (
-        <Table list={list} act={act} api={api} go={go} />
+        <>
+          <TextField
+            label="Filter users by name"
+            name="user-filter"
+            value={filter}
+            set={setFilter}
+          />
+          <Table
+            list={list.filter((u) => u.name.includes(filter.trim()))}
+            act={act}
+            api={api}
+            go={go}
+          />
+        </>
       )}
     </>
   );
