@@ -181,12 +181,14 @@ export function UsersTable({ api, go, refreshCounts }: AdminSectionProps) {
         <p>No users yet: users appear once they log in, request access or are granted.</p>
       ) : (
         <>
-          <TextField
-            label="Filter users by name"
-            name="user-filter"
-            value={filter}
-            set={setFilter}
-          />
+          <div className="toolbar">
+            <TextField
+              label="Filter users by name"
+              name="user-filter"
+              value={filter}
+              set={setFilter}
+            />
+          </div>
           <Table
             list={list.filter((u) => u.name.includes(filter.trim()))}
             act={act}
