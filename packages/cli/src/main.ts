@@ -11,6 +11,7 @@ import type { CliContext } from './client/context.js';
 import { CliError, EXIT, EXIT_CODES_HELP, adviceFor } from './client/exit-codes.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerClusterCommands } from './commands/clusters.js';
+import { registerDbCommands } from './commands/db.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerPoolCommands } from './commands/pool.js';
 import { registerServerCommands } from './commands/server.js';
@@ -45,6 +46,7 @@ function buildProgram(ctx: CliContext) {
       },
     });
   registerServerCommands(program, ctx);
+  registerDbCommands(program, ctx);
   registerLoginCommands(program, ctx);
   registerClusterCommands(program, ctx);
   registerPoolCommands(program, ctx);

@@ -33,6 +33,8 @@ export const EXIT = {
   serverError: 10,
   unreachable: 11,
   timedOut: 12,
+  /** `db check`: the database needs `gatehouse db migrate`. */
+  migrationsPending: 13,
   /** The output's reader went away (`| head`): 128 + SIGPIPE, as shells report it. */
   brokenPipe: 141,
 } as const;
@@ -53,6 +55,7 @@ Exit codes:
   10  the gateway failed (server error)
   11  the gateway cannot be reached
   12  timed out waiting
+  13  migrations pending (gatehouse db check; run gatehouse db migrate)
  141  the output's reader went away (e.g. piped into head)
 `;
 
