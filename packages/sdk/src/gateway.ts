@@ -299,7 +299,7 @@ export class Gateway {
   }
 
   /** The absolute dashboard URL of a cluster, or `null` when it has none yet. */
-  dashboardUrl(cluster: ClusterJson): string | null {
+  dashboardUrl(cluster: Pick<ClusterJson, 'dashboard_route'>): string | null {
     return cluster.dashboard_route === null ? null : `${this.address}${cluster.dashboard_route}`;
   }
 }
