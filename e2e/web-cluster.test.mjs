@@ -48,7 +48,7 @@ describe('a cluster in the web UI', { timeout: 400_000 }, () => {
 
   it('the new-cluster form shows sizes and the pool, and refuses a bad variable by its label', async () => {
     const { page } = s.alice;
-    await page.getByRole('link', { name: 'New cluster' }).first().click();
+    await page.getByRole('navigation').getByRole('link', { name: 'New cluster' }).click();
     const profile = page.getByLabel('Cluster Profile');
     await until(
       async () => /Medium Worker \(2 cores, 2 GiB\)/.test((await profile.textContent()) ?? ''),

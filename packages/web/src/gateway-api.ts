@@ -7,13 +7,11 @@
 import {
   Gateway,
   browserSessionHeaders,
-  NotFoundError,
   type AdminCluster,
+  type ClusterDetail,
   type ClusterEvent,
   type OptionEntry,
 } from '@gatehouse/sdk';
-import { ClusterDetail } from '@gatehouse/api';
-
 export type { WorkerPoint } from '@gatehouse/api';
 
 export type {
@@ -107,26 +105,20 @@ export class GatewayApi {
   logout = () => this.gateway.browserLogout();
   requestAccess = (message: string) => this.gateway.requestAccess(message);
 
-  /** The caller's clusters: active ones, or with `all` stopped and failed ones too. */
-  clusters = (all = false) =>
-    this.gateway.clusterDetails(
-      all ? { status: ['PENDING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED'] } : {}
-    );
-  /** One of the caller's clusters (admins: anyone's) with its worker series. */
-  cluster = async (name: string): Promise<ClusterDetailView> => {
-    try {
-      return await this.gateway.transport.json(ClusterDetail, {
-        method: 'GET',
-        path: `/api/v1/me/clusters/${encodeURIComponent(name)}`,
-      });
-    } catch (err) {
-      // A gateway without the detail route: the list has the same view, without the series.
-      if (!(err instanceof NotFoundError)) throw err;
-      const c = (await this.clusters(true)).find((x) => x.name === name);
-      if (c === undefined) throw err;
-      return { ...c, worker_series: [] };
+  /**
+   * Every cluster of the caller on record: the active ones and those finished within the
+   * history period (fetched 500 at a time).
+   */
+  clusters = async (): Promise<ClusterView[]> => {
+    const all: ClusterView[] = [];
+    for (;;) {
+      const page = await this.gateway.clusterPage({ limit: 500, offset: all.length });
+      all.push(...page.clusters);
+      if (page.clusters.length === 0 || all.length >= page.total) return all;
     }
   };
+  /** One of the caller's clusters (admins: anyone's) with its worker series. */
+  cluster = (name: string): Promise<ClusterDetailView> => this.gateway.clusterDetail(name);
   options = async (): Promise<OptionEntry[]> => [...(await this.gateway.clusterOptions()).fields];
   create = (options: Record<string, unknown>) => this.gateway.newCluster(options);
   scale = (name: string, count: number) => this.gateway.scale(name, count);
@@ -174,7 +166,7 @@ export class GatewayApi {
     revoke: (user: string) => this.gateway.admin.revoke(user),
     requests: () => this.gateway.admin.requests({ status: 'pending' }),
     approve: (id: number) => this.gateway.admin.approve(id),
-    deny: (id: number) => this.gateway.admin.deny(id),
+    deny: (id: number, reason?: string) => this.gateway.admin.deny(id, reason),
     tokens: () => this.gateway.admin.tokens(),
     issueToken: (username: string, label: string, admin: boolean) =>
       this.gateway.admin.issueToken(username, { label, admin }),

@@ -21,8 +21,12 @@ function Value({ value }: { value: unknown }) {
   return <>{String(value)}</>;
 }
 
-/** The options list of a cluster. */
-export function ClusterOptions({ options }: { options: Readonly<Record<string, unknown>> }) {
+/** The options list of a cluster; `labels` names each field as the new-cluster form does. */
+export function ClusterOptions(props: {
+  options: Readonly<Record<string, unknown>>;
+  labels: ReadonlyMap<string, string>;
+}) {
+  const { options, labels } = props;
   const entries = Object.entries(options);
   return (
     <section data-testid="options" aria-labelledby="options-heading">
@@ -33,7 +37,7 @@ export function ClusterOptions({ options }: { options: Readonly<Record<string, u
         <dl className="facts">
           {entries.map(([k, v]) => (
             <div key={k} className="contents">
-              <dt>{k}</dt>
+              <dt>{labels.get(k) ?? k}</dt>
               <dd>
                 <Value value={v} />
               </dd>

@@ -65,6 +65,20 @@ function useInitialWorkers(
   }, [api, name, status, initial, report]);
 }
 
+/** The label of each option field (empty until loaded, or when the spec cannot be read). */
+function useOptionLabels(api: GatewayApi): ReadonlyMap<string, string> {
+  const [labels, setLabels] = useState<ReadonlyMap<string, string>>(new Map());
+  useEffect(() => {
+    api.options().then(
+      (opts) => {
+        setLabels(new Map(opts.map((o) => [o.field, o.label])));
+      },
+      () => undefined
+    );
+  }, [api]);
+  return labels;
+}
+
 /** Cluster detail page. */
 export function ClusterPage({ api, go, name }: PageProps & { name: string }) {
   const mine = (e: { cluster: string | null }) => e.cluster === name;
@@ -77,6 +91,7 @@ export function ClusterPage({ api, go, name }: PageProps & { name: string }) {
     10_000
   );
   const now = useNow();
+  const labels = useOptionLabels(api);
   const [message, setMessage] = useState('');
   const refresh = cluster.refresh;
   const report: Report = useCallback(
@@ -126,7 +141,7 @@ export function ClusterPage({ api, go, name }: PageProps & { name: string }) {
         start={c.start_time}
         current={{ at: c.stop_time ?? now, target: c.workers_target, running: c.workers_running }}
       />
-      <ClusterOptions options={c.options} />
+      <ClusterOptions options={c.options} labels={labels} />
       <ClusterEvents events={events.value} error={events.error} now={now} />
       <ClusterLogs api={api} name={name} live={active} ended={endedWorkers(events.value ?? [])} />
     </section>

@@ -10,7 +10,7 @@ import { ClusterTable } from './cluster-table.js';
 
 /** The table of the user's clusters. */
 export function ClustersPage({ api, go }: PageProps) {
-  const live = useLive(api, () => api.clusters(true));
+  const live = useLive(api, () => api.clusters());
   return (
     <section>
       <div className="page-title">
