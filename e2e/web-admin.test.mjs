@@ -92,6 +92,7 @@ describe('web admin', { timeout: 300_000 }, () => {
     await row.getByRole('link', { name: 'seed-0004' }).click();
     await page.waitForURL(/\/ui\/clusters\/seed-0004$/);
     await page.getByText('stopped after being idle').first().waitFor();
+    await checkBothSizes(page, 'admin-clusters-stopped-cluster-page');
   });
 
   it('scales and stops a live cluster from the table', async () => {
