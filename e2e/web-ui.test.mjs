@@ -99,7 +99,11 @@ describe('web UI', { timeout: 280_000 }, () => {
     const admin = await loginAs('admin');
     state.admin = admin;
     await admin.page.getByRole('link', { name: 'Admin' }).click();
-    const row = admin.page.locator('[data-testid=requests] tr[data-user=bob]');
+    await admin.page
+      .getByRole('navigation', { name: 'Admin sections' })
+      .getByRole('link', { name: 'Requests' })
+      .click();
+    const row = admin.page.locator('[data-testid=requests] [data-user=bob]');
     await row.getByText('thesis runs').waitFor();
     await row.getByRole('button', { name: 'Approve' }).click();
     await row.waitFor({ state: 'detached' });
@@ -231,14 +235,14 @@ describe('web UI', { timeout: 280_000 }, () => {
 
   it("an admin stops another user's cluster; the owner sees it stopped by an admin", async () => {
     const { page } = state.admin;
-    await page.reload();
-    const card = page.locator(`article[data-cluster="${state.bobCluster}"]`);
-    await card.waitFor();
+    await page.goto(`${gh.url}/ui/admin/clusters`);
+    const row = page.locator(`tr[data-cluster="${state.bobCluster}"]`);
+    await row.waitFor();
     await shot(page, 'admin');
-    await card.getByRole('button', { name: 'Stop' }).click();
-    // Stopped clusters stay listed for the history period, with their status.
-    const stopped = card.getByTestId('status');
-    await until(async () => (await stopped.textContent()) === 'STOPPED', T, 'STOPPED');
+    await row.getByRole('button', { name: 'Stop' }).click();
+    await page
+      .locator(`tr[data-cluster="${state.bobCluster}"][data-status=STOPPED]`)
+      .waitFor({ timeout: T });
 
     const bob = state.bob.page;
     await bob.goto(`${gh.url}/ui/clusters/${state.bobCluster}`);
