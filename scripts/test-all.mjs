@@ -12,11 +12,16 @@
 //            python/tests/kubernetes) on a real single-node Kubernetes that this suite installs
 //            (Debian packages, binaries built once into /var/cache/gatehouse/k8s), brings up and
 //            always tears down again
+//   postgres : the store on a real PostgreSQL that this suite starts (scripts/pg/pg-up.sh, Debian's
+//            postgresql installed if missing) and always stops: the store's unit tests with
+//            GATEHOUSE_PG_URL, then the seed workflow, the client contract, the lifecycle and
+//            restart tests and `gatehouse db copy` with every gateway on a database of its own
 //   e2e    : the web UI in Debian's Chromium (installed if missing) against a real Gatehouse
 //   bench-smoke : the side-by-side benchmarks with the upstream server at tiny sizes
 //                 (bench/run.py --smoke; it installs the upstream server itself)
 // Exits non-zero if any suite failed. `--only unit,python` runs a subset.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,6 +44,15 @@ const withKube = {
     'admin.kubeconfig'
   ),
 };
+
+/** The environment of the postgres suite's tests, read once pg-up.sh has written the URL. */
+const withPg = () => ({
+  ...process.env,
+  GATEHOUSE_PG_URL: readFileSync(
+    path.join(process.env.GATEHOUSE_PG_DIR ?? '/tmp/gatehouse-pg', 'url'),
+    'utf8'
+  ).trim(),
+});
 
 const suites = {
   lint: [
@@ -83,6 +97,26 @@ const suites = {
     // Always runs, so a failed run leaves no kubelet, containerd or pod behind.
     { cmd: 'bash', args: [path.join(root, 'scripts', 'k8s', 'k8s-down.sh')], always: true },
   ],
+  postgres: [
+    { cmd: 'bash', args: [path.join(root, 'scripts', 'pg', 'pg-up.sh')] },
+    {
+      cmd: process.execPath,
+      args: [path.join(root, 'scripts', 'test-unit.mjs'), 'store/', 'config/store-config'],
+      env: withPg,
+      needsPrevious: true,
+    },
+    {
+      ...pytest(
+        ...['-n', '2', '--dist', 'loadgroup', '--durations=10'],
+        'tests/test_backend_conformance.py::test_seed_workflow[local]',
+        ...['tests/test_client_contract.py', 'tests/test_lifecycle.py', 'tests/test_db_copy.py']
+      ),
+      env: withPg,
+      needsPrevious: true,
+    },
+    // Always runs, so a failed run leaves no server behind.
+    { cmd: 'bash', args: [path.join(root, 'scripts', 'pg', 'pg-down.sh')], always: true },
+  ],
   e2e: [
     { cmd: process.execPath, args: [path.join(root, 'e2e', 'ensure-chromium.mjs')] },
     {
@@ -90,7 +124,11 @@ const suites = {
       args: [
         '--test',
         '--test-concurrency=1',
+        path.join(root, 'e2e', 'page-checks.test.mjs'),
         path.join(root, 'e2e', 'web-ui.test.mjs'),
+        path.join(root, 'e2e', 'web-user-states.test.mjs'),
+        path.join(root, 'e2e', 'web-cluster.test.mjs'),
+        path.join(root, 'e2e', 'web-admin.test.mjs'),
         path.join(root, 'e2e', 'hostile-dashboard.test.mjs'),
       ],
       env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
@@ -158,7 +196,13 @@ for (const name of only) {
     // A step that needs the previous ones (tests on a cluster brought up) is skipped after a
     // failure; `always` steps (tear-down) run regardless.
     if (!ok && needsPrevious && !always) continue;
-    const r = spawnSync(cmd, args, { cwd: cwd ?? root, stdio: 'inherit', env: env ?? process.env });
+    // An env function is called when its step runs (after the steps that bring a service up).
+    const stepEnv = typeof env === 'function' ? env() : env;
+    const r = spawnSync(cmd, args, {
+      cwd: cwd ?? root,
+      stdio: 'inherit',
+      env: stepEnv ?? process.env,
+    });
     if (r.status !== 0) ok = false;
   }
   const secs = ((Date.now() - t0) / 1000).toFixed(1);

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from dask_gateway import Gateway, GatewayCluster
 
-from gatehouse_fixture import Gatehouse, wait_until
+from gatehouse_fixture import Gatehouse, drop_postgres_store, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +60,7 @@ def gatehouse(tmp_path):
             leftovers[g.url] = g.leftover_processes()
             g.kill_leftovers()
         g.delete_firewall()
+        drop_postgres_store(g.config)
     assert not leftovers, f"processes left behind: {leftovers}"
 
 

@@ -7,6 +7,7 @@ client, and the fixture checks at teardown that no scheduler or worker process w
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ import urllib.error
 import urllib.request
 from base64 import b64encode
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
@@ -115,8 +117,42 @@ def xdist_worker_config() -> dict:
                                            "count": XDIST_UID_BLOCK}}}
 
 
+#: A PostgreSQL server (``bash scripts/pg/pg-up.sh`` prints one): when set, every gateway whose
+#: test names no ``store`` runs on a database of its own there instead of SQLite.
+PG_URL = os.environ.get("GATEHOUSE_PG_URL", "")
+
+
+def postgres_store(data_dir: Path) -> dict:
+    """The ``store`` section of a gateway on PostgreSQL: a database named after its data
+    directory (created if missing, so a gateway restarted on the same directory finds its
+    records, as with the SQLite file there) and a sealing key file in that directory."""
+    name = "gh_" + hashlib.sha256(str(data_dir).encode()).hexdigest()[:20]
+    exists = subprocess.run(["psql", PG_URL, "-Atc", f"select 1 from pg_database where datname = '{name}'"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    if not exists:
+        subprocess.run(["psql", PG_URL, "-qc", f"create database {name}"], check=True, capture_output=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = data_dir / "store.key"
+    if not key.exists():
+        fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, b64encode(os.urandom(32)) + b"\n")
+        os.close(fd)
+    u = urlsplit(PG_URL)
+    url = urlunsplit((u.scheme, u.netloc, f"/{name}", u.query, u.fragment))
+    return {"type": "postgres", "url": url, "encryption_key_file": str(key)}
+
+
+def drop_postgres_store(config: dict) -> None:
+    """Drops the database :func:`postgres_store` made for a gateway (after it stopped)."""
+    store = config.get("store") or {}
+    if not PG_URL or store.get("type") != "postgres" or not store.get("encryption_key_file", "").endswith("/store.key"):
+        return
+    name = urlsplit(store["url"]).path.lstrip("/")
+    subprocess.run(["psql", PG_URL, "-qc", f"drop database if exists {name} with (force)"], capture_output=True)
+
+
 class Gatehouse:
-    """One gateway process started from the built CLI."""
+    """One gateway process started from the built CLI (on PostgreSQL with GATEHOUSE_PG_URL)."""
 
     def __init__(self, workdir: Path, config: dict | None = None, port: int = 0):
         self.workdir = workdir
@@ -127,6 +163,8 @@ class Gatehouse:
             cfg["backend"] = {k: v for k, v in cfg["backend"].items() if k != "sigint_timeout"}
         cfg.setdefault("listen", f"127.0.0.1:{port}")
         cfg.setdefault("data_dir", str(workdir / "data"))
+        if PG_URL and "store" not in cfg:
+            cfg["store"] = postgres_store(Path(cfg["data_dir"]))
         self.config = cfg
         self.config_file = workdir / "gatehouse.yaml"
         self.config_file.write_text(yaml.safe_dump(cfg))

@@ -91,8 +91,8 @@ def test_seed_workflow(backend, gatehouse, tmp_path):
         wait_until(lambda: not g.leftover_processes(), 30, "scheduler and workers to exit")
 
 
-CLAMP = ("Scale request of 4 workers does not fit the shared pool: 0 of 3 machines are in use "
-         "by 0 users, 0 of them yours. Scaling to 3 instead.")
+CLAMP = ("Scale to 4 workers clamped to 3: the shared pool is full (3 of 3 machines in use "
+         "by 1 user, 3 of them yours).")
 
 
 def test_request_beyond_the_pool_is_clamped_alike(backend, gatehouse, gateway_client):

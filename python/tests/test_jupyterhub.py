@@ -265,7 +265,7 @@ async def test_mallory_is_authenticated_but_not_granted(hub, tokens, gatehouse):
     # Authenticated as herself: /api/v1/me says who she is.
     status, _, me = http("GET", g.api_url + "/v1/me", tokens["mallory"], scheme="jupyterhub")
     assert (status, me) == (200, {"name": "mallory", "groups": [], "admin": False,
-                                  "granted": False})
+                                  "granted": False, "contact": None, "access_request": None})
 
 
 async def test_bad_tokens_get_401(hub, tokens, gatehouse):
@@ -293,7 +293,7 @@ def test_identity_from_the_hub_through_its_proxy(hub, tokens, gatehouse):
     g = gatehouse(config=jupyterhub_config(hub.public_api_url))
     status, _, me = http("GET", g.api_url + "/v1/me", tokens["alice"], scheme="jupyterhub")
     assert (status, me) == (200, {"name": "alice", "groups": ["dask-users"], "admin": False,
-                                  "granted": True})
+                                  "granted": True, "contact": None, "access_request": None})
     status, _, me = http("GET", g.api_url + "/v1/me", tokens["root-admin"], scheme="jupyterhub")
     assert status == 200
     assert (me["name"], me["admin"]) == ("root-admin", True)
@@ -331,7 +331,8 @@ def test_browser_login_through_jupyterhub(hub, gatehouse):
 
     alice = hub_browser_login(hub, g, "alice", "/ui/clusters")
     me = alice.get(f"{g.address}/api/ui/session", timeout=30).json()
-    assert me == {"user": {"name": "alice", "groups": ["dask-users"], "admin": False, "granted": True},
+    assert me == {"user": {"name": "alice", "groups": ["dask-users"], "admin": False, "granted": True,
+                           "contact": None, "access_request": None},
                   "login": "jupyterhub"}
     mine = alice.get(f"{g.address}/api/v1/me/clusters", headers={"X-Requested-With": "fetch"},
                      timeout=30)

@@ -9,20 +9,6 @@ import { Type, type Static, type TSchema } from 'typebox';
 /** `t` or null. */
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-/** `GET /api/v1/me`: the caller, their groups, and whether they are admin and granted. */
-export const MeJson = Type.Object(
-  {
-    name: Type.String(),
-    groups: Type.Array(Type.String()),
-    admin: Type.Boolean(),
-    granted: Type.Boolean(),
-  },
-  { additionalProperties: false }
-);
-
-/** The caller as `GET /api/v1/me` describes them. */
-export type MeJson = Static<typeof MeJson>;
-
 /** Statuses of an access request. */
 export const ACCESS_REQUEST_STATUSES = ['pending', 'approved', 'denied'] as const;
 
@@ -39,12 +25,38 @@ export const RequestJson = Type.Object(
     created_at: Type.Integer(),
     decided_by: Nullable(Type.String()),
     decided_at: Nullable(Type.Integer()),
+    reason: Nullable(Type.String({ description: "The admin's reason for a denial" })),
   },
   { additionalProperties: false }
 );
 
 /** An access request. */
 export type RequestJson = Static<typeof RequestJson>;
+
+/** `POST /api/v1/admin/requests/{id}/deny` body (optional): the reason the user then sees. */
+export const DenyBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 1000 })) },
+  { additionalProperties: false }
+);
+
+/**
+ * `GET /api/v1/me`: the caller, their groups, whether they are admin and granted, whom to ask
+ * for access and their latest access request.
+ */
+export const MeJson = Type.Object(
+  {
+    name: Type.String(),
+    groups: Type.Array(Type.String()),
+    admin: Type.Boolean(),
+    granted: Type.Boolean(),
+    contact: Nullable(Type.String({ description: 'Whom to ask for access (access.contact)' })),
+    access_request: Nullable(RequestJson),
+  },
+  { additionalProperties: false }
+);
+
+/** The caller as `GET /api/v1/me` describes them. */
+export type MeJson = Static<typeof MeJson>;
 
 /** `GET /api/v1/pool`: the shared pool as the caller sees it (admins also get `per_user`). */
 export const PoolJson = Type.Object(
@@ -105,55 +117,6 @@ export const LogsJson = Type.Object(
 /** A cluster's process logs. */
 export type LogsJson = Static<typeof LogsJson>;
 
-/** A failed cluster's failure condition: reason, evidence (last output) and time (ms). */
-export const ClusterFailureJson = Type.Object(
-  {
-    reason: Type.String(),
-    evidence: Nullable(
-      Type.String({ description: "The end of the scheduler's last output (at most 8 KiB)" })
-    ),
-    at: Type.Integer({ description: 'When the failure was observed, in ms since the epoch' }),
-  },
-  {
-    additionalProperties: false,
-    description: 'Why the cluster failed, observed apart from its status; null unless it failed',
-  }
-);
-
-/** One cluster of any user on `GET /api/v1/admin/clusters`. */
-export const AdminCluster = Type.Object(
-  {
-    name: Type.String(),
-    username: Type.String(),
-    status: Type.String(),
-    workers: Type.Integer(),
-    requested_workers: Type.Integer({ description: 'Workers asked for (the scale target)' }),
-    cores: Type.Number(),
-    memory: Type.Integer(),
-    worker_cores: Type.Number(),
-    worker_memory: Type.Integer(),
-    start_time: Type.Integer(),
-    stop_time: Nullable(Type.Integer()),
-    age_seconds: Type.Number(),
-    lifetime_left_seconds: Nullable(
-      Type.Number({
-        description:
-          'Seconds until the lifetime limit stops the cluster; null without a limit or once stopping',
-      })
-    ),
-    stop_reason: Nullable(Type.String()),
-    failure: Nullable(ClusterFailureJson),
-    dashboard_route: Nullable(Type.String()),
-    options: Type.Record(Type.String(), Type.Unknown(), {
-      description: 'The options the cluster was created with',
-    }),
-  },
-  { additionalProperties: false }
-);
-
-/** One cluster of any user, as admins see it. */
-export type AdminCluster = Static<typeof AdminCluster>;
-
 /** A user's quota: `null` means unlimited; memory in bytes. */
 export const QuotaJson = Type.Object(
   {
@@ -203,6 +166,13 @@ export const AdminUser = Type.Object(
     usage: UsageNow,
     quota: QuotaJson,
     pending_request: Type.Boolean(),
+    granted_by: Nullable(
+      Type.Union([Type.Literal('grant'), Type.Literal('group'), Type.Literal('admin')], {
+        description: 'How the user is let in: their own grant, a granted group, or the admin role',
+      })
+    ),
+    groups: Type.Array(Type.String(), { description: 'Their groups when last seen' }),
+    core_hours_30d: Type.Number({ description: 'Core-hours consumed in the last 30 days' }),
   },
   { additionalProperties: false }
 );
@@ -283,3 +253,33 @@ export const EnvironmentJson = Type.Object(
 
 /** One Python environment users may choose. */
 export type EnvironmentJson = Static<typeof EnvironmentJson>;
+
+/** A group's quota settings: an absent key is not set by the group, `null` is unlimited. */
+export const GroupQuotaSettings = Type.Object(
+  {
+    max_clusters: Type.Optional(Nullable(Type.Integer())),
+    max_workers: Type.Optional(Nullable(Type.Integer())),
+    max_cores: Type.Optional(Nullable(Type.Number())),
+    max_memory: Type.Optional(Nullable(Type.Integer())),
+  },
+  { additionalProperties: false }
+);
+
+/** One group on `GET /api/v1/admin/group-quotas` (and `PUT …/group-quotas/{group}`'s answer). */
+export const GroupQuotaJson = Type.Object(
+  {
+    group: Type.String(),
+    quota: GroupQuotaSettings,
+    source: Nullable(
+      Type.Union([Type.Literal('config'), Type.Literal('admin')], {
+        description:
+          "Where the settings come from: the config file, an admin's override, or null (none)",
+      })
+    ),
+    config_quota: Nullable(GroupQuotaSettings),
+  },
+  { additionalProperties: false }
+);
+
+/** One group's quota and where it comes from. */
+export type GroupQuotaJson = Static<typeof GroupQuotaJson>;

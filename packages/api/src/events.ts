@@ -48,6 +48,8 @@ export const EVENT_TYPES = [
   'cluster.scale',
   /** An adapt request; `data`: `{ minimum, maximum, active, ok, msg }`. */
   'cluster.adapt',
+  /** A scale was granted in part (quota or pool); `data`: `{ requested, granted, reason, msg }`. */
+  'scale.clamped',
   /** A request was refused (quota, pool, options); `data`: `{ action, reason }`. */
   'request.refused',
 ] as const;

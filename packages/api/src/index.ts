@@ -8,3 +8,5 @@ export * from './errors.js';
 export * from './events.js';
 export * from './options.js';
 export * from './browser.js';
+export * from './cluster-view.js';
+export * from './format.js';

@@ -5,12 +5,19 @@
  * @module
  */
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { GatehouseError } from '@gatehouse/sdk';
+import { GatehouseError, UnauthenticatedError } from '@gatehouse/sdk';
 import { GATEWAY_VERSION } from '@gatehouse/server/version';
 import type { CliContext } from './client/context.js';
-import { CliError, EXIT, EXIT_CODES_HELP, adviceFor } from './client/exit-codes.js';
+import {
+  CliError,
+  EXIT,
+  EXIT_CODES_HELP,
+  adviceFor,
+  rejectedCredentials,
+} from './client/exit-codes.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerClusterCommands } from './commands/clusters.js';
+import { registerDbCommands } from './commands/db.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerPoolCommands } from './commands/pool.js';
 import { registerServerCommands } from './commands/server.js';
@@ -45,6 +52,7 @@ function buildProgram(ctx: CliContext) {
       },
     });
   registerServerCommands(program, ctx);
+  registerDbCommands(program, ctx);
   registerLoginCommands(program, ctx);
   registerClusterCommands(program, ctx);
   registerPoolCommands(program, ctx);
@@ -72,8 +80,11 @@ function report(ctx: CliContext, err: unknown): number {
     return err.exitCode;
   }
   if (err instanceof GatehouseError) {
-    const { code, hint } = adviceFor(err);
-    say(err.message, hint);
+    const { code, hint } = adviceFor(err, ctx.used?.command);
+    const rejected =
+      err instanceof UnauthenticatedError ? rejectedCredentials(ctx.used?.auth ?? null) : null;
+    if (rejected !== null) say(rejected.message, rejected.hint);
+    else say(err.message, hint);
     if ('logTail' in err && typeof err.logTail === 'string' && err.logTail !== '') {
       ctx.io.err(`--- last lines of the scheduler log ---\n${err.logTail.trimEnd()}\n`);
     }
@@ -96,9 +107,11 @@ export async function main(
 ): Promise<number> {
   const ctx: CliContext = {
     env,
+    used: { auth: null, command: '' },
     io: {
       out: (s) => process.stdout.write(s),
       err: (s) => process.stderr.write(s),
+      tty: process.stdout.isTTY,
     },
   };
   // `gatehouse … | head`: once the reader has gone, leave quietly as other Unix tools do.

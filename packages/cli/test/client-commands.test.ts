@@ -197,12 +197,25 @@ describe('gatehouse client commands', { timeout: 600_000 }, () => {
       [[c.name, 'RUNNING']]
     );
     const table = await gatehouse(saved, 'clusters', 'list');
-    assert.match(table.stdout, /^NAME\s+STATUS\s+AGE\s+DASHBOARD\n/);
-    assert.match(table.stdout, new RegExp(`${c.name}\\s+RUNNING`));
-    assert.equal(
-      parsed<ClusterOut>(await gatehouse(saved, 'clusters', 'show', c.name, '--json')).name,
-      c.name
+    assert.match(
+      table.stdout,
+      /^NAME\s+STATUS\s+WORKERS\s+CORES\s+MEMORY\s+PROFILE\s+AGE\s+COST\n/
     );
+    // Two connected workers of 2 cores each and the scheduler's core, in the shared units.
+    assert.match(
+      table.stdout,
+      new RegExp(`${c.name}\\s+RUNNING\\s+2/2\\s+5 cores\\s+\\d+(\\.\\d+)? GiB`)
+    );
+    const shown = parsed<ClusterOut & Record<string, unknown>>(
+      await gatehouse(saved, 'clusters', 'show', c.name, '--json')
+    );
+    assert.deepEqual(
+      [shown.name, shown['workers_running'], shown['workers_starting'], shown['workers_target']],
+      [c.name, 2, 0, 2]
+    );
+    const details = await gatehouse(saved, 'clusters', 'show', c.name);
+    assert.match(details.stdout, /^workers: +2 running, 0 starting, target 2$/m);
+    assert.match(details.stdout, /^in use: +5 cores, \d+(\.\d+)? GiB$/m);
     assert.deepEqual(parsed(await gatehouse(saved, 'clusters', 'scale', c.name, '1', '--json')), {
       ok: true,
       msg: null,
@@ -252,10 +265,25 @@ describe('gatehouse client commands', { timeout: 600_000 }, () => {
     const cases: Array<[string, Record<string, string>, string[], number, RegExp]> = [
       ['usage', as('bob'), ['clusters', 'scale', 'x', '-1'], 2, /whole number/],
       ['no address', { HOME: home }, ['clusters', 'list'], 2, /--address URL/],
+      [
+        'malformed address flag',
+        { HOME: home },
+        ['--address', 'notaurl', 'clusters', 'list'],
+        2,
+        /"notaurl" \(from flag --address\) is not a URL/,
+      ],
+      [
+        'malformed address variable',
+        { ...as('bob'), GATEHOUSE_ADDRESS: 'ftp://127.0.0.1:1' },
+        ['pool'],
+        2,
+        /\(from GATEHOUSE_ADDRESS\) has the scheme ftp, not http or https/,
+      ],
       ['unauthenticated', anonymous, ['clusters', 'list'], 3, /gatehouse login/],
       ['forbidden', as('bob'), ['admin', 'users'], 4, /admin/],
       ['not granted', as('frank'), ['pool'], 5, /admin grant/],
       ['not found', as('bob'), ['clusters', 'show', 'nope'], 6, /clusters list/],
+      ['no such request', as('admin'), ['admin', 'deny', '999'], 6, /gatehouse admin requests/],
       ['invalid option', as('bob'), ['clusters', 'new', '-o', 'size=9'], 7, /option size/],
       ['quota', as('carol'), ['clusters', 'new'], 8, /Stop a cluster you no longer need/],
       [
@@ -286,11 +314,78 @@ describe('gatehouse client commands', { timeout: 600_000 }, () => {
     assert.match(broken.stderr, /no scheduler today/);
     assert.match(broken.stderr, /gatehouse clusters logs/);
 
+    // Without --workers it returns as soon as the cluster is RUNNING, long before its timeout.
+    const plain = await gatehouseExitingAfterResult(
+      as('bob'),
+      60_000,
+      ...['clusters', 'new', '--timeout', '600', '--json']
+    );
+    const running = parsed<ClusterOut>(plain);
+    console.log(
+      `clusters new --timeout 600 (no workers): result after ${plain.printedAfter.toFixed(1)} s, ` +
+        `exit after ${plain.exitedAfter.toFixed(1)} s`
+    );
+    assert.equal(running.status, 'RUNNING');
+    assert.ok(plain.exitedAfter < 120, `exited after ${String(plain.exitedAfter)} s`);
+    assert.equal((await gatehouse(as('bob'), 'clusters', 'stop', running.name)).code, 0);
+
     const slow = await gatehouse(as('bob'), 'clusters', 'new', '--timeout', '0.05', '--json');
     assert.equal(slow.code, 12, slow.stderr);
     const name = /cluster (\w+) is not ready/.exec(slow.stderr)?.[1] ?? '';
     assert.match(slow.stderr, /clusters stop/);
     assert.equal((await gatehouse(as('bob'), 'clusters', 'stop', name)).code, 0);
+  });
+
+  it('redraws `clusters list --watch` when a cluster appears, until Ctrl-C', async () => {
+    const child = spawn(process.execPath, [CLI, 'clusters', 'list', '--watch'], {
+      env: { PATH: process.env['PATH'] ?? '', ...as('bob') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const seen: Array<{ text: string; resolve: () => void }> = [];
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+      for (const s of seen) if (stdout.includes(s.text)) s.resolve();
+    });
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const printed = (text: string) =>
+      new Promise<void>((resolve) => {
+        if (stdout.includes(text)) resolve();
+        else seen.push({ text, resolve });
+      });
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    await printed('\n');
+    const bob = new Gateway({ address: g.url, auth: basicAuth('bob') });
+    const name = await bob.newCluster({ mode: 'working', size: 1 });
+    try {
+      await printed(name);
+      child.kill('SIGINT');
+      assert.equal(await exited, 0, stderr);
+    } finally {
+      child.kill('SIGKILL');
+      await bob.stopCluster(name);
+    }
+  });
+
+  it('says a wrong password is wrong, with exit code 3', async () => {
+    const guarded = await startGatehouse((dir) => ({
+      ...testConfig(dir),
+      auth: { type: 'basic', password: 'right' },
+      access: { grant_all_authenticated: true, bootstrap_admin_token: false },
+    }));
+    try {
+      const address = { HOME: home, GATEHOUSE_ADDRESS: guarded.url, GATEHOUSE_USER: 'bob' };
+      const wrong = await gatehouse({ ...address, GATEHOUSE_PASSWORD: 'wrong' }, 'pool');
+      assert.equal(wrong.code, 3, wrong.stderr);
+      assert.match(wrong.stderr, /wrong user name or password \(user bob\)/);
+      assert.doesNotMatch(wrong.stderr, /Authentication required/);
+      // Control: the right password gets in.
+      const right = await gatehouse({ ...address, GATEHOUSE_PASSWORD: 'right' }, 'pool');
+      assert.equal(right.code, 0, right.stderr);
+    } finally {
+      await guarded.stop();
+    }
   });
 
   it('exits 10 when the gateway fails, here reaching its JupyterHub', async () => {

@@ -9,6 +9,7 @@ import {
   AdminUser,
   AuditJson,
   EnvironmentJson,
+  GroupQuotaJson,
   IssuedToken,
   QuotaAndUsage,
   QuotaSet,
@@ -17,10 +18,12 @@ import {
   TokenJson,
   UsageDay,
   type AccessRequestStatus,
+  type ClusterListParams,
   type ClusterStatus,
   type QuotaJson,
 } from '@gatehouse/api';
 import { Type } from 'typebox';
+import { fetchClusterPage, type ClusterPage } from './cluster-list.js';
 import type { Transport } from './transport.js';
 
 /** Per-user quota values to set; `null` means unlimited, memory is bytes or e.g. `"16 G"`. */
@@ -81,11 +84,12 @@ export class AdminApi {
     });
   }
 
-  /** Denies a pending request. */
-  async deny(id: number): Promise<RequestJson> {
+  /** Denies a pending request, with an optional reason the user then sees. */
+  async deny(id: number, reason?: string): Promise<RequestJson> {
     return this.t.json(RequestJson, {
       method: 'POST',
       path: `/api/v1/admin/requests/${seg(id)}/deny`,
+      ...(reason === undefined ? {} : { body: { reason } }),
     });
   }
 
@@ -140,7 +144,7 @@ export class AdminApi {
 
   /**
    * Every user's clusters.
-   * @param options - `status` (default: the active ones), `user` (default: everyone).
+   * @param options - `status` (default: every cluster on record), `user` (default: everyone).
    */
   async clusters(
     options: { status?: ClusterStatus | readonly ClusterStatus[]; user?: string } = {}
@@ -151,6 +155,33 @@ export class AdminApi {
       path: '/api/v1/admin/clusters',
       query: { status: status === undefined ? undefined : [status].flat().join(','), user },
     });
+  }
+
+  /** One page of every user's clusters and how many matched (`user` picks one owner). */
+  async clusterPage(params: ClusterListParams = {}): Promise<ClusterPage> {
+    return fetchClusterPage(this.t, '/api/v1/admin/clusters', params);
+  }
+
+  /** Every group known from the config or grants, with its quota settings and their source. */
+  async groupQuotas(): Promise<GroupQuotaJson[]> {
+    return this.t.json(Type.Array(GroupQuotaJson), {
+      method: 'GET',
+      path: '/api/v1/admin/group-quotas',
+    });
+  }
+
+  /** Sets an admin override of `group`'s quota (keys left out are not set by the group). */
+  async setGroupQuota(group: string, quota: QuotaUpdate): Promise<GroupQuotaJson> {
+    return this.t.json(GroupQuotaJson, {
+      method: 'PUT',
+      path: `/api/v1/admin/group-quotas/${seg(group)}`,
+      body: quota,
+    });
+  }
+
+  /** Removes the override of `group`'s quota: the config's applies again. */
+  async clearGroupQuota(group: string): Promise<void> {
+    await this.t.empty({ method: 'DELETE', path: `/api/v1/admin/group-quotas/${seg(group)}` });
   }
 
   /** Stops any user's cluster (stop reason `admin`). */

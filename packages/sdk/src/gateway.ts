@@ -7,6 +7,7 @@
 import {
   AdminCluster,
   BrowserSession,
+  ClusterDetail,
   ClusterJson,
   ClusterMap,
   CreatedCluster,
@@ -18,12 +19,14 @@ import {
   RequestJson,
   ScaleResult,
   type ClusterEvent,
+  type ClusterListParams,
   type ClusterStatus,
 } from '@gatehouse/api';
 import { Type } from 'typebox';
 import { AdminApi } from './admin.js';
 import type { Auth } from './auth.js';
 import { ClusterOptions } from './cluster-options.js';
+import { fetchClusterPage, type ClusterPage } from './cluster-list.js';
 import { eventsPath, streamEvents, type StreamOptions } from './event-stream.js';
 import { Transport, type FetchLike, type RequestSpec } from './transport.js';
 import { waitForRunning, waitForWorkers, type WaitOptions } from './waiting.js';
@@ -237,8 +240,10 @@ export class Gateway {
   }
 
   /**
-   * The caller's clusters with what they use (workers, cores, memory, age, lifetime left).
-   * @param options - `status`: only these statuses. Default: the active ones.
+   * The caller's clusters with what they use (workers running, starting and wanted, cores,
+   * memory, cost so far, age, lifetime left).
+   * @param options - `status`: only these statuses. Default: every cluster on record (the
+   *   active ones and those finished within the history period); at most 100.
    */
   async clusterDetails(
     options: { status?: ClusterStatus | readonly ClusterStatus[] } = {}
@@ -248,6 +253,25 @@ export class Gateway {
       method: 'GET',
       path: '/api/v1/me/clusters',
       query: status === undefined ? {} : { status: [status].flat().join(',') },
+    });
+  }
+
+  /**
+   * One page of the caller's clusters and how many matched.
+   * @param params - status filter, text (`q`), sort, order, limit (≤ 500) and offset.
+   */
+  async clusterPage(params: ClusterListParams = {}): Promise<ClusterPage> {
+    return fetchClusterPage(this.transport, '/api/v1/me/clusters', params);
+  }
+
+  /**
+   * One cluster of the caller (admins: anyone's) with what it uses and its worker series.
+   * @throws NotFoundError when there is none, or it is someone else's.
+   */
+  async clusterDetail(name: string): Promise<ClusterDetail> {
+    return this.transport.json(ClusterDetail, {
+      method: 'GET',
+      path: `/api/v1/me/clusters/${encodeURIComponent(name)}`,
     });
   }
 
@@ -275,7 +299,7 @@ export class Gateway {
   }
 
   /** The absolute dashboard URL of a cluster, or `null` when it has none yet. */
-  dashboardUrl(cluster: ClusterJson): string | null {
+  dashboardUrl(cluster: Pick<ClusterJson, 'dashboard_route'>): string | null {
     return cluster.dashboard_route === null ? null : `${this.address}${cluster.dashboard_route}`;
   }
 }

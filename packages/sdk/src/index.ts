@@ -26,6 +26,7 @@ export {
 } from './auth.js';
 export { browserSessionHeaders, csrfToken } from './browser.js';
 export { ClusterOptions } from './cluster-options.js';
+export { clusterListQuery, type ClusterPage } from './cluster-list.js';
 export {
   ClusterFailedError,
   ClusterNotRunningError,
@@ -50,8 +51,15 @@ export {
   ACCESS_REQUEST_STATUSES,
   CLUSTER_STATUSES,
   ERROR_CODES,
+  CLUSTER_SORT_KEYS,
   EVENT_TYPES,
   STOP_REASONS,
+  formatBytes,
+  formatCoreHours,
+  formatCores,
+  formatCount,
+  formatDuration,
+  formatRelative,
 } from '@gatehouse/api';
 export type {
   AccessRequestStatus,
@@ -59,9 +67,13 @@ export type {
   AdminUser,
   AuditJson,
   BrowserSession,
+  ClusterDetail,
   ClusterEvent,
   ClusterJson,
+  ClusterListParams,
+  ClusterSortKey,
   ClusterStatus,
+  GroupQuotaJson,
   EnvironmentJson,
   IssuedToken,
   LogsJson,
@@ -75,4 +87,5 @@ export type {
   TokenJson,
   UsageDay,
   UsageNow,
+  WorkerPoint,
 } from '@gatehouse/api';

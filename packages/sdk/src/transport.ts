@@ -96,6 +96,14 @@ export class Transport {
 
   /** Sends `spec` and returns its JSON body, checked against `schema`. */
   async json<S extends TSchema>(schema: S, spec: RequestSpec): Promise<Static<S>> {
+    return (await this.jsonResponse(schema, spec)).body;
+  }
+
+  /** {@link json}, with the answer's headers (e.g. a list's `X-Total-Count`). */
+  async jsonResponse<S extends TSchema>(
+    schema: S,
+    spec: RequestSpec
+  ): Promise<{ body: Static<S>; headers: Headers }> {
     const res = await this.send(spec);
     const text = await res.text();
     const body = parseJson(text);
@@ -109,7 +117,7 @@ export class Transport {
         'bad_response'
       );
     }
-    return body;
+    return { body, headers: res.headers };
   }
 
   /** Sends `spec` and discards the body (for 204 answers). */

@@ -13,3 +13,11 @@ export { hashPassword } from './auth/password-hash.js';
 export { startProxy, type ProxyProcess, type ProxyDeps } from './proxy-process.js';
 export { renderOpenApiDocument } from './openapi-document.js';
 export { FAULT_POINTS, FAULT_POINT_NAMES, type FaultPoint } from './faults/fault-points.js';
+export { checkStore, migrateStore, NoDatabaseError, type StoreCheck } from './store/store-admin.js';
+export {
+  copyStore,
+  targetFromUrl,
+  TargetNotEmptyError,
+  type CopyResult,
+} from './store/store-copy.js';
+export { redactUrl } from './config/resolve-store.js';

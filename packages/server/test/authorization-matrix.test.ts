@@ -88,6 +88,9 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'GET /api/v1/admin/quotas/:name':                               [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'PUT /api/v1/admin/quotas/:name':                               [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'DELETE /api/v1/admin/quotas/:name':                            [401, 403, 403, 403, 403, 204, 401, 401, 401, 401, 403],
+  'GET /api/v1/admin/group-quotas':                               [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
+  'PUT /api/v1/admin/group-quotas/:name':                          [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
+  'DELETE /api/v1/admin/group-quotas/:name':                       [401, 403, 403, 403, 403, 204, 401, 401, 401, 401, 403],
   'GET /api/v1/admin/usage':                                      [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/admin/audit':                                      [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/admin/environments':                               [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
@@ -98,6 +101,8 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'GET /api/v1/clusters/:cluster_name/events':                    [401, 403, 200, 403, 403, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/events':                                           [401, 403, 200, 200, 200, 200, 401, 401, 401, 401, 403],
   'GET /api/v1/me/clusters':                                    [401, 403, 200, 200, 200, 200, 401, 401, 401, 401, 403],
+  // A's cluster: owner and admins; anyone else is told it does not exist.
+  'GET /api/v1/me/clusters/:name':                              [401, 403, 200, 404, 404, 200, 401, 401, 401, 401, 403],
   'GET /api/ui/session':                                        [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   'POST /api/ui/login':                                         [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
   'POST /api/ui/logout':                                        [204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204],
@@ -213,6 +218,12 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
     body: () => ({ max_clusters: 3 }),
   },
   'DELETE /api/v1/admin/quotas/:name': { path: () => '/api/v1/admin/quotas/quincy' },
+  'GET /api/v1/admin/group-quotas': { path: () => '/api/v1/admin/group-quotas' },
+  'PUT /api/v1/admin/group-quotas/:name': {
+    path: () => '/api/v1/admin/group-quotas/physics',
+    body: () => ({ max_workers: 4 }),
+  },
+  'DELETE /api/v1/admin/group-quotas/:name': { path: () => '/api/v1/admin/group-quotas/physics' },
   'GET /api/v1/admin/usage': { path: () => '/api/v1/admin/usage' },
   'GET /api/metrics': { path: () => '/api/metrics' },
   'GET /api/openapi.json': { path: () => '/api/openapi.json' },
@@ -226,6 +237,7 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
   },
   'GET /api/v1/events': { path: () => '/api/v1/events' },
   'GET /api/v1/me/clusters': { path: () => '/api/v1/me/clusters' },
+  'GET /api/v1/me/clusters/:name': { path: (fx) => `/api/v1/me/clusters/${fx.clusterA}` },
   'GET /api/ui/session': { path: () => '/api/ui/session' },
   // Without X-Requested-With: refused (403) before any credential is looked at.
   'POST /api/ui/login': {

@@ -8,23 +8,28 @@ import {
   Gateway,
   browserSessionHeaders,
   type AdminCluster,
+  type ClusterDetail,
   type ClusterEvent,
   type OptionEntry,
 } from '@gatehouse/sdk';
+export type { WorkerPoint } from '@gatehouse/api';
 
 export type {
   AdminUser,
+  MeJson as SessionUser,
+  RequestJson as AccessRequest,
   BrowserSession as SessionInfo,
   LogsJson,
-  MeJson as SessionUser,
   PoolJson as PoolState,
-  RequestJson as AccessRequest,
   TokenJson as TokenInfo,
   UsageDay,
 } from '@gatehouse/sdk';
 
 /** A cluster as the UI shows it. */
 export type ClusterView = AdminCluster;
+
+/** One cluster with its worker series (`GET /api/v1/me/clusters/{name}`). */
+export type ClusterDetailView = ClusterDetail;
 
 /** One process's log of a cluster. */
 export interface ProcessLog {
@@ -39,19 +44,60 @@ export function gatewayBase(pathname: string): string {
   return i < 0 ? '' : pathname.slice(0, i);
 }
 
+/**
+ * How the last call went: answered, the gateway unreachable, or the session gone (a 401 on a
+ * call other than the session and login ones).
+ */
+export type Connection = 'ok' | 'unreachable' | 'expired';
+
+/** Routes whose 401 is an answer, not an expired session. */
+const SESSION_ROUTES = /\/api\/ui\/(session|login|logout)$/;
+
 /** The gateway calls the pages make. */
 export class GatewayApi {
   /** The gateway's base path ('' or a prefix such as `/gw`). */
   readonly base: string;
   /** The SDK client, authenticated by the browser session. */
   readonly gateway: Gateway;
+  private readonly listeners = new Set<(c: Connection) => void>();
+  private connection: Connection = 'ok';
 
   constructor(base: string) {
     this.base = base;
     this.gateway = new Gateway({
       address: `${window.location.origin}${base}`,
       headers: browserSessionHeaders(() => document.cookie),
+      fetch: (input, init) => this.watchedFetch(input, init),
     });
+  }
+
+  /** Calls `listener` whenever the connection changes; returns the function that stops it. */
+  onConnection(listener: (c: Connection) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private setConnection(c: Connection): void {
+    if (c === this.connection) return;
+    this.connection = c;
+    for (const l of this.listeners) l(c);
+  }
+
+  private async watchedFetch(input: string, init?: RequestInit): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(input, init);
+    } catch (err) {
+      if (init?.signal?.aborted !== true) this.setConnection('unreachable');
+      throw err;
+    }
+    const path = new URL(input, window.location.href).pathname;
+    if (res.status === 401 && !SESSION_ROUTES.test(path)) this.setConnection('expired');
+    else if (res.status < 500 || res.status > 504) this.setConnection('ok');
+    else this.setConnection('unreachable');
+    return res;
   }
 
   session = () => this.gateway.browserSession();
@@ -59,11 +105,20 @@ export class GatewayApi {
   logout = () => this.gateway.browserLogout();
   requestAccess = (message: string) => this.gateway.requestAccess(message);
 
-  /** The caller's clusters: active ones, or with `all` stopped and failed ones too. */
-  clusters = (all = false) =>
-    this.gateway.clusterDetails(
-      all ? { status: ['PENDING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED'] } : {}
-    );
+  /**
+   * Every cluster of the caller on record: the active ones and those finished within the
+   * history period (fetched 500 at a time).
+   */
+  clusters = async (): Promise<ClusterView[]> => {
+    const all: ClusterView[] = [];
+    for (;;) {
+      const page = await this.gateway.clusterPage({ limit: 500, offset: all.length });
+      all.push(...page.clusters);
+      if (page.clusters.length === 0 || all.length >= page.total) return all;
+    }
+  };
+  /** One of the caller's clusters (admins: anyone's) with its worker series. */
+  cluster = (name: string): Promise<ClusterDetailView> => this.gateway.clusterDetail(name);
   options = async (): Promise<OptionEntry[]> => [...(await this.gateway.clusterOptions()).fields];
   create = (options: Record<string, unknown>) => this.gateway.newCluster(options);
   scale = (name: string, count: number) => this.gateway.scale(name, count);
@@ -111,7 +166,7 @@ export class GatewayApi {
     revoke: (user: string) => this.gateway.admin.revoke(user),
     requests: () => this.gateway.admin.requests({ status: 'pending' }),
     approve: (id: number) => this.gateway.admin.approve(id),
-    deny: (id: number) => this.gateway.admin.deny(id),
+    deny: (id: number, reason?: string) => this.gateway.admin.deny(id, reason),
     tokens: () => this.gateway.admin.tokens(),
     issueToken: (username: string, label: string, admin: boolean) =>
       this.gateway.admin.issueToken(username, { label, admin }),

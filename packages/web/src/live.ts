@@ -11,6 +11,8 @@ import type { GatewayApi } from './gateway-api.js';
 export interface Live<T> {
   readonly value: T | null;
   readonly error: string;
+  /** The last load's failure (null after a success). */
+  readonly failure: unknown;
   /** Fetches again now. */
   readonly refresh: () => void;
 }
@@ -24,6 +26,7 @@ export function useLive<T>(
 ): Live<T> {
   const [value, setValue] = useState<T | null>(null);
   const [error, setError] = useState('');
+  const [failure, setFailure] = useState<unknown>(null);
   const loadRef = useRef(load);
   loadRef.current = load;
   const relevantRef = useRef(relevant);
@@ -33,8 +36,10 @@ export function useLive<T>(
       (v) => {
         setValue(v);
         setError('');
+        setFailure(null);
       },
       (e: unknown) => {
+        setFailure(e);
         setError(e instanceof Error ? e.message : String(e));
       }
     );
@@ -62,5 +67,19 @@ export function useLive<T>(
       if (timer !== undefined) clearTimeout(timer);
     };
   }, [api, refresh, pollMs]);
-  return { value, error, refresh };
+  return { value, error, failure, refresh };
+}
+
+/** The current time (ms), updated every `ms`: for relative times. */
+export function useNow(ms = 5000): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => {
+      setNow(Date.now());
+    }, ms);
+    return () => {
+      clearInterval(t);
+    };
+  }, [ms]);
+  return now;
 }

@@ -13,10 +13,19 @@ export interface PageProps {
 }
 
 /** A link inside the UI. */
-export function Link(props: { go: (p: string) => void; to: string; children: ReactNode }) {
-  const { go, to, children } = props;
+export function Link(props: {
+  go: (p: string) => void;
+  to: string;
+  children: ReactNode;
+  className?: string;
+  /** Marks the link as the current page (`aria-current="page"`). */
+  current?: boolean;
+}) {
+  const { go, to, children, className, current = false } = props;
   return (
     <a
+      {...(className === undefined ? {} : { className })}
+      {...(current ? { 'aria-current': 'page' as const } : {})}
       href={`${gatewayBase(window.location.pathname)}/ui${to}`}
       onClick={(e) => {
         e.preventDefault();

@@ -16,6 +16,7 @@ import {
   ServerError,
   UnauthenticatedError,
   UnreachableError,
+  type Auth,
 } from '@gatehouse/sdk';
 
 /** Exit code of each outcome. */
@@ -33,6 +34,8 @@ export const EXIT = {
   serverError: 10,
   unreachable: 11,
   timedOut: 12,
+  /** `db check`: the database needs `gatehouse db migrate`. */
+  migrationsPending: 13,
   /** The output's reader went away (`| head`): 128 + SIGPIPE, as shells report it. */
   brokenPipe: 141,
 } as const;
@@ -53,6 +56,7 @@ Exit codes:
   10  the gateway failed (server error)
   11  the gateway cannot be reached
   12  timed out waiting
+  13  migrations pending (gatehouse db check; run gatehouse db migrate)
  141  the output's reader went away (e.g. piped into head)
 `;
 
@@ -71,8 +75,21 @@ export class CliError extends Error {
   }
 }
 
-/** The exit code and advice for an SDK error. */
-export function adviceFor(err: GatehouseError): { code: number; hint: string } {
+/**
+ * Where to look up what a not-found name refers to, for the command that failed (`command`:
+ * its words after `gatehouse`, e.g. `admin deny`).
+ */
+function lookUpHint(command: string): string {
+  if (/^admin (requests|approve|deny)\b/.test(command))
+    return 'Check the request id with `gatehouse admin requests`.';
+  if (/^admin tokens?\b/.test(command)) return 'Check the token id with `gatehouse admin tokens`.';
+  if (/^admin clusters\b/.test(command))
+    return 'Check the name with `gatehouse admin clusters list`.';
+  return 'Check the name with `gatehouse clusters list` (it lists finished clusters too).';
+}
+
+/** The exit code and advice for an SDK error raised by `command` (e.g. `clusters show`). */
+export function adviceFor(err: GatehouseError, command = ''): { code: number; hint: string } {
   if (err instanceof UnauthenticatedError)
     return {
       code: EXIT.unauthenticated,
@@ -90,15 +107,11 @@ export function adviceFor(err: GatehouseError): { code: number; hint: string } {
   if (err instanceof ForbiddenError)
     return {
       code: EXIT.forbidden,
-      hint:
-        'Only the owner may use a cluster, and admin commands need an admin account or admin API ' +
-        'token; check the name with `gatehouse clusters list`.',
+      hint: command.startsWith('admin')
+        ? 'Admin commands need an admin account or an admin API token (`gatehouse login --token TOKEN`).'
+        : 'Only its owner may use a cluster; check the name with `gatehouse clusters list`.',
     };
-  if (err instanceof NotFoundError)
-    return {
-      code: EXIT.notFound,
-      hint: 'Check the name with `gatehouse clusters list --status PENDING,RUNNING,STOPPED,FAILED`.',
-    };
+  if (err instanceof NotFoundError) return { code: EXIT.notFound, hint: lookUpHint(command) };
   if (err instanceof InvalidOptionsError)
     return {
       code: EXIT.invalid,
@@ -134,4 +147,27 @@ export function adviceFor(err: GatehouseError): { code: number; hint: string } {
       hint: 'Retry in a moment; if it keeps failing, ask the gateway administrator to read the gateway log.',
     };
   return { code: EXIT.unexpected, hint: 'Please report this with the command you ran.' };
+}
+
+/**
+ * What to say when the gateway refused the credentials the command sent (a 401 although some
+ * were given): that they are wrong, and how to fix them. Null when none were sent (the
+ * general advice to log in applies).
+ */
+export function rejectedCredentials(auth: Auth | null): { message: string; hint: string } | null {
+  if (auth === null) return null;
+  if (auth.type === 'basic')
+    return {
+      message: `wrong user name or password (user ${auth.username})`,
+      hint:
+        'Check them, or log in again with `gatehouse login --user NAME` (GATEHOUSE_USER and ' +
+        'GATEHOUSE_PASSWORD override the saved login).',
+    };
+  return {
+    message:
+      auth.type === 'token'
+        ? 'the gateway did not accept the API token (unknown, revoked or mistyped)'
+        : 'the gateway did not accept the JupyterHub token',
+    hint: 'Get a new token from your administrator (or JupyterHub) and log in again with `gatehouse login --token TOKEN`.',
+  };
 }

@@ -1,9 +1,10 @@
 /**
- * Output of the client commands: aligned tables and readable sizes and ages for people, JSON
+ * Output of the client commands: aligned tables, and sizes and ages in the shared formatter's
+ * units (`@gatehouse/api`'s format, as the web UI), for people; JSON
  * for scripts (`--json`), and one-line event descriptions for live progress.
  * @module
  */
-import type { ClusterEvent, ClusterJson } from '@gatehouse/sdk';
+import { formatBytes, formatDuration, type ClusterEvent, type ClusterJson } from '@gatehouse/sdk';
 
 /** Where a command writes. */
 export interface Output {
@@ -11,6 +12,8 @@ export interface Output {
   out(text: string): void;
   /** Progress and diagnostics. */
   err(text: string): void;
+  /** Whether results go to a terminal (`--watch` clears it between drawings). */
+  readonly tty?: boolean;
 }
 
 /** A cell value: `null` and `undefined` print as `-`. */
@@ -46,28 +49,14 @@ export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** Bytes as the gateway writes them (`8.00 GiB`). */
+/** Bytes in the shared formatter's binary units (`8 GiB`, `512 MiB`); null stays null. */
 export function bytes(n: number | null): string | null {
-  if (n === null) return null;
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${String(n)} B` : `${v.toFixed(2)} ${units[i] ?? ''}`;
+  return n === null ? null : formatBytes(n);
 }
 
-/** A duration in seconds as `1h02m`, `3m05s` or `12s`. */
+/** A duration in seconds, as the shared formatter writes it (`3 min 5 s`). */
 export function age(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const two = (n: number) => String(n).padStart(2, '0');
-  if (s >= 86_400)
-    return `${String(Math.floor(s / 86_400))}d${two(Math.floor((s % 86_400) / 3600))}h`;
-  if (s >= 3600) return `${String(Math.floor(s / 3600))}h${two(Math.floor((s % 3600) / 60))}m`;
-  if (s >= 60) return `${String(Math.floor(s / 60))}m${two(s % 60)}s`;
-  return `${String(s)}s`;
+  return formatDuration(Math.max(0, seconds));
 }
 
 /** A time (ms since the epoch) as `YYYY-MM-DD HH:MM:SS` UTC. */

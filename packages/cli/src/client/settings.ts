@@ -139,6 +139,31 @@ export function resolveSettings(flags: ConnectionFlags, env: Env): ClientSetting
       'Pass --address URL, set GATEHOUSE_ADDRESS, or save one with `gatehouse login --address URL`.'
     );
   }
+  checkAddress(address.value, address.from);
   const auth = authFrom(flags) ?? authFrom(envFlags) ?? saved?.auth ?? null;
   return { address: address.value, auth, addressFrom: address.from };
+}
+
+/**
+ * Refuses an address that is not an http(s) URL with a host, naming where it came from.
+ * @throws CliError (exit 2) saying what is wrong with it.
+ */
+export function checkAddress(address: string, from: string): void {
+  const url = URL.canParse(address) ? new URL(address) : null;
+  const problem =
+    url === null
+      ? 'is not a URL'
+      : url.protocol !== 'http:' && url.protocol !== 'https:'
+        ? `has the scheme ${url.protocol.replace(/:$/, '')}, not http or https`
+        : url.hostname === ''
+          ? 'names no host'
+          : url.search !== '' || url.hash !== ''
+            ? 'has a query or fragment'
+            : null;
+  if (problem === null) return;
+  throw new CliError(
+    `the gateway address ${JSON.stringify(address)} (from ${from}) ${problem}`,
+    EXIT.usage,
+    'Give the address as http://HOST:PORT (with the path prefix, if any), e.g. http://127.0.0.1:8000.'
+  );
 }

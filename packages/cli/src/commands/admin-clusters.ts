@@ -4,7 +4,8 @@
  */
 import type { Command } from '@commander-js/extra-typings';
 import { connect, type CliContext } from '../client/context.js';
-import { age, bytes, json, table } from '../client/output.js';
+import { clusterHeaders, clusterRow } from '../client/cluster-format.js';
+import { json, table } from '../client/output.js';
 import { nonNegativeInt, parseStatusList } from './arguments.js';
 
 /** Registers `admin clusters …` on the `admin` command. */
@@ -13,7 +14,7 @@ export function registerAdminClusterCommands(admin: Command, ctx: CliContext): v
   const clusters = admin.command('clusters').description("every user's clusters");
   clusters
     .command('list', { isDefault: true })
-    .description("list every user's clusters (the active ones unless --status says otherwise)")
+    .description("list every user's clusters: the active ones and those that finished recently")
     .option('--status <list>', 'comma-separated statuses', parseStatusList)
     .option('--user <user>', "only this user's")
     .option('--json', 'print JSON for scripts')
@@ -29,17 +30,8 @@ export function registerAdminClusterCommands(admin: Command, ctx: CliContext): v
       }
       io.out(
         table(
-          ['name', 'user', 'status', 'workers', 'cores', 'memory', 'age', 'stop reason'],
-          list.map((c) => [
-            c.name,
-            c.username,
-            c.status,
-            c.workers,
-            c.cores,
-            bytes(c.memory),
-            age(c.age_seconds),
-            c.stop_reason,
-          ]),
+          clusterHeaders(true),
+          list.map((c) => clusterRow(c, true)),
           'No clusters.'
         )
       );

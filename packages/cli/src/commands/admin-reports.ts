@@ -3,6 +3,7 @@
  * @module
  */
 import type { Command } from '@commander-js/extra-typings';
+import { formatCoreHours, formatCount } from '@gatehouse/sdk';
 import { connect, type CliContext } from '../client/context.js';
 import { json, table, time } from '../client/output.js';
 import { nonNegativeInt } from './arguments.js';
@@ -24,12 +25,12 @@ export function registerAdminReportCommands(admin: Command, ctx: CliContext): vo
       }
       io.out(
         table(
-          ['day', 'user', 'core hours', 'memory GiB hours'],
+          ['day', 'user', 'cores', 'memory'],
           rows.map((r) => [
             r.day,
             r.username,
-            r.core_hours.toFixed(2),
-            r.memory_gib_hours.toFixed(2),
+            formatCoreHours(r.core_hours),
+            formatCount(Number(r.memory_gib_hours.toPrecision(3)), 'GiB-hour'),
           ]),
           'No usage in this period.'
         )

@@ -3,7 +3,7 @@
  * @module
  */
 import { Option, type Command } from '@commander-js/extra-typings';
-import { ACCESS_REQUEST_STATUSES } from '@gatehouse/sdk';
+import { ACCESS_REQUEST_STATUSES, type RequestJson } from '@gatehouse/sdk';
 import { connect, type CliContext } from '../client/context.js';
 import { json, table, time } from '../client/output.js';
 import { nonNegativeInt } from './arguments.js';
@@ -31,7 +31,7 @@ export function registerAdminRequestCommands(admin: Command, ctx: CliContext): v
       }
       io.out(
         table(
-          ['id', 'user', 'status', 'filed', 'decided by', 'message'],
+          ['id', 'user', 'status', 'filed', 'decided by', 'message', 'reason'],
           list.map((r) => [
             r.id,
             r.username,
@@ -39,27 +39,37 @@ export function registerAdminRequestCommands(admin: Command, ctx: CliContext): v
             time(r.created_at),
             r.decided_by,
             r.message,
+            r.reason,
           ]),
           'No access requests.'
         )
       );
     });
 
-  for (const decision of ['approve', 'deny'] as const) {
-    admin
-      .command(decision)
-      .description(
-        decision === 'approve'
-          ? 'approve an access request (grants the user)'
-          : 'deny an access request'
-      )
-      .argument('<id>', 'request id (see `gatehouse admin requests`)', requestId)
-      .option('--json', 'print JSON for scripts')
-      .action(async (id, opts, cmd) => {
-        const { gw } = connect(ctx, cmd);
-        const r = decision === 'approve' ? await gw.admin.approve(id) : await gw.admin.deny(id);
-        if (opts.json === true) io.out(json(r));
-        else io.out(`Request ${String(r.id)} of ${r.username}: ${r.status}\n`);
-      });
-  }
+  const decided = (r: RequestJson, asJson: boolean) => {
+    if (asJson) io.out(json(r));
+    else
+      io.out(
+        `Request ${String(r.id)} of ${r.username}: ${r.status}${r.reason === null ? '' : ` (${r.reason})`}\n`
+      );
+  };
+  admin
+    .command('approve')
+    .description('approve an access request (grants the user)')
+    .argument('<id>', 'request id (see `gatehouse admin requests`)', requestId)
+    .option('--json', 'print JSON for scripts')
+    .action(async (id, opts, cmd) => {
+      const { gw } = connect(ctx, cmd);
+      decided(await gw.admin.approve(id), opts.json === true);
+    });
+  admin
+    .command('deny')
+    .description('deny an access request; the user sees the reason')
+    .argument('<id>', 'request id (see `gatehouse admin requests`)', requestId)
+    .option('--reason <text>', 'why, in words the user will read')
+    .option('--json', 'print JSON for scripts')
+    .action(async (id, opts, cmd) => {
+      const { gw } = connect(ctx, cmd);
+      decided(await gw.admin.deny(id, opts.reason), opts.json === true);
+    });
 }

@@ -3,8 +3,9 @@
  * @module
  */
 import type { Command } from '@commander-js/extra-typings';
+import { formatBytes, formatCoreHours, formatCores } from '@gatehouse/sdk';
 import { connect, type CliContext } from '../client/context.js';
-import { bytes, json, table } from '../client/output.js';
+import { json, table } from '../client/output.js';
 import { limit } from './admin-quota.js';
 
 /** Registers `admin users|grant|revoke` on the `admin` command. */
@@ -23,14 +24,27 @@ export function registerAdminUserCommands(admin: Command, ctx: CliContext): void
       }
       io.out(
         table(
-          ['user', 'granted', 'clusters', 'workers', 'cores', 'memory', 'max clusters', 'request'],
+          [
+            'user',
+            'access',
+            'groups',
+            'clusters',
+            'workers',
+            'cores',
+            'memory',
+            'last 30 days',
+            'max clusters',
+            'request',
+          ],
           users.map((u) => [
             u.name,
-            u.granted,
+            u.granted_by ?? 'no',
+            u.groups.join(','),
             u.active_clusters,
             u.usage.workers,
-            u.usage.cores,
-            bytes(u.usage.memory),
+            formatCores(u.usage.cores),
+            formatBytes(u.usage.memory),
+            formatCoreHours(u.core_hours_30d),
             limit(u.quota.max_clusters),
             u.pending_request ? 'pending' : null,
           ]),

@@ -6,6 +6,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../client/context.js';
 import { registerAdminClusterCommands } from './admin-clusters.js';
+import { registerAdminGroupQuotaCommands } from './admin-group-quotas.js';
 import { registerAdminQuotaCommand } from './admin-quota.js';
 import { registerAdminReportCommands } from './admin-reports.js';
 import { registerAdminRequestCommands } from './admin-requests.js';
@@ -20,6 +21,7 @@ export function registerAdminCommands(program: Command, ctx: CliContext): void {
   registerAdminUserCommands(admin, ctx);
   registerAdminRequestCommands(admin, ctx);
   registerAdminQuotaCommand(admin, ctx);
+  registerAdminGroupQuotaCommands(admin, ctx);
   registerAdminTokenCommands(admin, ctx);
   registerAdminClusterCommands(admin, ctx);
   registerAdminReportCommands(admin, ctx);

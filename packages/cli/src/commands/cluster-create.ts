@@ -8,27 +8,8 @@ import { connect, type CliContext } from '../client/context.js';
 import { CliError, EXIT } from '../client/exit-codes.js';
 import { clusterForScripts, eventLine, json, table, type Output } from '../client/output.js';
 import { nonNegativeInt, positiveSeconds } from './arguments.js';
+import { applyOptions, optionPair, type OptionPair } from './option-pairs.js';
 import { waitSignal } from './wait-signal.js';
-
-/** Parses `-o field=value`: the value as JSON when it parses (numbers, booleans), else text. */
-function optionPair(text: string, previous: Record<string, unknown>): Record<string, unknown> {
-  const eq = text.indexOf('=');
-  if (eq <= 0) {
-    throw new CliError(
-      `-o expects FIELD=VALUE, got ${JSON.stringify(text)}`,
-      EXIT.usage,
-      'For example: -o worker_cores=2 -o "profile=Medium Worker".'
-    );
-  }
-  const raw = text.slice(eq + 1);
-  let value: unknown = raw;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    // Not JSON: the text itself.
-  }
-  return { ...previous, [text.slice(0, eq)]: value };
-}
 
 /** Progress printer for events: prints each event once, even across replays. */
 function progress(io: Output, quiet: boolean): (e: ClusterEvent) => void {
@@ -44,8 +25,8 @@ async function createCluster(
   gw: Gateway,
   io: Output,
   opts: {
-    option: Record<string, unknown>;
-    wait: boolean;
+    option: readonly OptionPair[];
+    wait?: boolean;
     workers?: number | undefined;
     timeout: number;
     json?: true | undefined;
@@ -53,11 +34,11 @@ async function createCluster(
   }
 ): Promise<void> {
   const options = await gw.clusterOptions();
-  for (const [k, v] of Object.entries(opts.option)) options.set(k, v);
+  applyOptions(options, opts.option);
   const name = await gw.newCluster(options);
   const quiet = opts.quiet === true;
   if (!quiet) io.err(`Created cluster ${name}\n`);
-  if (!opts.wait) {
+  if (opts.wait === false) {
     const c = await gw.getCluster(name);
     io.out(opts.json === true ? json(clusterForScripts(c, gw.dashboardUrl(c))) : `${name}\n`);
     return;
@@ -137,8 +118,22 @@ export function registerClusterCreateCommands(clusters: Command, ctx: CliContext
   clusters
     .command('new')
     .description('create a cluster and show its start sequence live until it runs')
-    .option('-o, --option <field=value>', 'set a cluster option (repeatable)', optionPair, {})
-    .option('--workers <n>', 'scale to n workers once running, and wait for them', nonNegativeInt)
+    .option(
+      '-o, --option <field=value>',
+      'set a cluster option (repeatable); a mapping option such as environment variables takes ' +
+        'one NAME=VALUE per -o (-o environment_vars=NAME=value) or a JSON object',
+      optionPair,
+      [] as OptionPair[]
+    )
+    .option(
+      '--workers <n>',
+      'scale to n workers once running, and wait until they are connected',
+      nonNegativeInt
+    )
+    .option(
+      '--wait',
+      'return once the cluster is RUNNING (and its --workers connected): the default'
+    )
     .option('--no-wait', 'return as soon as the cluster is created')
     .addOption(
       new Option('--timeout <seconds>', 'give up waiting after this long')

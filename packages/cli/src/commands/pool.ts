@@ -3,6 +3,7 @@
  * @module
  */
 import type { Command } from '@commander-js/extra-typings';
+import { formatBytes, formatCores } from '@gatehouse/sdk';
 import { connect, type CliContext } from '../client/context.js';
 import { bytes, details, json, table } from '../client/output.js';
 
@@ -42,7 +43,7 @@ export function registerPoolCommands(program: Command, ctx: CliContext): void {
           ['new cluster', 'worker', 'per machine', 'workers now', 'why'],
           p.new_cluster.map((n) => [
             n.profile ?? '(default)',
-            `${String(n.worker_cores)} ${n.worker_cores === 1 ? 'core' : 'cores'}, ${bytes(n.worker_memory)}`,
+            `${formatCores(n.worker_cores)}, ${formatBytes(n.worker_memory)}`,
             n.workers_per_machine,
             n.workers_now,
             n.message,

@@ -31,7 +31,19 @@ export interface AccessControl {
   revoke(username: string, by: string): Promise<boolean>;
   /** Usernames with an individual grant. */
   grantedUsers(): readonly string[];
+  /**
+   * How `user` is let in: the admin role, their own grant, or a granted group (or every
+   * authenticated user being granted); null when they are not.
+   */
+  grantedBy(user: User): GrantSource | null;
+  /** Whom users without access should ask (`access.contact`), or null. */
+  readonly contact: string | null;
+  /** The groups the config grants access to. */
+  readonly grantGroups: readonly string[];
 }
+
+/** How a user is let in. */
+export type GrantSource = 'grant' | 'group' | 'admin';
 
 /** The message (and its ASCII status-line form) for a user without access. */
 export function notGrantedError(username: string, contact: string | null): GatewayError {
@@ -85,5 +97,13 @@ export async function createAccessControl(
       return store.revoke(username);
     },
     grantedUsers: () => [...grants].sort(),
+    grantedBy(user) {
+      const p = principal(user);
+      if (!p.granted) return null;
+      if (p.admin) return 'admin';
+      return grants.has(user.name) ? 'grant' : 'group';
+    },
+    contact: cfg.contact,
+    grantGroups: [...grantGroups].sort(),
   };
 }

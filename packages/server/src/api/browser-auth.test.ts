@@ -33,6 +33,9 @@ function fakeAccess(): AccessControl {
     grant: () => Promise.resolve(),
     revoke: () => Promise.resolve(false),
     grantedUsers: () => [],
+    grantedBy: (u: User) => (principal(u).granted ? 'group' : null),
+    contact: null,
+    grantGroups: [],
   };
 }
 

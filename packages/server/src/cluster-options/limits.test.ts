@@ -219,4 +219,15 @@ describe('validateAdaptBody', () => {
     );
     throwsInvalid(() => validateAdaptBody([]), "Adapt expects a dict, got 'list'");
   });
+
+  it('refuses a minimum above the maximum, naming both (issue 16)', () => {
+    throwsInvalid(
+      () => validateAdaptBody({ minimum: 6, maximum: 2, active: true }),
+      'Adapt expects minimum (6) to be at most maximum (2)'
+    );
+    // What the Python client sends for adapt(), adapt(maximum=…) and adapt(minimum=…) passes.
+    assert.equal(validateAdaptBody({ minimum: 2, maximum: 2, active: true }).minimum, 2);
+    assert.equal(validateAdaptBody({ minimum: 6, maximum: null, active: true }).minimum, 6);
+    assert.equal(validateAdaptBody({ minimum: null, maximum: 2, active: true }).maximum, 2);
+  });
 });

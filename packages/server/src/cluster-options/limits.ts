@@ -161,13 +161,19 @@ function adaptBound(body: Record<string, unknown>, key: 'minimum' | 'maximum'): 
  * to true (a null `active` counts as missing). A missing (`null`) body means all defaults.
  *
  * @throws GatewayError `invalid` when the body is not an object, a bound is neither null nor a
- *   non-negative integer (the message names the key), or `active` is not a boolean.
+ *   non-negative integer (the message names the key), `minimum` exceeds `maximum` (both
+ *   named), or `active` is not a boolean.
  */
 export function validateAdaptBody(body: unknown): AdaptRequest {
   const b = body === null || body === undefined ? {} : body;
   if (!isRecord(b)) throw invalid(`Adapt expects a dict, got ${pyRepr(pyTypeName(b))}`);
   const minimum = adaptBound(b, 'minimum');
   const maximum = adaptBound(b, 'maximum');
+  if (minimum !== null && maximum !== null && minimum > maximum) {
+    throw invalid(
+      `Adapt expects minimum (${String(minimum)}) to be at most maximum (${String(maximum)})`
+    );
+  }
   const active = b['active'] ?? true;
   if (typeof active !== 'boolean') {
     throw invalid(`Adapt expects active to be a bool, got ${pyStr(active)}`);

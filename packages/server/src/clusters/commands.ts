@@ -167,8 +167,12 @@ export async function scaleCluster(
   );
   s.faults.reach('scale.before_command');
   await recordedCommand(s, c, { op: 'scale', count: limited.count }, actor, outcome);
+  c.adaptive = null; // the scheduler turns adaptive scaling off on a scale (spec §5.5)
   s.faults.reach('scale.after_command');
-  if (msg !== null) refused(s, c, actor, 'scale', msg, outcome);
+  if (msg !== null) {
+    // Granted in part: an outcome of the scale, not a refusal of it.
+    s.events.emit(c, 'scale.clamped', msg, { ...outcome, reason: msg, msg }, actor);
+  }
   return { ok: msg === null, msg };
 }
 
@@ -203,6 +207,7 @@ export async function adaptCluster(
   );
   s.faults.reach('adapt.before_command');
   await recordedCommand(s, c, { op: 'adapt', ...outcome }, actor, outcome);
+  c.adaptive = req.active ? { minimum: minimum ?? 0, maximum } : null;
   s.faults.reach('adapt.after_command');
   if (msg !== null) refused(s, c, actor, 'adapt', msg, outcome);
   return { ok: msg === null, msg };

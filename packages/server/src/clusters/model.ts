@@ -99,6 +99,8 @@ export interface ClusterRecord {
   failures: number;
   /** The observed failure condition, set when a failure sets the target to FAILED. */
   failure: ClusterFailure | null;
+  /** Adaptive bounds while adaptive scaling is on, else null or absent (not persisted). */
+  adaptive?: { minimum: number; maximum: number | null } | null;
   /** Last heartbeat, in clock milliseconds (not persisted). */
   lastHeartbeat: number;
   readonly workers: Map<string, WorkerRecord>;

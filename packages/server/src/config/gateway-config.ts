@@ -8,6 +8,7 @@ import type { ResolvedJupyterHubAuth } from './resolve-auth.js';
 import type { ResolvedTiming } from './resolved-timing.js';
 import type { ResolvedBackendConfig } from '../backends/backend-config.js';
 import type { ResolvedProxy } from './resolve-proxy.js';
+import type { ResolvedStore } from './resolve-store.js';
 
 /** Rotation and retention of scheduler and worker logs (seconds, bytes). */
 export interface ResolvedLogs {
@@ -29,12 +30,16 @@ export interface GatewayConfig {
   readonly dataDir: string;
   readonly stopClustersOnShutdown: boolean;
   readonly log: GatewayConfigInput['log'];
-  /** SQLite database file path, or ':memory:'. */
+  /** The database: an SQLite file (or ':memory:') or PostgreSQL. */
+  readonly store: ResolvedStore;
+  /** SQLite database file path, or ':memory:'; with PostgreSQL its URL without the password. */
   readonly storePath: string;
   /** Rotation and retention of scheduler and worker logs. */
   readonly logs: ResolvedLogs;
-  /** Base64 keys from the config; empty means a key file beside the database. */
+  /** Base64 keys from the config; empty means the key file (configured, or beside SQLite). */
   readonly encryptionKeys: readonly string[];
+  /** A configured file of base64 sealing keys, one a line. */
+  readonly encryptionKeyFile: string | null;
   readonly auth: BasicAuthConfig | ResolvedJupyterHubAuth;
   /** The resolved `backend:` section, as its module made it (see backends/registry.ts). */
   readonly backend: ResolvedBackendConfig;

@@ -236,8 +236,8 @@ describe('loadConfig in-memory store', () => {
   });
 
   it('rejects an unsupported store url, naming store.url', () => {
-    const err = configError(() => fromValues({ store: { url: 'postgres://db/gh' } }));
-    assert.match(err.problems.join('\n'), /^store\.url: unsupported store "postgres:\/\/db\/gh"/);
+    const err = configError(() => fromValues({ store: { url: 'mysql://db/gh' } }));
+    assert.match(err.problems.join('\n'), /^store\.url: unsupported store "mysql:\/\/db\/gh"/);
   });
 });
 

@@ -19,6 +19,7 @@ import { readSource, type LoadOptions } from './read-source.js';
 import { resolveAuth } from './resolve-auth.js';
 import { resolveBackend, resolveTiming } from './resolve-backend.js';
 import { resolveProxy } from './resolve-proxy.js';
+import { redactUrl, resolveSealing, resolveStore, storeTypeDefaulted } from './resolve-store.js';
 import { builtinBackends, type BackendRegistry } from '../backends/registry.js';
 
 export { ConfigError } from './config-error.js';
@@ -28,6 +29,8 @@ export { EMBEDDED_DEFAULTS, type LoadOptions } from './read-source.js';
 export type { ResolvedJupyterHubAuth } from './resolve-auth.js';
 export type { ResolvedTiming } from './resolve-backend.js';
 export type { ResolvedProxy } from './resolve-proxy.js';
+export type { ResolvedPostgresStore, ResolvedStore } from './resolve-store.js';
+export { redactUrl } from './resolve-store.js';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
@@ -37,26 +40,13 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function resolveStorePath(
-  url: string | null,
-  dataDir: string,
-  base: string,
-  source: string
-): string {
-  if (url === null) return path.join(dataDir, 'gatehouse.db');
-  if (url === 'sqlite::memory:') return ':memory:';
-  if (url.startsWith('sqlite:')) return path.resolve(base, url.slice('sqlite:'.length));
-  throw new ConfigError(source, [
-    `store.url: unsupported store ${JSON.stringify(url)}; use 'sqlite:<path>' or 'sqlite::memory:'`,
-  ]);
-}
-
 /**
- * A copy of `raw` whose `backend` mapping names its type: `local` when it names none, as every
- * other key defaults (a union's default cannot reach inside a mapping the user gave).
+ * A copy of `raw` whose `backend` and `store` mappings name their type: `local` when the backend
+ * names none, as every other key defaults (a union's default cannot reach inside a mapping the
+ * user gave); the store's from its url (see resolve-store.ts).
  */
 function backendTypeDefaulted(raw: object, defaultType: string): unknown {
-  const copy = structuredClone(raw) as Record<string, unknown>;
+  const copy = storeTypeDefaulted(structuredClone(raw) as Record<string, unknown>);
   const backend = copy['backend'];
   if (typeof backend === 'object' && backend !== null && !Array.isArray(backend)) {
     const b = backend as Record<string, unknown>;
@@ -106,7 +96,9 @@ function resolve(c: GatewayConfigInput, ctx: ResolveContext): GatewayConfig {
       ? parseListen(c.listen, 'listen', source)
       : parseListen(opts.listen, '--listen', '--listen');
   const dataDir = path.resolve(base, c.data_dir);
-  const storePath = resolveStorePath(c.store.url, dataDir, base, source);
+  const store = resolveStore(c.store, dataDir, base, source);
+  const storePath = store.type === 'sqlite' ? store.path : redactUrl(store.url);
+  const sealing = resolveSealing(c.store, env, base, source);
   const b = resolveBackend(ctx.backends, c.backend, {
     base,
     dataDir,
@@ -121,6 +113,7 @@ function resolve(c: GatewayConfigInput, ctx: ResolveContext): GatewayConfig {
     dataDir,
     stopClustersOnShutdown: c.stop_clusters_on_shutdown ?? storePath === ':memory:',
     log: c.log,
+    store,
     storePath,
     logs: {
       maxBytes: c.logs.max_bytes,
@@ -128,10 +121,8 @@ function resolve(c: GatewayConfigInput, ctx: ResolveContext): GatewayConfig {
       rotatePeriod: c.logs.rotate_period,
       retention: c.logs.retention ?? b.cluster_max_age,
     },
-    encryptionKeys:
-      c.store.encryption_keys.length > 0
-        ? c.store.encryption_keys
-        : (env['GATEHOUSE_ENCRYPTION_KEYS'] ?? '').split(';').filter((k) => k !== ''),
+    encryptionKeys: sealing.encryptionKeys,
+    encryptionKeyFile: sealing.encryptionKeyFile,
     auth: resolveAuth(c.auth, env, source),
     backend: b,
     timing: resolveTiming(b),

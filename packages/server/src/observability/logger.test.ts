@@ -16,11 +16,13 @@ test('JSON lines with credentials redacted', () => {
       req: { headers: { authorization: 'Basic c2VjcmV0', cookie: 'dask-gateway-x=s3cr3t' } },
       token: 'tok-1',
       detail: { api_token: 'tok-2', password: 'pw-3' },
+      config: { store: { url: 'postgresql://gh:pg-pw-4@db/gh' } },
+      pool: { connectionString: 'postgresql://gh:pg-pw-5@db/gh' },
     },
     'hello'
   );
   const text = lines.join('');
-  for (const secret of ['c2VjcmV0', 's3cr3t', 'tok-1', 'tok-2', 'pw-3']) {
+  for (const secret of ['c2VjcmV0', 's3cr3t', 'tok-1', 'tok-2', 'pw-3', 'pg-pw-4', 'pg-pw-5']) {
     assert.ok(!text.includes(secret), secret);
   }
   const line = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;

@@ -27,6 +27,12 @@ export const REDACTED_PATHS = [
   '*.tls_key',
   '*.cookie',
   '*.authorization',
+  // A database URL may hold its password: the store's is only ever logged redacted, but an
+  // object carrying the configured one must not print it either.
+  'connectionString',
+  '*.connectionString',
+  'store.url',
+  '*.store.url',
 ];
 
 /** How log lines are written. */

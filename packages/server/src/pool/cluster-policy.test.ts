@@ -294,17 +294,34 @@ describe('limitWorkers: shared pool', () => {
     assert.equal(policy.state('alice', false).machines_in_use, 2);
   });
 
-  it('clamps what does not fit and names the machines in use and their users', () => {
+  it('clamps what does not fit and names the machines in use and their users after the grant', () => {
     const { policy, add } = setup();
     const a = add('a1', 'alice');
     const b = add('b1', 'bob', { config: MEDIUM });
     policy.limitWorkers(a, 3); // two machines
     const r = policy.limitWorkers(b, 2);
     assert.equal(r.count, 1);
-    const msg = r.msg ?? '';
-    assert.match(msg, /^Scale request of 2 workers does not fit the shared pool: /);
-    assert.match(msg, /2 of 3 machines are in use by 1 users?, 0 of them yours\./);
-    assert.match(msg, / Scaling to 1 instead\.$/);
+    assert.equal(
+      r.msg,
+      'Scale to 2 workers clamped to 1: the shared pool is full ' +
+        '(3 of 3 machines in use by 2 users, 1 of them yours).'
+    );
+  });
+
+  it('never explains a clamp with an empty pool (issue 16: "0 of 10 machines … by 0 users")', () => {
+    const ten: Partial<PoolConfig> = {
+      machine_types: [{ name: 'm', cores: 4, memory: '16 G', count: 10 }],
+    };
+    const { policy, add } = setup({ pool: ten });
+    add('b1', 'bob', { config: MEDIUM, count: 2 });
+    const a = add('a1', 'alice', { config: MEDIUM });
+    const r = policy.limitWorkers(a, 100000);
+    assert.equal(r.count, 8);
+    assert.equal(
+      r.msg,
+      'Scale to 100000 workers clamped to 8: the shared pool is full ' +
+        '(10 of 10 machines in use by 2 users, 8 of them yours).'
+    );
   });
 
   it("counts the machines of the user's other clusters in the message", () => {
@@ -314,12 +331,12 @@ describe('limitWorkers: shared pool', () => {
     const b2 = add('b2', 'bob', { config: MEDIUM });
     const r = policy.limitWorkers(b2, 3);
     assert.equal(r.count, 1);
-    assert.match(r.msg ?? '', /2 of 3 machines are in use by 2 users, 1 of them yours/);
+    assert.match(r.msg ?? '', /\(3 of 3 machines in use by 2 users, 2 of them yours\)/);
     const c = add('c1', 'carol');
     const full = policy.limitWorkers(c, 1);
     assert.equal(full.count, 0);
-    assert.match(full.msg ?? '', /3 of 3 machines are in use by 2 users, 0 of them yours/);
-    assert.match(full.msg ?? '', /Scaling to 0 instead\.$/);
+    assert.match(full.msg ?? '', /clamped to 0: the shared pool is full \(3 of 3 machines/);
+    assert.match(full.msg ?? '', /in use by 2 users, 0 of them yours\)\.$/);
   });
 
   it("reserves accepted scales, so a second user's request is clamped before any worker runs", () => {
@@ -379,7 +396,7 @@ describe('limitWorkers: shared pool', () => {
     assert.equal(room.policy.state('bob', false).machines_in_use, 1); // the scheduler alone
     const r = room.policy.limitWorkers(b, 3);
     assert.equal(r.count, 2);
-    assert.match(r.msg ?? '', /does not fit the shared pool.*Scaling to 2 instead\.$/);
+    assert.match(r.msg ?? '', /^Scale to 3 workers clamped to 2: the shared pool is full/);
     // Another user's scheduler needs a machine of its own: nothing left for it either.
     const c = room.add('c1', 'carol');
     assert.equal(room.policy.state('carol', true).machines_in_use, 3);
@@ -391,8 +408,8 @@ describe('limitWorkers: shared pool', () => {
     const b = add('b1', 'bob', { config: MEDIUM });
     const r = policy.limitWorkers(b, 3);
     assert.equal(r.count, 2);
-    // The scheduler's machine is in use: "0 of 3 machines are in use" cannot explain a clamp.
-    assert.match(r.msg ?? '', /: 1 of 3 machines are in use by 1 users?,/);
+    // The scheduler's machine and the granted workers' are in use.
+    assert.match(r.msg ?? '', /\(3 of 3 machines in use by 1 user, 3 of them yours\)\.$/);
   });
 
   it('keeps each user within user_machine_cap, across all their clusters', () => {
@@ -400,7 +417,11 @@ describe('limitWorkers: shared pool', () => {
     const a = add('a1', 'alice');
     const r = policy.limitWorkers(a, 3);
     assert.equal(r.count, 2);
-    assert.match(r.msg ?? '', /\(at most 1 per user\)\. Scaling to 2 instead\.$/);
+    assert.equal(
+      r.msg,
+      'Scale to 3 workers clamped to 2: your share of the shared pool is full ' +
+        '(1 of 3 machines in use by 1 user, 1 of them yours; at most 1 per user).'
+    );
     // Her machine is full: a second cluster of hers gets nothing...
     const a2 = add('a2', 'alice');
     assert.equal(policy.limitWorkers(a2, 1).count, 0);
@@ -419,7 +440,7 @@ describe('limitWorkers: shared pool', () => {
     const r = policy.limitWorkers(a, 5);
     assert.equal(r.count, 1);
     // The message must give the count actually used, not the quota's intermediate 3.
-    assert.match(r.msg ?? '', /Scaling to 1 instead\.$/);
+    assert.match(r.msg ?? '', /clamped to 1: the shared pool is full/);
     assert.doesNotMatch(r.msg ?? '', /Scaling to 3 instead/);
   });
 
@@ -440,8 +461,8 @@ describe('limitWorkers: shared pool', () => {
     const r = policy.limitWorkers(add('b1', 'bob'), 1);
     assert.equal(
       r.msg,
-      'Scale request of 1 worker does not fit the shared pool: 3 of 3 machines are in use by ' +
-        '1 user, 0 of them yours. Scaling to 0 instead.'
+      'Scale to 1 worker clamped to 0: the shared pool is full ' +
+        '(3 of 3 machines in use by 1 user, 0 of them yours).'
     );
   });
 });

@@ -76,6 +76,15 @@ function mapValues<T, U>(r: Readonly<Record<string, T>>, f: (v: T) => U): Record
   return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, f(v)]));
 }
 
+/** One group's quota settings and where they come from. */
+export interface GroupQuotaSettings {
+  readonly group: string;
+  readonly quota: Partial<Quota>;
+  readonly source: 'config' | 'admin' | null;
+  /** The config file's settings, which clearing the override returns to. */
+  readonly config: Partial<Quota> | null;
+}
+
 /** Quotas and the shared pool over the live clusters. */
 export class ClusterPolicy {
   readonly #types: MachineType[];
@@ -84,6 +93,8 @@ export class ClusterPolicy {
   readonly #fileQuotas: QuotaConfig;
   /** Per-user overrides set by admins at run time (take precedence over the file). */
   readonly #overrides = new Map<string, Partial<Quota>>();
+  /** Per-group overrides set by admins at run time (replace the file's settings of the group). */
+  readonly #groupOverrides = new Map<string, Partial<Quota>>();
   /** The groups each user had when last seen, for decisions made without a request (heartbeats). */
   readonly #groupsOf = new Map<string, readonly string[]>();
   readonly #ledger: PoolLedger;
@@ -209,11 +220,20 @@ export class ClusterPolicy {
 
   /** The quota that applies to `username`. */
   quota(username: string): Quota {
-    const base = effectiveQuota(this.#fileQuotas, {
-      name: username,
-      groups: this.#groupsOf.get(username) ?? [],
-    });
+    const groups = { ...this.#fileQuotas.groups, ...Object.fromEntries(this.#groupOverrides) };
+    const base = effectiveQuota(
+      { ...this.#fileQuotas, groups },
+      {
+        name: username,
+        groups: this.#groupsOf.get(username) ?? [],
+      }
+    );
     return { ...base, ...(this.#overrides.get(username) ?? {}) };
+  }
+
+  /** The groups `username` had when last seen (none when never seen). */
+  groupsOf(username: string): readonly string[] {
+    return this.#groupsOf.get(username) ?? [];
   }
 
   /** What `username` holds now. */
@@ -227,6 +247,36 @@ export class ClusterPolicy {
     else this.#overrides.set(username, q);
   }
 
+  /** Sets (or with null clears) an admin's override of a group's quota. */
+  setGroupOverride(group: string, q: Partial<Quota> | null): void {
+    if (q === null) this.#groupOverrides.delete(group);
+    else this.#groupOverrides.set(group, q);
+  }
+
+  /**
+   * Every group with quota settings or known otherwise (`known`, e.g. granted groups and the
+   * groups users were seen in): its settings from the config file, an admin's override, and
+   * which of the two applies (null: neither sets anything).
+   */
+  groupQuotas(known: Iterable<string>): GroupQuotaSettings[] {
+    const names = new Set([
+      ...Object.keys(this.#fileQuotas.groups),
+      ...this.#groupOverrides.keys(),
+      ...known,
+      ...[...this.#groupsOf.values()].flat(),
+    ]);
+    return [...names].sort().map((group) => {
+      const file = this.#fileQuotas.groups[group] ?? null;
+      const override = this.#groupOverrides.get(group) ?? null;
+      return {
+        group,
+        quota: override ?? file ?? {},
+        source: override !== null ? 'admin' : file !== null ? 'config' : null,
+        config: file,
+      };
+    });
+  }
+
   /** Clamps `requested` workers of `c` to what the shared pool can take. */
   #poolClamp(c: ClusterRecord, requested: number): Clamped {
     const types = this.#types;
@@ -236,14 +286,20 @@ export class ClusterPolicy {
     if (workers === undefined) return { count: requested, msg: null };
     const fit = maxFitting(types, [...others, ...rest], workers, cap);
     if (fit >= requested) return { count: requested, msg: null };
-    const state = pack(types, [...others, ...rest]);
+    // The pool as it is once the clamped grant is booked: the numbers that explain the clamp.
+    const state = pack(types, [...others, ...rest, { ...workers, count: fit }]);
     const mine = state.machinesByUser.get(c.username) ?? 0;
-    const capText = cap === null ? '' : ` (at most ${String(cap)} per user)`;
+    const why =
+      state.machinesUsed >= this.#total
+        ? 'the shared pool is full'
+        : cap !== null && mine >= cap
+          ? 'your share of the shared pool is full'
+          : 'no more of them fit in the shared pool';
+    const capText = cap === null ? '' : `; at most ${String(cap)} per user`;
     const msg =
-      `Scale request of ${plural(requested, 'worker')} does not fit the shared pool: ` +
-      `${String(state.machinesUsed)} of ${String(this.#total)} machines are in use by ` +
-      `${plural(state.usersWithMachines, 'user')}, ${String(mine)} of them yours${capText}. ` +
-      `Scaling to ${String(fit)} instead.`;
+      `Scale to ${plural(requested, 'worker')} clamped to ${String(fit)}: ${why} ` +
+      `(${String(state.machinesUsed)} of ${String(this.#total)} machines in use by ` +
+      `${plural(state.usersWithMachines, 'user')}, ${String(mine)} of them yours${capText}).`;
     return { count: fit, msg };
   }
 }

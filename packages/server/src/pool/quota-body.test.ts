@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { GatewayError } from '../errors.js';
-import { parseQuotaBody } from './quota-body.js';
+import { parseQuotaBody, parseStoredQuota } from './quota-body.js';
 
 test('quota bodies: memory strings and numbers, null for unlimited', () => {
   assert.deepEqual(parseQuotaBody({ max_clusters: 2, max_memory: '1 K' }), {
@@ -16,4 +16,17 @@ test('a negative max_memory is refused, however small (found by the API fuzzer)'
     () => parseQuotaBody({ max_memory: -7.3e-294 }),
     (err: unknown) => err instanceof GatewayError && err.code === 'invalid'
   );
+});
+
+describe('parseStoredQuota', () => {
+  it('reads the body as sent, and overrides stored with internal key names', () => {
+    assert.deepEqual(parseStoredQuota('{"max_clusters":2,"max_memory":"1 G"}'), {
+      maxClusters: 2,
+      maxMemory: 2 ** 30,
+    });
+    assert.deepEqual(parseStoredQuota('{"maxClusters":2,"maxCores":null}'), {
+      maxClusters: 2,
+      maxCores: null,
+    });
+  });
 });

@@ -7,6 +7,26 @@ import { parseMemory } from '../cluster-options/memory.js';
 import { invalid } from '../errors.js';
 import type { Quota } from './quota.js';
 
+/** The internal key of each wire key, as overrides were stored before wire keys were. */
+const STORED_KEYS: Readonly<Record<string, string>> = {
+  maxClusters: 'max_clusters',
+  maxWorkers: 'max_workers',
+  maxCores: 'max_cores',
+  maxMemory: 'max_memory',
+};
+
+/**
+ * Parses a stored quota override: the body the admin sent, or (stored by older versions) the
+ * parsed quota with its internal key names.
+ */
+export function parseStoredQuota(json: string): Partial<Quota> {
+  const v: unknown = JSON.parse(json);
+  if (!isRecord(v)) return parseQuotaBody(v);
+  return parseQuotaBody(
+    Object.fromEntries(Object.entries(v).map(([k, x]) => [STORED_KEYS[k] ?? k, x]))
+  );
+}
+
 /** Parses a quota body: keys max_clusters, max_workers, max_cores, max_memory (null = unlimited). */
 export function parseQuotaBody(body: unknown): Partial<Quota> {
   if (!isRecord(body)) throw invalid('The quota must be a JSON object, e.g. {"max_clusters": 2}');

@@ -19,6 +19,7 @@ import { rawErrorAnswer, writeRawError } from '../errors-http.js';
 import type { ProxyMeter } from '../observability/metrics.js';
 import { stripCredentialsOn } from './credential-strip.js';
 import type { DashboardAuthorizer, DashboardVerdict } from './ports.js';
+import { refusalPage, wantsHtml } from './refusal-page.js';
 import type { RouteTable } from './route-table.js';
 
 /** The CSP served with a dashboard answered on the gateway's own origin: no script runs. */
@@ -32,6 +33,8 @@ export interface DashboardProxyDeps {
   /** The cluster whose dashboard host a Host header names, or null (default: none). */
   readonly dashboardHostOf?: (host: string | undefined) => string | null;
   readonly meter?: ProxyMeter;
+  /** The web UI's path, which a browser's refusal page links back to (default `/ui/`). */
+  readonly uiHref?: string;
 }
 
 /** Claims dashboard requests and upgrades; the rest is left to the caller. */
@@ -100,6 +103,18 @@ function refusalOf(
   return { ...verdict, headers: { ...verdict.headers, [REQUEST_ID_HEADER]: id } };
 }
 
+/**
+ * A browser's refusal as a page with a way back to the web UI at `uiHref`; a script keeps the
+ * JSON error. Redirects (the login page, a dashboard host) stay as they are.
+ */
+function pageOrJson(
+  req: http.IncomingMessage,
+  r: ReturnType<typeof refusalOf>,
+  uiHref = '/ui/'
+): ReturnType<typeof refusalOf> {
+  return r.status >= 400 && wantsHtml(req.headers) ? refusalPage(r, requestIdOf(req), uiHref) : r;
+}
+
 /** Ends an upgrade's socket with a refusal. */
 function refuseUpgrade(socket: net.Socket, r: ReturnType<typeof refusalOf>): void {
   const reason = http.STATUS_CODES[r.status] ?? 'Forbidden';
@@ -156,7 +171,7 @@ export function createDashboardProxy(deps: DashboardProxyDeps): DashboardProxy {
       if (c === null) return false;
       const onVerdict = (verdict: DashboardVerdict) => {
         if (!verdict.allow || c.match === null) {
-          const r = refusalOf(req, verdict.allow ? null : verdict);
+          const r = pageOrJson(req, refusalOf(req, verdict.allow ? null : verdict), deps.uiHref);
           res.writeHead(r.status, r.headers);
           res.end(r.body);
           return;

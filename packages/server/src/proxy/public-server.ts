@@ -104,6 +104,7 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
     routes,
     log,
     authorize: authorizeDashboard,
+    uiHref: `${prefix}/ui/`,
     ...(deps.dashboardHostOf === undefined ? {} : { dashboardHostOf: deps.dashboardHostOf }),
     ...(deps.meter === undefined ? {} : { meter: deps.meter }),
   });

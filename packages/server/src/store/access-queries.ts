@@ -54,6 +54,15 @@ export function selectRequests(db: Kysely<Database>, status?: AccessRequestRow['
   return status === undefined ? q : q.where('status', '=', status);
 }
 
+/** A user's newest access request. */
+export const selectLatestRequest = (db: Kysely<Database>, username: string) =>
+  db
+    .selectFrom('access_requests')
+    .selectAll()
+    .where('username', '=', username)
+    .orderBy('id', 'desc')
+    .limit(1);
+
 /** One access request. */
 export const selectRequest = (db: Kysely<Database>, id: number) =>
   db.selectFrom('access_requests').selectAll().where('id', '=', id);
@@ -64,11 +73,12 @@ export const updateRequestDecision = (
   id: number,
   status: 'approved' | 'denied',
   by: string,
-  now: number
+  now: number,
+  reason: string | null
 ) =>
   db
     .updateTable('access_requests')
-    .set({ status, decided_by: by, decided_at: now })
+    .set({ status, decided_by: by, decided_at: now, reason })
     .where('id', '=', id);
 
 /** Stores a new token (its hash only). */
@@ -125,6 +135,27 @@ export const upsertUserQuota = (
     .insertInto('user_quotas')
     .values({ username, quota, set_by: by, set_at: now })
     .onConflict((oc) => oc.column('username').doUpdateSet({ quota, set_by: by, set_at: now }));
+
+/** Every group quota override. */
+export const selectGroupQuotas = (db: Kysely<Database>) =>
+  db.selectFrom('group_quotas').select(['group_name', 'quota']);
+
+/** Removes a group's quota override. */
+export const deleteGroupQuota = (db: Kysely<Database>, group: string) =>
+  db.deleteFrom('group_quotas').where('group_name', '=', group);
+
+/** Sets a group's quota override. */
+export const upsertGroupQuota = (
+  db: Kysely<Database>,
+  group: string,
+  quota: string,
+  by: string,
+  now: number
+) =>
+  db
+    .insertInto('group_quotas')
+    .values({ group_name: group, quota, set_by: by, set_at: now })
+    .onConflict((oc) => oc.column('group_name').doUpdateSet({ quota, set_by: by, set_at: now }));
 
 /** Every user's last-seen groups. */
 export const selectUserGroups = (db: Kysely<Database>) =>

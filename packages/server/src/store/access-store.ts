@@ -47,7 +47,15 @@ export interface AccessStore {
   fileRequest(username: string, message: string, now: number): Promise<AccessRequest>;
   listRequests(status?: AccessRequestRow['status']): Promise<AccessRequest[]>;
   getRequest(id: number): Promise<AccessRequest | undefined>;
-  decideRequest(id: number, status: 'approved' | 'denied', by: string, now: number): Promise<void>;
+  decideRequest(
+    id: number,
+    status: 'approved' | 'denied',
+    by: string,
+    now: number,
+    reason?: string | null
+  ): Promise<void>;
+  /** The user's newest access request, whatever its status. */
+  latestRequest(username: string): Promise<AccessRequest | undefined>;
 
   /** Issues a token; the returned `token` is shown once and only its hash is kept. */
   issueToken(o: TokenIssue): Promise<{ token: string; info: TokenInfo }>;
@@ -59,6 +67,10 @@ export interface AccessStore {
   getUserQuota(username: string): Promise<string | undefined>;
   listUserQuotas(): Promise<Record<string, string>>;
   setUserQuota(username: string, quotaJson: string | null, by: string, now: number): Promise<void>;
+  /** Group quota overrides by group name (quota JSON as admins sent it). */
+  listGroupQuotas(): Promise<Record<string, string>>;
+  /** Sets (or with null removes) a group's quota override. */
+  setGroupQuota(group: string, quotaJson: string | null, by: string, now: number): Promise<void>;
 
   /** Every user's groups as last seen. */
   listUserGroups(): Promise<Record<string, string[]>>;
@@ -131,6 +143,7 @@ class SqlAccessStore implements AccessStore {
         created_at: now,
         decided_by: null,
         decided_at: null,
+        reason: null,
       })
       .executeTakeFirstOrThrow();
     return requestOut(row);
@@ -149,9 +162,15 @@ class SqlAccessStore implements AccessStore {
     id: number,
     status: 'approved' | 'denied',
     by: string,
-    now: number
+    now: number,
+    reason: string | null = null
   ): Promise<void> {
-    await q.updateRequestDecision(this.#db, id, status, by, now).execute();
+    await q.updateRequestDecision(this.#db, id, status, by, now, reason).execute();
+  }
+
+  async latestRequest(username: string): Promise<AccessRequest | undefined> {
+    const row = await q.selectLatestRequest(this.#db, username).executeTakeFirst();
+    return row === undefined ? undefined : requestOut(row);
   }
 
   async issueToken(o: TokenIssue): Promise<{ token: string; info: TokenInfo }> {
@@ -218,6 +237,21 @@ class SqlAccessStore implements AccessStore {
   ): Promise<void> {
     if (quotaJson === null) await q.deleteUserQuota(this.#db, username).execute();
     else await q.upsertUserQuota(this.#db, username, quotaJson, by, now).execute();
+  }
+
+  async listGroupQuotas(): Promise<Record<string, string>> {
+    const rows = await q.selectGroupQuotas(this.#db).execute();
+    return Object.fromEntries(rows.map((r) => [r.group_name, r.quota]));
+  }
+
+  async setGroupQuota(
+    group: string,
+    quotaJson: string | null,
+    by: string,
+    now: number
+  ): Promise<void> {
+    if (quotaJson === null) await q.deleteGroupQuota(this.#db, group).execute();
+    else await q.upsertGroupQuota(this.#db, group, quotaJson, by, now).execute();
   }
 
   async audit(e: Omit<AuditRow, 'id'>): Promise<void> {

@@ -17,7 +17,7 @@ import {
 import type { Database } from './tables.js';
 
 /** Whether `db` talks to SQLite. */
-export function isSqlite(db: Kysely<unknown>): boolean {
+export function isSqlite<T>(db: Kysely<T>): boolean {
   return db.getExecutor().adapter instanceof SqliteAdapter;
 }
 

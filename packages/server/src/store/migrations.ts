@@ -214,6 +214,30 @@ const failureCondition: Migration = {
   },
 };
 
+const requestReason: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('access_requests').addColumn('reason', 'text').execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('access_requests').dropColumn('reason').execute();
+  },
+};
+
+const groupQuotas: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('group_quotas')
+      .addColumn('group_name', 'text', (c) => c.primaryKey())
+      .addColumn('quota', 'text', (c) => c.notNull())
+      .addColumn('set_by', 'text', (c) => c.notNull())
+      .addColumn('set_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('group_quotas').execute();
+  },
+};
+
 /** Every migration by name, in order (names sort lexically). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -223,6 +247,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-user-groups': userGroups,
   '0006-versions': versions,
   '0007-failure-condition': failureCondition,
+  '0008-request-reason': requestReason,
+  '0009-group-quotas': groupQuotas,
 };
 
 /** A provider of the migrations up to and including `last` (tests build older databases). */

@@ -84,6 +84,7 @@ const calls: Record<string, Record<string, ((db: Db) => Compilable)[]>> = {
     insertGrant: [(db) => accessQueries.insertGrant(db, 'u', 'a', 1)],
     deleteGrant: [(db) => accessQueries.deleteGrant(db, 'u')],
     selectPendingRequest: [(db) => accessQueries.selectPendingRequest(db, 'u')],
+    selectLatestRequest: [(db) => accessQueries.selectLatestRequest(db, 'u')],
     insertRequest: [
       (db) =>
         accessQueries.insertRequest(db, {
@@ -100,7 +101,9 @@ const calls: Record<string, Record<string, ((db: Db) => Compilable)[]>> = {
       (db) => accessQueries.selectRequests(db, 'pending'),
     ],
     selectRequest: [(db) => accessQueries.selectRequest(db, 1)],
-    updateRequestDecision: [(db) => accessQueries.updateRequestDecision(db, 1, 'denied', 'a', 2)],
+    updateRequestDecision: [
+      (db) => accessQueries.updateRequestDecision(db, 1, 'denied', 'a', 2, 'why'),
+    ],
     insertToken: [
       (db) =>
         accessQueries.insertToken(db, {
@@ -125,6 +128,9 @@ const calls: Record<string, Record<string, ((db: Db) => Compilable)[]>> = {
     selectUserQuotas: [(db) => accessQueries.selectUserQuotas(db)],
     deleteUserQuota: [(db) => accessQueries.deleteUserQuota(db, 'u')],
     upsertUserQuota: [(db) => accessQueries.upsertUserQuota(db, 'u', '{}', 'a', 1)],
+    selectGroupQuotas: [(db) => accessQueries.selectGroupQuotas(db)],
+    deleteGroupQuota: [(db) => accessQueries.deleteGroupQuota(db, 'g')],
+    upsertGroupQuota: [(db) => accessQueries.upsertGroupQuota(db, 'g', '{}', 'a', 1)],
     selectUserGroups: [(db) => accessQueries.selectUserGroups(db)],
     upsertUserGroups: [(db) => accessQueries.upsertUserGroups(db, 'u', '[]', 1)],
     insertAudit: [

@@ -178,7 +178,7 @@ export function loadOrCreateKeyFile(path: string): Buffer {
     fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   } catch (error) {
     if (isErrnoException(error) && error.code === 'EEXIST') {
-      return readKeyFile(path);
+      return firstKey(path);
     }
     throw error;
   }
@@ -195,7 +195,20 @@ export function loadOrCreateKeyFile(path: string): Buffer {
   return key;
 }
 
-function readKeyFile(path: string): Buffer {
+/** The first (sealing) key of the key file at `path`. */
+function firstKey(path: string): Buffer {
+  const [first] = readKeyFile(path);
+  if (first === undefined) throw new Error(`Key file ${path} holds no key`);
+  return first;
+}
+
+/**
+ * Read the keys stored at `path`: base64 keys, one a line (blank lines ignored; the first seals).
+ *
+ * @throws Error if the file is not a regular file, is accessible by group or others (naming the
+ *   path and suggesting `chmod 600`), or a line is not a valid key.
+ */
+export function readKeyFile(path: string): Buffer[] {
   const fd = openSync(path, constants.O_RDONLY);
   try {
     const stat = fstatSync(fd);
@@ -209,9 +222,12 @@ function readKeyFile(path: string): Buffer {
           `restrict it with: chmod 600 ${path}`
       );
     }
-    const text = readFileSync(fd, 'utf8');
+    const lines = readFileSync(fd, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     try {
-      return parseKey(text);
+      if (lines.length === 0) return [parseKey('')];
+      return lines.map(parseKey);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`Key file ${path} does not hold a valid key: ${reason}`, { cause: error });

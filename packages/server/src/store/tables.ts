@@ -66,6 +66,8 @@ export interface AccessRequestRow {
   created_at: number;
   decided_by: string | null;
   decided_at: number | null;
+  /** The admin's reason for a denial (migration 0008); null without one. */
+  reason: string | null;
 }
 
 /** An API token (only its SHA-256 hash is kept). */
@@ -92,6 +94,14 @@ export interface UserGroupsRow {
 /** An admin's quota override for one user (JSON). */
 export interface UserQuotaRow {
   username: string;
+  quota: string;
+  set_by: string;
+  set_at: number;
+}
+
+/** An admin's override of a group's quota (migration 0009). */
+export interface GroupQuotaRow {
+  group_name: string;
   quota: string;
   set_by: string;
   set_at: number;
@@ -149,6 +159,7 @@ export interface Database {
   access_requests: AccessRequestRow;
   api_tokens: ApiTokenRow;
   user_quotas: UserQuotaRow;
+  group_quotas: GroupQuotaRow;
   user_groups: UserGroupsRow;
   audit: AuditRow;
   usage: UsageRow;

@@ -17,7 +17,7 @@ import type { GatewayConfig } from '../config/load.js';
 import type { FaultPoints } from '../faults/fault-points.js';
 import { createMetrics, type GatewayMetrics } from '../observability/metrics.js';
 import { createClusterPolicy, type ClusterPolicy } from '../pool/cluster-policy.js';
-import { parseQuotaBody } from '../pool/quota-body.js';
+import { parseStoredQuota } from '../pool/quota-body.js';
 import type { ClientTracker } from '../proxy/client-tracker.js';
 import { createClusterTls } from '../tls/certs.js';
 import { chooseBackend, type BackendChoice } from './backend.js';
@@ -82,7 +82,10 @@ async function loadPolicy(
   );
   const { accessStore } = p.stores;
   for (const [username, q] of Object.entries(await accessStore.listUserQuotas())) {
-    policy.setOverride(username, parseQuotaBody(JSON.parse(q)));
+    policy.setOverride(username, parseStoredQuota(q));
+  }
+  for (const [group, q] of Object.entries(await accessStore.listGroupQuotas())) {
+    policy.setGroupOverride(group, parseStoredQuota(q));
   }
   for (const [name, groups] of Object.entries(await accessStore.listUserGroups())) {
     policy.observe({ name, groups });

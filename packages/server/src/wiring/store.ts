@@ -3,7 +3,7 @@
  * access and event stores, the event recorder, the instance id and the audit trail.
  * @module
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -13,10 +13,15 @@ import { createEventRecorder, type EventRecorder } from '../events/event-recorde
 import { createEventStore, type EventStore } from '../events/event-store.js';
 import { createAccessStore, type AccessStore } from '../store/access-store.js';
 import { createClusterStore, type ClusterStore } from '../store/cluster-store.js';
-import { openDatabase } from '../store/db.js';
+import { openStoreDatabase } from '../store/db.js';
 import { loadOrCreateInstanceId } from '../store/instance-id.js';
 import { securePrivateDir } from '../store/private-files.js';
-import { createSecretBox, loadOrCreateKeyFile, parseKey } from '../store/secret-box.js';
+import {
+  createSecretBox,
+  loadOrCreateKeyFile,
+  parseKey,
+  readKeyFile,
+} from '../store/secret-box.js';
 
 /** Records one audited action (logged, and written to the access store). */
 export type Audit = (
@@ -38,11 +43,38 @@ export interface Stores {
   readonly audit: Audit;
 }
 
-/** The encryption keys of stored secrets: configured, a key file beside the store, or a fixed one in memory. */
-function storeKeys(config: GatewayConfig) {
+/**
+ * The sealing keys of stored secrets: configured, a configured key file, else (SQLite only) a key
+ * file beside the database or a fixed one in memory. Config loading already refused PostgreSQL
+ * without a configured key.
+ */
+export function storeKeys(config: GatewayConfig, opts: { create?: boolean } = {}): Buffer[] {
   if (config.encryptionKeys.length > 0) return config.encryptionKeys.map(parseKey);
-  if (config.storePath === ':memory:') return [parseKey(Buffer.alloc(32, 7).toString('base64'))];
-  return [loadOrCreateKeyFile(path.join(path.dirname(config.storePath), 'gatehouse.key'))];
+  if (config.encryptionKeyFile !== null) return readKeyFile(config.encryptionKeyFile);
+  if (config.store.type === 'postgres') {
+    throw new Error('PostgreSQL needs store.encryption_key_file or store.encryption_keys');
+  }
+  if (config.store.path === ':memory:') {
+    return [parseKey(Buffer.alloc(32, 7).toString('base64'))];
+  }
+  const file = path.join(path.dirname(config.store.path), 'gatehouse.key');
+  if (opts.create === false && !existsSync(file)) throw new Error(`no key file ${file}`);
+  return [loadOrCreateKeyFile(file)];
+}
+
+/** The database `config.store` names, migrated (PostgreSQL pool errors are logged). */
+export function openConfiguredDatabase(config: GatewayConfig, log: Logger) {
+  const s = config.store;
+  return openStoreDatabase(
+    s.type === 'sqlite'
+      ? s
+      : {
+          ...s,
+          onPoolError: (err) => {
+            log.warn({ err }, 'an idle database connection failed');
+          },
+        }
+  );
 }
 
 /** Opens the database and the stores, and starts the event recorder. */
@@ -52,11 +84,11 @@ export async function openStores(
   clock: Clock
 ): Promise<Stores> {
   securePrivateDir(config.dataDir, log);
-  if (config.storePath !== ':memory:') {
-    mkdirSync(path.dirname(config.storePath), { recursive: true, mode: 0o700 });
+  if (config.store.type === 'sqlite' && config.store.path !== ':memory:') {
+    mkdirSync(path.dirname(config.store.path), { recursive: true, mode: 0o700 });
   }
   const keys = storeKeys(config);
-  const db = await openDatabase(config.storePath);
+  const db = await openConfiguredDatabase(config, log);
   const store = createClusterStore(db, createSecretBox(keys));
   const instanceId = await loadOrCreateInstanceId(db);
   const accessStore = createAccessStore(db);

@@ -4,20 +4,11 @@
  * @module
  */
 import { useState } from 'react';
+import { ConnectSnippet, DashboardLink } from './connect-snippet.js';
 import { Link } from '../page-kit.js';
 import type { ClusterView, GatewayApi } from '../gateway-api.js';
 import { ClusterControls, type Report } from './cluster-controls.js';
 import { ClusterFacts } from './cluster-facts.js';
-
-/** The Python lines that connect to `name` from a notebook. */
-export function pythonSnippet(address: string, name: string): string {
-  return [
-    'from dask_gateway import Gateway',
-    `gateway = Gateway("${address}")`,
-    `cluster = gateway.connect("${name}")`,
-    'client = cluster.get_client()',
-  ].join('\n');
-}
 
 /** A cluster card; `onChange` is called after any action. */
 export function ClusterCard(props: {
@@ -30,7 +21,6 @@ export function ClusterCard(props: {
 }) {
   const { api, go, cluster: c, onChange, admin = false } = props;
   const [message, setMessage] = useState('');
-  const [copied, setCopied] = useState(false);
   const active = c.status === 'PENDING' || c.status === 'RUNNING';
   const report: Report = (p) => {
     setMessage('');
@@ -44,8 +34,6 @@ export function ClusterCard(props: {
       }
     );
   };
-  const address = `${window.location.origin}${api.base}`;
-  const snippet = pythonSnippet(address, c.name);
   return (
     <article className="cluster" data-cluster={c.name}>
       <h2>
@@ -57,33 +45,15 @@ export function ClusterCard(props: {
         </span>
       </h2>
       <ClusterFacts cluster={c} admin={admin} />
-      {c.dashboard_route !== null && (
-        <p>
-          <a
-            className="dashboard"
-            href={`${api.base}${c.dashboard_route}`}
-            target="_blank"
-            rel="noreferrer"
-          >
-            Open dashboard
-          </a>
+      <DashboardLink base={api.base} route={c.dashboard_route} />
+      {active && <ClusterControls api={api} cluster={c} admin={admin} report={report} />}
+      {message !== '' && (
+        <p className="warning" role="status" data-testid="scale-message">
+          {message}
         </p>
       )}
-      {active && <ClusterControls api={api} cluster={c} admin={admin} report={report} />}
-      {message !== '' && <p className="warning">{message}</p>}
       {!admin && active && (
-        <div className="snippet">
-          <pre>{snippet}</pre>
-          <button
-            onClick={() => {
-              void navigator.clipboard.writeText(snippet).then(() => {
-                setCopied(true);
-              });
-            }}
-          >
-            {copied ? 'Copied' : 'Copy'}
-          </button>
-        </div>
+        <ConnectSnippet address={`${window.location.origin}${api.base}`} name={c.name} />
       )}
     </article>
   );

@@ -8,7 +8,56 @@ import { useState } from 'react';
 import { safeNext } from '@gatehouse/api/safe-next';
 import type { GatewayApi } from '../gateway-api.js';
 
-/** Login form. */
+/** The username and password form. */
+function PasswordForm({ api, onLogin }: { api: GatewayApi; onLogin: () => void }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState('');
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        setError('');
+        api.login(username, password).then(onLogin, (err: unknown) => {
+          setError(err instanceof Error ? err.message : String(err));
+        });
+      }}
+    >
+      <label>
+        Username
+        <input
+          name="username"
+          autoComplete="username"
+          value={username}
+          onChange={(e) => {
+            setUsername(e.target.value);
+          }}
+        />
+      </label>
+      <label>
+        Password
+        <input
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => {
+            setPassword(e.target.value);
+          }}
+        />
+      </label>
+      <button type="submit">Log in</button>
+      {error !== '' && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <p className="hint">Leave the username empty to log in with an API token.</p>
+    </form>
+  );
+}
+
+/** Login page. */
 export function LoginPage(props: {
   api: GatewayApi;
   login: 'password' | 'jupyterhub';
@@ -16,68 +65,36 @@ export function LoginPage(props: {
   next: string | null;
   /** Why the last login through the hub failed, if it did. */
   hubError: string | null;
+  /** The session ended while a page was open (the page comes back after login). */
+  expired?: boolean;
   onLogin: () => void;
 }) {
-  const { api, login, next, hubError, onLogin } = props;
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState('');
-  if (login === 'jupyterhub') {
-    const target = safeNext(next, api.base);
-    const start = `${api.base}/api/ui/oauth/start${target === null ? '' : `?next=${encodeURIComponent(target)}`}`;
-    return (
-      <main className="login">
-        <h1>Gatehouse</h1>
-        <p>Log in to manage your Dask clusters.</p>
+  const { api, login, next, hubError, onLogin, expired = false } = props;
+  const target = safeNext(next, api.base);
+  const start = `${api.base}/api/ui/oauth/start${target === null ? '' : `?next=${encodeURIComponent(target)}`}`;
+  return (
+    <main className="login">
+      <h1>Gatehouse</h1>
+      <p>Log in to manage your Dask clusters.</p>
+      {expired && (
+        <p className="warning" role="alert" data-testid="session-expired">
+          Your session has expired. Log in again to go back to where you were.
+        </p>
+      )}
+      {login === 'jupyterhub' ? (
         <p>
           <a className="button" href={start}>
             Log in with JupyterHub
           </a>
         </p>
-        {hubError !== null && <p className="error">{hubError}</p>}
-      </main>
-    );
-  }
-  return (
-    <main className="login">
-      <h1>Gatehouse</h1>
-      <p>Log in to manage your Dask clusters.</p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          setError('');
-          api.login(username, password).then(onLogin, (err: unknown) => {
-            setError(err instanceof Error ? err.message : String(err));
-          });
-        }}
-      >
-        <label>
-          Username
-          <input
-            name="username"
-            autoComplete="username"
-            value={username}
-            onChange={(e) => {
-              setUsername(e.target.value);
-            }}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => {
-              setPassword(e.target.value);
-            }}
-          />
-        </label>
-        <button type="submit">Log in</button>
-        {error !== '' && <p className="error">{error}</p>}
-        <p className="hint">Leave the username empty to log in with an API token.</p>
-      </form>
+      ) : (
+        <PasswordForm api={api} onLogin={onLogin} />
+      )}
+      {hubError !== null && (
+        <p className="error" role="alert">
+          {hubError}
+        </p>
+      )}
     </main>
   );
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { PoolState } from '../gateway-api.js';
-import { bytes } from '../format.js';
+import { formatBytes, formatCores } from '@gatehouse/api';
 
 /** The machine types of the pool, with their size and count. */
 export function MachineTypesTable({ pool: p }: { pool: PoolState }) {
@@ -22,8 +22,8 @@ export function MachineTypesTable({ pool: p }: { pool: PoolState }) {
         {p.machine_types.map((m) => (
           <tr key={m.name}>
             <td>{m.name}</td>
-            <td>{m.cores}</td>
-            <td>{bytes(m.memory)}</td>
+            <td>{formatCores(m.cores)}</td>
+            <td>{formatBytes(m.memory)}</td>
             <td>{m.count}</td>
           </tr>
         ))}
@@ -52,7 +52,7 @@ export function NewClusterTable({ pool: p }: { pool: PoolState }) {
             <tr key={n.profile ?? ''}>
               <td>{n.profile ?? 'Default'}</td>
               <td>
-                {n.worker_cores} {n.worker_cores === 1 ? 'core' : 'cores'}, {bytes(n.worker_memory)}
+                {formatCores(n.worker_cores)}, {formatBytes(n.worker_memory)}
               </td>
               <td>{n.workers_per_machine}</td>
               <td>{n.workers_now}</td>

@@ -3,6 +3,7 @@
  * workers are packed onto, and what a new cluster of each profile the user may pick would get.
  * @module
  */
+import { formatCount } from '@gatehouse/api';
 import type { PageProps } from '../page-kit.js';
 import { useLive } from '../live.js';
 import { MachineTypesTable, NewClusterTable } from './pool-tables.js';
@@ -27,14 +28,14 @@ export function PoolPage({ api }: PageProps) {
     <section>
       <h1>Pool</h1>
       <p data-testid="pool-summary">
-        {p.machines_in_use} of {p.machines_total} machines in use by {p.users_with_machines}{' '}
-        {p.users_with_machines === 1 ? 'user' : 'users'}; {p.machines_free} free.
+        {p.machines_in_use} of {formatCount(p.machines_total, 'machine')} in use by{' '}
+        {formatCount(p.users_with_machines, 'user')}; {p.machines_free} free.
       </p>
       <div className="bar" aria-label="machines in use">
         <div style={{ width: `${String(pct)}%` }} />
       </div>
       <p>
-        Your clusters use <b>{p.your_machines}</b> {p.your_machines === 1 ? 'machine' : 'machines'}
+        Your clusters use <b>{formatCount(p.your_machines, 'machine')}</b>
         {p.user_machine_cap === null
           ? '.'
           : ` of the ${String(p.user_machine_cap)} one user may have.`}
@@ -52,7 +53,7 @@ export function PoolPage({ api }: PageProps) {
           <ul>
             {Object.entries(p.per_user).map(([u, n]) => (
               <li key={u}>
-                {u}: {n}
+                {u}: {formatCount(n, 'machine')}
               </li>
             ))}
           </ul>

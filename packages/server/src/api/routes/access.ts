@@ -9,12 +9,13 @@ import { isRecord } from '../../cluster-options/guards.js';
 import { invalid } from '../../errors.js';
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
+import { meJson } from '../me-json.js';
 
 /** Registers `/api/v1/me`, `/api/v1/access-requests` and `/api/v1/pool`. */
 export function registerAccessRoutes(app: ApiApp, ctx: ApiContext): void {
   app.get('/api/v1/me', { schema: { response: { 200: MeJson } } }, async (req) => {
     const p = await ctx.userAuth.identify(req);
-    return { name: p.name, groups: [...p.groups], admin: p.admin, granted: p.granted };
+    return meJson(ctx, p);
   });
 
   app.post(

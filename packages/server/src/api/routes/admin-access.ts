@@ -1,14 +1,16 @@
 /**
- * The admin's access routes: the users the gateway knows (granted, asking, or with clusters)
+ * The admin's access routes: the users the gateway knows (granted, who asked, or with clusters)
  * with their usage and quotas, granting and revoking access (optionally stopping the user's
  * clusters), and deciding access requests. Every change is audited.
  * @module
  */
 import { Type } from 'typebox';
-import { AdminUser, RequestJson } from '@gatehouse/api';
+import { AdminUser, DenyBody, RequestJson } from '@gatehouse/api';
+import { isRecord } from '../../cluster-options/guards.js';
 import { invalid, notFound } from '../../errors.js';
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
+import { usageHours } from '../../pool/usage-hours.js';
 import {
   NameParams,
   NoContent,
@@ -18,9 +20,43 @@ import {
   type WithQuery,
 } from './admin-common.js';
 
+/** The window of the users table's usage column. */
+const THIRTY_DAYS_MS = 30 * 86_400_000;
+
+/** Every user the gateway knows (granted, who asked, or with clusters), as admins see them. */
+async function adminUsers(ctx: ApiContext): Promise<AdminUser[]> {
+  const { manager, accessStore, policy } = ctx;
+  const requests = await accessStore.listRequests();
+  const pending = new Set(requests.filter((r) => r.status === 'pending').map((r) => r.username));
+  const granted = new Set(ctx.access.grantedUsers());
+  const names = new Set([
+    ...granted,
+    ...requests.map((r) => r.username),
+    ...[...manager.all()].map((c) => c.username),
+  ]);
+  const now = ctx.clock.now();
+  const since = now - THIRTY_DAYS_MS;
+  const hours = usageHours(await accessStore.usageSince(since), (r) => r.username, since, now);
+  return [...names].sort().map((name) => {
+    const usage = policy.usage(name);
+    const groups = policy.groupsOf(name);
+    return {
+      name,
+      granted: granted.has(name),
+      active_clusters: usage.clusters,
+      usage,
+      quota: quotaJson(policy.quota(name)),
+      pending_request: pending.has(name),
+      granted_by: ctx.access.grantedBy({ name, groups, admin: false }),
+      groups: [...groups],
+      core_hours_30d: hours.get(name)?.core_hours ?? 0,
+    };
+  });
+}
+
 /** Registers `/api/v1/admin/users` and `/api/v1/admin/grants/{name}`. */
 export function registerAdminUserRoutes(app: ApiApp, ctx: ApiContext): void {
-  const { manager, accessStore, policy } = ctx;
+  const { manager } = ctx;
   const admin = adminOf(ctx);
 
   app.get(
@@ -28,20 +64,7 @@ export function registerAdminUserRoutes(app: ApiApp, ctx: ApiContext): void {
     { schema: { response: { 200: Type.Array(AdminUser) } } },
     async (req) => {
       await admin(req);
-      const pending = new Set((await accessStore.listRequests('pending')).map((r) => r.username));
-      const granted = new Set(ctx.access.grantedUsers());
-      const names = new Set([...granted, ...pending, ...[...manager.all()].map((c) => c.username)]);
-      return [...names].sort().map((name) => {
-        const usage = policy.usage(name);
-        return {
-          name,
-          granted: granted.has(name),
-          active_clusters: usage.clusters,
-          usage,
-          quota: quotaJson(policy.quota(name)),
-          pending_request: pending.has(name),
-        };
-      });
+      return adminUsers(ctx);
     }
   );
 
@@ -123,9 +146,16 @@ export function registerAdminRequestRoutes(app: ApiApp, ctx: ApiContext): void {
   for (const decision of ['approve', 'deny'] as const) {
     app.post(
       `/api/v1/admin/requests/:name/${decision}`,
-      { schema: { params: NameParams, response: { 200: RequestJson } } },
+      {
+        schema: {
+          params: NameParams,
+          ...(decision === 'deny' ? { body: Type.Optional(DenyBody) } : {}),
+          response: { 200: RequestJson },
+        },
+      },
       async (req: Named) => {
         const p = await admin(req);
+        const reason = decision === 'deny' ? denyReason(req.body) : null;
         const id = Number(req.params.name);
         const r = Number.isInteger(id) ? await accessStore.getRequest(id) : undefined;
         if (r === undefined) throw notFound(`Access request ${req.params.name} not found`);
@@ -135,7 +165,8 @@ export function registerAdminRequestRoutes(app: ApiApp, ctx: ApiContext): void {
           id,
           decision === 'approve' ? 'approved' : 'denied',
           p.name,
-          clock.now()
+          clock.now(),
+          reason
         );
         if (decision === 'approve') await ctx.access.grant(r.username, p.name);
         ctx.audit(p.name, `${decision} access request`, r.username, 'ok', `request ${String(id)}`);
@@ -145,4 +176,14 @@ export function registerAdminRequestRoutes(app: ApiApp, ctx: ApiContext): void {
       }
     );
   }
+}
+
+/** The optional reason of a denial body (`{reason}`); null when absent or blank. */
+function denyReason(body: unknown): string | null {
+  if (body === undefined || body === null) return null;
+  const reason = isRecord(body) ? body['reason'] : undefined;
+  if (reason === undefined) return null;
+  if (typeof reason !== 'string' || reason.length > 1000)
+    throw invalid('reason must be a string of at most 1000 characters');
+  return reason.trim() === '' ? null : reason.trim();
 }

@@ -4,21 +4,17 @@
  * @module
  */
 import { Type } from 'typebox';
-import { AdminCluster, ScaleResult } from '@gatehouse/api';
+import { AdminCluster, ClusterListQuery, ScaleResult } from '@gatehouse/api';
 import { validateScaleCount } from '../../cluster-options/limits.js';
-import { publicStatus, type ClusterRecord } from '../../clusters/model.js';
+import type { ClusterRecord } from '../../clusters/model.js';
 import { notFound } from '../../errors.js';
 import type { ApiApp } from '../api-app.js';
-import { clusterView } from '../cluster-view.js';
+import { pageClusters, parseClusterListQuery } from '../cluster-list.js';
+import { clusterViewsWithUsage } from '../cluster-view.js';
 import type { ApiContext } from '../context.js';
 import { NameParams, NoContent, adminOf, type Named, type WithQuery } from './admin-common.js';
-import { parseStatuses } from './query.js';
+import { TOTAL_COUNT_HEADER } from './my-clusters.js';
 
-/** The documented query of the cluster list (the handler validates it). */
-const StatusUserQuery = Type.Object({
-  status: Type.Optional(Type.String({ description: 'Comma-separated cluster statuses.' })),
-  user: Type.Optional(Type.String()),
-});
 /** The documented scale body. */
 const CountBody = Type.Object({ count: Type.Integer({ minimum: 0 }) });
 
@@ -31,19 +27,25 @@ export function registerAdminClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     if (c === undefined) throw notFound(`Cluster ${name} not found`);
     return c;
   };
-  const view = (c: ClusterRecord) => clusterView(c, clock.now());
 
   app.get(
     '/api/v1/admin/clusters',
-    { schema: { querystring: StatusUserQuery, response: { 200: Type.Array(AdminCluster) } } },
-    async (req: WithQuery) => {
+    {
+      schema: { querystring: ClusterListQuery, response: { 200: Type.Array(AdminCluster) } },
+    },
+    async (req: WithQuery, reply) => {
       await admin(req);
-      const statuses = parseStatuses(req.query['status']);
+      const query = parseClusterListQuery(req.query);
       const user = req.query['user'];
-      return [...manager.all()]
-        .filter((c) => (statuses === null ? c.target <= 3 : statuses.has(publicStatus(c))))
-        .filter((c) => typeof user !== 'string' || c.username === user)
-        .map(view);
+      const picked = [...manager.all()].filter(
+        (c) => typeof user !== 'string' || c.username === user
+      );
+      const { page, total } = pageClusters(
+        await clusterViewsWithUsage(ctx, picked, clock.now()),
+        query
+      );
+      void reply.header(TOTAL_COUNT_HEADER, String(total));
+      return page;
     }
   );
 

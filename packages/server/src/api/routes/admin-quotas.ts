@@ -11,7 +11,7 @@ import type { ApiContext } from '../context.js';
 import { NameParams, NoContent, adminOf, quotaJson, type Named } from './admin-common.js';
 
 /** The documented quota body (the handler validates it). */
-const QuotaBody = Type.Object(
+export const QuotaBody = Type.Object(
   {
     max_clusters: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
     max_workers: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
@@ -56,7 +56,13 @@ export function registerAdminQuotaRoutes(app: ApiApp, ctx: ApiContext): void {
     async (req: Named) => {
       const p = await admin(req);
       const q = parseQuotaBody(req.body);
-      await accessStore.setUserQuota(req.params.name, JSON.stringify(q), p.name, clock.now());
+      // Stored as sent (wire keys), which parseQuotaBody reads back at the next start.
+      await accessStore.setUserQuota(
+        req.params.name,
+        JSON.stringify(req.body),
+        p.name,
+        clock.now()
+      );
       policy.setOverride(req.params.name, q);
       ctx.audit(p.name, 'set quota', req.params.name, 'ok', JSON.stringify(req.body));
       return { quota: quotaJson(policy.quota(req.params.name)) };

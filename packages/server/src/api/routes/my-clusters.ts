@@ -1,32 +1,68 @@
 /**
- * `GET /api/v1/me/clusters`: the caller's clusters as the web UI shows them (workers, cores and
- * memory in use, age, lifetime left, stop reason), beside the client's ClusterJSON routes whose
- * shape must not change.
+ * The caller's clusters as the web UI and the CLI show them, beside the client's ClusterJSON
+ * routes whose shape must not change: `GET /api/v1/me/clusters` (filtered, sorted, paged; the
+ * total in `X-Total-Count`) and `GET /api/v1/me/clusters/{name}` (one cluster with its worker
+ * series; admins may read any, anyone else gets 404 for a cluster not theirs).
  * @module
  */
+import { AdminCluster, ClusterDetail, ClusterListQuery } from '@gatehouse/api';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { FastifyRequest } from 'fastify';
-import { publicStatus } from '../../clusters/model.js';
-import { AdminCluster } from '@gatehouse/api';
-import { clusterView } from '../cluster-view.js';
+import { notFound } from '../../errors.js';
 import type { ApiApp } from '../api-app.js';
+import { pageClusters, parseClusterListQuery } from '../cluster-list.js';
+import { clusterViewsWithUsage } from '../cluster-view.js';
 import type { ApiContext } from '../context.js';
-import { parseStatuses } from './query.js';
+import { workerSeries, MAX_POINTS } from '../worker-series.js';
 
-/** Registers `/api/v1/me/clusters`. */
+/** The total-count header of the cluster lists. */
+export const TOTAL_COUNT_HEADER = 'X-Total-Count';
+
+/** The most events a worker series is rebuilt from. */
+const SERIES_EVENTS = 20 * MAX_POINTS;
+
+/** Registers `/api/v1/me/clusters` and `/api/v1/me/clusters/{name}`. */
 export function registerMyClusterRoutes(app: ApiApp, ctx: ApiContext): void {
   app.get(
     '/api/v1/me/clusters',
-    { schema: { response: { 200: Type.Array(AdminCluster) } } },
-    async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
+    {
+      schema: {
+        querystring: ClusterListQuery,
+        response: { 200: Type.Array(AdminCluster) },
+      },
+    },
+    async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply: FastifyReply) => {
       const p = await ctx.userAuth.require(req);
-      const statuses = parseStatuses(req.query['status']);
-      const now = ctx.clock.now();
-      return [...ctx.manager.all()]
-        .filter((c) => c.username === p.name)
-        .filter((c) => (statuses === null ? c.target <= 3 : statuses.has(publicStatus(c))))
-        .sort((a, b) => b.startTime - a.startTime)
-        .map((c) => clusterView(c, now));
+      const query = parseClusterListQuery(req.query);
+      const mine = [...ctx.manager.all()].filter((c) => c.username === p.name);
+      const views = await clusterViewsWithUsage(ctx, mine, ctx.clock.now());
+      const { page, total } = pageClusters(views, query);
+      void reply.header(TOTAL_COUNT_HEADER, String(total));
+      return page;
+    }
+  );
+
+  app.get(
+    '/api/v1/me/clusters/:name',
+    {
+      schema: {
+        params: Type.Object({ name: Type.String() }),
+        response: { 200: ClusterDetail },
+      },
+    },
+    async (req: FastifyRequest<{ Params: { name: string } }>) => {
+      const p = await ctx.userAuth.require(req);
+      const c = ctx.manager.get(req.params.name);
+      if (c === undefined || (c.username !== p.name && !p.admin))
+        throw notFound(`Cluster ${req.params.name} not found`);
+      const [view] = await clusterViewsWithUsage(ctx, [c], ctx.clock.now());
+      if (view === undefined) throw notFound(`Cluster ${req.params.name} not found`);
+      const events = await ctx.events.list(
+        { cluster: c.name, username: null },
+        null,
+        SERIES_EVENTS
+      );
+      return { ...view, worker_series: workerSeries(events, c.startTime) };
     }
   );
 }

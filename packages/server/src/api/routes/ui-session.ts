@@ -17,6 +17,7 @@ import { isRecord } from '../../cluster-options/guards.js';
 import { GatewayError, forbidden, invalid } from '../../errors.js';
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
+import { meJson } from '../me-json.js';
 import { registerUiOAuthRoutes } from './ui-oauth.js';
 import { secure, type UiSessionDeps } from './ui-session-deps.js';
 
@@ -37,14 +38,11 @@ export function registerUiSessionRoutes(app: ApiApp, ctx: ApiContext, deps: UiSe
   app.get(
     '/api/ui/session',
     { schema: { security: [], response: { 200: BrowserSession } } },
-    (req) => {
+    async (req) => {
       const s = ctx.userAuth.browserSession(req);
       if (s === null) return { user: null, login };
       const p = ctx.access.principal(s.user);
-      return {
-        user: { name: p.name, groups: [...p.groups], admin: p.admin, granted: p.granted },
-        login,
-      };
+      return { user: await meJson(ctx, p), login };
     }
   );
 
@@ -87,7 +85,7 @@ export function registerUiSessionRoutes(app: ApiApp, ctx: ApiContext, deps: UiSe
       const session = deps.browser.create(user);
       const p = ctx.access.principal(user);
       void reply.header('Set-Cookie', deps.browser.setCookies(session, secure(req)));
-      return { name: p.name, groups: [...p.groups], admin: p.admin, granted: p.granted };
+      return meJson(ctx, p);
     }
   );
 

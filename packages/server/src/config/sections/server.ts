@@ -77,19 +77,62 @@ export const LogsConfig = Type.Object(
   }
 );
 
-/** Where cluster records and secrets are kept. */
-export const StoreConfig = Type.Object(
+/** The sealing keys of secrets at rest, the same keys for either store. */
+const SealingKeys = {
+  encryption_keys: Type.Array(Type.String(), {
+    default: [],
+    description:
+      'Base64 32-byte keys sealing secrets at rest (the first seals, every one opens); empty means encryption_key_file, else GATEHOUSE_ENCRYPTION_KEYS, else (SQLite only) a key file made beside the database.',
+  }),
+  encryption_key_file: Type.Union([Type.String(), Type.Null()], {
+    default: null,
+    description:
+      'A file (mode 0600) holding the sealing keys as base64, one a line (the first seals). Required with PostgreSQL unless encryption_keys or GATEHOUSE_ENCRYPTION_KEYS is set: every replica must use the same key.',
+  }),
+};
+
+/** The embedded store: one SQLite file. */
+export const SqliteStoreConfig = Type.Object(
   {
+    type: Type.Literal('sqlite'),
+    path: Type.Union([Type.String(), Type.Null()], {
+      default: null,
+      description: "The database file, or ':memory:'; null means <data_dir>/gatehouse.db.",
+    }),
     url: Type.Union([Type.String(), Type.Null()], {
       default: null,
-      description:
-        "'sqlite:<path>' or 'sqlite::memory:'; null means sqlite:<data_dir>/gatehouse.db.",
+      description: "Older spelling of path: 'sqlite:<path>' or 'sqlite::memory:'.",
     }),
-    encryption_keys: Type.Array(Type.String(), {
-      default: [],
-      description:
-        'Base64 32-byte keys for secrets at rest (first encrypts); empty means a key file kept beside the database.',
-    }),
+    ...SealingKeys,
   },
-  { additionalProperties: false, default: {} }
+  { additionalProperties: false }
 );
+
+/** A PostgreSQL database shared by every gateway process of an installation. */
+export const PostgresStoreConfig = Type.Object(
+  {
+    type: Type.Literal('postgres'),
+    url: Type.String({
+      description:
+        'postgresql://user[:password]@host[:port]/database[?sslmode=…]; better without the password (see password_file). Never logged with its password.',
+    }),
+    password_file: Type.Union([Type.String(), Type.Null()], {
+      default: null,
+      description: "A file holding the database user's password (overrides one in url).",
+    }),
+    pool_size: Type.Integer({
+      minimum: 1,
+      default: 10,
+      description: 'Connections each gateway process keeps open at most.',
+    }),
+    ...SealingKeys,
+  },
+  { additionalProperties: false }
+);
+
+/** Where cluster records and secrets are kept: SQLite (the default) or PostgreSQL, by `type`. */
+export const StoreConfig = Type.Union([SqliteStoreConfig, PostgresStoreConfig], {
+  default: { type: 'sqlite' },
+  description:
+    "The database. type 'sqlite' (default; a type is implied from a url starting postgres:// or postgresql://) or 'postgres'.",
+});

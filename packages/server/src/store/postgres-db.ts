@@ -1,0 +1,41 @@
+/**
+ * Opens a PostgreSQL store through node-postgres (`pg`) and Kysely's PostgreSQL dialect: a
+ * connection pool per process, the password from the URL or a file. Nothing here logs the URL
+ * with its password.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './tables.js';
+
+/** How to reach a PostgreSQL database. */
+export interface PostgresTarget {
+  /** postgresql://user[:password]@host[:port]/database */
+  readonly url: string;
+  /** A file holding the password (overrides one in the URL). */
+  readonly passwordFile?: string | null;
+  /** Connections kept at most (default 10). */
+  readonly poolSize?: number;
+  /** Called with errors of idle pooled connections (a restarted server, say). */
+  readonly onPoolError?: (err: Error) => void;
+}
+
+/** The password in `file`, without its trailing newline. */
+function readPassword(file: string): string {
+  return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+}
+
+/** A Kysely over a new pool of connections to `target` (nothing is connected until used). */
+export function postgresKysely(target: PostgresTarget): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.poolSize ?? 10,
+    application_name: 'gatehouse',
+    ...(target.passwordFile == null ? {} : { password: readPassword(target.passwordFile) }),
+  });
+  pool.on('error', (err) => {
+    target.onPoolError?.(err);
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
