@@ -376,7 +376,9 @@ describe('loadConfig errors name the offending key path', () => {
 
   it('an unknown backend type names backend.type', () => {
     const err = configError(() => fromValues({ backend: { type: 'k8s' } }));
-    assert.deepEqual(err.problems, [`backend.type: must be one of 'local', 'slurm' (got "k8s")`]);
+    assert.deepEqual(err.problems, [
+      `backend.type: must be one of 'local', 'slurm', 'kubernetes' (got "k8s")`,
+    ]);
   });
 
   it('a heartbeat_period of 0 names backend.heartbeat_period', () => {
