@@ -5,9 +5,7 @@
  * @module
  */
 import { Type, type Static } from 'typebox';
-
-/** A Kubernetes quantity as YAML gives it: `1.5`, `"1500m"`, `"16Gi"`. */
-const QuantityValue = Type.Union([Type.String({ minLength: 1 }), Type.Number({ minimum: 0 })]);
+import { QuantityValue } from '../../config/schema.js';
 
 /** The size of a node an autoscaler adds, as its allocatable resources. */
 export const NodeTemplateConfig = Type.Object(
