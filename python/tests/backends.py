@@ -1,7 +1,9 @@
 """The backends the conformance suite runs against, each with how to see and kill its jobs.
 
 ``local`` runs schedulers and workers as processes; ``slurm`` needs the Slurm cluster that
-``scripts/slurm/slurm-up.sh`` brings up (the ``slurm`` suite of ``scripts/test-all.mjs``).
+``scripts/slurm/slurm-up.sh`` brings up (the ``slurm`` suite of ``scripts/test-all.mjs``);
+``kubernetes`` needs the cluster named by ``GATEHOUSE_KUBECONFIG`` (the ``kubernetes`` suite),
+and gets a namespace of its own per test (``for_test``).
 A third backend adds a class here and a parameter in ``BACKENDS``.
 """
 from __future__ import annotations
@@ -85,7 +87,50 @@ class SlurmBackend:
         subprocess.run(["scancel", self.jobs(cluster)["workers"][0]], check=True)
 
 
+class KubernetesBackend:
+    """Pods in a namespace of the test's own, run by a gateway with the documented RBAC."""
+    name = "kubernetes"
+
+    def for_test(self, workdir):
+        import k8s_harness
+        if k8s_harness.admin_kubeconfig() is None:
+            pytest.skip("GATEHOUSE_KUBECONFIG names no running Kubernetes cluster")
+        k8s_harness.apply_crd()
+        return BoundKubernetes(k8s_harness.Namespace("conf", workdir))
+
+
+class BoundKubernetes:
+    name = "kubernetes"
+
+    def __init__(self, ns):
+        self.ns = ns
+
+    def config(self, extra: dict | None = None, pool_nodes: int | None = None) -> dict:
+        import k8s_harness
+        cfg = self.ns.backend_config(k8s_harness.free_bridge_port())
+        if pool_nodes is not None:
+            cfg["pool"] = {"machine_types": [
+                {"name": "three", "cores": 4, "memory": "16 G", "count": pool_nodes}]}
+        return deep_merge(cfg, extra or {})
+
+    def jobs(self, cluster: str) -> dict[str, list]:
+        pods = self.ns.pods(cluster=cluster)
+        role = lambda p: p["metadata"]["labels"]["app.kubernetes.io/component"]  # noqa: E731
+        return {"scheduler": [p["metadata"]["name"] for p in pods if role(p) == "dask-scheduler"],
+                "workers": [p["metadata"]["name"] for p in pods if role(p) == "dask-worker"]}
+
+    def kill_scheduler(self, cluster: str) -> None:
+        self.ns.kubectl("delete", "pod", "--wait=false", *self.jobs(cluster)["scheduler"])
+
+    def kill_worker(self, cluster: str) -> None:
+        self.ns.kubectl("delete", "pod", "--wait=false", self.jobs(cluster)["workers"][0])
+
+    def close(self) -> None:
+        self.ns.delete()
+
+
 BACKENDS = [
     pytest.param(LocalBackend(), id="local"),
     pytest.param(SlurmBackend(), id="slurm", marks=pytest.mark.slurm),
+    pytest.param(KubernetesBackend(), id="kubernetes", marks=pytest.mark.kubernetes),
 ]

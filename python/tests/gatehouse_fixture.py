@@ -122,6 +122,9 @@ class Gatehouse:
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
         cfg = deep_merge(deep_merge(BASE_CONFIG, xdist_worker_config()), config or {})
+        if cfg["backend"].get("type") == "kubernetes":
+            # Pods stop through the API: the process backends' signal timeouts do not apply.
+            cfg["backend"] = {k: v for k, v in cfg["backend"].items() if k != "sigint_timeout"}
         cfg.setdefault("listen", f"127.0.0.1:{port}")
         cfg.setdefault("data_dir", str(workdir / "data"))
         self.config = cfg

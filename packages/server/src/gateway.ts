@@ -240,6 +240,7 @@ async function run(b: Built): Promise<Gateway> {
     async stop() {
       proxy?.stop();
       await core.manager.shutdown();
+      await core.backend.close?.();
       stopResync();
       await firewall?.close();
       await proxy?.sync.idle();

@@ -82,6 +82,11 @@ export type BackendShape = 'per-job' | 'delegating';
 export interface Backend {
   /** Short name, e.g. 'local'. */
   readonly kind: string;
+  /**
+   * The name on the wire of a new cluster whose generated id is `id` (absent: the id itself);
+   * e.g. upstream's KubeBackend names clusters `<namespace>.<id>`.
+   */
+  clusterName?(id: string): string;
   /** Absent means `per-job`; a `delegating` backend is a `DelegatingBackend`. */
   readonly shape?: BackendShape;
   /** Prepares the cluster's files and starts its scheduler; returns what must be remembered. */
@@ -123,6 +128,8 @@ export interface Backend {
   readonly refreshPeriod?: number;
   /** Seconds a job may wait in the queue before the gateway gives up on it. */
   readonly queueTimeout?: number;
+  /** Releases what the backend holds open (watches, connections) when the gateway stops. */
+  close?(): Promise<void>;
 }
 
 /** One worker a delegating backend's cache reports for a cluster, named by the engine. */

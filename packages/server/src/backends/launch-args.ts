@@ -11,24 +11,38 @@ function pyFloat(n: number): string {
   return Number.isInteger(n) ? `${String(n)}.0` : String(n);
 }
 
-/** The scheduler's argv; it listens (TLS, dashboard, gateway API) on `host`. */
-export function schedulerArgv(c: ClusterRecord, launch: SchedulerLaunch, host: string): string[] {
+/** Fixed ports a scheduler listens on (a pod's); absent ports are picked by the system. */
+export interface SchedulerPorts {
+  readonly scheduler: number;
+  readonly dashboard: number;
+  readonly api: number;
+}
+
+const ANY_PORT: SchedulerPorts = { scheduler: 0, dashboard: 0, api: 0 };
+
+/** The scheduler's argv; it listens (TLS, dashboard, gateway API) on `host`, at `ports`. */
+export function schedulerArgv(
+  c: ClusterRecord,
+  launch: SchedulerLaunch,
+  host: string,
+  ports: SchedulerPorts = ANY_PORT
+): string[] {
   return [
     ...c.config.scheduler_cmd,
     '--protocol',
     'tls',
     '--port',
-    '0',
+    String(ports.scheduler),
     '--host',
     host,
     '--dashboard-address',
-    `${host}:0`,
+    `${host}:${String(ports.dashboard)}`,
     '--dashboard-prefix',
     launch.dashboardPrefix,
     '--preload',
     'dask_gateway.scheduler_preload',
     '--dg-api-address',
-    `${host}:0`,
+    `${host}:${String(ports.api)}`,
     '--dg-heartbeat-period',
     String(launch.heartbeatPeriod),
     '--dg-adaptive-period',
@@ -42,7 +56,11 @@ export function schedulerArgv(c: ClusterRecord, launch: SchedulerLaunch, host: s
  * A worker's argv, connecting to `c.schedulerAddress`; with `host` it also listens there (a
  * worker on another node must not advertise an address the scheduler cannot reach).
  */
-export function workerArgv(c: ClusterRecord, w: WorkerRecord, host: string | null): string[] {
+export function workerArgv(
+  c: ClusterRecord,
+  w: Pick<WorkerRecord, 'name'>,
+  host: string | null
+): string[] {
   return [
     ...c.config.worker_cmd,
     c.schedulerAddress,

@@ -48,11 +48,11 @@ describe('backend registry', () => {
     assert.ok(err instanceof ConfigError);
     assert.deepEqual(err.problems, [`backend.type: must be one of 'local', 'paper' (got "slurm")`]);
   });
-  it('a section without type gets the first registered type; the builtins are local and slurm', () => {
+  it('a section without type gets the first registered type; the builtins are local, slurm and kubernetes', () => {
     assert.equal(load({ backend: { heartbeat_period: 2 } }).backend.type, 'local');
     assert.deepEqual(
       builtinBackends().modules.map((m) => m.type),
-      ['local', 'slurm']
+      ['local', 'slurm', 'kubernetes']
     );
     assert.equal(load({ backend: {} }, builtinBackends()).backend.type, 'local');
   });

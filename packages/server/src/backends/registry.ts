@@ -6,6 +6,7 @@
  */
 import type { BackendSchemas } from '../config/schema.js';
 import type { RegisteredBackend } from './backend-module.js';
+import { kubernetesBackendModule } from './kubernetes/kubernetes-module.js';
 import { localBackendModule } from './local/local-module.js';
 import { slurmBackendModule } from './slurm/slurm-module.js';
 
@@ -33,7 +34,7 @@ export function createBackendRegistry(modules: readonly RegisteredBackend[]): Ba
   };
 }
 
-/** The backends this release ships: local processes (the default) and Slurm. */
+/** The backends this release ships: local processes (the default), Slurm and Kubernetes. */
 export function builtinBackends(): BackendRegistry {
-  return createBackendRegistry([localBackendModule, slurmBackendModule]);
+  return createBackendRegistry([localBackendModule, slurmBackendModule, kubernetesBackendModule]);
 }

@@ -24,7 +24,8 @@ export async function createCluster(
   config: ClusterConfig,
   onListed?: () => void
 ): Promise<ClusterRecord> {
-  const name = randomUUID().replaceAll('-', '');
+  const id = randomUUID().replaceAll('-', '');
+  const name = s.backend.clusterName?.(id) ?? id;
   const tls = await s.deps.createTls(name);
   const c: ClusterRecord = {
     name,

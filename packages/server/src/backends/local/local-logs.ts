@@ -26,7 +26,7 @@ export class LocalLogs implements BackendLogs {
   }
 
   /** The log file of the scheduler (`w` null) or worker `w` of `c`. */
-  fileOf(c: ClusterRecord, w: WorkerRecord | null): string {
+  fileOf(c: Pick<ClusterRecord, 'name'>, w: Pick<WorkerRecord, 'name'> | null): string {
     return path.join(
       this.#directory,
       c.name,

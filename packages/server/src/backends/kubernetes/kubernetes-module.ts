@@ -1,0 +1,45 @@
+/**
+ * The Kubernetes backend as a registered module: its config section, the API client (the
+ * kubeconfig or the in-cluster account), the informers, listed before the gateway serves, and
+ * the backend's construction.
+ * @module
+ */
+import { defineBackend } from '../backend-module.js';
+import { KubeClient, loadKubeConfig } from './kube-client.js';
+import { KubernetesBackend } from './kubernetes-backend.js';
+import { KubernetesBackendConfig, resolveKubernetesConfig } from './kubernetes-config.js';
+import { PodLogs } from './pod-logs.js';
+import { PodTracker } from './pod-tracker.js';
+
+/** `backend.type: kubernetes`: schedulers and workers as pods owned by a DaskCluster. */
+export const kubernetesBackendModule = defineBackend({
+  type: 'kubernetes',
+  configSchema: KubernetesBackendConfig,
+  resolveConfig: resolveKubernetesConfig,
+  async create(cfg, pool, ctx) {
+    const log = ctx.log.child({ module: 'backend.kubernetes' });
+    const client = new KubeClient(loadKubeConfig(cfg.kubeconfig), cfg.namespace);
+    const logs = new PodLogs(cfg.logsDirectory, ctx.gateway.logs, client, log);
+    const tracker = new PodTracker({
+      client,
+      instance: cfg.instance,
+      watchTimeout: cfg.watch_timeout,
+      log,
+      clock: ctx.clock,
+      notify: ctx.notify,
+      logs,
+    });
+    await tracker.start();
+    log.info({ namespace: cfg.namespace, instance: cfg.instance }, 'watching the Kubernetes API');
+    const backend = new KubernetesBackend({
+      config: cfg,
+      client,
+      tracker,
+      logs,
+      profiles: ctx.gateway.profiles,
+      log,
+    });
+    const network = { firewall: null, warning: null };
+    return { backend, pool, network, isolation: null, environmentAccess: null };
+  },
+});
