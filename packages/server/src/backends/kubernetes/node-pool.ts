@@ -54,6 +54,15 @@ interface NodeSize {
   readonly bytes: bigint;
 }
 
+/**
+ * The selector as a Kubernetes label selector (`dedicated=worker,zone=a`), for `listNode`, so
+ * only the pool's nodes are listed; undefined for an empty selector (every node).
+ */
+export function labelSelectorOf(selector: Readonly<Record<string, string>>): string | undefined {
+  const pairs = Object.entries(selector).map(([k, v]) => `${k}=${v}`);
+  return pairs.length === 0 ? undefined : pairs.join(',');
+}
+
 /** Whether a node carries every label of the selector. */
 function matches(node: NodeLike, selector: Readonly<Record<string, string>>): boolean {
   const labels = node.metadata?.labels ?? {};
