@@ -30,12 +30,16 @@ export const configuredFootprint: WorkerFootprint = (c) => ({
 
 /**
  * A footprint by profile: a cluster whose `profile` option names one of `byProfile` takes that
- * footprint (for Kubernetes, the profile's pod requests); any other takes its configured size.
+ * footprint (for Kubernetes, the profile's pod requests); any other takes `otherwise` (by
+ * default its configured size).
  */
-export function footprintByProfile(byProfile: ReadonlyMap<string, Footprint>): WorkerFootprint {
+export function footprintByProfile(
+  byProfile: ReadonlyMap<string, Footprint>,
+  otherwise: WorkerFootprint = configuredFootprint
+): WorkerFootprint {
   return (c) => {
     const profile = c.options['profile'];
     const own = typeof profile === 'string' ? byProfile.get(profile) : undefined;
-    return own ?? configuredFootprint(c);
+    return own ?? otherwise(c);
   };
 }
