@@ -8,6 +8,10 @@
 //   faults : the fault suite (python/tests/faults): SIGKILL at every fault point, then converge
 //   slurm  : the Slurm backend's suites (pytest -m slurm) on a real Slurm that this suite
 //            installs from Debian if missing (as root), brings up and tears down again
+//   kubernetes : the Kubernetes backend's suites (its unit tests that need an API server, and
+//            python/tests/kubernetes) on a real single-node Kubernetes that this suite installs
+//            (Debian packages, binaries built once into /var/cache/gatehouse/k8s), brings up and
+//            always tears down again
 //   e2e    : the web UI in Debian's Chromium (installed if missing) against a real Gatehouse
 //   bench-smoke : the side-by-side benchmarks with the upstream server at tiny sizes
 //                 (bench/run.py --smoke; it installs the upstream server itself)
@@ -27,6 +31,15 @@ const pytest = (...args) => ({
   cwd: path.join(root, 'python'),
 });
 
+/** The environment of the kubernetes suite's tests: the cluster k8s-suite-up.sh brought up. */
+const withKube = {
+  ...process.env,
+  GATEHOUSE_KUBECONFIG: path.join(
+    process.env.K8S_STATE ?? '/tmp/gatehouse-k8s',
+    'admin.kubeconfig'
+  ),
+};
+
 const suites = {
   lint: [
     ...['api', 'sdk', 'server', 'cli', 'web'].map((p) => ({
@@ -44,7 +57,7 @@ const suites = {
   python: [
     pytest(
       ...['-n', '2', '--dist', 'loadgroup', '--durations=30'],
-      ...['-m', 'not slurm', 'tests', '--ignore=tests/faults']
+      ...['-m', 'not slurm', 'tests', '--ignore=tests/faults', '--ignore=tests/kubernetes']
     ),
   ],
   faults: [pytest('tests/faults')],
@@ -53,6 +66,22 @@ const suites = {
     { ...pytest('-m', 'slurm', 'tests', '--ignore=tests/faults'), needsPrevious: true },
     // Always runs, so a failed run leaves no daemons behind.
     { cmd: 'bash', args: [path.join(root, 'scripts', 'slurm', 'slurm-down.sh')], always: true },
+  ],
+  kubernetes: [
+    { cmd: 'bash', args: [path.join(root, 'scripts', 'k8s', 'k8s-suite-up.sh')] },
+    {
+      cmd: process.execPath,
+      args: [path.join(root, 'scripts', 'test-unit.mjs'), 'backends/kubernetes/'],
+      env: withKube,
+      needsPrevious: true,
+    },
+    {
+      ...pytest('--durations=15', 'tests/kubernetes'),
+      env: withKube,
+      needsPrevious: true,
+    },
+    // Always runs, so a failed run leaves no kubelet, containerd or pod behind.
+    { cmd: 'bash', args: [path.join(root, 'scripts', 'k8s', 'k8s-down.sh')], always: true },
   ],
   e2e: [
     { cmd: process.execPath, args: [path.join(root, 'e2e', 'ensure-chromium.mjs')] },

@@ -451,7 +451,9 @@ def test_broken_environment_is_not_offered(gatehouse, gateway_client, searchable
     assert set(envs["env-a"]["versions"]) >= {"python", "distributed", "dask_gateway"}
 
     # Repaired (the interpreter changed): checked again and offered.
-    python.write_text(f'#!/bin/sh\nexec "{ENV_A}/bin/python" "$@"\n')
+    # By its real path: the check runs as a cluster uid, which cannot traverse a clone under a
+    # 0700 directory to reach .venvs/env-a, only the world-readable cache it links to.
+    python.write_text(f'#!/bin/sh\nexec "{ENV_A.resolve()}/bin/python" "$@"\n')
     os.utime(python, (python.stat().st_atime, python.stat().st_mtime + 5))
 
     def offered():

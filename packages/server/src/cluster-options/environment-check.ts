@@ -7,6 +7,7 @@
 import { execFile, type ExecFileException } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { environmentExecutables } from '../backends/local/environment-access.js';
 
 /** The uid and gid a check runs as (those of isolated clusters). */
 export interface CheckIdentity {
@@ -77,14 +78,18 @@ function failureDetail(
   return detail;
 }
 
-/** Runs the check of the environment at `prefix`; never rejects. */
+/**
+ * Runs the check of the environment at `prefix`; never rejects. The interpreter is reached by
+ * the environment's real path, as clusters reach it, so a `.venv` link in a directory cluster
+ * uids cannot search still checks (and runs) as the world-readable place it links to.
+ */
 export function checkEnvironment(
   prefix: string,
   runAs: CheckIdentity | null
 ): Promise<CheckResult> {
   return new Promise((resolve) => {
     execFile(
-      path.join(prefix, 'bin', 'python'),
+      path.join(environmentExecutables(prefix), 'python'),
       CHECK,
       {
         timeout: 60_000,
