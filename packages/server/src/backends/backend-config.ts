@@ -12,6 +12,11 @@ export interface ResolvedBackendConfig extends LifecycleSettings {
   readonly pythonEnv: string;
   /** Where scheduler and worker output is kept. */
   readonly logsDirectory: string;
+  /**
+   * Whether schedulers and workers run elsewhere (in a container image) where an environment
+   * may exist that the gateway's machine lacks: such an environment is offered unchecked.
+   */
+  readonly environmentsInImage?: boolean;
 }
 
 /** Where relative paths of a `backend:` section are resolved from. */

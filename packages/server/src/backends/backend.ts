@@ -68,6 +68,11 @@ export interface BackendLogs {
   full(c: ClusterRecord, w: WorkerRecord | null): Promise<string>;
   /** Rotates the cluster's logs that outgrew their size cap. */
   rotate?(c: ClusterRecord): void;
+  /**
+   * Brings the kept output up to date before it is read for a user (backends that copy it
+   * from elsewhere, e.g. Kubernetes `pods/log`); never rejects.
+   */
+  refresh?(c: ClusterRecord, w: WorkerRecord | null): Promise<void>;
   /** Deletes every kept log of the named cluster. */
   remove?(clusterName: string): void;
 }

@@ -372,3 +372,31 @@ describe('usableFor', () => {
     );
   });
 });
+
+describe('environments that live only in the cluster image (Kubernetes)', () => {
+  it('one missing on the gateway machine is offered unchecked, and says so', async () => {
+    const d = dir();
+    const missing = path.join(d, 'only-in-image');
+    const cfg: EnvironmentsConfig = {
+      list: [
+        { name: 'image', prefix: missing, groups: [] },
+        { name: 'broken', prefix: fakeEnv(d, 'broken', 'broken'), groups: [] },
+      ],
+      discover: null,
+      default: null,
+    };
+    const inImage = createEnvironmentCatalog(cfg, log, () => 1, null, true);
+    await inImage.refresh();
+    const [image, broken] = inImage.list();
+    assert.equal(image?.state, 'ok');
+    assert.match(
+      image.detail,
+      /^unchecked: .*only-in-image\/bin\/python is not on the gateway/
+    );
+    assert.equal(broken?.state, 'broken', 'an environment present locally is still checked');
+    // The positive control: on a backend whose clusters run here, it is refused.
+    const local = createEnvironmentCatalog(cfg, log, () => 1, null);
+    await local.refresh();
+    assert.equal(local.list()[0]?.state, 'broken');
+  });
+});

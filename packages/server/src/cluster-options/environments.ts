@@ -5,7 +5,7 @@
  * site-packages directory changes (the check itself is `environment-check.ts`).
  * @module
  */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { EnvironmentsConfig } from '../config/schema.js';
@@ -73,13 +73,17 @@ class Catalog implements EnvironmentCatalog {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #runAs: CheckIdentity | null;
+  /** Whether clusters run elsewhere (in an image) where environments may exist unseen here. */
+  readonly #inImage: boolean;
 
   constructor(
     cfg: EnvironmentsConfig,
     log: Logger,
     now: () => number,
-    runAs: CheckIdentity | null
+    runAs: CheckIdentity | null,
+    inImage: boolean
   ) {
+    this.#inImage = inImage;
     this.#cfg = cfg;
     this.#log = log;
     this.#now = now;
@@ -149,6 +153,13 @@ class Catalog implements EnvironmentCatalog {
   /** Checks one environment and records what the check found. */
   async #check(e: Configured, fp: string): Promise<void> {
     const { name, prefix, groups } = e;
+    const python = path.join(prefix, 'bin', 'python');
+    if (this.#inImage && !existsSync(python)) {
+      const detail = `unchecked: ${python} is not on the gateway's machine; it is expected inside the cluster image`;
+      this.#state.set(name, { ...e, state: 'ok', detail, versions: {}, checkedAt: null, fp });
+      this.#log.info({ environment: name, prefix }, 'environment offered unchecked');
+      return;
+    }
     const { ok, detail, versions } = await checkEnvironment(prefix, this.#runAs);
     this.#state.set(name, {
       name,
@@ -174,9 +185,10 @@ export function createEnvironmentCatalog(
   cfg: EnvironmentsConfig,
   log: Logger,
   now: () => number,
-  runAs: CheckIdentity | null = null
+  runAs: CheckIdentity | null = null,
+  inImage = false
 ): EnvironmentCatalog {
-  const catalog = new Catalog(cfg, log, now, runAs);
+  const catalog = new Catalog(cfg, log, now, runAs, inImage);
   void catalog.refresh();
   return catalog;
 }

@@ -165,8 +165,14 @@ export function assembleManager(s: ManagerState): ClusterManager {
     shutdown: () => shutdown(s),
     idle: () => s.queue.idle(),
     get: (name) => s.clusters.get(name),
-    logTail: (c, w, lines) => Promise.resolve(backend.logs?.tail(c, w, lines) ?? ''),
-    logFull: (c, w) => backend.logs?.full(c, w) ?? Promise.resolve(''),
+    logTail: async (c, w, lines) => {
+      await backend.logs?.refresh?.(c, w);
+      return backend.logs?.tail(c, w, lines) ?? '';
+    },
+    logFull: async (c, w) => {
+      await backend.logs?.refresh?.(c, w);
+      return (await backend.logs?.full(c, w)) ?? '';
+    },
     all: () => s.clusters.values(),
     list: (username, statuses) => listClusters(s, username, statuses),
     create: (username, options, config, onListed) =>

@@ -25,7 +25,8 @@ export async function createClusterOptions(
           environments,
           log.child({ module: 'environments' }),
           () => clock.now(),
-          environmentAccess
+          environmentAccess,
+          config.backend.environmentsInImage === true
         )
       : null;
   await catalog?.refresh();

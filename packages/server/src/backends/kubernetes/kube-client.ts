@@ -68,7 +68,7 @@ async function tolerate<T>(p: Promise<T>, status: number): Promise<T | undefined
     return await p;
   } catch (err) {
     if (statusOf(err) === status) return undefined;
-    throw new Error(describe(err), { cause: err });
+    throw new Error(describe(err));
   }
 }
 
@@ -157,7 +157,7 @@ export class KubeClient {
     } catch (err) {
       const status = statusOf(err);
       if (status === 400 || status === 404) return '';
-      throw new Error(describe(err), { cause: err });
+      throw new Error(describe(err));
     }
   }
 }

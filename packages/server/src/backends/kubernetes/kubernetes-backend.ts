@@ -29,13 +29,14 @@ import {
   schedulerPod,
   workerPod,
   type PodPlacement,
+  type PodSettings,
 } from './pod-spec.js';
 import { podObservation } from './pod-status.js';
 import type { PodTracker } from './pod-tracker.js';
 
 /** What the Kubernetes backend is built from. */
 export interface KubernetesBackendDeps {
-  readonly config: ResolvedKubernetesBackend;
+  readonly config: ResolvedKubernetesBackend & PodSettings;
   readonly client: KubeClient;
   readonly tracker: PodTracker;
   readonly logs: PodLogs;

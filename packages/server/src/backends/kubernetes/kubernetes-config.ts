@@ -113,5 +113,6 @@ export function resolveKubernetesConfig(
     // A path inside the pods: not resolved against the config file's directory.
     pythonEnv: python_env ?? p.defaultPythonEnv,
     logsDirectory: path.resolve(p.base, logs_directory ?? path.join(p.dataDir, 'logs')),
+    environmentsInImage: true,
   };
 }

@@ -31,8 +31,13 @@ export const kubernetesBackendModule = defineBackend({
     });
     await tracker.start();
     log.info({ namespace: cfg.namespace, instance: cfg.instance }, 'watching the Kubernetes API');
+    const environmentImages = new Map(
+      ctx.gateway.environments.list.flatMap((e) =>
+        e.image === undefined ? [] : [[e.prefix, e.image] as const]
+      )
+    );
     const backend = new KubernetesBackend({
-      config: cfg,
+      config: { ...cfg, environmentImages },
       client,
       tracker,
       logs,

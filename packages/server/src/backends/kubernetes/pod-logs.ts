@@ -16,6 +16,9 @@ import { LocalLogs } from '../local/local-logs.js';
 import type { KubeClient } from './kube-client.js';
 import { objectNames, clusterId } from './names.js';
 
+/** How the line that ends a finished pod's copy starts. */
+const TRAILER = '[gatehouse] pod ';
+
 /** The kept pod logs of one gateway; see the module comment. */
 export class PodLogs implements BackendLogs {
   readonly #files: LocalLogs;
@@ -42,7 +45,7 @@ export class PodLogs implements BackendLogs {
     );
     try {
       const text = await this.#client.podLog(pod, this.#limits.maxBytes);
-      const trailer = ending === null ? '' : `[gatehouse] pod ${pod} ended: ${ending}\n`;
+      const trailer = ending === null ? '' : `${TRAILER}${pod} ended: ${ending}\n`;
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       // No log (never started, or gone): what was kept stays, the ending is added.
       if (text === '') appendFileSync(file, trailer, { mode: 0o600 });
@@ -60,11 +63,14 @@ export class PodLogs implements BackendLogs {
     return this.#files.tail(c, w, lines);
   }
 
-  async full(c: ClusterRecord, w: WorkerRecord | null): Promise<string> {
-    const live = await this.#files.full(c, w);
-    // A finished pod's copy carries its ending; a live pod's log is read afresh.
-    if (!live.includes('[gatehouse] pod ')) await this.capture(c.name, w?.name ?? null, null);
+  full(c: ClusterRecord, w: WorkerRecord | null): Promise<string> {
     return this.#files.full(c, w);
+  }
+
+  /** Copies a live pod's log afresh; a finished pod's copy (ending with how) is kept. */
+  async refresh(c: ClusterRecord, w: WorkerRecord | null): Promise<void> {
+    if (this.#files.tail(c, w, 1).includes(TRAILER)) return;
+    await this.capture(c.name, w?.name ?? null, null);
   }
 
   rotate(c: ClusterRecord): void {

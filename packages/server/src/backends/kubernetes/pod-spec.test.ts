@@ -178,6 +178,17 @@ describe('worker pod', () => {
     assert.deepEqual(configured.spec?.containers[0]?.resources?.requests, { cpu: '100m' });
   });
 
+  it('an environment that names an image runs in it', () => {
+    const env = testCluster({ ...C, config: { ...C.config, python_env: '/envs/gpu' } });
+    const images = new Map([['/envs/gpu', 'registry.example/gpu:2']]);
+    const pod = workerPod(env, { ...S, environmentImages: images }, API, 'u', {});
+    assert.equal(pod.spec.containers[0]?.image, 'registry.example/gpu:2');
+    assert.equal(
+      workerPod(C, { ...S, environmentImages: images }, API, 'u', {}).spec.containers[0]?.image,
+      S.image
+    );
+  });
+
   it('node selector and tolerations come from the profile', () => {
     const t = { key: 'dedicated', operator: 'Equal', value: 'nebari', effect: 'NoSchedule' };
     const pod = workerPod(C, S, API, 'u', {

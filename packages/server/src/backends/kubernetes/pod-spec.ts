@@ -52,7 +52,10 @@ export type PodSettings = Pick<
   | 'worker_extra_container_config'
   | 'scheduler_requests'
   | 'worker_requests'
->;
+> & {
+  /** Images of environments that name one, by environment prefix. */
+  readonly environmentImages?: ReadonlyMap<string, string>;
+};
 
 /** The variables holding the pod's IP and name (downward API), usable as `$(NAME)` in args. */
 const POD_IP = 'DASK_GATEWAY_POD_IP';
@@ -156,7 +159,7 @@ function container(
   const scheduler = role === 'dask-scheduler';
   const base: Plain<V1Container> = {
     name: role,
-    image: s.image,
+    image: s.environmentImages?.get(python) ?? s.image,
     imagePullPolicy: s.image_pull_policy,
     command: [...argv],
     env,

@@ -41,6 +41,8 @@ export class PodTracker {
   /** How each ended pod ended, once its log was copied. */
   readonly #ended = new Map<string, string>();
   readonly #capturing = new Set<string>();
+  /** Pods seen running (their log file was started). */
+  readonly #running = new Set<string>();
   /** Pods deleted from the API, by cluster: name → how. */
   readonly #gone = new Map<string, Map<string, string>>();
 
@@ -90,12 +92,18 @@ export class PodTracker {
     const name = pod.metadata?.name ?? '';
     if (owner === null) return;
     this.#creating.delete(name);
+    if (deleted) this.#running.delete(name);
     const change = { clusterName: owner.cluster, workerName: owner.worker };
     const how = deleted ? (this.#ended.get(name) ?? 'pod deleted') : endReason(pod);
     if (deleted) {
       let gone = this.#gone.get(owner.cluster);
       if (gone === undefined) this.#gone.set(owner.cluster, (gone = new Map<string, string>()));
       gone.set(name, how ?? 'pod deleted');
+    }
+    if (!deleted && how === null && pod.status?.phase === 'Running' && !this.#running.has(name)) {
+      // Its log file exists from the start (the logs route lists it), refreshed as it ends.
+      this.#running.add(name);
+      void this.#d.logs.capture(owner.cluster, owner.worker, null);
     }
     // A deleted pod's log is gone with it: it was copied when its deletion began.
     if (deleted || how === null || this.#ended.has(name) || this.#capturing.has(name)) {

@@ -17,6 +17,13 @@ export const EnvironmentConfig = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'The choice users see.' }),
     prefix: Type.String({ minLength: 1, description: 'Environment prefix (venv or conda env).' }),
+    image: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'Kubernetes backend: the image whose pods run this environment (default: backend.image); the prefix is a path inside it.',
+      })
+    ),
     groups: Groups,
   },
   { additionalProperties: false }
