@@ -76,7 +76,23 @@ function logReading(log: Logger, r: NodePoolReading, what: string): void {
   for (const w of r.warnings) log.warn(w);
 }
 
-/** Reads the pool from the nodes and starts keeping it current (see the module comment). */
+/**
+ * Reads the pool from the nodes and starts keeping it current (see the module comment).
+ *
+ * @example In the module's `create` (with `node_pool: NodePoolConfig` in the backend's schema):
+ * ```ts
+ * const kp = await startKubernetesPool({
+ *   listNodes: async (labelSelector) =>
+ *     (await client.core.listNode(labelSelector === undefined ? {} : { labelSelector })).items,
+ *   nodePool: cfg.node_pool,
+ *   workerRequests: cfg.worker_requests,
+ *   gateway: ctx.gateway,
+ *   log,
+ * });
+ * // … and kp.stop() in the backend's close()
+ * return { backend, pool: kp.pool, footprint: kp.footprint, onPoolChange: kp.onPoolChange, … };
+ * ```
+ */
 export async function startKubernetesPool(input: KubernetesPoolInput): Promise<KubernetesPool> {
   const requests = profileRequests(input.gateway.profiles);
   const selector = labelSelectorOf(input.nodePool.node_selector);
