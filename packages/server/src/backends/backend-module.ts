@@ -11,6 +11,7 @@ import type { Static, TObject } from 'typebox';
 import Value from 'typebox/value';
 import type { Clock } from '../clock.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
+import type { WorkerFootprint } from '../pool/footprint.js';
 import type { BackendConfigPaths, ResolvedBackendConfig } from './backend-config.js';
 import type { Backend, BackendNotify } from './backend.js';
 import type { UNPRIVILEGED } from './local/environment-access.js';
@@ -40,6 +41,16 @@ export interface BackendChoice {
   readonly backend: Backend;
   /** The worker pool (read from the resource manager, or the configured one). */
   readonly pool: GatewayConfig['pool'];
+  /**
+   * The room one worker takes in the pool, when the resource manager packs by something other
+   * than the config's worker cores and memory (Kubernetes: the profile's pod requests).
+   */
+  readonly footprint?: WorkerFootprint;
+  /**
+   * Registers the one listener of later re-reads of the pool (nodes come and go); the backend
+   * calls it with each changed pool until it is closed.
+   */
+  readonly onPoolChange?: (listener: (pool: GatewayConfig['pool']) => void) => void;
   readonly network: NetworkIsolation;
   /** The local backend's isolation plan; null for others. */
   readonly isolation: IsolationPlan | null;

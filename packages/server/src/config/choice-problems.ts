@@ -2,6 +2,7 @@
  * Checks of environments, profiles and option names that the config schema cannot express.
  * @module
  */
+import { kubernetesProfileProblems } from './kubernetes-profile-problems.js';
 import type { GatewayConfigInput } from './schema.js';
 
 /** Names that repeat in a list. */
@@ -21,6 +22,7 @@ export function choiceProblems(c: GatewayConfigInput): string[] {
   if (c.profiles.filter((p) => p.default).length > 1) {
     out.push('profiles: more than one profile is marked default');
   }
+  out.push(...kubernetesProfileProblems(c.profiles));
   const d = c.environments.default;
   if (
     d !== null &&

@@ -28,6 +28,11 @@ export { AccessConfig, QuotaConfig, QuotasConfig } from './sections/access.js';
 export { AuthSection, BasicAuthConfig, JupyterHubAuthConfig } from './sections/auth.js';
 export { SlurmJobConfig } from './sections/slurm-job.js';
 export {
+  KubernetesProfileConfig,
+  QuantityValue,
+  TolerationConfig,
+} from './sections/kubernetes-profile.js';
+export {
   EnvironmentConfig,
   EnvironmentsConfig,
   EnvironmentVariablesConfig,

@@ -13,6 +13,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { GatewayError } from '../errors.js';
 import type { CreateReservation } from './create-reservations.js';
 import { newClusterFit, type NewClusterFit, type NewClusterSize } from './new-cluster-fit.js';
+import type { WorkerFootprint } from './footprint.js';
 import { maxFitting, pack, type MachineType } from './packing.js';
 import { machineTypesOf, PoolLedger } from './pool-ledger.js';
 import {
@@ -30,6 +31,8 @@ export type { NewClusterFit, NewClusterSize } from './new-cluster-fit.js';
 /** Settings of the policy, from the config file. */
 export interface PolicySettings {
   readonly pool: PoolConfig;
+  /** The room one worker takes in the pool; by default its config's cores and memory. */
+  readonly footprint?: WorkerFootprint;
   readonly quotas: {
     default: QuotaFileConfig;
     groups: Record<string, QuotaFileConfig>;
@@ -87,9 +90,9 @@ export interface GroupQuotaSettings {
 
 /** Quotas and the shared pool over the live clusters. */
 export class ClusterPolicy {
-  readonly #types: MachineType[];
-  readonly #total: number;
-  readonly #cap: number | null;
+  #types: MachineType[];
+  #total: number;
+  #cap: number | null;
   readonly #fileQuotas: QuotaConfig;
   /** Per-user overrides set by admins at run time (take precedence over the file). */
   readonly #overrides = new Map<string, Partial<Quota>>();
@@ -113,8 +116,23 @@ export class ClusterPolicy {
       groups: mapValues(settings.quotas.groups, toQuota),
       users: mapValues(settings.quotas.users, toQuota),
     };
-    this.#ledger = new PoolLedger(clusters, settings.pool.schedulers_take_room, clock);
+    this.#ledger = new PoolLedger(
+      clusters,
+      settings.pool.schedulers_take_room,
+      clock,
+      settings.footprint
+    );
     this.#clock = clock;
+  }
+
+  /**
+   * Takes a re-read pool (nodes came or went). Later decisions use it; what clusters hold is
+   * kept, and a pool that shrank below it only limits what they may add.
+   */
+  setMachines(pool: Pick<PoolConfig, 'machine_types' | 'user_machine_cap'>): void {
+    this.#types = machineTypesOf(pool);
+    this.#total = this.#types.reduce((n, t) => n + t.count, 0);
+    this.#cap = pool.user_machine_cap;
   }
 
   /**

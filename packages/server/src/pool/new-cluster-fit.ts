@@ -4,6 +4,7 @@
  * one machine, and what limits it, in one plain sentence (shown on the new-cluster form).
  * @module
  */
+import type { Footprint } from './footprint.js';
 import { maxFitting, pack, type MachineType } from './packing.js';
 import type { PoolLedger, SizedCluster } from './pool-ledger.js';
 import { checkCreate, clampWorkers, type Quota } from './quota.js';
@@ -15,6 +16,8 @@ export interface NewClusterSize {
   readonly workerMemory: number;
   readonly schedulerCores: number;
   readonly schedulerMemory: number;
+  /** The profile it would be started with, which may decide its workers' footprint. */
+  readonly profile?: string;
 }
 
 /** What a new cluster would get now (see `newClusterFit`). */
@@ -38,14 +41,14 @@ export interface FitPool {
   readonly now: number;
 }
 
-/** Workers of this size that fit on one machine of the type that takes most. */
-function workersPerMachine(types: readonly MachineType[], size: NewClusterSize): number {
+/** Workers of this footprint that fit on one machine of the type that takes most. */
+function workersPerMachine(types: readonly MachineType[], worker: Footprint): number {
   return Math.max(
     0,
     ...types.map((t) =>
       Math.min(
-        Math.floor(t.cores / size.workerCores + 1e-9),
-        Math.floor(t.memory / size.workerMemory + 1e-9)
+        Math.floor(t.cores / worker.cores + 1e-9),
+        Math.floor(t.memory / worker.memory + 1e-9)
       )
     )
   );
@@ -57,6 +60,7 @@ function candidateOf(username: string, size: NewClusterSize, now: number): Sized
     name: '\0new',
     username,
     startTime: now,
+    options: size.profile === undefined ? {} : { profile: size.profile },
     config: {
       worker_cores: size.workerCores,
       worker_memory: size.workerMemory,
@@ -74,7 +78,8 @@ export function newClusterFit(
   size: NewClusterSize
 ): NewClusterFit {
   const { types, cap, ledger } = pool;
-  const perMachine = workersPerMachine(types, size);
+  const candidate = candidateOf(username, size, pool.now);
+  const perMachine = workersPerMachine(types, ledger.footprintOf(candidate));
   const usage = ledger.usageOf(username);
   const refusal = checkCreate(quota, usage, size.schedulerCores, size.schedulerMemory);
   if (refusal !== null) {
@@ -102,7 +107,7 @@ export function newClusterFit(
     size.workerMemory
   );
   const others = ledger.allDemands();
-  const [workers, ...rest] = ledger.demandsOf(candidateOf(username, size, pool.now), q.count);
+  const [workers, ...rest] = ledger.demandsOf(candidate, q.count);
   const fit =
     workers === undefined ? q.count : maxFitting(types, [...others, ...rest], workers, cap);
   const free = total - pack(types, others).machinesUsed;

@@ -10,6 +10,7 @@ import { Job, isFinal } from '../clusters/model.js';
 import type { PoolConfig } from '../config/schema.js';
 import type { Clock } from '../clock.js';
 import { CreateReservations } from './create-reservations.js';
+import { configuredFootprint, type Footprint, type WorkerFootprint } from './footprint.js';
 import type { Demand, MachineType } from './packing.js';
 import type { Usage } from './quota.js';
 
@@ -17,7 +18,7 @@ import type { Usage } from './quota.js';
 const RECENT_SCALE_MS = 30_000;
 
 /** What the pool needs to know of a cluster (a record, or one not created yet). */
-export type SizedCluster = Pick<ClusterRecord, 'name' | 'username' | 'startTime'> & {
+export type SizedCluster = Pick<ClusterRecord, 'name' | 'username' | 'startTime' | 'options'> & {
   readonly config: Pick<
     ClusterRecord['config'],
     'worker_cores' | 'worker_memory' | 'scheduler_cores' | 'scheduler_memory'
@@ -25,7 +26,7 @@ export type SizedCluster = Pick<ClusterRecord, 'name' | 'username' | 'startTime'
 };
 
 /** The pool's machine types with memory in bytes. */
-export function machineTypesOf(pool: PoolConfig): MachineType[] {
+export function machineTypesOf(pool: Pick<PoolConfig, 'machine_types'>): MachineType[] {
   return pool.machine_types.map((t) => ({
     name: t.name,
     cores: t.cores,
@@ -46,15 +47,28 @@ export class PoolLedger {
   readonly #clusters: () => Iterable<ClusterRecord>;
   readonly #schedulersTakeRoom: boolean;
   readonly #clock: Clock;
+  readonly #footprint: WorkerFootprint;
 
   /**
    * @param clusters the live cluster records.
    * @param schedulersTakeRoom whether schedulers occupy pool machines too.
+   * @param footprint the room one worker of a cluster takes (by default its config's size).
    */
-  constructor(clusters: () => Iterable<ClusterRecord>, schedulersTakeRoom: boolean, clock: Clock) {
+  constructor(
+    clusters: () => Iterable<ClusterRecord>,
+    schedulersTakeRoom: boolean,
+    clock: Clock,
+    footprint: WorkerFootprint = configuredFootprint
+  ) {
     this.#clusters = clusters;
     this.#schedulersTakeRoom = schedulersTakeRoom;
     this.#clock = clock;
+    this.#footprint = footprint;
+  }
+
+  /** The room one worker of `c` takes on a pool machine. */
+  footprintOf(c: SizedCluster): Footprint {
+    return this.#footprint(c);
   }
 
   /** The clusters that hold pool room and count against quotas. */
@@ -69,12 +83,13 @@ export class PoolLedger {
 
   /** The pool demands of a cluster with `workers` workers (and its scheduler, if it takes room). */
   demandsOf(c: SizedCluster, workers: number): Demand[] {
+    const worker = this.#footprint(c);
     const out: Demand[] = [
       {
         user: c.username,
         cluster: c.name,
-        cores: c.config.worker_cores,
-        memory: c.config.worker_memory,
+        cores: worker.cores,
+        memory: worker.memory,
         count: workers,
         order: c.startTime,
       },

@@ -76,10 +76,17 @@ async function loadPolicy(
   p: ClusterCoreParts
 ): Promise<ClusterPolicy> {
   const policy = createClusterPolicy(
-    { pool: choice.pool, quotas: config.quotas },
+    {
+      pool: choice.pool,
+      quotas: config.quotas,
+      ...(choice.footprint === undefined ? {} : { footprint: choice.footprint }),
+    },
     link.clusters,
     p.clock
   );
+  choice.onPoolChange?.((pool) => {
+    policy.setMachines(pool);
+  });
   const { accessStore } = p.stores;
   for (const [username, q] of Object.entries(await accessStore.listUserQuotas())) {
     policy.setOverride(username, parseStoredQuota(q));

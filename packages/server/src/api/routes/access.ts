@@ -48,9 +48,10 @@ export function registerAccessRoutes(app: ApiApp, ctx: ApiContext): void {
         workerMemory: c.worker_memory,
         schedulerCores: c.scheduler_cores,
         schedulerMemory: c.scheduler_memory,
+        ...(name === null ? {} : { profile: name }),
       });
       return {
-        profile: name,
+        ...(name === null ? {} : { profile: name }),
         worker_cores: c.worker_cores,
         worker_memory: c.worker_memory,
         workers_per_machine: fit.perMachine,

@@ -3,6 +3,7 @@
  * @module
  */
 import { Type, type Static } from 'typebox';
+import { KubernetesProfileConfig } from './kubernetes-profile.js';
 import { SlurmJobConfig } from './slurm-job.js';
 import { Memory } from './primitives.js';
 
@@ -57,6 +58,7 @@ export const ProfileConfig = Type.Object(
     idle_timeout: Type.Optional(Type.Number({ minimum: 0 })),
     max_lifetime: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()])),
     slurm: Type.Optional(SlurmJobConfig),
+    kubernetes: Type.Optional(KubernetesProfileConfig),
     default: Type.Boolean({ default: false, description: 'Marks the default profile.' }),
     groups: Groups,
   },
