@@ -71,7 +71,8 @@ const suites = {
   python: [
     pytest(
       ...['-n', '2', '--dist', 'loadgroup', '--durations=30'],
-      ...['-m', 'not slurm', 'tests', '--ignore=tests/faults', '--ignore=tests/kubernetes']
+      ...['-m', 'not slurm and not kubernetes', 'tests'],
+      ...['--ignore=tests/faults', '--ignore=tests/kubernetes']
     ),
   ],
   faults: [pytest('tests/faults')],
@@ -90,7 +91,10 @@ const suites = {
       needsPrevious: true,
     },
     {
-      ...pytest('--durations=15', 'tests/kubernetes'),
+      ...pytest(
+        ...['--durations=15', '-m', 'kubernetes'],
+        ...['tests/test_backend_conformance.py', 'tests/kubernetes']
+      ),
       env: withKube,
       needsPrevious: true,
     },

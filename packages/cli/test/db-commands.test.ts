@@ -36,7 +36,7 @@ describe('gatehouse db', () => {
     const c = configFile('sqlite.yaml', `store:\n  path: ${path.join(dir, 'empty.db')}\n`);
     const before = gatehouse('db', 'check', '-c', c);
     assert.equal(before.code, 13, before.out + before.err);
-    assert.match(before.out, /migrations: 7 pending \(0001-initial, /);
+    assert.match(before.out, /migrations: \d+ pending \(0001-initial, /);
     const migrated = gatehouse('db', 'migrate', '-c', c);
     assert.equal(migrated.code, 0, migrated.err);
     assert.match(migrated.out, /applied 0001-initial, /);

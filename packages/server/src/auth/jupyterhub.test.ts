@@ -713,6 +713,8 @@ describe('a gateway with JupyterHub authentication, on the wire', () => {
       groups: ['dask-users'],
       admin: true,
       granted: true,
+      contact: null,
+      access_request: null,
     });
   });
 

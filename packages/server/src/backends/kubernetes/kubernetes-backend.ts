@@ -43,6 +43,8 @@ export interface KubernetesBackendDeps {
   /** Profiles, for their `kubernetes` placement (matched by the cluster's `profile` option). */
   readonly profiles: readonly ProfileConfig[];
   readonly log: Logger;
+  /** Stops what else the module started for the backend (the pool's refresher). */
+  readonly onClose?: () => void;
 }
 
 /** The profile's `kubernetes` section, read as pod placement (absent: requests = limits). */
@@ -176,6 +178,7 @@ export class KubernetesBackend implements DelegatingBackend {
 
   /** Stops the watches. */
   close(): Promise<void> {
+    this.#d.onClose?.();
     return this.#d.tracker.stop();
   }
 

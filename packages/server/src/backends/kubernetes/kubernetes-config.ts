@@ -10,6 +10,7 @@ import { Type, type Static } from 'typebox';
 import { LifecycleKeys } from '../../config/sections/lifecycle.js';
 import { Seconds } from '../../config/sections/primitives.js';
 import type { BackendConfigPaths, ResolvedBackendConfig } from '../backend-config.js';
+import { NodePoolConfig } from './node-pool-config.js';
 
 /** A free-form object merged into a generated pod or container spec (Kubernetes camelCase). */
 const Extra = (description: string) =>
@@ -72,6 +73,11 @@ export const KubernetesBackendConfig = Type.Object(
     worker_requests: Requests(
       'Resource requests of worker pods whose profile names none; null means the limits (worker_cores and worker_memory).'
     ),
+    node_pool: Type.Union([NodePoolConfig, Type.Null()], {
+      default: null,
+      description:
+        "The worker pool read from the nodes (docs/kubernetes-pool.md): a node selector, the autoscaler's max_nodes and the node_template it adds; re-read every minute. null means the configured pool.machine_types.",
+    }),
     start_timeout: Seconds(
       300,
       'Seconds a pod may take to run; image pull and crash-loop errors fail at once instead.'

@@ -8,6 +8,7 @@ import { defineBackend } from '../backend-module.js';
 import { KubeClient, loadKubeConfig } from './kube-client.js';
 import { KubernetesBackend } from './kubernetes-backend.js';
 import { KubernetesBackendConfig, resolveKubernetesConfig } from './kubernetes-config.js';
+import { startKubernetesPool, type KubernetesPool } from './kubernetes-pool.js';
 import { PodLogs } from './pod-logs.js';
 import { PodTracker } from './pod-tracker.js';
 
@@ -30,6 +31,18 @@ export const kubernetesBackendModule = defineBackend({
       logs,
     });
     await tracker.start();
+    const nodePool: KubernetesPool | null =
+      cfg.node_pool === null
+        ? null
+        : await startKubernetesPool({
+            listNodes: async (labelSelector) =>
+              (await client.core.listNode(labelSelector === undefined ? {} : { labelSelector }))
+                .items,
+            nodePool: cfg.node_pool,
+            workerRequests: cfg.worker_requests,
+            gateway: ctx.gateway,
+            log,
+          });
     log.info({ namespace: cfg.namespace, instance: cfg.instance }, 'watching the Kubernetes API');
     const environmentImages = new Map(
       ctx.gateway.environments.list.flatMap((e) =>
@@ -43,8 +56,17 @@ export const kubernetesBackendModule = defineBackend({
       logs,
       profiles: ctx.gateway.profiles,
       log,
+      ...(nodePool === null ? {} : { onClose: nodePool.stop }),
     });
     const network = { firewall: null, warning: null };
-    return { backend, pool, network, isolation: null, environmentAccess: null };
+    const fromNodes =
+      nodePool === null
+        ? { pool }
+        : {
+            pool: nodePool.pool,
+            footprint: nodePool.footprint,
+            onPoolChange: nodePool.onPoolChange,
+          };
+    return { backend, ...fromNodes, network, isolation: null, environmentAccess: null };
   },
 });
