@@ -46,4 +46,23 @@ describe('dashboard hosts', () => {
     assert.equal(h.originFor(C, 'gateway.example.org', true), null);
     assert.equal(h.clusterOf(`${C}.dashboards.localhost:8000`), C);
   });
+
+  it('gives a Kubernetes cluster (<namespace>.<id>) a host of its own: <namespace>--<id>', () => {
+    const h = createDashboardHosts('dash.example.org');
+    const k = `dask-users.${C}`;
+    assert.equal(
+      h.originFor(k, 'gateway.example.org', true),
+      `https://dask-users--${C}.dash.example.org`
+    );
+    assert.equal(h.clusterOf(`dask-users--${C}.dash.example.org`), k);
+    // A namespace with '--' of its own: the id (hex) never holds one, so the last '--' splits.
+    assert.equal(h.clusterOf(`a--b--${C}.dash.example.org`), `a--b.${C}`);
+    assert.equal(
+      h.originFor(`a--b.${C}`, 'gateway.example.org', true),
+      `https://a--b--${C}.dash.example.org`
+    );
+    // Too long for one DNS label: no host (the browser is told, as for any unusable name).
+    assert.equal(h.originFor(`${'n'.repeat(40)}.${C}`, 'gateway.example.org', true), null);
+    assert.equal(h.clusterOf(`${C}.dash.example.org`), C);
+  });
 });
