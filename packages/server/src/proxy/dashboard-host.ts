@@ -10,8 +10,29 @@
 /** The dashboard domain used when none is configured (for loopback browsers only). */
 export const LOCAL_DASHBOARD_DOMAIN = 'dashboards.localhost';
 
-/** A DNS label a cluster name must be to have a host of its own (names are 32 hex digits). */
+/** A DNS label a cluster's host must be (local names are 32 hex digits). */
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** A Kubernetes cluster name, `<namespace>.<id>` (upstream's form; the id is hex). */
+const NAMESPACED = /^([a-z0-9-]+)\.([0-9a-f]+)$/;
+
+/**
+ * The host label of `cluster`: its name, or `<namespace>--<id>` for a Kubernetes name (a dot
+ * would make it two labels deep); null when that is no DNS label.
+ */
+function labelOf(cluster: string): string | null {
+  const m = NAMESPACED.exec(cluster);
+  const label = m === null ? cluster : `${m[1] ?? ''}--${m[2] ?? ''}`;
+  return LABEL.test(label) ? label : null;
+}
+
+/** The cluster a host label names: the last `--` before a hex id was a Kubernetes name's dot. */
+function clusterOfLabel(label: string): string {
+  const at = label.lastIndexOf('--');
+  if (at <= 0) return label;
+  const id = label.slice(at + 2);
+  return /^[0-9a-f]+$/.test(id) ? `${label.slice(0, at)}.${id}` : label;
+}
 
 /** The host name of a Host header, lower case, without port or IPv6 brackets. */
 export function hostName(host: string | undefined): string {
@@ -58,12 +79,13 @@ export function createDashboardHosts(domain: string | null): DashboardHosts {
       const name = hostName(host);
       if (!name.endsWith(suffix)) return null;
       const label = name.slice(0, -suffix.length);
-      return LABEL.test(label) ? label : null;
+      return LABEL.test(label) ? clusterOfLabel(label) : null;
     },
     originFor(cluster, gatewayHost, secure) {
-      if (!LABEL.test(cluster)) return null;
+      const label = labelOf(cluster);
+      if (label === null) return null;
       if (domain === null && !isLoopbackHost(hostName(gatewayHost))) return null;
-      return `${secure ? 'https' : 'http'}://${cluster}${suffix}${hostPort(gatewayHost)}`;
+      return `${secure ? 'https' : 'http'}://${label}${suffix}${hostPort(gatewayHost)}`;
     },
   };
 }
