@@ -64,6 +64,14 @@ describe('store config', () => {
     assert.ok(!bad.join('\n').includes('s3cret-pw'), bad.join('\n'));
   });
 
+  it('hides a password given in the query string too (node-postgres reads ?password=)', () => {
+    const u = redactUrl(
+      'postgresql://gh@db.example/gatehouse?password=s3cret-pw&sslpassword=k3y-pw'
+    );
+    assert.ok(!u.includes('s3cret-pw') && !u.includes('k3y-pw'), u);
+    assert.match(u, /^postgresql:\/\/gh@db\.example\/gatehouse\?/);
+  });
+
   it('PostgreSQL without a sealing key is refused, saying how to set one', () => {
     const p = problems(() => fromValues({ store: { type: 'postgres', url: PG } }));
     assert.equal(p.length, 1);
