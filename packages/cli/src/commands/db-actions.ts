@@ -113,7 +113,7 @@ export async function copy(ctx: CliContext, opts: CopyOptions): Promise<void> {
   try {
     const r = await withDatabase(() => copyStore(from, to, { force: opts.force === true }));
     for (const [t, n] of Object.entries(r.rows)) ctx.io.out(`${t}: ${String(n)} rows\n`);
-    ctx.io.out(`copied ${opts.from} to ${redactUrl(opts.to)}\n`);
+    ctx.io.out(`copied ${redactUrl(opts.from)} to ${redactUrl(opts.to)}\n`);
     if (r.keyIds.length > 0) {
       ctx.io.out(
         `The secrets stay sealed with key ${r.keyIds.join(', ')}: give the new gateway the same key ` +

@@ -40,6 +40,10 @@ export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password !== '') u.password = '***';
+    // node-postgres also takes a password from the query string.
+    for (const key of ['password', 'sslpassword', 'sslkey']) {
+      if (u.searchParams.has(key)) u.searchParams.set(key, '***');
+    }
     return u.toString();
   } catch {
     return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
