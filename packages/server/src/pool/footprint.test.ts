@@ -76,8 +76,8 @@ describe('packing by requests', () => {
     assert.deepEqual(byRequests.limitWorkers(c, 3), {
       count: 2,
       msg:
-        'Scale request of 3 workers does not fit the shared pool: 0 of 1 machines are in use by ' +
-        '0 users, 0 of them yours. Scaling to 2 instead.',
+        'Scale to 3 workers clamped to 2: the shared pool is full ' +
+        '(1 of 1 machines in use by 1 user, 1 of them yours).',
     });
   });
 
@@ -119,7 +119,7 @@ describe('packing by requests', () => {
     assert.equal(out.count, 0);
     assert.match(
       out.msg ?? '',
-      /^Scale request of 1 worker does not fit the shared pool: .* Scaling to 0 instead\.$/
+      /^Scale to 1 worker clamped to 0: no more of them fit in the shared pool \(.*\)\.$/
     );
     const fit = policyOf(m5(10), huge).newClusterFit('alice', {
       workerCores: 2,

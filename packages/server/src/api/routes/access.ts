@@ -51,7 +51,7 @@ export function registerAccessRoutes(app: ApiApp, ctx: ApiContext): void {
         ...(name === null ? {} : { profile: name }),
       });
       return {
-        ...(name === null ? {} : { profile: name }),
+        profile: name,
         worker_cores: c.worker_cores,
         worker_memory: c.worker_memory,
         workers_per_machine: fit.perMachine,

@@ -65,8 +65,8 @@ describe('the 10-node pool packed by requests', () => {
     assert.deepEqual(policy.limitWorkers(c, 21), {
       count: 20,
       msg:
-        'Scale request of 21 workers does not fit the shared pool: 0 of 10 machines are in use by ' +
-        '0 users, 0 of them yours. Scaling to 20 instead.',
+        'Scale to 21 workers clamped to 20: the shared pool is full ' +
+        '(10 of 10 machines in use by 1 user, 10 of them yours).',
     });
     c.count = 20;
     assert.equal(policy.state('alice', false).machines_in_use, 10);
@@ -87,7 +87,7 @@ describe('the 10-node pool packed by requests', () => {
     assert.equal(out.count, 3);
     assert.equal(
       out.msg,
-      'Scale request of 5 workers does not fit the shared pool: 7 of 10 machines are in use by 1 user, 0 of them yours. Scaling to 3 instead.'
+      'Scale to 5 workers clamped to 3: the shared pool is full (10 of 10 machines in use by 2 users, 3 of them yours).'
     );
   });
 });
