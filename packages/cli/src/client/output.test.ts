@@ -12,11 +12,13 @@ import { details, eventLine, table } from './output.js';
 const HOSTILE = 'failed\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2J\x1b[1;1Hfake row\r\x9b31m';
 
 /** Whether `s` holds a C0 (other than newline) or C1 control character, or DEL. */
-const hasControl = (s: string) =>
-  [...s].some((ch) => {
-    const code = ch.codePointAt(0) ?? 0;
-    return (code < 0x20 && ch !== '\n') || (code >= 0x7f && code <= 0x9f);
-  });
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
 
 describe('output of cluster-supplied text', () => {
   it('tables, details and event lines carry no control characters', () => {

@@ -19,10 +19,24 @@ export interface Output {
 /** A cell value: `null` and `undefined` print as `-`. */
 export type Cell = string | number | boolean | null | undefined;
 
+/**
+ * `text` with every control character but newline replaced by a space: text a cluster supplied
+ * (a pod's termination message, an event) must not drive the terminal (cursor moves, OSC 52).
+ */
+export function printable(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const control = (code < 0x20 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f);
+    out += control ? ' ' : text.charAt(i);
+  }
+  return out;
+}
+
 function cell(v: Cell): string {
   if (v === null || v === undefined || v === '') return '-';
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  return String(v);
+  return printable(String(v));
 }
 
 /** An aligned table with upper-case headers; `empty` is printed instead when there are no rows. */
@@ -74,5 +88,5 @@ export function clusterForScripts(c: ClusterJson, dashboard: string | null) {
 export function eventLine(e: ClusterEvent): string {
   const when = new Date(e.time).toISOString().slice(11, 19);
   const who = e.cluster === null ? '' : ` ${e.cluster}`;
-  return `${when}${who}  ${e.type.padEnd(16)} ${e.message}`;
+  return printable(`${when}${who}  ${e.type.padEnd(16)} ${e.message}`);
 }
