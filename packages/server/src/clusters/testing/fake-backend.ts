@@ -47,6 +47,13 @@ export class FakeBackend implements Backend {
   tail = '';
   /** When set, `startCluster` fails with this message. */
   failSchedulerStart: string | null = null;
+  /** The host a scheduler must announce (`schedulerHost`); null: the backend cannot tell. */
+  expectedHost: string | null = null;
+
+  /** The host cluster `c`'s scheduler must announce, as an isolating backend knows it. */
+  schedulerHost(_c: ClusterRecord): string | null {
+    return this.expectedHost;
+  }
   private nextPid = 1000;
   private server: Server | null = null;
   private apiBase = '';
