@@ -94,6 +94,12 @@ export interface Backend {
   clusterName?(id: string): string;
   /** Absent means `per-job`; a `delegating` backend is a `DelegatingBackend`. */
   readonly shape?: BackendShape;
+  /**
+   * The host every address of `c`'s scheduler must name (its own loopback address, its pod
+   * IP), when the backend knows it; null (or absent) when it cannot tell. A heartbeat naming
+   * any other host is refused: its addresses would become the cluster's routes.
+   */
+  schedulerHost?(c: ClusterRecord): string | null;
   /** Prepares the cluster's files and starts its scheduler; returns what must be remembered. */
   startCluster(c: ClusterRecord, launch: SchedulerLaunch): Promise<BackendState>;
   /**

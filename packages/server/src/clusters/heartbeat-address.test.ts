@@ -8,10 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { Job } from './model.js';
+import { Job, type ClusterRecord } from './model.js';
 import {
   TEST_CONFIG,
-  beat,
   openHarness,
   type Harness,
   type TestGateway,
@@ -21,9 +20,21 @@ let h: Harness;
 let g: TestGateway;
 beforeEach(async () => {
   h = await openHarness();
-  h.backend.expectedHost = 'fake';
+  // The fake scheduler's API is served on 127.0.0.1: its other addresses are put there too.
+  h.backend.expectedHost = '127.0.0.1';
   g = await h.gateway();
 });
+
+/** The fake scheduler's heartbeat with every address on 127.0.0.1, and `forged` over it. */
+async function beatWith(c: ClusterRecord, forged: Record<string, string> = {}): Promise<void> {
+  await g.manager.heartbeat(c, {
+    ...h.backend.heartbeat(c.name),
+    scheduler_address: 'tls://127.0.0.1:8786',
+    dashboard_address: '127.0.0.1:8787',
+    ...forged,
+  });
+  await g.manager.idle();
+}
 afterEach(async () => {
   if (!g.dead) await g.manager.shutdown();
   await h.close();
@@ -33,13 +44,20 @@ describe('heartbeat addresses', () => {
   it('accepts the addresses on the host the backend expects (control)', async () => {
     const c = await g.manager.create('alice', {}, TEST_CONFIG);
     await g.manager.idle();
-    await beat(h, g, c);
+    await beatWith(c);
     assert.equal(c.status, Job.RUNNING);
-    assert.equal(c.schedulerAddress, `tls://fake/${c.name}`);
+    assert.equal(c.schedulerAddress, 'tls://127.0.0.1:8786');
+  });
+
+  it('accepts a scheduler that reports no dashboard (an empty address)', async () => {
+    const c = await g.manager.create('alice', {}, TEST_CONFIG);
+    await g.manager.idle();
+    await beatWith(c, { dashboard_address: '' });
+    assert.equal(c.status, Job.RUNNING);
   });
 
   for (const [what, forged] of [
-    ['scheduler', { scheduler_address: 'tls://127.0.0.1:5432' }],
+    ['scheduler', { scheduler_address: 'tls://10.0.0.5:5432' }],
     ['dashboard', { dashboard_address: '10.88.0.7:8787' }],
     ['api', { api_address: 'http://169.254.169.254:80' }],
   ] as const) {
@@ -47,13 +65,12 @@ describe('heartbeat addresses', () => {
       const c = await g.manager.create('alice', {}, TEST_CONFIG);
       await g.manager.idle();
       const before = c.schedulerAddress;
-      await g.manager.heartbeat(c, { ...h.backend.heartbeat(c.name), ...forged });
-      await g.manager.idle();
+      await beatWith(c, forged);
       assert.equal(c.status, Job.SUBMITTED, 'not RUNNING on a forged address');
       assert.equal(c.schedulerAddress, before);
       assert.ok(!g.routes.has(c.name), 'no route to the forged address');
       // The real scheduler's next heartbeat still brings the cluster up.
-      await beat(h, g, c);
+      await beatWith(c);
       assert.equal(c.status, Job.RUNNING);
     });
   }

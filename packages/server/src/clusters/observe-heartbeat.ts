@@ -42,6 +42,34 @@ function reachWorkerPoints(
   }
 }
 
+/** The host of an address as a heartbeat writes it (`tls://h:p`, `h:p`, `http://[::1]:p/x`). */
+export function addressHost(address: string): string {
+  const rest = address.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  if (rest.startsWith('[')) return rest.slice(1, Math.max(1, rest.indexOf(']')));
+  const end = rest.search(/[:/]/);
+  return (end < 0 ? rest : rest.slice(0, end)).toLowerCase();
+}
+
+/**
+ * Whether `hb` may set `c`'s addresses: every one names the host the backend expects (when it
+ * knows one). The addresses become the cluster's routes, and a scheduler run by user code from
+ * its start could otherwise point them at another cluster or a service on the gateway's host.
+ */
+function addressesAllowed(s: ManagerState, c: ClusterRecord, hb: Heartbeat): boolean {
+  if (c.status >= Job.RUNNING) return true; // addresses are only taken before RUNNING
+  const expected = s.backend.schedulerHost?.(c) ?? null;
+  if (expected === null) return true;
+  const named = [hb.scheduler_address, hb.dashboard_address, hb.api_address];
+  // An empty address is none (a scheduler without a dashboard reports '').
+  const foreign = named.filter((a) => a !== '' && addressHost(a) !== expected.toLowerCase());
+  if (foreign.length === 0) return true;
+  s.log.warn(
+    { cluster: c.name, expected, addresses: named },
+    'heartbeat refused: its addresses name a host other than the cluster its own'
+  );
+  return false;
+}
+
 /** Applies a heartbeat from the scheduler of `c`. */
 export async function observeHeartbeat(
   s: ManagerState,
@@ -52,6 +80,7 @@ export async function observeHeartbeat(
   // Before adoption, or before a scheduler was started for this record, the sender can
   // only be a process no record claims (about to be stopped as an orphan).
   if (!s.started || c.status === Job.CREATED) return;
+  if (!addressesAllowed(s, c, hb)) return;
   const { clock, faults } = s;
   const own = effectiveMaxWorkers(c.config);
   const wanted = own === null ? hb.count : Math.min(hb.count, own);

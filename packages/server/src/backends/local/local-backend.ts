@@ -84,6 +84,11 @@ export class LocalBackend implements Backend {
     return path.join(this.#cfg.clustersDirectory, c.name);
   }
 
+  /** An isolated cluster's own loopback address; null without isolation (no boundary). */
+  schedulerHost(c: ClusterRecord): string | null {
+    return this.#identities.isolated ? (this.#identities.of(c)?.address ?? null) : null;
+  }
+
   #hostOf(c: ClusterRecord): string {
     return this.#identities.of(c)?.address ?? '127.0.0.1';
   }
