@@ -55,7 +55,14 @@ function config(hubPort: number) {
       },
       access: { grant_all_authenticated: true, bootstrap_admin_token: false },
       quotas: { groups: { small: { max_workers: 1 } } },
-      backend: { type: 'local', sigint_timeout: 1, sigterm_timeout: 1, sigkill_timeout: 2 },
+      // Its heartbeats are sent by the test, not a scheduler on a cluster address of its own.
+      backend: {
+        type: 'local',
+        isolation: 'none',
+        sigint_timeout: 1,
+        sigterm_timeout: 1,
+        sigkill_timeout: 2,
+      },
       cluster: { scheduler_cmd: SLEEP, worker_cmd: SLEEP },
     },
     env: {},
