@@ -4,7 +4,6 @@ order (docs/events.md) and nothing of another user's cluster; a cluster whose en
 cannot start a scheduler fails, and its failure event and logs carry the scheduler's output."""
 import http.client
 import json
-import os
 import queue
 import sys
 import threading
@@ -143,10 +142,7 @@ def incomplete_environment(tmp_path):
     env = tmp_path / "incomplete-env"
     (env / "bin").mkdir(parents=True)
     exe = env / "bin" / "python"
-    # The project environment by its real path: cluster uids cannot traverse a clone under a
-    # 0700 directory to reach .venv, only the world-readable cache it links to.
-    python = os.path.join(os.path.realpath(sys.prefix), "bin", "python")
-    exe.write_text(f"#!/bin/sh\nexec {python} -c 'import frobnitz_not_installed'\n")
+    exe.write_text(f"#!/bin/sh\nexec {sys.executable} -c 'import frobnitz_not_installed'\n")
     exe.chmod(0o755)
     return env
 
