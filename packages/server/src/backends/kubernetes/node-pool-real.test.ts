@@ -113,7 +113,7 @@ describe('the pool read from a real API server', { skip }, () => {
     );
     assert.deepEqual(policy.limitWorkers(small, 3), {
       count: 2,
-      msg: 'Scale request of 3 workers does not fit the shared pool: 0 of 1 machines are in use by 0 users, 0 of them yours. Scaling to 2 instead.',
+      msg: 'Scale to 3 workers clamped to 2: the shared pool is full (1 of 1 machines in use by 1 user, 1 of them yours).',
     });
     const medium = cluster('Medium');
     const m = await policyFor(api, { node_selector: selector }, requests, [medium]);
@@ -146,7 +146,7 @@ describe('the pool read from a real API server', { skip }, () => {
     assert.deepEqual(s.policy.limitWorkers(small, 20, 'check'), { count: 20, msg: null });
     assert.deepEqual(s.policy.limitWorkers(small, 25), {
       count: 20,
-      msg: 'Scale request of 25 workers does not fit the shared pool: 0 of 10 machines are in use by 0 users, 0 of them yours. Scaling to 20 instead.',
+      msg: 'Scale to 25 workers clamped to 20: the shared pool is full (10 of 10 machines in use by 1 user, 10 of them yours).',
     });
     const medium = cluster('Medium');
     const md = await policyFor(api, cfg, requests, [medium]);
