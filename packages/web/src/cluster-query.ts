@@ -4,24 +4,17 @@
  * and the same query applied to a list of clusters in the browser.
  * @module
  */
+import { CLUSTER_SORT_KEYS, CLUSTER_STATUSES } from '@gatehouse/api';
 import type { ClusterView } from './gateway-api.js';
 
 /** The columns a cluster table sorts by (the names of the API's `?sort=`). */
-export const SORT_KEYS = [
-  'name',
-  'owner',
-  'status',
-  'age',
-  'workers',
-  'cores',
-  'core_hours',
-] as const;
+export const SORT_KEYS = CLUSTER_SORT_KEYS;
 
 /** One sort column. */
 export type SortKey = (typeof SORT_KEYS)[number];
 
 /** Every cluster status, in lifecycle order. */
-export const STATUSES = ['PENDING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED'] as const;
+export const STATUSES = CLUSTER_STATUSES;
 
 /** A table's filter, sort and page. */
 export interface ClusterQuery {
