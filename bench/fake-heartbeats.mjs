@@ -31,16 +31,17 @@ if (spool === undefined) {
   process.exit(2);
 }
 
-/** @type {Map<string, {name: string, token: string, apiUrl: URL, period: number, pid: number, count: number, timer: NodeJS.Timeout | null, backoff: number}>} */
+/** @type {Map<string, {name: string, token: string, apiUrl: URL, period: number, pid: number, host: string, count: number, timer: NodeJS.Timeout | null, backoff: number}>} */
 const clusters = new Map();
 const byToken = new Map();
 let latencies = [];
 let ok = 0;
 let failed = 0;
 
-// Addresses the fake schedulers report: a TCP listener stands in for the TLS scheduler port.
+// Addresses the fake schedulers report: a TCP listener stands in for the TLS scheduler port. Both
+// listeners take every address, so each cluster can report its own host (all of 127/8 is local).
 const tlsStandIn = net.createServer((s) => s.destroy());
-await new Promise((resolve) => tlsStandIn.listen(0, '127.0.0.1', resolve));
+await new Promise((resolve) => tlsStandIn.listen(0, '0.0.0.0', resolve));
 const tlsPort = tlsStandIn.address().port;
 
 const api = http.createServer((req, res) => {
@@ -78,7 +79,7 @@ const api = http.createServer((req, res) => {
     }
   });
 });
-await new Promise((resolve) => api.listen(0, '127.0.0.1', resolve));
+await new Promise((resolve) => api.listen(0, '0.0.0.0', resolve));
 const apiPort = api.address().port;
 
 function alive(pid) {
@@ -105,9 +106,9 @@ function beat(c) {
     return;
   }
   const body = JSON.stringify({
-    scheduler_address: `tls://127.0.0.1:${tlsPort}`,
+    scheduler_address: `tls://${c.host}:${tlsPort}`,
     dashboard_address: '',
-    api_address: `http://127.0.0.1:${apiPort}`,
+    api_address: `http://${c.host}:${apiPort}`,
     count: c.count,
     active_workers: [],
     closing_workers: [],
@@ -156,7 +157,7 @@ function beat(c) {
 function scanSpool() {
   for (const file of readdirSync(spool)) {
     if (file.startsWith('.') || clusters.has(file)) continue;
-    const [name, rawToken, apiUrl, period, pid] = readFileSync(path.join(spool, file), 'utf8')
+    const [name, rawToken, apiUrl, period, pid, host] = readFileSync(path.join(spool, file), 'utf8')
       .trim()
       .split(' ');
     // The preload reads a token containing '/' as a file path (spec §2.6).
@@ -167,6 +168,7 @@ function scanSpool() {
       apiUrl: new URL(apiUrl),
       period: Number(period) > 0 ? Number(period) : 3600,
       pid: Number(pid),
+      host: host ?? '127.0.0.1',
       count: 0,
       timer: null,
       backoff: 0.5,

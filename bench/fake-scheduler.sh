@@ -9,9 +9,11 @@
 spool="$1"
 shift
 period=15
+host=127.0.0.1
 while [ $# -gt 0 ]; do
   case "$1" in
     --dg-heartbeat-period) period="$2"; shift ;;
+    --host) host="$2"; shift ;;
   esac
   shift
 done
@@ -19,7 +21,9 @@ name="$DASK_GATEWAY_CLUSTER_NAME"
 token="$DASK_GATEWAY_API_TOKEN"
 # A value with a slash names the file holding the token (spec 2.6; isolated clusters).
 case "$token" in */*) token=$(cat "$token") ;; esac
-printf '%s %s %s %s %s\n' "$name" "$token" "$DASK_GATEWAY_API_URL" "$period" "$$" \
+# The host is the cluster's own address (an isolated cluster's loopback address); the gateway
+# only takes heartbeat addresses that name it.
+printf '%s %s %s %s %s %s\n' "$name" "$token" "$DASK_GATEWAY_API_URL" "$period" "$$" "$host" \
   > "$spool/.$name"
 mv "$spool/.$name" "$spool/$name"
 exec sleep 86400

@@ -15,6 +15,7 @@ import {
   type ClusterIdentity,
   type IdRange,
 } from './isolation.js';
+import type { UidClaims } from './uid-claims.js';
 import { killUid } from './uid-kill.js';
 import {
   SHARED_TEMP_DIRECTORIES,
@@ -25,6 +26,8 @@ import {
 /** Per-cluster uids (the gateway runs as root), and the firewall told about them. */
 export interface LocalIsolation {
   readonly uids: IdRange;
+  /** The host-wide claims every gateway on this host takes before it gives a uid out. */
+  readonly claims: UidClaims;
   /** Optional: the network firewall (allow at start, remove at stop, sync at adoption). */
   readonly firewall?: ClusterFirewall;
 }
@@ -55,7 +58,10 @@ export class ClusterIdentities {
     return new Set([...this.#byCluster.values()].map((i) => i.uid));
   }
 
-  /** Gives `c` the lowest free identity (no uid running a process is reused); null if not isolated. */
+  /**
+   * Gives `c` the lowest free identity (no uid running a process, or claimed by another gateway
+   * on this host, is reused); null if not isolated.
+   */
   allocate(c: ClusterRecord): ClusterIdentity | null {
     const isolation = this.#isolation;
     if (isolation === undefined) return null;
@@ -64,7 +70,12 @@ export class ClusterIdentities {
     // A uid that runs any process (another gateway's cluster on this host, or a leftover of an
     // old cluster) is never shared.
     for (const uid of uidsRunningProcesses(range)) used.add(uid - range.first);
-    const slot = lowestFreeSlot(range, used);
+    let slot = lowestFreeSlot(range, used);
+    // Another gateway may have chosen a uid whose cluster runs nothing yet: its claim says so.
+    while (slot !== null && !isolation.claims.claim(range.first + slot, c.name)) {
+      used.add(slot);
+      slot = lowestFreeSlot(range, used);
+    }
     if (slot === null) {
       throw new Error(
         `all ${String(range.count)} cluster uids are in use (backend.isolation_uids.count)`
@@ -82,6 +93,11 @@ export class ClusterIdentities {
     return identity;
   }
 
+  /** Drops this gateway's host-wide claim on `uid` (after its processes are gone). */
+  releaseClaim(uid: number): void {
+    this.#isolation?.claims.release(uid);
+  }
+
   /** Forgets `c`'s identity (it stopped); returns what it held. */
   release(c: ClusterRecord): ClusterIdentity | null {
     const identity = this.of(c);
@@ -93,7 +109,9 @@ export class ClusterIdentities {
   adopt(clusters: readonly ClusterRecord[]): Promise<void> {
     for (const c of clusters) {
       const identity = decodeLocalState(c.state).identity;
-      if (identity !== undefined) this.#byCluster.set(c.name, identity);
+      if (identity === undefined) continue;
+      this.#byCluster.set(c.name, identity);
+      this.#isolation?.claims.take(identity.uid, c.name);
     }
     return this.firewall((f) => f.sync([...this.#byCluster.values()]));
   }
@@ -119,6 +137,8 @@ export class ClusterIdentities {
     if (isolation === undefined || this.heldUids().has(uid)) return;
     const range = isolation.uids;
     if (uid < range.first || uid >= range.first + range.count) return;
+    // Another gateway on this host gave the uid to a cluster of its own since: not ours to kill.
+    if (isolation.claims.heldElsewhere(uid)) return;
     const r = await killUid(uid, gid);
     if (r.killed.length > 0) {
       this.#log.warn(

@@ -15,6 +15,7 @@ import {
   type ClusterFirewall,
 } from './isolation.js';
 import type { LocalIsolation } from './cluster-identities.js';
+import { UidClaims } from './uid-claims.js';
 
 /** What the local backend is built with. */
 export interface IsolationPlan {
@@ -33,6 +34,8 @@ export interface HostFacts {
   readonly firewall?: ClusterFirewall;
   /** The configuration file, when the configuration came from one. */
   readonly configFile?: string;
+  /** Where gateways on this host claim uids (default `/run/gatehouse/uid-claims`). */
+  readonly claimsDirectory?: string;
 }
 
 /**
@@ -75,6 +78,10 @@ export function planIsolation(cfg: ResolvedLocalBackend, host: HostFacts): Isola
   return {
     mode,
     clustersDirectory: dir,
-    isolation: { uids: range, ...(host.firewall === undefined ? {} : { firewall: host.firewall }) },
+    isolation: {
+      uids: range,
+      claims: new UidClaims(host.claimsDirectory),
+      ...(host.firewall === undefined ? {} : { firewall: host.firewall }),
+    },
   };
 }

@@ -192,6 +192,7 @@ export class LocalBackend implements Backend {
     if (identity === null) return;
     await this.#identities.killUidProcesses(identity.uid, identity.gid, c.name);
     await this.#identities.firewall((f) => f.remove(identity));
+    this.#identities.releaseClaim(identity.uid);
   }
 
   async startWorker(c: ClusterRecord, w: WorkerRecord, apiUrl: string): Promise<BackendState> {
