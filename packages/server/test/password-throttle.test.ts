@@ -7,15 +7,11 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { LOGIN_BURST } from '../src/auth/login-throttle.js';
-import { loadConfig } from '../src/config/load.js';
-import { startGateway, type Gateway } from '../src/gateway.js';
+import type { Gateway } from '../src/gateway.js';
+import { startInProcessGateway, type InProcessGateway } from './in-process-gateway.js';
 
 interface Answer {
   readonly status: number;
@@ -24,35 +20,21 @@ interface Answer {
 }
 
 describe('password guessing is throttled per username and source address', () => {
+  let started: InProcessGateway;
   let gateway: Gateway;
-  let dir: string;
 
   before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-throttle-'));
-    const config = loadConfig({
-      values: {
-        listen: '127.0.0.1:0',
-        data_dir: dir,
-        store: { url: 'sqlite::memory:' },
-        auth: { type: 'basic', password: 'right' },
-        access: { grant_all_authenticated: true, bootstrap_admin_token: false },
-      },
-      env: {},
-      defaultPythonEnv: path.join(dir, 'no-env'),
-    });
     // A fixed clock: the throttle never refills during the test.
     const now = Date.now();
-    gateway = await startGateway(config, {
-      log: pino({ level: 'silent' }),
+    started = await startInProcessGateway({
+      prefix: 'gatehouse-throttle-',
+      values: { auth: { type: 'basic', password: 'right' } },
       clock: { now: () => now },
-      env: process.env,
     });
+    gateway = started.gateway;
   });
 
-  after(async () => {
-    await gateway.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => started.stop());
 
   /** One request from `from` (a loopback source address), on a fresh connection. */
   const send = (

@@ -7,14 +7,11 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { loadConfig } from '../src/config/load.js';
-import { startGateway, type Gateway } from '../src/gateway.js';
+import type { Gateway } from '../src/gateway.js';
+import { startInProcessGateway, type InProcessGateway } from './in-process-gateway.js';
 
 const ASSETS = fileURLToPath(new URL('../../web/dist/assets', import.meta.url));
 const basic = (u: string) => `Basic ${Buffer.from(`${u}:x`).toString('base64')}`;
@@ -30,28 +27,15 @@ function directives(csp: string): Map<string, string[]> {
 }
 
 describe('security headers and cookie flags', () => {
+  let started: InProcessGateway;
   let gateway: Gateway;
-  let dir: string;
 
   before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-headers-'));
-    const config = loadConfig({
-      values: {
-        listen: '127.0.0.1:0',
-        data_dir: dir,
-        store: { url: 'sqlite::memory:' },
-        access: { grant_all_authenticated: true, bootstrap_admin_token: false },
-      },
-      env: {},
-      defaultPythonEnv: path.join(dir, 'no-env'),
-    });
-    gateway = await startGateway(config, { log: pino({ level: 'silent' }), env: {} });
+    started = await startInProcessGateway({ prefix: 'gatehouse-headers-' });
+    gateway = started.gateway;
   });
 
-  after(async () => {
-    await gateway.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => started.stop());
 
   const get = (p: string, headers: Record<string, string> = {}) =>
     fetch(`${gateway.url}${p}`, { headers, redirect: 'manual' });

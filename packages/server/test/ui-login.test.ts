@@ -5,45 +5,27 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { LOGIN_BURST } from '../src/auth/login-throttle.js';
-import { loadConfig } from '../src/config/load.js';
-import { startGateway, type Gateway } from '../src/gateway.js';
+import type { Gateway } from '../src/gateway.js';
+import { startInProcessGateway, type InProcessGateway } from './in-process-gateway.js';
 
 describe('web UI password login', () => {
+  let started: InProcessGateway;
   let gateway: Gateway;
-  let dir: string;
 
   before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-ui-login-'));
-    const config = loadConfig({
-      values: {
-        listen: '127.0.0.1:0',
-        data_dir: dir,
-        store: { url: 'sqlite::memory:' },
-        auth: { type: 'basic', password: 'right' },
-        access: { grant_all_authenticated: true, bootstrap_admin_token: false },
-      },
-      env: {},
-      defaultPythonEnv: path.join(dir, 'no-env'),
-    });
     // A fixed clock: the throttle never refills during the test.
     const now = Date.now();
-    gateway = await startGateway(config, {
-      log: pino({ level: 'silent' }),
+    started = await startInProcessGateway({
+      prefix: 'gatehouse-ui-login-',
+      values: { auth: { type: 'basic', password: 'right' } },
       clock: { now: () => now },
-      env: process.env,
     });
+    gateway = started.gateway;
   });
 
-  after(async () => {
-    await gateway.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => started.stop());
 
   const login = (username: string, password: string) =>
     fetch(`${gateway.url}/api/ui/login`, {

@@ -6,13 +6,9 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { loadConfig } from '../src/config/load.js';
-import { startGateway, type Gateway } from '../src/gateway.js';
+import type { Gateway } from '../src/gateway.js';
+import { startInProcessGateway, type InProcessGateway } from './in-process-gateway.js';
 
 const PAYLOADS = [
   '/%5Cevil.example/x',
@@ -29,28 +25,15 @@ const PAYLOADS = [
 ];
 
 describe('/ui/login?next=', () => {
+  let started: InProcessGateway;
   let gateway: Gateway;
-  let dir: string;
 
   before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-ui-next-'));
-    const config = loadConfig({
-      values: {
-        listen: '127.0.0.1:0',
-        data_dir: dir,
-        store: { url: 'sqlite::memory:' },
-        access: { grant_all_authenticated: true, bootstrap_admin_token: false },
-      },
-      env: {},
-      defaultPythonEnv: path.join(dir, 'no-env'),
-    });
-    gateway = await startGateway(config, { log: pino({ level: 'silent' }), env: {} });
+    started = await startInProcessGateway({ prefix: 'gatehouse-ui-next-' });
+    gateway = started.gateway;
   });
 
-  after(async () => {
-    await gateway.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => started.stop());
 
   const get = (query: string) =>
     fetch(`${gateway.url}/ui/login?next=${query}`, { redirect: 'manual' });
