@@ -153,6 +153,8 @@ export async function scaleCluster(
   actor: string
 ): Promise<ScaleResult> {
   assertRunningFor(c, 'scale', actor);
+  await s.policy.refreshUsage?.();
+  assertRunningFor(c, 'scale', actor);
   const own = clampScale(count, c.config);
   const limited = s.policy.limitWorkers(c, own.count, 'reserve');
   const msg = joinMessages(own.msg, limited.msg);

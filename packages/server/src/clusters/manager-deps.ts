@@ -36,6 +36,8 @@ export interface WorkerPolicy {
   release(name: string): void;
   /** Sets who is told when workers waiting for the pool are granted (`count` in all). */
   onGrant?(listener: (c: ClusterRecord, granted: PoolGrant) => void): void;
+  /** Reads what orders the queue (before a scale, so its answer names the right place). */
+  refreshUsage?(): Promise<void>;
   /** Grants what fits to the clusters waiting for the pool (after start-up adoption). */
   settle?(): Promise<void>;
 }

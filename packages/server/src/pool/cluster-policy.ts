@@ -246,6 +246,11 @@ export class ClusterPolicy {
     return this.#queue?.settle() ?? Promise.resolve();
   }
 
+  /** Reads the users' recent usage for the queue's order (before a scale), unless fresh. */
+  refreshUsage(): Promise<void> {
+    return this.#queue?.refreshUsage() ?? Promise.resolve();
+  }
+
   /** Takes back the queue persisted before a restart. */
   loadQueue(entries: Iterable<WaitEntry>): void {
     this.#queue?.load(entries);

@@ -4,7 +4,7 @@
  * first come). The gateway never books workers beyond what fits, so no engine reorders them.
  * @module
  */
-import { Job, type ClusterRecord } from '../clusters/model.js';
+import type { ClusterRecord } from '../clusters/model.js';
 import type { Clock } from '../clock.js';
 import { decayedCoreHours, fairShareWindow } from './fair-share.js';
 import { maxFitting, type MachineType } from './packing.js';
@@ -15,6 +15,9 @@ import { WaitQueue, type WaitEntry, type WaitQueueListener } from './wait-queue.
 
 /** How long a user's scale outranks heartbeats that may not reflect it yet (ms). */
 const RECENT_SCALE_MS = 30_000;
+
+/** How long usage read for the fair-share order counts as current (ms). */
+const USAGE_FRESH_MS = 1_000;
 
 /** What a cluster got from the queue: its workers now, all it wants, its place if it waits. */
 export interface QueuedCount {
@@ -68,6 +71,7 @@ export class PoolQueue {
   readonly #clock: Clock;
   readonly #settings: QueueSettings;
   #usage = new Map<string, number>();
+  #usageAt = -Infinity;
   #listener: GrantListener = () => undefined;
   #settling: Promise<void> | null = null;
   #again = false;
@@ -113,7 +117,8 @@ export class PoolQueue {
     }
     if (!lagging) this.#waiting.want(c.name, c.username, wanted, now, mode === 'reserve');
     if (mode === 'reserve') this.#ledger.reserve(c.name, held);
-    this.#notify(this.#pass(), c.name);
+    // A scale's own grant is its answer; a heartbeat's is announced like any other.
+    this.#notify(this.#pass(), mode === 'reserve' ? c.name : undefined);
     const count = Math.min(wanted, this.#ledger.workersOf(c));
     return { count, wanted, position: this.#waiting.position(c.name, this.usageOf) };
   }
@@ -166,10 +171,20 @@ export class PoolQueue {
     return this.#settling;
   }
 
+  /**
+   * Reads the users' recent usage again unless it was read in the last second (a scale reads
+   * it first, so the place in line it answers with is current).
+   */
+  async refreshUsage(): Promise<void> {
+    if (this.#clock.now() - this.#usageAt < USAGE_FRESH_MS) return;
+    await this.#refreshUsage();
+  }
+
   async #refreshUsage(): Promise<void> {
     const source = this.#settings.usage;
     if (source === undefined) return;
     const { halfLifeMs } = this.#settings;
+    this.#usageAt = this.#clock.now();
     try {
       const rows = await source(this.#clock.now() - fairShareWindow(halfLifeMs));
       this.#usage = decayedCoreHours(rows, this.#clock.now(), halfLifeMs);
@@ -185,8 +200,8 @@ export class PoolQueue {
     const grants: Grant[] = [];
     for (const e of this.#waiting.ordered(this.usageOf)) {
       const c = live.get(e.cluster);
-      if (c === undefined || c.status !== Job.RUNNING) {
-        if (c === undefined) this.#waiting.leave(e.cluster);
+      if (c === undefined) {
+        this.#waiting.leave(e.cluster); // it stopped
         continue;
       }
       const held = this.#ledger.workersOf(c);
