@@ -9,9 +9,6 @@ is only a number handed to dask, so the scenario fits a 2-core CI machine.
 """
 from __future__ import annotations
 
-import base64
-import json
-import urllib.request
 import warnings
 
 import pytest
@@ -40,12 +37,9 @@ pytestmark = pytest.mark.filterwarnings(
 
 
 def api(g, path: str, user: str = "admin") -> dict:
-    req = urllib.request.Request(
-        g.address + path,
-        headers={"Authorization": "Basic " + base64.b64encode(f"{user}:".encode()).decode()},
-    )
-    with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
-        return json.loads(resp.read())
+    status, body = g.get_json(path, user)
+    assert status == 200, body
+    return body
 
 
 def pool(g, user: str = "admin") -> dict:

@@ -51,6 +51,22 @@ export function registerPoolCommands(program: Command, ctx: CliContext): void {
           'No cluster profile is offered to you.'
         )}`
       );
+      if (p.queue !== undefined && p.queue.length > 0) {
+        io.out(
+          `\n${table(
+            ['in line', 'cluster', 'user', 'workers now', 'waiting', 'recent core-hours'],
+            p.queue.map((e) => [
+              e.position,
+              e.cluster,
+              e.username,
+              e.granted,
+              e.wanted - e.granted,
+              e.usage_core_hours.toFixed(2),
+            ]),
+            ''
+          )}`
+        );
+      }
       if (p.per_user !== undefined) {
         io.out(
           `\n${table(
