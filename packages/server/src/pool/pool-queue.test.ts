@@ -211,9 +211,9 @@ describe('the pool queue', () => {
     const a = h.add('a', 'alice');
     h.policy.limitWorkers(a, 5, 'reserve');
     const [v] = h.policy.queueView();
-    assert.equal(v?.cluster, 'a');
-    assert.equal(v?.position, 1);
-    assert.equal(v?.granted, 3);
-    assert.equal(v?.wanted, 5);
+    assert.equal(v.cluster, 'a');
+    assert.equal(v.position, 1);
+    assert.equal(v.granted, 3);
+    assert.equal(v.wanted, 5);
   });
 });

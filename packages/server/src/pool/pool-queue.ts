@@ -74,7 +74,8 @@ export class PoolQueue {
   #usageAt = -Infinity;
   #listener: GrantListener = () => undefined;
   #settling: Promise<void> | null = null;
-  #again = false;
+  /** Settles asked for while one ran (it then runs once more). */
+  #asked = 0;
 
   constructor(ledger: PoolLedger, shape: PoolShape, clock: Clock, settings: QueueSettings) {
     this.#ledger = ledger;
@@ -156,15 +157,16 @@ export class PoolQueue {
    */
   settle(): Promise<void> {
     if (this.#settling !== null) {
-      this.#again = true;
+      this.#asked++;
       return this.#settling;
     }
     this.#settling = (async () => {
+      let seen: number;
       do {
-        this.#again = false;
+        seen = this.#asked;
         await this.#refreshUsage();
         this.#notify(this.#pass());
-      } while (this.#again);
+      } while (this.#asked !== seen);
     })().finally(() => {
       this.#settling = null;
     });

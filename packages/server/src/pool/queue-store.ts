@@ -42,7 +42,7 @@ export function createQueueStore(
       return rows.map((r) => ({
         cluster: r.cluster_name,
         user: r.username,
-        wanted: Number(r.wanted),
+        wanted: r.wanted,
         since: int64(r.since),
         updated: int64(r.updated),
       }));
