@@ -195,6 +195,18 @@ describe('the pool queue', () => {
     assert.deepEqual(h.policy.queued('b'), { wanted: 2, position: 1 });
   });
 
+  it("a waiting cluster's heartbeat gets room as soon as it is freed, not before", () => {
+    const { h, b } = bobWaits();
+    h.clock.t += 60_000;
+    assert.equal(h.policy.limitWorkers(b, 2, 'observe').count, 0);
+    const a = h.clusters.get('a');
+    assert.ok(a);
+    h.policy.limitWorkers(a, 2, 'reserve'); // frees one machine
+    assert.equal(h.policy.limitWorkers(b, 2, 'observe').count, 1);
+    assert.deepEqual(h.policy.queued('b'), { wanted: 2, position: 1 });
+    assert.deepEqual(h.grants, [['b', { count: 1, wanted: 2, position: 1 }]]);
+  });
+
   it('takes back a persisted queue and grants it once clusters are known', async () => {
     const h = harness();
     const b = h.add('b', 'bob');

@@ -74,6 +74,8 @@ export class PoolQueue {
   #usageAt = -Infinity;
   #listener: GrantListener = () => undefined;
   #settling: Promise<void> | null = null;
+  /** Whether room may have freed since the last grant walk. */
+  #roomFreed = true;
   /** Settles asked for while one ran (it then runs once more). */
   #asked = 0;
 
@@ -113,19 +115,26 @@ export class PoolQueue {
       this.#waiting.leave(c.name);
       if (mode === 'reserve') this.#ledger.reserve(c.name, wanted);
       else this.#ledger.follow(c.name, wanted);
-      if (wanted < held && this.#waiting.size > 0) void this.settle();
+      if (wanted < held && this.#waiting.size > 0) {
+        this.#roomFreed = true;
+        void this.settle();
+      }
       return { count: wanted, wanted, position: null };
     }
     if (!lagging) this.#waiting.want(c.name, c.username, wanted, now, mode === 'reserve');
     if (mode === 'reserve') this.#ledger.reserve(c.name, held);
+    // A heartbeat repeating a wish while no room freed since the last walk needs no new walk
+    // (the cost of each waiting cluster's heartbeat on a busy pool).
+    const same = mode === 'observe' && this.#waiting.get(c.name) === entry && !this.#roomFreed;
     // A scale's own grant is its answer; a heartbeat's is announced like any other.
-    this.#notify(this.#pass(), mode === 'reserve' ? c.name : undefined);
+    if (!same) this.#notify(this.#pass(), mode === 'reserve' ? c.name : undefined);
     const count = Math.min(wanted, this.#ledger.workersOf(c));
     return { count, wanted, position: this.#waiting.position(c.name, this.usageOf) };
   }
 
   /** Takes a cluster that stopped out of the queue, and grants the room it leaves. */
   release(name: string): void {
+    this.#roomFreed = true;
     this.#waiting.leave(name);
     if (this.#waiting.size > 0) void this.settle();
   }
@@ -197,6 +206,7 @@ export class PoolQueue {
 
   /** Grants waiting workers in fair-share order, as many as fit; returns the grants. */
   #pass(): Grant[] {
+    this.#roomFreed = false;
     if (this.#waiting.size === 0) return [];
     const live = new Map([...this.#ledger.active()].map((c) => [c.name, c]));
     const grants: Grant[] = [];
