@@ -29,7 +29,10 @@ describe('a cluster in the web UI', { timeout: 400_000 }, () => {
         { name: 'Medium Worker', worker_cores: 2, worker_memory: '2 G' },
       ],
       environment_variables: { enabled: true },
-      pool: { machine_types: [{ name: 'm', cores: 2, memory: '4 G', count: 2 }] },
+      pool: {
+        machine_types: [{ name: 'm', cores: 2, memory: '4 G', count: 2 }],
+        when_full: 'clamp',
+      },
     });
     browser = await launchChromium();
     s.alice = await loginAs(browser, gh.url, 'alice');

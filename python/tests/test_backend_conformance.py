@@ -96,7 +96,8 @@ CLAMP = ("Scale to 4 workers clamped to 3: the shared pool is full (3 of 3 machi
 
 
 def test_request_beyond_the_pool_is_clamped_alike(backend, gatehouse, gateway_client):
-    g = gatehouse(config=backend.config(PROFILES, pool_nodes=3))
+    clamp = {**PROFILES, "pool": {"when_full": "clamp"}}  # the queue is test_fair_queue.py's
+    g = gatehouse(config=backend.config(clamp, pool_nodes=3))
     pool = get_json(g, "/api/v1/pool")
     assert (pool["machines_total"], pool["machines_free"]) == (3, 3)
     gw = gateway_client(g, auth=BasicAuth(username="alice"))

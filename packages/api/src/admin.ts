@@ -93,6 +93,28 @@ export const PoolJson = Type.Object(
       ),
       { description: 'What a new cluster of each profile you may pick would get now' }
     ),
+    queue: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            cluster: Type.String(),
+            username: Type.String(),
+            wanted: Type.Integer({ description: 'Workers it wants in all' }),
+            granted: Type.Integer({ description: 'Workers it has now' }),
+            position: Type.Integer({ description: 'Its place in line, from 1' }),
+            usage_core_hours: Type.Number({
+              description: "The user's recent usage (decayed core-hours): less goes first",
+            }),
+          },
+          { additionalProperties: false }
+        ),
+        {
+          description:
+            'Clusters waiting for machines (pool.when_full: queue), in grant order: yours, or ' +
+            'every one for admins',
+        }
+      )
+    ),
   },
   { additionalProperties: false }
 );

@@ -50,6 +50,13 @@ export const EVENT_TYPES = [
   'cluster.adapt',
   /** A scale was granted in part (quota or pool); `data`: `{ requested, granted, reason, msg }`. */
   'scale.clamped',
+  /**
+   * Workers of a scale wait for machines in the pool's queue; `data`:
+   * `{ requested, granted, waiting, msg }`.
+   */
+  'scale.queued',
+  /** Waiting workers were granted; `data`: `{ granted, wanted, position }`. */
+  'scale.granted',
   /** A request was refused (quota, pool, options); `data`: `{ action, reason }`. */
   'request.refused',
 ] as const;

@@ -3,9 +3,26 @@
  * @module
  */
 import type { Command } from '@commander-js/extra-typings';
+import type { PoolJson } from '@gatehouse/api';
 import { formatBytes, formatCores } from '@gatehouse/sdk';
 import { connect, type CliContext } from '../client/context.js';
 import { bytes, details, json, table } from '../client/output.js';
+
+/** The pool's queue as a table: who waits for machines, in grant order. */
+function queueTable(queue: NonNullable<PoolJson['queue']>): string {
+  return table(
+    ['in line', 'cluster', 'user', 'workers now', 'waiting', 'recent core-hours'],
+    queue.map((e) => [
+      e.position,
+      e.cluster,
+      e.username,
+      e.granted,
+      e.wanted - e.granted,
+      e.usage_core_hours.toFixed(2),
+    ]),
+    ''
+  );
+}
 
 /** Registers `pool` and `request-access` on `program`. */
 export function registerPoolCommands(program: Command, ctx: CliContext): void {
@@ -51,6 +68,7 @@ export function registerPoolCommands(program: Command, ctx: CliContext): void {
           'No cluster profile is offered to you.'
         )}`
       );
+      if (p.queue !== undefined && p.queue.length > 0) io.out(`\n${queueTable(p.queue)}`);
       if (p.per_user !== undefined) {
         io.out(
           `\n${table(

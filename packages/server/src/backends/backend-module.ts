@@ -11,6 +11,7 @@ import type { Static, TObject } from 'typebox';
 import Value from 'typebox/value';
 import type { Clock } from '../clock.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
+import type { PoolConfig } from '../config/schema.js';
 import type { WorkerFootprint } from '../pool/footprint.js';
 import type { BackendConfigPaths, ResolvedBackendConfig } from './backend-config.js';
 import type { Backend, BackendNotify } from './backend.js';
@@ -40,7 +41,7 @@ export interface BackendContext {
 export interface BackendChoice {
   readonly backend: Backend;
   /** The worker pool (read from the resource manager, or the configured one). */
-  readonly pool: GatewayConfig['pool'];
+  readonly pool: PoolConfig;
   /**
    * The room one worker takes in the pool, when the resource manager packs by something other
    * than the config's worker cores and memory (Kubernetes: the profile's pod requests).
@@ -50,7 +51,7 @@ export interface BackendChoice {
    * Registers the one listener of later re-reads of the pool (nodes come and go); the backend
    * calls it with each changed pool until it is closed.
    */
-  readonly onPoolChange?: (listener: (pool: GatewayConfig['pool']) => void) => void;
+  readonly onPoolChange?: (listener: (pool: PoolConfig) => void) => void;
   readonly network: NetworkIsolation;
   /** The local backend's isolation plan; null for others. */
   readonly isolation: IsolationPlan | null;

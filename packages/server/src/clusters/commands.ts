@@ -153,6 +153,8 @@ export async function scaleCluster(
   actor: string
 ): Promise<ScaleResult> {
   assertRunningFor(c, 'scale', actor);
+  await s.policy.refreshUsage?.();
+  assertRunningFor(c, 'scale', actor);
   const own = clampScale(count, c.config);
   const limited = s.policy.limitWorkers(c, own.count, 'reserve');
   const msg = joinMessages(own.msg, limited.msg);
@@ -166,10 +168,15 @@ export async function scaleCluster(
     actor
   );
   s.faults.reach('scale.before_command');
-  await recordedCommand(s, c, { op: 'scale', count: limited.count }, actor, outcome);
+  // With the pool's queue the scheduler wants all it asked for; its heartbeats get the grants.
+  const told = limited.wanted ?? limited.count;
+  await recordedCommand(s, c, { op: 'scale', count: told }, actor, outcome);
   c.adaptive = null; // the scheduler turns adaptive scaling off on a scale (spec §5.5)
   s.faults.reach('scale.after_command');
-  if (msg !== null) {
+  if (told > limited.count) {
+    const waiting = { ...outcome, waiting: told - limited.count, msg };
+    s.events.emit(c, 'scale.queued', msg ?? 'Waiting for machines', waiting, actor);
+  } else if (msg !== null) {
     // Granted in part: an outcome of the scale, not a refusal of it.
     s.events.emit(c, 'scale.clamped', msg, { ...outcome, reason: msg, msg }, actor);
   }

@@ -31,9 +31,25 @@ export interface WorkerPolicy {
     c: ClusterRecord,
     requested: number,
     mode: 'reserve' | 'check' | 'observe'
-  ): { count: number; msg: string | null };
+  ): { count: number; msg: string | null; wanted?: number };
   /** Forgets what `name` had reserved. */
   release(name: string): void;
+  /** Sets who is told when workers waiting for the pool are granted (`count` in all). */
+  onGrant?(listener: (c: ClusterRecord, granted: PoolGrant) => void): void;
+  /** Reads what orders the queue (before a scale, so its answer names the right place). */
+  refreshUsage?(): Promise<void>;
+  /** Grants what fits to the clusters waiting for the pool (after start-up adoption). */
+  settle?(): Promise<void>;
+}
+
+/** Workers granted to a cluster that waited for the pool. */
+export interface PoolGrant {
+  /** Its worker count now. */
+  readonly count: number;
+  /** All it wants. */
+  readonly wanted: number;
+  /** Its place in the queue for the rest, or null when nothing waits. */
+  readonly position: number | null;
 }
 
 /** Told when scheduler and worker processes start and stop (usage accounting). */

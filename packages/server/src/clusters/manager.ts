@@ -10,6 +10,7 @@
  * Records are written through to the store at every change.
  * @module
  */
+import { followGrants } from './apply-grant.js';
 import { loadAndAdopt, reapOrphans } from './adoption.js';
 import { adaptCluster, createCluster, scaleCluster } from './commands.js';
 import type { ClusterManager, ClusterManagerDeps } from './manager-deps.js';
@@ -160,7 +161,9 @@ export function assembleManager(s: ManagerState): ClusterManager {
       onBackendChange(s, change);
     },
     async start() {
+      followGrants(s);
       await loadAndAdopt(s);
+      await s.policy.settle?.();
       startTimers(s);
       await cleanup(s);
     },

@@ -17,6 +17,14 @@ import type { WorkerFootprint } from './footprint.js';
 import { maxFitting, pack, type MachineType } from './packing.js';
 import { machineTypesOf, PoolLedger } from './pool-ledger.js';
 import {
+  PoolQueue,
+  queuedMessage,
+  type GrantListener,
+  type QueueSettings,
+  type QueueView,
+} from './pool-queue.js';
+import type { WaitEntry } from './wait-queue.js';
+import {
   checkCreate,
   clampWorkers,
   effectiveQuota,
@@ -33,6 +41,8 @@ export interface PolicySettings {
   readonly pool: PoolConfig;
   /** The room one worker takes in the pool; by default its config's cores and memory. */
   readonly footprint?: WorkerFootprint;
+  /** With `pool.when_full: queue`: the wait queue's settings; absent, a full pool clamps. */
+  readonly queue?: QueueSettings;
   readonly quotas: {
     default: QuotaFileConfig;
     groups: Record<string, QuotaFileConfig>;
@@ -57,10 +67,14 @@ export interface PoolState {
   readonly per_user?: Readonly<Record<string, number>>;
 }
 
-/** A worker count after clamping, and the message saying why when it was clamped. */
+/**
+ * A worker count after clamping, and the message saying why when it was clamped; with the
+ * queue, `wanted` is what the cluster waits for in all (the scheduler is told that count).
+ */
 interface Clamped {
   readonly count: number;
   readonly msg: string | null;
+  readonly wanted?: number;
 }
 
 /** Converts a file quota (snake_case, memory strings) into a quota. */
@@ -102,6 +116,8 @@ export class ClusterPolicy {
   readonly #groupsOf = new Map<string, readonly string[]>();
   readonly #ledger: PoolLedger;
   readonly #clock: Clock;
+  /** The wait queue (`when_full: queue`), or null when a full pool clamps. */
+  readonly #queue: PoolQueue | null;
 
   /**
    * @param settings the pool and quotas of the config file.
@@ -123,6 +139,11 @@ export class ClusterPolicy {
       settings.footprint
     );
     this.#clock = clock;
+    const shape = () => ({ types: this.#types, cap: this.#cap });
+    this.#queue =
+      settings.queue === undefined
+        ? null
+        : new PoolQueue(this.#ledger, shape, clock, settings.queue);
   }
 
   /**
@@ -133,6 +154,7 @@ export class ClusterPolicy {
     this.#types = machineTypesOf(pool);
     this.#total = this.#types.reduce((n, t) => n + t.count, 0);
     this.#cap = pool.user_machine_cap;
+    void this.#queue?.settle();
   }
 
   /**
@@ -185,6 +207,7 @@ export class ClusterPolicy {
     if (mode === 'observe' && requested <= 0) {
       // A heartbeat asking for no workers: zero always fits, and the quota and pool walks over
       // every cluster (the cost of each heartbeat at 1,000 clusters) would only confirm it.
+      if (this.#queue !== null) return { count: this.#queue.limit(c, 0, mode).count, msg: null };
       this.#ledger.follow(c.name, 0);
       return { count: 0, msg: null };
     }
@@ -195,15 +218,52 @@ export class ClusterPolicy {
       c.config.worker_cores,
       c.config.worker_memory
     );
+    if (this.#queue !== null) {
+      // Quotas clamp at once (waiting cannot help); the pool's room is waited for.
+      if (mode === 'check') return q;
+      const got = this.#queue.limit(c, q.count, mode);
+      return { count: got.count, msg: joined(q.msg, queuedMessage(got)), wanted: q.count };
+    }
     const p = this.#poolClamp(c, q.count);
     if (mode === 'reserve') this.#ledger.reserve(c.name, p.count);
     else if (mode === 'observe') this.#ledger.follow(c.name, p.count);
     return { count: p.count, msg: p.count < q.count ? p.msg : q.msg };
   }
 
-  /** Forgets a cluster's reservation (it stopped). */
+  /** Forgets a cluster's reservation (it stopped) and takes it out of the queue. */
   release(name: string): void {
     this.#ledger.release(name);
+    this.#queue?.release(name);
+  }
+
+  /** Sets who is told when waiting workers are granted (the cluster manager). */
+  onGrant(listener: GrantListener): void {
+    this.#queue?.onGrant(listener);
+  }
+
+  /** Grants what fits to the waiting clusters (after a restart, once the clusters are known). */
+  settle(): Promise<void> {
+    return this.#queue?.settle() ?? Promise.resolve();
+  }
+
+  /** Reads the users' recent usage for the queue's order (before a scale), unless fresh. */
+  refreshUsage(): Promise<void> {
+    return this.#queue?.refreshUsage() ?? Promise.resolve();
+  }
+
+  /** Takes back the queue persisted before a restart. */
+  loadQueue(entries: Iterable<WaitEntry>): void {
+    this.#queue?.load(entries);
+  }
+
+  /** Where cluster `name` waits for machines, or null. */
+  queued(name: string): { wanted: number; position: number } | null {
+    return this.#queue?.queued(name) ?? null;
+  }
+
+  /** The whole queue in grant order (empty when a full pool clamps). */
+  queueView(): QueueView[] {
+    return this.#queue?.view() ?? [];
   }
 
   /** The pool as `username` sees it; admins also get machines per user. */
@@ -320,6 +380,11 @@ export class ClusterPolicy {
       `${plural(state.usersWithMachines, 'user')}, ${String(mine)} of them yours${capText}).`;
     return { count: fit, msg };
   }
+}
+
+/** Two messages as one; either may be absent. */
+function joined(a: string | null, b: string | null): string | null {
+  return a === null ? b : b === null ? a : `${a} ${b}`;
 }
 
 /** Creates the policy over the live clusters. */

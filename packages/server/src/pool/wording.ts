@@ -7,3 +7,10 @@
 export function plural(n: number | string, noun: string): string {
   return `${String(n)} ${noun}${n === 1 || n === '1' ? '' : 's'}`;
 }
+
+/** `n` as an English ordinal: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd. */
+export function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${String(n)}${suffix}`;
+}

@@ -238,6 +238,22 @@ const groupQuotas: Migration = {
   },
 };
 
+const poolQueue: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('pool_queue')
+      .addColumn('cluster_name', 'text', (c) => c.primaryKey())
+      .addColumn('username', 'text', (c) => c.notNull())
+      .addColumn('wanted', 'integer', (c) => c.notNull())
+      .addColumn('since', 'bigint', (c) => c.notNull())
+      .addColumn('updated', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('pool_queue').execute();
+  },
+};
+
 /** Every migration by name, in order (names sort lexically). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -249,6 +265,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-failure-condition': failureCondition,
   '0008-request-reason': requestReason,
   '0009-group-quotas': groupQuotas,
+  '0012-pool-queue': poolQueue,
 };
 
 /** A provider of the migrations up to and including `last` (tests build older databases). */

@@ -107,6 +107,18 @@ export interface GroupQuotaRow {
   set_at: number;
 }
 
+/** A cluster waiting for machines in the pool's queue (migration 0012). */
+export interface PoolQueueRow {
+  cluster_name: string;
+  username: string;
+  /** The worker count it wants in all. */
+  wanted: number;
+  /** When it joined the queue (ms). */
+  since: number;
+  /** When a scale last set its count (ms; 0 for heartbeats). */
+  updated: number;
+}
+
 /** One audited action or refusal. */
 export interface AuditRow {
   id: Generated<number>;
@@ -164,4 +176,5 @@ export interface Database {
   audit: AuditRow;
   usage: UsageRow;
   events: EventRow;
+  pool_queue: PoolQueueRow;
 }

@@ -75,19 +75,29 @@ async function loadPolicy(
   link: ManagerLink,
   p: ClusterCoreParts
 ): Promise<ClusterPolicy> {
+  const { accessStore, queueStore } = p.stores;
+  const queue =
+    config.pool.when_full === 'queue'
+      ? {
+          halfLifeMs: config.pool.fair_share_half_life * 1000,
+          usage: (since: number) => accessStore.usageSince(since),
+          ...(queueStore === undefined ? {} : { persist: queueStore.persist }),
+        }
+      : undefined;
   const policy = createClusterPolicy(
     {
       pool: choice.pool,
       quotas: config.quotas,
       ...(choice.footprint === undefined ? {} : { footprint: choice.footprint }),
+      ...(queue === undefined ? {} : { queue }),
     },
     link.clusters,
     p.clock
   );
+  if (queueStore !== undefined) policy.loadQueue(await queueStore.load());
   choice.onPoolChange?.((pool) => {
     policy.setMachines(pool);
   });
-  const { accessStore } = p.stores;
   for (const [username, q] of Object.entries(await accessStore.listUserQuotas())) {
     policy.setOverride(username, parseStoredQuota(q));
   }

@@ -12,6 +12,7 @@ import { createEventBus } from '../events/event-bus.js';
 import { createEventRecorder, type EventRecorder } from '../events/event-recorder.js';
 import { createEventStore, type EventStore } from '../events/event-store.js';
 import { createAccessStore, type AccessStore } from '../store/access-store.js';
+import { createQueueStore, type QueueStore } from '../pool/queue-store.js';
 import { createClusterStore, type ClusterStore } from '../store/cluster-store.js';
 import { openStoreDatabase } from '../store/db.js';
 import { loadOrCreateInstanceId } from '../store/instance-id.js';
@@ -41,6 +42,8 @@ export interface Stores {
   /** This installation's instance id. */
   readonly instanceId: string;
   readonly audit: Audit;
+  /** The pool's wait queue as persisted (absent in tests that build stores by hand). */
+  readonly queueStore?: QueueStore;
 }
 
 /**
@@ -109,5 +112,8 @@ export async function openStores(
         log.error({ err }, 'audit write failed');
       });
   };
-  return { store, accessStore, eventStore, events, instanceId, audit };
+  const queueStore = createQueueStore(db, (err) => {
+    log.error({ err }, 'pool queue write failed');
+  });
+  return { store, accessStore, eventStore, events, instanceId, audit, queueStore };
 }

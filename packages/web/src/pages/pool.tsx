@@ -42,11 +42,26 @@ export function PoolPage({ api }: PageProps) {
       </p>
       <p>
         Workers are packed onto machines, and a machine only hosts one user's workers. When the pool
-        is full, a scale request is reduced to what fits and the gateway says so; a new cluster
-        needs no machine until it asks for workers.
+        is full, the workers of a scale request that do not fit wait in line for machines (or, if
+        the gateway is set so, the request is reduced to what fits) and the gateway says so; a new
+        cluster needs no machine until it asks for workers.
       </p>
       <MachineTypesTable pool={p} />
       <NewClusterTable pool={p} />
+      {p.queue !== undefined && p.queue.length > 0 && (
+        <>
+          <h2>Waiting for machines</h2>
+          <p>Freed machines go first to the user with the least recent usage, then first come.</p>
+          <ol data-testid="pool-queue">
+            {p.queue.map((e) => (
+              <li key={e.cluster} value={e.position}>
+                {e.cluster} ({e.username}): {formatCount(e.granted, 'worker')} now,{' '}
+                {e.wanted - e.granted} waiting
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
       {p.per_user !== undefined && (
         <>
           <h2>Machines per user</h2>

@@ -60,6 +60,17 @@ export function registerAccessRoutes(app: ApiApp, ctx: ApiContext): void {
         message: fit.message,
       };
     });
-    return { ...ctx.policy.state(p.name, p.admin), new_cluster: newCluster };
+    const queue = ctx.policy
+      .queueView()
+      .filter((e) => p.admin || e.user === p.name)
+      .map((e) => ({
+        cluster: e.cluster,
+        username: e.user,
+        wanted: e.wanted,
+        granted: e.granted,
+        position: e.position,
+        usage_core_hours: e.usage,
+      }));
+    return { ...ctx.policy.state(p.name, p.admin), new_cluster: newCluster, queue };
   });
 }

@@ -3,7 +3,7 @@
  * @module
  */
 import { Type, type Static } from 'typebox';
-import { Memory } from './primitives.js';
+import { Memory, Seconds } from './primitives.js';
 
 /** One kind of machine in the shared worker pool. */
 export const MachineTypeConfig = Type.Object(
@@ -31,9 +31,22 @@ export const PoolConfig = Type.Object(
       default: null,
       description: 'Most machines one user may occupy at once; null = no cap beyond the pool.',
     }),
+    when_full: Type.Union([Type.Literal('queue'), Type.Literal('clamp')], {
+      default: 'queue',
+      description:
+        'What a scale gets when the pool is full: the workers that do not fit wait in the ' +
+        "gateway's fair-share queue (queue), or the scale is cut to what fits (clamp).",
+    }),
+    fair_share_half_life: Seconds(
+      7 * 24 * 3600,
+      'Half-life of recorded usage in the fair-share order of the queue (seconds).'
+    ),
   },
   { additionalProperties: false, default: {} }
 );
 
-/** Pool settings as written in the file. */
-export type PoolConfig = Static<typeof PoolConfig>;
+/** The pool's machines as written in the file (what a backend may derive anew). */
+export type PoolConfig = Omit<Static<typeof PoolConfig>, 'when_full' | 'fair_share_half_life'>;
+
+/** The whole `pool` section: the machines and the queue's settings. */
+export type PoolSection = Static<typeof PoolConfig>;
