@@ -140,6 +140,7 @@ function resolve(c: GatewayConfigInput, ctx: ResolveContext): GatewayConfig {
     pool: c.pool,
     proxy: resolveProxy(c.proxy, env, base, source),
     options: c.options,
+    clusterNames: c.cluster_names,
     limits: c.limits,
     metrics: c.metrics,
     testing: c.testing,

@@ -238,6 +238,24 @@ const groupQuotas: Migration = {
   },
 };
 
+const clusterNames: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    // The name a user gave the cluster (its `cluster_name` option), unique per user for as long
+    // as the record is kept; NULL (no name) repeats freely in both dialects.
+    await db.schema.alterTable('clusters').addColumn('given_name', 'text').execute();
+    await db.schema
+      .createIndex('clusters_username_given_name')
+      .on('clusters')
+      .columns(['username', 'given_name'])
+      .unique()
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex('clusters_username_given_name').execute();
+    await db.schema.alterTable('clusters').dropColumn('given_name').execute();
+  },
+};
+
 /** Every migration by name, in order (names sort lexically). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -249,6 +267,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-failure-condition': failureCondition,
   '0008-request-reason': requestReason,
   '0009-group-quotas': groupQuotas,
+  '0010-cluster-names': clusterNames,
 };
 
 /** A provider of the migrations up to and including `last` (tests build older databases). */

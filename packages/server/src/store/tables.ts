@@ -33,6 +33,8 @@ export interface ClusterRow {
   failure_at: number | null;
   /** Bumped by every update; writes compare-and-set on it (migration 0006). */
   version: number;
+  /** The name the user gave it, unique per user; null without one (migration 0010). */
+  given_name: string | null;
 }
 
 /** One worker record. */

@@ -10,6 +10,7 @@ import { sameSecret } from '../../auth/same-secret.js';
 import type { ClusterRecord } from '../../clusters/model.js';
 import { GatewayError, forbidden, notFound } from '../../errors.js';
 import type { ApiContext } from '../context.js';
+import { clusterFor } from './cluster-names.js';
 import type { NameRequest } from './name-request.js';
 
 /** The path parameters of the cluster routes. */
@@ -42,14 +43,17 @@ export function nameOf(req: NameRequest): string {
   return name;
 }
 
-/** The cluster `name` when `user` owns it; 404 when there is none, 403 when another's. */
+/**
+ * The cluster `name` (an id, or a name `user` gave one of theirs) when `user` owns it; 404 when
+ * there is none, 403 when another's.
+ */
 export function ownedCluster(
   ctx: ApiContext,
   user: User,
   name: string,
   verb: 'view' | 'stop'
 ): ClusterRecord {
-  const c = ctx.manager.get(name);
+  const c = clusterFor(ctx, user.name, name);
   if (c === undefined) throw notFound(`Cluster ${name} not found`);
   if (c.username !== user.name)
     throw forbidden(`User ${user.name} lacks permissions to ${verb} cluster ${name}`);

@@ -13,6 +13,7 @@ import type { ApiContext } from '../context.js';
 import type { ApiApp } from '../api-app.js';
 import { CreateBody, createClusterHandler } from './cluster-create.js';
 import { NameParams, clusterByToken, nameOf, ownedCluster } from './cluster-lookup.js';
+import { clusterFor } from './cluster-names.js';
 import { registerScaleRoutes } from './cluster-scale.js';
 import { registerHeartbeatRoute } from './heartbeat.js';
 import type { NameRequest } from './name-request.js';
@@ -72,7 +73,7 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
         await manager.stop(byToken, 'idle');
       } else {
         const user = await ctx.userAuth.require(req);
-        const c = manager.get(req.params.cluster_name);
+        const c = clusterFor(ctx, user.name, req.params.cluster_name);
         if (c !== undefined) {
           if (c.username !== user.name) {
             throw forbidden(`User ${user.name} lacks permissions to stop cluster ${c.name}`);
