@@ -11,7 +11,9 @@ same steps from their own environments (``named_workflow.py``).
 from __future__ import annotations
 
 import base64
+import http.client
 import json
+import urllib.parse
 import urllib.error
 import urllib.request
 
@@ -42,6 +44,18 @@ def get_json(g, path: str, user: str):
             return resp.status, json.loads(resp.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
+
+
+def redirect_of(g, path: str, user: str):
+    """(status, Location) of one GET with Basic credentials, redirects not followed."""
+    conn = http.client.HTTPConnection(urllib.parse.urlsplit(g.address).netloc, timeout=30)
+    try:
+        conn.request("GET", path, headers={
+            "Authorization": "Basic " + base64.b64encode(f"{user}:".encode()).decode()})
+        resp = conn.getresponse()
+        return resp.status, resp.getheader("Location")
+    finally:
+        conn.close()
 
 
 def named_options(gateway, name: str):
@@ -99,6 +113,12 @@ def test_connect_by_name_scale_and_shutdown(gatehouse, gateway_client):
         assert client.submit(lambda x: x + 1, 1).result(timeout=60) == 2
     with Client(theirs) as client:
         assert client.scheduler_info()["workers"] == {}
+
+    # A dashboard path by name leads each user to their own cluster's dashboard.
+    for user, cid in [("alice", cluster_id), ("bob", theirs.name)]:
+        assert redirect_of(g, "/clusters/my-analysis/status?x=1", user) == (
+            302, f"/clusters/{cid}/status?x=1")
+    assert redirect_of(g, "/clusters/no-such-name/status", "alice")[0] == 404
 
     # The REST routes resolve the caller's names only: events and the view by name.
     status, events = get_json(g, "/api/v1/clusters/my-analysis/events", "alice")

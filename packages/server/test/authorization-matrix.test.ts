@@ -61,6 +61,8 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'POST /api/v1/clusters':                                        [401, 403, 201, 201, 201, 201, 401, 401, 401, 401, 403],
   // A's cluster; owner-only (admins use the admin API).
   'GET /api/v1/clusters/:cluster_name':                           [401, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+  // A and B both named their cluster NAME: a name means the caller's own cluster, or none.
+  'GET /api/v1/clusters/:cluster_name (by name)':                 [401, 403, 200, 200, 404, 404, 401, 401, 401, 401, 403],
   // A's cluster (user A deletes a spare cluster of theirs; cluster A's token deletes cluster A).
   'DELETE /api/v1/clusters/:cluster_name':                        [401, 403, 204, 403, 403, 403, 204, 401, 401, 401, 403],
   'DELETE /api/v1/clusters/:cluster_name (unknown cluster)':      [401, 403, 204, 204, 204, 204, 401, 401, 401, 401, 403],
@@ -114,6 +116,8 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'GET /ui':                                                    [302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302],
   'GET /ui/*':                                                  [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   'GET /':                                                      [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+  // A dashboard path by name: redirected to the caller's own cluster of that name, if any.
+  'GET /clusters/:cluster_name/*':                              [401, 403, 302, 302, 404, 404, 401, 401, 401, 401, 403],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -146,6 +150,8 @@ interface RequestSpec {
 }
 
 const INERT = { cluster_options: { profile: 'inert' } };
+/** The name users A and B each gave their RUNNING cluster. */
+const NAME = 'analysis';
 const UNKNOWN_CLUSTER = 'nosuchcluster0000000000000000000';
 
 const REQUESTS: Readonly<Record<string, RequestSpec>> = {
@@ -157,6 +163,8 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
   'GET /api/v1/clusters': { path: () => '/api/v1/clusters' },
   'POST /api/v1/clusters': { path: () => '/api/v1/clusters', body: () => INERT },
   'GET /api/v1/clusters/:cluster_name': { path: (fx) => `/api/v1/clusters/${fx.clusterA}` },
+  'GET /api/v1/clusters/:cluster_name (by name)': { path: () => `/api/v1/clusters/${NAME}` },
+  'GET /clusters/:cluster_name/*': { path: () => `/clusters/${NAME}/status` },
   'DELETE /api/v1/clusters/:cluster_name': {
     path: (fx, who) => `/api/v1/clusters/${who === 'userA' ? fx.spareA : fx.clusterA}`,
     last: ['clusterToken'],
@@ -385,6 +393,7 @@ describe('authorization matrix', { timeout: 120_000 }, () => {
           admin_users: ['admin'],
           bootstrap_admin_token: false,
         },
+        cluster_names: { enabled: true },
         options: [
           {
             type: 'select',
@@ -410,8 +419,9 @@ describe('authorization matrix', { timeout: 120_000 }, () => {
       await ok(send(url, 'PUT', `/api/v1/admin/grants/${user}`, admin), 204, `granting ${user}`);
     }
     // The two real clusters start while the rest is set up.
-    const clusterA = await createCluster('alice', {});
-    const clusterB = await createCluster('bob', {});
+    const named = { cluster_options: { cluster_name: NAME } };
+    const clusterA = await createCluster('alice', named);
+    const clusterB = await createCluster('bob', named);
     const running = Promise.all([waitRunning('alice', clusterA), waitRunning('bob', clusterB)]);
 
     const spareA = await createCluster('alice', INERT);
