@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GatewayError } from '../errors.js';
-import { checkClusterName, clusterNameOf, nameField } from './cluster-name.js';
+import { checkClusterName, clusterNameOf, nameField, nameFieldProblems } from './cluster-name.js';
 
 function refused(value: unknown, pattern: RegExp): void {
   assert.throws(
@@ -54,5 +54,14 @@ describe('clusterNameOf and nameField', () => {
       label: 'Name',
       default: '',
     });
+  });
+});
+
+describe('nameFieldProblems', () => {
+  it('refuses a general option named cluster_name only while names are on', () => {
+    const general = [{ field: 'cluster_name' }, { field: 'queue' }];
+    assert.match(nameFieldProblems(true, general).join(), /cluster_name is the cluster name/);
+    assert.deepEqual(nameFieldProblems(false, general), []);
+    assert.deepEqual(nameFieldProblems(true, [{ field: 'queue' }]), []);
   });
 });

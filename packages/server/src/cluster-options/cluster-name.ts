@@ -52,6 +52,21 @@ export function checkClusterName(value: unknown): string {
   return value;
 }
 
+/**
+ * Configuration problems of named clusters: with names on, no general option may be the name
+ * field too (the gateway offers it itself).
+ */
+export function nameFieldProblems(
+  enabled: boolean,
+  general: readonly { readonly field: string }[]
+): string[] {
+  return enabled && general.some((f) => f.field === NAME_FIELD)
+    ? [
+        `options: the field ${NAME_FIELD} is the cluster name the gateway offers with cluster_names.enabled; rename this option`,
+      ]
+    : [];
+}
+
 /** The name of a cluster with these normalized options, or null when it has none. */
 export function clusterNameOf(options: Readonly<Record<string, unknown>>): string | null {
   const v = options[NAME_FIELD];
