@@ -68,6 +68,16 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'DELETE /api/v1/clusters/:cluster_name (unknown cluster)':      [401, 403, 204, 204, 204, 204, 401, 401, 401, 401, 403],
   'POST /api/v1/clusters/:cluster_name/scale':                    [401, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
   'POST /api/v1/clusters/:cluster_name/adapt':                    [401, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+  // B shared cluster B with A (use), admin (manage) and gina (manage, then revoked):
+  // use reads it, manage also scales, the revoked share gives nothing.
+  "GET /api/v1/clusters/:cluster_name (B's, shared)":             [401, 403, 200, 200, 403, 200, 401, 401, 401, 401, 403],
+  "POST /api/v1/clusters/:cluster_name/scale (B's, shared)":      [401, 403, 403, 200, 403, 200, 401, 401, 401, 401, 403],
+  "GET /api/proxy/dashboard-auth/:cluster_name (B's, shared)":    [401, 403, 204, 204, 403, 204, 401, 401, 401, 401, 403],
+  // Only the owner lists, grants and revokes shares (A's cluster; the revoked share is A's to frank).
+  'GET /api/v1/clusters/:cluster_name/shares':                    [401, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+  'PUT /api/v1/clusters/:cluster_name/shares/:kind/:principal':   [401, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+  'DELETE /api/v1/clusters/:cluster_name/shares/:kind/:principal':[401, 403, 204, 403, 403, 403, 401, 401, 401, 401, 403],
+  'GET /api/v1/me/shared-clusters':                               [401, 403, 200, 200, 200, 200, 401, 401, 401, 401, 403],
   // Only the cluster's own token may heartbeat; user credentials never do.
   'POST /api/v1/clusters/:cluster_name/heartbeat':                [401, 401, 401, 401, 401, 401, 200, 401, 401, 401, 401],
   "POST /api/v1/clusters/:cluster_name/heartbeat (B's cluster)":  [401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401],
@@ -180,6 +190,27 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
     path: (fx) => `/api/v1/clusters/${fx.clusterA}/adapt`,
     body: () => ({ active: false }),
   },
+  "GET /api/v1/clusters/:cluster_name (B's, shared)": {
+    path: (fx) => `/api/v1/clusters/${fx.clusterB}`,
+  },
+  "POST /api/v1/clusters/:cluster_name/scale (B's, shared)": {
+    path: (fx) => `/api/v1/clusters/${fx.clusterB}/scale`,
+    body: () => ({ count: 0 }),
+  },
+  "GET /api/proxy/dashboard-auth/:cluster_name (B's, shared)": {
+    path: (fx) => `/api/proxy/dashboard-auth/${fx.clusterB}`,
+  },
+  'GET /api/v1/clusters/:cluster_name/shares': {
+    path: (fx) => `/api/v1/clusters/${fx.clusterA}/shares`,
+  },
+  'PUT /api/v1/clusters/:cluster_name/shares/:kind/:principal': {
+    path: (fx) => `/api/v1/clusters/${fx.clusterA}/shares/user/erin`,
+    body: () => ({ level: 'use' }),
+  },
+  'DELETE /api/v1/clusters/:cluster_name/shares/:kind/:principal': {
+    path: (fx) => `/api/v1/clusters/${fx.clusterA}/shares/user/frank`,
+  },
+  'GET /api/v1/me/shared-clusters': { path: () => '/api/v1/me/shared-clusters' },
   'POST /api/v1/clusters/:cluster_name/heartbeat': {
     path: (fx) => `/api/v1/clusters/${fx.clusterA}/heartbeat`,
     body: (fx) => fx.heartbeat(fx.clusterA),
@@ -426,6 +457,24 @@ describe('authorization matrix', { timeout: 120_000 }, () => {
 
     const spareA = await createCluster('alice', INERT);
     const spareB = await createCluster('bob', INERT);
+
+    // The share identities: on B's cluster A may use, admin manage, gina's manage is revoked;
+    // A's share with frank is there for the revoke row.
+    const share = (owner: string, cluster: string, who: string, level: string) =>
+      ok(
+        send(url, 'PUT', `/api/v1/clusters/${cluster}/shares/user/${who}`, as(owner), { level }),
+        200,
+        `${owner} sharing ${cluster} with ${who}`
+      );
+    await share('bob', clusterB, 'alice', 'use');
+    await share('bob', clusterB, 'admin', 'manage');
+    await share('bob', clusterB, 'gina', 'manage');
+    await ok(
+      send(url, 'DELETE', `/api/v1/clusters/${clusterB}/shares/user/gina`, as('bob')),
+      204,
+      'bob revoking gina'
+    );
+    await share('alice', clusterA, 'frank', 'use');
 
     // Carol gets a session cookie while granted, then loses her grant.
     const me = await ok(send(url, 'GET', '/api/v1/me', as('carol')), 200, 'carol asking who');

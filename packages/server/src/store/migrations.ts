@@ -256,6 +256,26 @@ const clusterNames: Migration = {
   },
 };
 
+const clusterShares: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('cluster_shares')
+      .addColumn('cluster_name', 'text', (c) =>
+        c.notNull().references('clusters.name').onDelete('cascade')
+      )
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('principal', 'text', (c) => c.notNull())
+      .addColumn('level', 'text', (c) => c.notNull())
+      .addColumn('granted_by', 'text', (c) => c.notNull())
+      .addColumn('granted_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('cluster_shares_pk', ['cluster_name', 'kind', 'principal'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('cluster_shares').execute();
+  },
+};
+
 /** Every migration by name, in order (names sort lexically). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -268,6 +288,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-request-reason': requestReason,
   '0009-group-quotas': groupQuotas,
   '0010-cluster-names': clusterNames,
+  '0011-cluster-shares': clusterShares,
 };
 
 /** A provider of the migrations up to and including `last` (tests build older databases). */

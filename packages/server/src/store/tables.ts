@@ -152,6 +152,16 @@ export interface EventRow {
   data: string;
 }
 
+/** A cluster shared with a user or a group (migration 0011). */
+export interface ClusterShareRow {
+  cluster_name: string;
+  kind: 'user' | 'group';
+  principal: string;
+  level: 'use' | 'manage';
+  granted_by: string;
+  granted_at: number;
+}
+
 /** The whole database. */
 export interface Database {
   gateway_meta: GatewayMetaRow;
@@ -166,4 +176,5 @@ export interface Database {
   audit: AuditRow;
   usage: UsageRow;
   events: EventRow;
+  cluster_shares: ClusterShareRow;
 }

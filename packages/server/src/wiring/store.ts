@@ -3,6 +3,7 @@
  * access and event stores, the event recorder, the instance id and the audit trail.
  * @module
  */
+import { loadClusterShares, type ClusterShares } from '../shares/cluster-shares.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -41,6 +42,8 @@ export interface Stores {
   /** This installation's instance id. */
   readonly instanceId: string;
   readonly audit: Audit;
+  /** Clusters shared with other users and groups. */
+  readonly shares: ClusterShares;
 }
 
 /**
@@ -109,5 +112,6 @@ export async function openStores(
         log.error({ err }, 'audit write failed');
       });
   };
-  return { store, accessStore, eventStore, events, instanceId, audit };
+  const shares = await loadClusterShares(db);
+  return { store, accessStore, eventStore, events, instanceId, audit, shares };
 }
