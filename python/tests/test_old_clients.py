@@ -40,6 +40,23 @@ def env_python(env: str):
     return python
 
 
+def run_script(python, g, tmp_path, script: str, *args: str) -> subprocess.CompletedProcess:
+    """Runs ``script`` (beside this file) with ``python``, ``Gateway()`` configured for ``g`` by
+    the DASK_CONFIG that ``gatehouse client-config`` prints."""
+    out = subprocess.run(
+        ["node", str(CLI), "client-config", "-c", str(g.config_file)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    dask_dir = tmp_path / "dask-config"
+    dask_dir.mkdir()
+    (dask_dir / "gateway.yaml").write_text(out)
+    return subprocess.run(
+        [str(python), str(HERE / script), *args],
+        env={**os.environ, "DASK_CONFIG": str(dask_dir)},
+        capture_output=True, text=True, timeout=300,
+    )
+
+
 @pytest.mark.parametrize("env", ENVS)
 def test_seed_workflow_with_old_client(env, gatehouse, tmp_path):
     python = env_python(env)
@@ -56,18 +73,7 @@ def test_seed_workflow_with_old_client(env, gatehouse, tmp_path):
 
     port = free_port()
     g = gatehouse(config={"backend": {"python_env": str(ROOT / ".venvs" / env)}}, port=port)
-    out = subprocess.run(
-        ["node", str(CLI), "client-config", "-c", str(g.config_file)],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    dask_dir = tmp_path / "dask-config"
-    dask_dir.mkdir()
-    (dask_dir / "gateway.yaml").write_text(out)
-    run = subprocess.run(
-        [str(python), str(HERE / "seed_workflow.py")],
-        env={**os.environ, "DASK_CONFIG": str(dask_dir)},
-        capture_output=True, text=True, timeout=300,
-    )
+    run = run_script(python, g, tmp_path, "seed_workflow.py")
     assert run.returncode == 0, run.stderr[-3000:]
     assert "Mismatched versions" not in run.stderr, run.stderr[-3000:]
     seen = json.loads(run.stdout.strip().splitlines()[-1])

@@ -29,6 +29,12 @@ export const ClusterFailureJson = Type.Object(
 /** The fields of a cluster's view, shared by the list row and the one-cluster page. */
 const clusterViewFields = {
   name: Type.String(),
+  cluster_name: Nullable(
+    Type.String({
+      description:
+        'The name its user gave it (the cluster_name option), usable in their paths instead of the id; null without one',
+    })
+  ),
   username: Type.String(),
   status: Type.String(),
   workers: Type.Integer({ description: 'Same as workers_running (kept for older clients)' }),

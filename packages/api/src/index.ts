@@ -10,3 +10,4 @@ export * from './options.js';
 export * from './browser.js';
 export * from './cluster-view.js';
 export * from './format.js';
+export * from './shares.js';

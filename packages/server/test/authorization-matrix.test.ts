@@ -61,11 +61,23 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'POST /api/v1/clusters':                                        [401, 403, 201, 201, 201, 201, 401, 401, 401, 401, 403],
   // A's cluster; owner-only (admins use the admin API).
   'GET /api/v1/clusters/:cluster_name':                           [401, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+  // A and B both named their cluster NAME: a name means the caller's own cluster, or none.
+  'GET /api/v1/clusters/:cluster_name (by name)':                 [401, 403, 200, 200, 404, 404, 401, 401, 401, 401, 403],
   // A's cluster (user A deletes a spare cluster of theirs; cluster A's token deletes cluster A).
   'DELETE /api/v1/clusters/:cluster_name':                        [401, 403, 204, 403, 403, 403, 204, 401, 401, 401, 403],
   'DELETE /api/v1/clusters/:cluster_name (unknown cluster)':      [401, 403, 204, 204, 204, 204, 401, 401, 401, 401, 403],
   'POST /api/v1/clusters/:cluster_name/scale':                    [401, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
   'POST /api/v1/clusters/:cluster_name/adapt':                    [401, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+  // B shared cluster B with A (use), admin (manage) and gina (manage, then revoked):
+  // use reads it, manage also scales, the revoked share gives nothing.
+  "GET /api/v1/clusters/:cluster_name (B's, shared)":             [401, 403, 200, 200, 403, 200, 401, 401, 401, 401, 403],
+  "POST /api/v1/clusters/:cluster_name/scale (B's, shared)":      [401, 403, 403, 200, 403, 200, 401, 401, 401, 401, 403],
+  "GET /api/proxy/dashboard-auth/:cluster_name (B's, shared)":    [401, 403, 204, 204, 403, 204, 401, 401, 401, 401, 403],
+  // Only the owner lists, grants and revokes shares (A's cluster; the revoked share is A's to frank).
+  'GET /api/v1/clusters/:cluster_name/shares':                    [401, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+  'PUT /api/v1/clusters/:cluster_name/shares/:kind/:principal':   [401, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
+  'DELETE /api/v1/clusters/:cluster_name/shares/:kind/:principal':[401, 403, 204, 403, 403, 403, 401, 401, 401, 401, 403],
+  'GET /api/v1/me/shared-clusters':                               [401, 403, 200, 200, 200, 200, 401, 401, 401, 401, 403],
   // Only the cluster's own token may heartbeat; user credentials never do.
   'POST /api/v1/clusters/:cluster_name/heartbeat':                [401, 401, 401, 401, 401, 401, 200, 401, 401, 401, 401],
   "POST /api/v1/clusters/:cluster_name/heartbeat (B's cluster)":  [401, 401, 401, 401, 401, 401, 401, 200, 401, 401, 401],
@@ -114,6 +126,8 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'GET /ui':                                                    [302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302],
   'GET /ui/*':                                                  [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
   'GET /':                                                      [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+  // A dashboard path by name: redirected to the caller's own cluster of that name, if any.
+  'GET /clusters/:cluster_name/*':                              [401, 403, 302, 302, 404, 404, 401, 401, 401, 401, 403],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -146,6 +160,8 @@ interface RequestSpec {
 }
 
 const INERT = { cluster_options: { profile: 'inert' } };
+/** The name users A and B each gave their RUNNING cluster. */
+const NAME = 'analysis';
 const UNKNOWN_CLUSTER = 'nosuchcluster0000000000000000000';
 
 const REQUESTS: Readonly<Record<string, RequestSpec>> = {
@@ -157,6 +173,8 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
   'GET /api/v1/clusters': { path: () => '/api/v1/clusters' },
   'POST /api/v1/clusters': { path: () => '/api/v1/clusters', body: () => INERT },
   'GET /api/v1/clusters/:cluster_name': { path: (fx) => `/api/v1/clusters/${fx.clusterA}` },
+  'GET /api/v1/clusters/:cluster_name (by name)': { path: () => `/api/v1/clusters/${NAME}` },
+  'GET /clusters/:cluster_name/*': { path: () => `/clusters/${NAME}/status` },
   'DELETE /api/v1/clusters/:cluster_name': {
     path: (fx, who) => `/api/v1/clusters/${who === 'userA' ? fx.spareA : fx.clusterA}`,
     last: ['clusterToken'],
@@ -172,6 +190,27 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
     path: (fx) => `/api/v1/clusters/${fx.clusterA}/adapt`,
     body: () => ({ active: false }),
   },
+  "GET /api/v1/clusters/:cluster_name (B's, shared)": {
+    path: (fx) => `/api/v1/clusters/${fx.clusterB}`,
+  },
+  "POST /api/v1/clusters/:cluster_name/scale (B's, shared)": {
+    path: (fx) => `/api/v1/clusters/${fx.clusterB}/scale`,
+    body: () => ({ count: 0 }),
+  },
+  "GET /api/proxy/dashboard-auth/:cluster_name (B's, shared)": {
+    path: (fx) => `/api/proxy/dashboard-auth/${fx.clusterB}`,
+  },
+  'GET /api/v1/clusters/:cluster_name/shares': {
+    path: (fx) => `/api/v1/clusters/${fx.clusterA}/shares`,
+  },
+  'PUT /api/v1/clusters/:cluster_name/shares/:kind/:principal': {
+    path: (fx) => `/api/v1/clusters/${fx.clusterA}/shares/user/erin`,
+    body: () => ({ level: 'use' }),
+  },
+  'DELETE /api/v1/clusters/:cluster_name/shares/:kind/:principal': {
+    path: (fx) => `/api/v1/clusters/${fx.clusterA}/shares/user/frank`,
+  },
+  'GET /api/v1/me/shared-clusters': { path: () => '/api/v1/me/shared-clusters' },
   'POST /api/v1/clusters/:cluster_name/heartbeat': {
     path: (fx) => `/api/v1/clusters/${fx.clusterA}/heartbeat`,
     body: (fx) => fx.heartbeat(fx.clusterA),
@@ -385,6 +424,7 @@ describe('authorization matrix', { timeout: 120_000 }, () => {
           admin_users: ['admin'],
           bootstrap_admin_token: false,
         },
+        cluster_names: { enabled: true },
         options: [
           {
             type: 'select',
@@ -410,12 +450,31 @@ describe('authorization matrix', { timeout: 120_000 }, () => {
       await ok(send(url, 'PUT', `/api/v1/admin/grants/${user}`, admin), 204, `granting ${user}`);
     }
     // The two real clusters start while the rest is set up.
-    const clusterA = await createCluster('alice', {});
-    const clusterB = await createCluster('bob', {});
+    const named = { cluster_options: { cluster_name: NAME } };
+    const clusterA = await createCluster('alice', named);
+    const clusterB = await createCluster('bob', named);
     const running = Promise.all([waitRunning('alice', clusterA), waitRunning('bob', clusterB)]);
 
     const spareA = await createCluster('alice', INERT);
     const spareB = await createCluster('bob', INERT);
+
+    // The share identities: on B's cluster A may use, admin manage, gina's manage is revoked;
+    // A's share with frank is there for the revoke row.
+    const share = (owner: string, cluster: string, who: string, level: string) =>
+      ok(
+        send(url, 'PUT', `/api/v1/clusters/${cluster}/shares/user/${who}`, as(owner), { level }),
+        200,
+        `${owner} sharing ${cluster} with ${who}`
+      );
+    await share('bob', clusterB, 'alice', 'use');
+    await share('bob', clusterB, 'admin', 'manage');
+    await share('bob', clusterB, 'gina', 'manage');
+    await ok(
+      send(url, 'DELETE', `/api/v1/clusters/${clusterB}/shares/user/gina`, as('bob')),
+      204,
+      'bob revoking gina'
+    );
+    await share('alice', clusterA, 'frank', 'use');
 
     // Carol gets a session cookie while granted, then loses her grant.
     const me = await ok(send(url, 'GET', '/api/v1/me', as('carol')), 200, 'carol asking who');

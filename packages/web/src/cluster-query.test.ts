@@ -9,6 +9,7 @@ import type { ClusterView } from './gateway-api.js';
 function cluster(i: number, over: Partial<ClusterView> = {}): ClusterView {
   return {
     name: `c${String(i).padStart(4, '0')}`,
+    cluster_name: null,
     username: i % 2 === 0 ? 'alice' : 'bob',
     status: i % 3 === 0 ? 'STOPPED' : 'RUNNING',
     workers: i % 7,

@@ -27,6 +27,8 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerMyClusterRoutes } from './routes/my-clusters.js';
 import { registerUiSessionRoutes, type UiSessionDeps } from './routes/ui-session.js';
 import { registerUiStaticRoutes } from './routes/ui-static.js';
+import { registerNamedDashboardRoute } from './routes/named-dashboard.js';
+import { registerShareRoutes } from './routes/cluster-shares.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerDashboardCheckRoute } from './routes/dashboard-check.js';
 
@@ -105,6 +107,8 @@ export async function createApiApp(
   registerUiSessionRoutes(app, ctx, ui);
   registerUiStaticRoutes(app, ui);
   registerDashboardCheckRoute(app, ui.dashboardAuth, ui.prefix);
+  registerNamedDashboardRoute(app, ctx, ui.prefix);
+  if (ctx.shares !== undefined) registerShareRoutes(app, ctx, ctx.shares);
   await app.ready();
   return { app, routes };
 }

@@ -6,6 +6,7 @@
  * client's ClusterJSON.
  * @module
  */
+import { clusterNameOf } from '../cluster-options/cluster-name.js';
 import type { AdminCluster } from '@gatehouse/api';
 import {
   Job,
@@ -58,6 +59,7 @@ export function clusterView(c: ClusterRecord, now: number, hours?: UsageHours): 
   const lifetime = c.config.max_lifetime;
   return {
     name: c.name,
+    cluster_name: clusterNameOf(c.options),
     username: c.username,
     status,
     workers: n.running,

@@ -2,6 +2,7 @@
  * What the API routes are given by the composition root.
  * @module
  */
+import type { ClusterShares } from '../shares/cluster-shares.js';
 import type { OptionEntry } from '@gatehouse/api';
 import type { User } from '../auth/authenticator.js';
 import type { ClusterManager } from '../clusters/manager.js';
@@ -40,6 +41,8 @@ export interface ApiContext {
   readonly version: string;
   readonly access: AccessControl;
   readonly accessStore: AccessStore;
+  /** Clusters shared with other users and groups; absent: nothing is shared. */
+  readonly shares?: ClusterShares;
   readonly policy: ClusterPolicy;
   readonly clock: Clock;
   /** The Python environments users may choose, or null when none are configured. */

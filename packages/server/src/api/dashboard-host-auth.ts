@@ -24,7 +24,7 @@ import {
 function mayViewOnHost(deps: DashboardAuthDeps, user: User | null, name: string): boolean {
   const c = deps.cluster(name);
   if (user === null || c === undefined || !isActive(c)) return false;
-  return mayViewCluster(deps.principal(user), c);
+  return mayViewCluster(deps.principal(user), c, deps.shared);
 }
 
 /** The verdict for a request on the dashboard host of cluster `ask.name`. */

@@ -48,7 +48,7 @@ export async function onGatewayOrigin(
   const { req, name, requestId } = ask;
   const principal = await principalOf(deps, ask);
   if ('allow' in principal) return principal;
-  if (!mayViewCluster(principal, deps.cluster(name)))
+  if (!mayViewCluster(principal, deps.cluster(name), deps.shared))
     return refusal(
       forbidden(`User ${principal.name} may not view the dashboard of cluster ${name}`),
       requestId

@@ -36,6 +36,8 @@ export interface DashboardAuthDeps {
   readonly hosts: DashboardHosts;
   /** The gateway's URL prefix ('' for none). */
   readonly prefix: string;
+  /** Whether `user` holds a share of cluster `name` (any level gives its dashboard). */
+  readonly shared?: (name: string, user: Principal) => boolean;
 }
 
 /** The refusal for `err`: its status, headers and error body with the request's id. */
@@ -61,8 +63,15 @@ export function fromBrowserEngine(req: DashboardRequest): boolean {
   );
 }
 
-/** Whether `p` may view the dashboard of `c`: its owner with access, or an admin. */
-export function mayViewCluster(p: Principal, c: ClusterRecord | undefined): boolean {
+/**
+ * Whether `p` may view the dashboard of `c`: its owner with access, a user with access holding a
+ * share of it (`shared`), or an admin.
+ */
+export function mayViewCluster(
+  p: Principal,
+  c: ClusterRecord | undefined,
+  shared?: DashboardAuthDeps['shared']
+): boolean {
   if (c === undefined) return false;
-  return p.admin || (p.granted && c.username === p.name);
+  return p.admin || (p.granted && (c.username === p.name || shared?.(c.name, p) === true));
 }

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { ClusterOptionsService } from '../api/context.js';
 import { GatewayError, invalidOption } from '../errors.js';
+import { NAME_FIELD, checkClusterName } from './cluster-name.js';
 import { resolveClusterConfig, type ClusterConfigInput } from './cluster-config.js';
 import { optionSpec, optionsToOverrides, validateOptions } from './fields.js';
 import {
@@ -66,7 +67,12 @@ export function createClusterOptionsService(
     resolve(user, submitted) {
       const fields = fieldsFor(options, { ...anyone, ...user });
       const normalized = validateOptions(fields, submitted);
-      const { user_environment: userEnv, ...overrides } = optionsToOverrides(fields, normalized);
+      const {
+        user_environment: userEnv,
+        [NAME_FIELD]: name,
+        ...overrides
+      } = optionsToOverrides(fields, normalized);
+      if (name !== undefined) checkClusterName(name);
       const environment = options.environmentVariables.enabled
         ? {
             ...(defaults.environment ?? {}),

@@ -10,6 +10,7 @@
 import type { User } from '../auth/authenticator.js';
 import type { EnvironmentVariablesConfig, ProfileConfig } from '../config/schema.js';
 import { invalidOption } from '../errors.js';
+import { nameField } from './cluster-name.js';
 import type { EnvironmentCatalog } from './environments.js';
 import type { OptionField, SelectField } from './fields.js';
 import { isRecord } from './guards.js';
@@ -56,11 +57,14 @@ export interface UserOptionsConfig {
   readonly environmentVariables: EnvironmentVariablesConfig;
   /** The admin's general fields, after the SMCE ones. */
   readonly general: readonly OptionField[];
+  /** The label of the `cluster_name` field, offered first; null or absent: names are off. */
+  readonly nameLabel?: string | null;
 }
 
 /** The fields `user` sees, in order. */
 export function fieldsFor(cfg: UserOptionsConfig, user: User & { admin: boolean }): OptionField[] {
   const out: OptionField[] = [];
+  if (cfg.nameLabel !== undefined && cfg.nameLabel !== null) out.push(nameField(cfg.nameLabel));
   if (cfg.catalog !== null) {
     const envs = cfg.catalog.usableFor(user.groups, user.admin);
     if (envs.length > 0) {

@@ -53,6 +53,8 @@ export interface GatewayConfig {
   readonly pool: GatewayConfigInput['pool'];
   readonly proxy: ResolvedProxy;
   readonly options: readonly OptionFieldConfig[];
+  /** Named clusters (issue 22). */
+  readonly clusterNames: GatewayConfigInput['cluster_names'];
   readonly limits: GatewayConfigInput['limits'];
   readonly metrics: GatewayConfigInput['metrics'];
   /** Test-only settings (fault points). */

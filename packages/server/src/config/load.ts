@@ -10,6 +10,7 @@ import Value from 'typebox/value';
 import { gatewayConfigSchema, type GatewayConfigInput } from './schema.js';
 import { schemaErrors } from './schema-errors.js';
 import { checkFieldDefinitions } from '../cluster-options/field-definitions.js';
+import { nameFieldProblems } from '../cluster-options/cluster-name.js';
 import { sharedPasswordAdminProblems } from './admin-password.js';
 import { ConfigError } from './config-error.js';
 import { choiceProblems } from './choice-problems.js';
@@ -74,6 +75,7 @@ function validate(raw: unknown, source: string, backends: BackendRegistry): Gate
     ...checkFieldDefinitions(c.options).map((p) => `options: ${p}`),
     ...choiceProblems(c),
     ...sharedPasswordAdminProblems(c),
+    ...nameFieldProblems(c.cluster_names.enabled, c.options),
   ];
   if (optionProblems.length > 0) throw new ConfigError(source, optionProblems);
   return c;
@@ -140,6 +142,7 @@ function resolve(c: GatewayConfigInput, ctx: ResolveContext): GatewayConfig {
     pool: c.pool,
     proxy: resolveProxy(c.proxy, env, base, source),
     options: c.options,
+    clusterNames: c.cluster_names,
     limits: c.limits,
     metrics: c.metrics,
     testing: c.testing,

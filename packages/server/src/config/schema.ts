@@ -18,6 +18,7 @@ import {
 import { ClusterDefaults } from './sections/cluster.js';
 import { LimitsConfig } from './sections/limits.js';
 import { MetricsConfig } from './sections/metrics.js';
+import { ClusterNamesConfig } from './sections/names.js';
 import { OptionFieldConfig } from './sections/options.js';
 import { PoolConfig } from './sections/pool.js';
 import { ProxyConfig } from './sections/proxy.js';
@@ -71,6 +72,7 @@ const GatewayConfigBase = Type.Object(
       default: [],
       description: 'Cluster options users can set (spec §4); empty exposes none.',
     }),
+    cluster_names: ClusterNamesConfig,
     limits: LimitsConfig,
     metrics: MetricsConfig,
   },

@@ -13,6 +13,8 @@ import type { SecretBox } from './secret-box.js';
 import type { ClusterRecord, WorkerRecord } from '../clusters/model.js';
 import { clusterFromRow, mutableClusterColumns, mutableWorkerColumns } from './cluster-rows.js';
 import { createKeyedSerializer } from './keyed-serializer.js';
+import { clusterNameOf } from '../cluster-options/cluster-name.js';
+import { isUniqueViolation, nameTaken } from './name-taken.js';
 
 export { parseState } from './cluster-rows.js';
 
@@ -50,10 +52,12 @@ class SqlClusterStore implements ClusterStore {
   insertCluster(c: ClusterRecord): Promise<void> {
     return this.#serial(`c:${c.name}`, async () => {
       const box = this.#box;
+      const givenName = clusterNameOf(c.options);
       await q
         .insertClusterRow(this.#db, {
           name: c.name,
           username: c.username,
+          given_name: givenName,
           options: JSON.stringify(c.options),
           config: JSON.stringify(c.config),
           token_sealed: box.seal(c.token),
@@ -63,7 +67,14 @@ class SqlClusterStore implements ClusterStore {
           ...mutableClusterColumns(c),
           version: 1,
         })
-        .execute();
+        .execute()
+        .catch((err: unknown) => {
+          // Another create of the same name won the race past the manager's own check.
+          if (givenName !== null && isUniqueViolation(err)) {
+            throw nameTaken(c.username, givenName, false);
+          }
+          throw err;
+        });
       c.version = 1;
     });
   }

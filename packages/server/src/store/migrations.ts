@@ -238,6 +238,44 @@ const groupQuotas: Migration = {
   },
 };
 
+const clusterNames: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    // The name a user gave the cluster (its `cluster_name` option), unique per user for as long
+    // as the record is kept; NULL (no name) repeats freely in both dialects.
+    await db.schema.alterTable('clusters').addColumn('given_name', 'text').execute();
+    await db.schema
+      .createIndex('clusters_username_given_name')
+      .on('clusters')
+      .columns(['username', 'given_name'])
+      .unique()
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex('clusters_username_given_name').execute();
+    await db.schema.alterTable('clusters').dropColumn('given_name').execute();
+  },
+};
+
+const clusterShares: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('cluster_shares')
+      .addColumn('cluster_name', 'text', (c) =>
+        c.notNull().references('clusters.name').onDelete('cascade')
+      )
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('principal', 'text', (c) => c.notNull())
+      .addColumn('level', 'text', (c) => c.notNull())
+      .addColumn('granted_by', 'text', (c) => c.notNull())
+      .addColumn('granted_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('cluster_shares_pk', ['cluster_name', 'kind', 'principal'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('cluster_shares').execute();
+  },
+};
+
 const poolQueue: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
@@ -265,6 +303,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-failure-condition': failureCondition,
   '0008-request-reason': requestReason,
   '0009-group-quotas': groupQuotas,
+  '0010-cluster-names': clusterNames,
+  '0011-cluster-shares': clusterShares,
   '0012-pool-queue': poolQueue,
 };
 

@@ -33,6 +33,8 @@ export interface ClusterRow {
   failure_at: number | null;
   /** Bumped by every update; writes compare-and-set on it (migration 0006). */
   version: number;
+  /** The name the user gave it, unique per user; null without one (migration 0010). */
+  given_name: string | null;
 }
 
 /** One worker record. */
@@ -162,6 +164,16 @@ export interface EventRow {
   data: string;
 }
 
+/** A cluster shared with a user or a group (migration 0011). */
+export interface ClusterShareRow {
+  cluster_name: string;
+  kind: 'user' | 'group';
+  principal: string;
+  level: 'use' | 'manage';
+  granted_by: string;
+  granted_at: number;
+}
+
 /** The whole database. */
 export interface Database {
   gateway_meta: GatewayMetaRow;
@@ -177,4 +189,5 @@ export interface Database {
   usage: UsageRow;
   events: EventRow;
   pool_queue: PoolQueueRow;
+  cluster_shares: ClusterShareRow;
 }

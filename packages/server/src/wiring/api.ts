@@ -53,6 +53,7 @@ export async function createApiServing(config: GatewayConfig, p: ApiParts) {
     grants: p.grants,
     hosts: createDashboardHosts(config.proxy.dashboardDomain),
     prefix: config.prefix,
+    shared: (name, user) => stores.shares.levelFor(name, user) !== null,
   });
   const server =
     p.proxy === null
@@ -75,6 +76,7 @@ export async function createApiServing(config: GatewayConfig, p: ApiParts) {
       version: GATEWAY_VERSION,
       access: p.access,
       accessStore: stores.accessStore,
+      shares: stores.shares,
       policy: core.policy,
       clock: p.clock,
       audit: stores.audit,

@@ -37,6 +37,7 @@ export async function createClusterOptions(
       profiles: config.profiles,
       environmentVariables: config.environmentVariables,
       general: parseFieldDefinitions(config.options),
+      nameLabel: config.clusterNames.enabled ? config.clusterNames.label : null,
     },
     config.cluster,
     log

@@ -3,6 +3,7 @@
  * access and event stores, the event recorder, the instance id and the audit trail.
  * @module
  */
+import { loadClusterShares, type ClusterShares } from '../shares/cluster-shares.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -44,6 +45,8 @@ export interface Stores {
   readonly audit: Audit;
   /** The pool's wait queue as persisted (absent in tests that build stores by hand). */
   readonly queueStore?: QueueStore;
+  /** Clusters shared with other users and groups. */
+  readonly shares: ClusterShares;
 }
 
 /**
@@ -115,5 +118,6 @@ export async function openStores(
   const queueStore = createQueueStore(db, (err) => {
     log.error({ err }, 'pool queue write failed');
   });
-  return { store, accessStore, eventStore, events, instanceId, audit, queueStore };
+  const shares = await loadClusterShares(db);
+  return { store, accessStore, eventStore, events, instanceId, audit, queueStore, shares };
 }

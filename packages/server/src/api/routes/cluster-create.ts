@@ -7,8 +7,10 @@
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { isRecord } from '../../cluster-options/guards.js';
-import { invalid, withRefusal } from '../../errors.js';
+import { NAME_FIELD, clusterNameOf } from '../../cluster-options/cluster-name.js';
+import { GatewayError, invalid, withRefusal } from '../../errors.js';
 import type { ApiContext } from '../context.js';
+import { createNameClaims } from './cluster-names.js';
 
 /** The documented request body (the handler validates it). */
 export const CreateBody = Type.Object({
@@ -35,6 +37,7 @@ function createRefused(err: unknown, user: string, by: 'options' | 'quota'): unk
 
 /** The create handler. */
 export function createClusterHandler(ctx: ApiContext) {
+  const names = createNameClaims(ctx);
   return async (req: FastifyRequest, reply: { code(n: number): unknown }) => {
     const user = await ctx.userAuth.require(req);
     const body: unknown = req.body;
@@ -49,6 +52,13 @@ export function createClusterHandler(ctx: ApiContext) {
       throw createRefused(err, user.name, 'options');
     }
     const { options, config } = resolved;
+    const name = clusterNameOf(options);
+    let releaseName: () => void = () => undefined;
+    try {
+      if (name !== null) releaseName = names.claim(user.name, name);
+    } catch (err) {
+      throw createRefused(err, user.name, 'options');
+    }
     let reservation;
     try {
       reservation = ctx.policy.reserveCreate(
@@ -57,6 +67,7 @@ export function createClusterHandler(ctx: ApiContext) {
         config.scheduler_memory
       );
     } catch (err) {
+      releaseName();
       throw createRefused(err, user.name, 'quota');
     }
     let c;
@@ -64,7 +75,13 @@ export function createClusterHandler(ctx: ApiContext) {
       c = await ctx.manager.create(user.name, options, config, () => {
         reservation.release();
       });
+    } catch (err) {
+      // The store's unique index refused a name another create took first.
+      throw err instanceof GatewayError && err.field === NAME_FIELD
+        ? createRefused(err, user.name, 'options')
+        : err;
     } finally {
+      releaseName();
       reservation.release();
     }
     reply.code(201);

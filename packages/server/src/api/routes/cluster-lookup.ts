@@ -10,6 +10,8 @@ import { sameSecret } from '../../auth/same-secret.js';
 import type { ClusterRecord } from '../../clusters/model.js';
 import { GatewayError, forbidden, notFound } from '../../errors.js';
 import type { ApiContext } from '../context.js';
+import type { ShareLevel } from '../../shares/cluster-shares.js';
+import { clusterFor } from './cluster-names.js';
 import type { NameRequest } from './name-request.js';
 
 /** The path parameters of the cluster routes. */
@@ -42,16 +44,39 @@ export function nameOf(req: NameRequest): string {
   return name;
 }
 
-/** The cluster `name` when `user` owns it; 404 when there is none, 403 when another's. */
+/**
+ * Whether `user` may act on `c` at level `need`: its owner always; another user through a share
+ * of `c` with them or one of their groups (`manage` covers `use`). A non-owner let through is
+ * audited (`use shared cluster`, the action in the detail).
+ */
+export function mayUse(
+  ctx: Pick<ApiContext, 'shares' | 'audit'>,
+  user: User,
+  c: ClusterRecord,
+  need: ShareLevel,
+  action: string
+): boolean {
+  if (c.username === user.name) return true;
+  const level = ctx.shares?.levelFor(c.name, user) ?? null;
+  const ok = level === 'manage' || (level === 'use' && need === 'use');
+  if (ok) ctx.audit(user.name, 'use shared cluster', c.name, 'ok', `${action} (${level})`);
+  return ok;
+}
+
+/**
+ * The cluster `name` (an id, or a name `user` gave one of theirs) when `user` owns it or holds a
+ * share of level `need` on it; 404 when there is none, 403 otherwise.
+ */
 export function ownedCluster(
   ctx: ApiContext,
   user: User,
   name: string,
-  verb: 'view' | 'stop'
+  verb: 'view' | 'stop',
+  need: ShareLevel = 'use'
 ): ClusterRecord {
-  const c = ctx.manager.get(name);
+  const c = clusterFor(ctx, user.name, name);
   if (c === undefined) throw notFound(`Cluster ${name} not found`);
-  if (c.username !== user.name)
+  if (!mayUse(ctx, user, c, need, need === 'use' ? verb : `${verb} (${need})`))
     throw forbidden(`User ${user.name} lacks permissions to ${verb} cluster ${name}`);
   return c;
 }

@@ -12,7 +12,8 @@ import { toClusterJson } from '../cluster-json.js';
 import type { ApiContext } from '../context.js';
 import type { ApiApp } from '../api-app.js';
 import { CreateBody, createClusterHandler } from './cluster-create.js';
-import { NameParams, clusterByToken, nameOf, ownedCluster } from './cluster-lookup.js';
+import { NameParams, clusterByToken, mayUse, nameOf, ownedCluster } from './cluster-lookup.js';
+import { clusterFor } from './cluster-names.js';
 import { registerScaleRoutes } from './cluster-scale.js';
 import { registerHeartbeatRoute } from './heartbeat.js';
 import type { NameRequest } from './name-request.js';
@@ -72,9 +73,9 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
         await manager.stop(byToken, 'idle');
       } else {
         const user = await ctx.userAuth.require(req);
-        const c = manager.get(req.params.cluster_name);
+        const c = clusterFor(ctx, user.name, req.params.cluster_name);
         if (c !== undefined) {
-          if (c.username !== user.name) {
+          if (!mayUse(ctx, user, c, 'manage', 'stop')) {
             throw forbidden(`User ${user.name} lacks permissions to stop cluster ${c.name}`);
           }
           await manager.stop(c, 'user', user.name);

@@ -18,6 +18,7 @@ import type { EventFilter } from '../../events/event-store.js';
 import { runSseStream } from '../../events/sse.js';
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
+import { clusterFor } from './cluster-names.js';
 
 type EventsRequest = FastifyRequest<{
   Params: { cluster_name?: string };
@@ -105,7 +106,7 @@ export function registerEventRoutes(app: ApiApp, ctx: ApiContext): void {
     async (req: EventsRequest, reply) => {
       const user = await ctx.userAuth.require(req);
       const name = req.params.cluster_name ?? '';
-      const c = ctx.manager.get(name);
+      const c = clusterFor(ctx, user.name, name);
       if (c === undefined) throw notFound(`Cluster ${name} not found`);
       if (c.username !== user.name && !user.admin) {
         throw forbidden(`User ${user.name} lacks permissions to view cluster ${c.name}`);

@@ -12,6 +12,7 @@ import { forbidden, invalid, notFound } from '../../errors.js';
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import type { WorkerRecord } from '../../clusters/model.js';
+import { clusterFor } from './cluster-names.js';
 import { parseWait } from './query.js';
 
 type LogsRequest = FastifyRequest<{
@@ -48,7 +49,7 @@ export function registerLogRoutes(app: ApiApp, ctx: ApiContext): void {
     },
     async (req: LogsRequest) => {
       const user = await ctx.userAuth.require(req);
-      const c = ctx.manager.get(req.params.cluster_name);
+      const c = clusterFor(ctx, user.name, req.params.cluster_name);
       if (c === undefined) throw notFound(`Cluster ${req.params.cluster_name} not found`);
       if (c.username !== user.name && !user.admin) {
         throw forbidden(`User ${user.name} lacks permissions to view cluster ${c.name}`);

@@ -14,6 +14,7 @@ import { pageClusters, parseClusterListQuery } from '../cluster-list.js';
 import { clusterViewsWithUsage } from '../cluster-view.js';
 import type { ApiContext } from '../context.js';
 import { workerSeries, MAX_POINTS } from '../worker-series.js';
+import { clusterFor } from './cluster-names.js';
 
 /** The total-count header of the cluster lists. */
 export const TOTAL_COUNT_HEADER = 'X-Total-Count';
@@ -52,7 +53,7 @@ export function registerMyClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     },
     async (req: FastifyRequest<{ Params: { name: string } }>) => {
       const p = await ctx.userAuth.require(req);
-      const c = ctx.manager.get(req.params.name);
+      const c = clusterFor(ctx, p.name, req.params.name);
       if (c === undefined || (c.username !== p.name && !p.admin))
         throw notFound(`Cluster ${req.params.name} not found`);
       const [view] = await clusterViewsWithUsage(ctx, [c], ctx.clock.now());
