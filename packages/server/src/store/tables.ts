@@ -150,6 +150,19 @@ export interface EventRow {
   data: string;
 }
 
+/** The leader lease (migration 0014): one row, `name` 'leader'; times are the database's ms. */
+export interface LeaderLeaseRow {
+  name: string;
+  /** The replica id of the holder (one per gateway process). */
+  holder: string;
+  /** Incremented on every takeover; fences the writes of older leaders. */
+  epoch: number;
+  /** When the lease lapses unless renewed (ms since the epoch, the database's clock). */
+  expires_at: number;
+  /** When it was last acquired or renewed (the database's clock). */
+  renewed_at: number;
+}
+
 /** The whole database. */
 export interface Database {
   gateway_meta: GatewayMetaRow;
@@ -164,4 +177,5 @@ export interface Database {
   audit: AuditRow;
   usage: UsageRow;
   events: EventRow;
+  leader_lease: LeaderLeaseRow;
 }
