@@ -15,6 +15,8 @@ import { createAccessStore, type AccessStore } from '../store/access-store.js';
 import { createClusterStore, type ClusterStore } from '../store/cluster-store.js';
 import { openStoreDatabase } from '../store/db.js';
 import { loadOrCreateInstanceId } from '../store/instance-id.js';
+import { createLeaderLease, type LeaderLease } from '../store/leader-lease.js';
+import type { WriteFence } from '../store/write-fence.js';
 import { securePrivateDir } from '../store/private-files.js';
 import {
   createSecretBox,
@@ -41,6 +43,8 @@ export interface Stores {
   /** This installation's instance id. */
   readonly instanceId: string;
   readonly audit: Audit;
+  /** The leader lease of the replicas sharing this database. */
+  readonly lease: LeaderLease;
 }
 
 /**
@@ -77,11 +81,15 @@ export function openConfiguredDatabase(config: GatewayConfig, log: Logger) {
   );
 }
 
-/** Opens the database and the stores, and starts the event recorder. */
+/**
+ * Opens the database and the stores, and starts the event recorder. With `fence`, cluster and
+ * worker writes are refused once this process no longer leads (see ha/leadership.ts).
+ */
 export async function openStores(
   config: GatewayConfig,
   log: Logger,
-  clock: Clock
+  clock: Clock,
+  fence: WriteFence | null = null
 ): Promise<Stores> {
   securePrivateDir(config.dataDir, log);
   if (config.store.type === 'sqlite' && config.store.path !== ':memory:') {
@@ -89,7 +97,7 @@ export async function openStores(
   }
   const keys = storeKeys(config);
   const db = await openConfiguredDatabase(config, log);
-  const store = createClusterStore(db, createSecretBox(keys));
+  const store = createClusterStore(db, createSecretBox(keys), fence);
   const instanceId = await loadOrCreateInstanceId(db);
   const accessStore = createAccessStore(db);
   const eventStore = createEventStore(db);
@@ -109,5 +117,13 @@ export async function openStores(
         log.error({ err }, 'audit write failed');
       });
   };
-  return { store, accessStore, eventStore, events, instanceId, audit };
+  return {
+    store,
+    accessStore,
+    eventStore,
+    events,
+    instanceId,
+    audit,
+    lease: createLeaderLease(db),
+  };
 }
