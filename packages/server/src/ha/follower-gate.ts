@@ -20,10 +20,13 @@ function notLeading(l: Leadership): GatewayError {
   );
 }
 
-/** `manager` whose API-facing methods refuse while `leadership` says this process follows. */
+/**
+ * `manager` whose API-facing methods refuse unless this process leads and its manager has
+ * loaded the records (between winning the lease and that, a new leader refuses too).
+ */
 export function gateManager(manager: ClusterManager, leadership: Leadership): ClusterManager {
   const check = () => {
-    if (!leadership.leading()) throw notLeading(leadership);
+    if (!leadership.serving()) throw notLeading(leadership);
   };
   /** `fn`, refused while following. */
   const gated =

@@ -73,18 +73,30 @@ export function createLeaderElector(d: ElectorDeps): LeaderElector {
     deadlineTimer.unref();
   };
 
-  /** Tries to take the lease; when won, the leader's work starting (renewals go on meanwhile). */
-  const tryAcquire = async (): Promise<Promise<void> | null> => {
+  /**
+   * Tries to take the lease; when won, the leader's work starting, boxed so that awaiting the
+   * attempt does not wait for it (renewals go on meanwhile).
+   */
+  const tryAcquire = async (): Promise<{ started: Promise<void> } | null> => {
     const sentAt = mono();
     const r = await lease.acquire(holder, leaseMs);
     if (!r.held) return null;
     leadership.elect(r.lease.epoch);
     holdUntil(sentAt);
     log.info({ event: 'ha.elected', replica: holder, epoch: r.lease.epoch }, 'leading');
-    return d.onElected(r.lease.epoch).catch((err: unknown) => {
-      log.error({ err }, 'starting the leader failed');
-      depose('starting the leader failed');
-    });
+    const started = d.onElected(r.lease.epoch).then(
+      () => {
+        leadership.started();
+        if (leadership.serving()) {
+          log.info({ event: 'ha.leading', replica: holder, epoch: r.lease.epoch }, 'serving');
+        }
+      },
+      (err: unknown) => {
+        log.error({ err }, 'starting the leader failed');
+        depose('starting the leader failed');
+      }
+    );
+    return { started };
   };
 
   const renew = async () => {
@@ -94,7 +106,7 @@ export function createLeaderElector(d: ElectorDeps): LeaderElector {
     else holdUntil(sentAt);
   };
 
-  const tick = async (): Promise<Promise<void> | null> => {
+  const tick = async (): Promise<{ started: Promise<void> } | null> => {
     try {
       if (leadership.leading()) await renew();
       else if (!deposed) return await tryAcquire();
@@ -119,9 +131,9 @@ export function createLeaderElector(d: ElectorDeps): LeaderElector {
   return {
     async start() {
       log.info({ replica: holder, lease_ms: leaseMs }, 'following until the leader lease is won');
-      const leading = await tick();
+      const won = await tick();
       loop();
-      await leading;
+      await won?.started;
     },
     depose,
     async stop() {

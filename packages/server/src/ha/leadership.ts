@@ -14,19 +14,23 @@ export interface Leadership {
   leading(): boolean;
   /** The epoch it leads at; 0 while it follows. */
   epoch(): number;
+  /** Whether it leads and its work has started (the manager holds the records): API gate. */
+  serving(): boolean;
   /** The cluster store's fence; null when nothing needs fencing (SQLite). */
   readonly fence: WriteFence | null;
 }
 
 /** The leadership of a process that alone uses its database (SQLite): always leading. */
 export function soleLeadership(replicaId: string): Leadership {
-  return { replicaId, leading: () => true, epoch: () => 1, fence: null };
+  return { replicaId, leading: () => true, epoch: () => 1, serving: () => true, fence: null };
 }
 
 /** The leadership an elector moves: `elect` and `depose` change it. */
 export interface ElectedLeadership extends Leadership {
   /** This process leads from now on, at `epoch`. */
   elect(epoch: number): void;
+  /** The leader's work has started (a no-op unless leading). */
+  started(): void;
   /** This process no longer leads. */
   depose(): void;
   /** Called with every write the fence refused (the elector steps down). */
@@ -36,11 +40,13 @@ export interface ElectedLeadership extends Leadership {
 /** A leadership that starts following, for replicas sharing PostgreSQL. */
 export function electedLeadership(replicaId: string): ElectedLeadership {
   let epoch = 0;
+  let ready = false;
   const listeners: ((err: FencedWriteError) => void)[] = [];
   return {
     replicaId,
     leading: () => epoch !== 0,
     epoch: () => epoch,
+    serving: () => epoch !== 0 && ready,
     fence: {
       epoch: () => epoch,
       onRefused: (err) => {
@@ -49,9 +55,14 @@ export function electedLeadership(replicaId: string): ElectedLeadership {
     },
     elect(e) {
       epoch = e;
+      ready = false;
+    },
+    started() {
+      ready = epoch !== 0;
     },
     depose() {
       epoch = 0;
+      ready = false;
     },
     onRefused(listener) {
       listeners.push(listener);
