@@ -168,7 +168,7 @@ async function build(config: GatewayConfig, deps: GatewayDeps): Promise<Built> {
   const routes = new RouteTable();
   const grants = createDashboardGrants(clock);
   const syncLog = log.child({ module: 'proxy.sync' });
-  const proxy = externalProxy(config, routes, clock, syncLog, leadership.leading);
+  const proxy = externalProxy(config, routes, clock, syncLog, () => leadership.leading());
   const address = new PublicAddress(config);
   const clientTracker = createClientTracker(clock);
   const core = await createClusterCore(config, {

@@ -24,29 +24,33 @@ function notLeading(l: Leadership): GatewayError {
  * `manager` whose API-facing methods refuse unless this process leads and its manager has
  * loaded the records (between winning the lease and that, a new leader refuses too).
  */
-export function gateManager(manager: ClusterManager, leadership: Leadership): ClusterManager {
-  const check = () => {
+export function gateManager(m: ClusterManager, leadership: Leadership): ClusterManager {
+  const open = (): ClusterManager => {
     if (!leadership.serving()) throw notLeading(leadership);
+    return m;
   };
-  /** `fn`, refused while following. */
-  const gated =
-    <A extends unknown[], R>(fn: (...args: A) => R) =>
-    (...args: A): R => {
-      check();
-      return fn(...args);
-    };
   return {
-    ...manager,
-    get: gated(manager.get),
-    all: gated(manager.all),
-    list: gated(manager.list),
-    create: gated(manager.create),
-    stop: gated(manager.stop),
-    scale: gated(manager.scale),
-    adapt: gated(manager.adapt),
-    heartbeat: gated(manager.heartbeat),
-    waitForChange: gated(manager.waitForChange),
-    logTail: gated(manager.logTail),
-    logFull: gated(manager.logFull),
+    onBackendChange: (change) => {
+      m.onBackendChange(change);
+    },
+    start: () => m.start(),
+    shutdown: () => m.shutdown(),
+    idle: () => m.idle(),
+    cleanup: () => m.cleanup(),
+    resync: () => {
+      m.resync();
+    },
+    get: (name) => open().get(name),
+    all: () => open().all(),
+    list: (username, statuses) => open().list(username, statuses),
+    create: (username, options, config, onListed) =>
+      open().create(username, options, config, onListed),
+    stop: (c, reason, actor) => open().stop(c, reason, actor),
+    scale: (c, count, actor) => open().scale(c, count, actor),
+    adapt: (c, req, actor) => open().adapt(c, req, actor),
+    heartbeat: (c, hb) => open().heartbeat(c, hb),
+    waitForChange: (c) => open().waitForChange(c),
+    logTail: (c, w, lines) => open().logTail(c, w, lines),
+    logFull: (c, w) => open().logFull(c, w),
   };
 }

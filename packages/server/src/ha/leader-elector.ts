@@ -37,115 +37,138 @@ export interface LeaderElector {
   stop(): Promise<void>;
 }
 
-/** The election loop of one replica. */
-export function createLeaderElector(d: ElectorDeps): LeaderElector {
-  const { lease, leadership, leaseMs, log } = d;
-  const mono = d.monotonic ?? (() => performance.now());
-  const holder = leadership.replicaId;
-  const period = Math.max(50, Math.floor(leaseMs / 3));
-  let tickTimer: NodeJS.Timeout | undefined;
-  let deadlineTimer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  let deposed = false;
+/** The boxed start of a won lease's work (so awaiting an attempt does not wait for it). */
+type Won = { readonly started: Promise<void> } | null;
 
-  const depose = (reason: string) => {
-    if (!leadership.leading() || deposed) return;
-    deposed = true;
+/** The election loop of one replica (see the module comment). */
+class Elector implements LeaderElector {
+  readonly #d: ElectorDeps;
+  readonly #mono: () => number;
+  readonly #holder: string;
+  readonly #period: number;
+  #tickTimer: NodeJS.Timeout | undefined;
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  #deposed = false;
+
+  constructor(d: ElectorDeps) {
+    this.#d = d;
+    this.#mono = d.monotonic ?? (() => performance.now());
+    this.#holder = d.leadership.replicaId;
+    this.#period = Math.max(50, Math.floor(d.leaseMs / 3));
+    d.leadership.onRefused((err) => {
+      this.depose(err.message);
+    });
+  }
+
+  async start(): Promise<void> {
+    this.#d.log.info(
+      { replica: this.#holder, lease_ms: this.#d.leaseMs },
+      'following until the leader lease is won'
+    );
+    const won = await this.#tick();
+    this.#loop();
+    await won?.started;
+  }
+
+  depose(reason: string): void {
+    const { leadership, log } = this.#d;
+    if (!leadership.leading() || this.#deposed) return;
+    this.#deposed = true;
     const epoch = leadership.epoch();
     leadership.depose();
-    clearTimeout(deadlineTimer);
+    clearTimeout(this.#deadlineTimer);
     log.error(
-      { event: 'ha.deposed', replica: holder, epoch, reason },
+      { event: 'ha.deposed', replica: this.#holder, epoch, reason },
       `stopped leading: ${reason}`
     );
-    d.onDeposed(reason);
-  };
+    this.#d.onDeposed(reason);
+  }
+
+  async stop(): Promise<void> {
+    const { leadership, lease, log } = this.#d;
+    this.#stopped = true;
+    clearTimeout(this.#tickTimer);
+    clearTimeout(this.#deadlineTimer);
+    if (!leadership.leading()) return;
+    const epoch = leadership.epoch();
+    leadership.depose();
+    await lease.release(this.#holder, epoch).catch((err: unknown) => {
+      log.warn({ err }, 'releasing the leader lease failed (it lapses by itself)');
+    });
+  }
 
   /** The lease runs out (for this process) `leaseMs` after `sentAt`. */
-  const holdUntil = (sentAt: number) => {
-    clearTimeout(deadlineTimer);
-    deadlineTimer = setTimeout(
+  #holdUntil(sentAt: number): void {
+    const { leaseMs } = this.#d;
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = setTimeout(
       () => {
-        depose(`the lease was not renewed within ${String(leaseMs)} ms`);
+        this.depose(`the lease was not renewed within ${String(leaseMs)} ms`);
       },
-      Math.max(0, sentAt + leaseMs - mono())
+      Math.max(0, sentAt + leaseMs - this.#mono())
     );
-    deadlineTimer.unref();
-  };
+    this.#deadlineTimer.unref();
+  }
 
-  /**
-   * Tries to take the lease; when won, the leader's work starting, boxed so that awaiting the
-   * attempt does not wait for it (renewals go on meanwhile).
-   */
-  const tryAcquire = async (): Promise<{ started: Promise<void> } | null> => {
-    const sentAt = mono();
-    const r = await lease.acquire(holder, leaseMs);
+  /** Tries to take the lease; when won, starts the leader's work (renewals go on meanwhile). */
+  async #tryAcquire(): Promise<Won> {
+    const { lease, leadership, log } = this.#d;
+    const sentAt = this.#mono();
+    const r = await lease.acquire(this.#holder, this.#d.leaseMs);
     if (!r.held) return null;
-    leadership.elect(r.lease.epoch);
-    holdUntil(sentAt);
-    log.info({ event: 'ha.elected', replica: holder, epoch: r.lease.epoch }, 'leading');
-    const started = d.onElected(r.lease.epoch).then(
+    const { epoch } = r.lease;
+    leadership.elect(epoch);
+    this.#holdUntil(sentAt);
+    log.info({ event: 'ha.elected', replica: this.#holder, epoch }, 'leading');
+    const started = this.#d.onElected(epoch).then(
       () => {
         leadership.started();
         if (leadership.serving()) {
-          log.info({ event: 'ha.leading', replica: holder, epoch: r.lease.epoch }, 'serving');
+          log.info({ event: 'ha.leading', replica: this.#holder, epoch }, 'serving');
         }
       },
       (err: unknown) => {
         log.error({ err }, 'starting the leader failed');
-        depose('starting the leader failed');
+        this.depose('starting the leader failed');
       }
     );
     return { started };
-  };
+  }
 
-  const renew = async () => {
-    const sentAt = mono();
-    const r = await lease.renew(holder, leadership.epoch(), leaseMs);
-    if (r === null) depose('the lease was taken over or had lapsed');
-    else holdUntil(sentAt);
-  };
+  async #renew(): Promise<void> {
+    const sentAt = this.#mono();
+    const { lease, leadership, leaseMs } = this.#d;
+    const r = await lease.renew(this.#holder, leadership.epoch(), leaseMs);
+    if (r === null) this.depose('the lease was taken over or had lapsed');
+    else this.#holdUntil(sentAt);
+  }
 
-  const tick = async (): Promise<{ started: Promise<void> } | null> => {
+  async #tick(): Promise<Won> {
     try {
-      if (leadership.leading()) await renew();
-      else if (!deposed) return await tryAcquire();
+      if (this.#d.leadership.leading()) await this.#renew();
+      else if (!this.#deposed) return await this.#tryAcquire();
     } catch (err) {
-      log.warn({ err, replica: holder }, 'the leader lease could not be read or written');
+      this.#d.log.warn(
+        { err, replica: this.#holder },
+        'the leader lease could not be read or written'
+      );
     }
     return null;
-  };
+  }
 
-  const loop = () => {
-    if (stopped) return;
-    tickTimer = setTimeout(() => {
-      void tick().then(loop);
-    }, period);
-    tickTimer.unref();
-  };
-
-  leadership.onRefused((err) => {
-    depose(err.message);
-  });
-
-  return {
-    async start() {
-      log.info({ replica: holder, lease_ms: leaseMs }, 'following until the leader lease is won');
-      const won = await tick();
-      loop();
-      await won?.started;
-    },
-    depose,
-    async stop() {
-      stopped = true;
-      clearTimeout(tickTimer);
-      clearTimeout(deadlineTimer);
-      if (!leadership.leading()) return;
-      const epoch = leadership.epoch();
-      leadership.depose();
-      await lease.release(holder, epoch).catch((err: unknown) => {
-        log.warn({ err }, 'releasing the leader lease failed (it lapses by itself)');
+  #loop(): void {
+    if (this.#stopped) return;
+    this.#tickTimer = setTimeout(() => {
+      void this.#tick().then(() => {
+        this.#loop();
       });
-    },
-  };
+    }, this.#period);
+    this.#tickTimer.unref();
+  }
+}
+
+/** The election loop of one replica. */
+export function createLeaderElector(d: ElectorDeps): LeaderElector {
+  return new Elector(d);
 }

@@ -1,6 +1,6 @@
 /**
  * The leader lease on SQLite (a file two connections share) and on a real PostgreSQL (skipped
- * without GATEHOUSE_PG_URL): the cases of `testing/lease-cases.ts`.
+ * without GATEHOUSE_PG_URL): the cases of `test/lease-cases.ts`.
  * @module
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
 import type { StoreTarget } from './db.js';
-import { describeLeaderLease } from './testing/lease-cases.js';
+import { describeLeaderLease } from '../../test/lease-cases.js';
 import { createTestDatabase, pgSkip, type TestDatabase } from './testing/pg-database.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-lease-'));

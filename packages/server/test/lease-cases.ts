@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
-import { openStoreDatabase, type StoreTarget } from '../db.js';
-import { createLeaderLease, type LeaderLease } from '../leader-lease.js';
-import type { Database } from '../tables.js';
+import { openStoreDatabase, type StoreTarget } from '../src/store/db.js';
+import { createLeaderLease, type LeaderLease } from '../src/store/leader-lease.js';
+import type { Database } from '../src/store/tables.js';
 
 const TTL = 10_000;
 
@@ -94,7 +94,7 @@ export function describeLeaderLease(
         await a.release('A', 1);
         const taken = await b.acquire('B', TTL);
         assert.equal(taken.held, true);
-        assert.equal(taken.lease?.epoch, 2);
+        assert.equal(taken.lease.epoch, 2);
       } finally {
         await close();
       }
