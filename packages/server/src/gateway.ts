@@ -17,6 +17,9 @@ import type { ClusterManager } from './clusters/manager.js';
 import type { GatewayConfig } from './config/load.js';
 import type { EventRecorder } from './events/event-recorder.js';
 import { crashAt } from './faults/crash.js';
+import { gateManager } from './ha/follower-gate.js';
+import { createLeaderRole, exitDeposed, type LeaderRole } from './ha/leader-role.js';
+import type { Leadership } from './ha/leadership.js';
 import { createFaultPoints, type FaultPoint, type FaultPoints } from './faults/fault-points.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import { createClientTracker } from './proxy/client-tracker.js';
@@ -50,6 +53,8 @@ export interface GatewayDeps extends LogOutput {
   readonly firewall?: ClusterFirewall;
   /** The backend types (the config was loaded with); the ones this release ships by default. */
   readonly backends?: BackendRegistry;
+  /** What a replica that stopped leading does (PostgreSQL); by default it exits (EXIT_DEPOSED). */
+  readonly onDeposed?: (reason: string) => void;
 }
 
 /** A running gateway. */
@@ -75,6 +80,8 @@ export interface Gateway {
   readonly networkWarning: string | null;
   /** The event recorder (its bus, its store). */
   readonly events: EventRecorder;
+  /** Whether this replica leads (always, with SQLite), its replica id and epoch. */
+  readonly leadership: Leadership;
   /** Parses heartbeat bodies (tests read how many went to a worker thread). */
   readonly heartbeatParser: Pick<HeartbeatParser, 'offLoopParses'>;
   /** Stops serving; stops clusters too when `stop_clusters_on_shutdown` is set. */
@@ -147,16 +154,21 @@ interface Built {
   readonly proxy: ExternalProxy;
   readonly routes: RouteTable;
   readonly address: PublicAddress;
+  readonly role: LeaderRole;
 }
 
 /** Builds every part of a gateway, none of it serving yet. */
 async function build(config: GatewayConfig, deps: GatewayDeps): Promise<Built> {
   const log = deps.log ?? configuredLogger(config, deps);
   const clock = deps.clock ?? systemClock;
-  const stores = await openStores(config, log, clock);
+  const haLog = log.child({ module: 'ha' });
+  const role = createLeaderRole(config, haLog, deps.onDeposed ?? exitDeposed(haLog));
+  const { leadership } = role;
+  const stores = await openStores(config, log, clock, leadership.fence);
   const routes = new RouteTable();
   const grants = createDashboardGrants(clock);
-  const proxy = externalProxy(config, routes, clock, log.child({ module: 'proxy.sync' }));
+  const syncLog = log.child({ module: 'proxy.sync' });
+  const proxy = externalProxy(config, routes, clock, syncLog, () => leadership.leading());
   const address = new PublicAddress(config);
   const clientTracker = createClientTracker(clock);
   const core = await createClusterCore(config, {
@@ -178,7 +190,7 @@ async function build(config: GatewayConfig, deps: GatewayDeps): Promise<Built> {
   const auth = createAuthWiring(config, { stores, access, policy, clock, log });
   const serving = await createApiServing(config, {
     stores,
-    core,
+    core: { ...core, manager: gateManager(core.manager, leadership) },
     auth,
     access,
     options,
@@ -190,7 +202,7 @@ async function build(config: GatewayConfig, deps: GatewayDeps): Promise<Built> {
     log,
     sseKeepAliveMs: deps.sseKeepAliveMs ?? 15_000,
   });
-  return { config, log, clock, stores, core, serving, proxy, routes, address };
+  return { config, log, clock, stores, core, serving, proxy, routes, address, role };
 }
 
 /** Listens, starts the firewall resync and the reconciler; returns the running gateway. */
@@ -204,8 +216,11 @@ async function run(b: Built): Promise<Gateway> {
     firewall === null
       ? () => undefined
       : await startNetworkFirewall(firewall, apiUrl, config.timing.orphanScanPeriod, log);
-  await core.manager.start();
-  await proxy?.sync.request();
+  // The leader alone reconciles, sweeps, scans for orphans and syncs routes (ha/leader-role.ts).
+  await b.role.start(stores.lease, async () => {
+    await core.manager.start();
+    await proxy?.sync.request();
+  });
   // Off the start-up path: serving first, the certificate library for the first cluster next.
   setImmediate(() => {
     preloadClusterTls().catch((err: unknown) => {
@@ -237,9 +252,11 @@ async function run(b: Built): Promise<Gateway> {
     heartbeatParser: serving.heartbeatParser,
     openapi: () => serving.app.swagger(),
     events: stores.events,
+    leadership: b.role.leadership,
     async stop() {
       proxy?.stop();
       await core.manager.shutdown();
+      await b.role.stop();
       await core.backend.close?.();
       stopResync();
       await firewall?.close();

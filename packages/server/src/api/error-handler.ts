@@ -9,6 +9,7 @@ import type { ErrorCode } from '@gatehouse/api';
 import { GatewayError, type Refusal } from '../errors.js';
 import { STATUS_OF, errorBody } from '../errors-http.js';
 import { isStaleWrite, type StaleWriteError } from '../store/stale-write.js';
+import { isFencedWrite, type FencedWriteError } from '../store/write-fence.js';
 import type { ApiApp } from './api-app.js';
 
 function codeForStatus(status: number): ErrorCode {
@@ -69,6 +70,15 @@ function conflict(err: StaleWriteError): GatewayError {
   );
 }
 
+/** The answer to a write fenced off because this replica no longer leads. */
+function fenced(err: FencedWriteError): GatewayError {
+  return new GatewayError(
+    'gateway_unavailable',
+    'This gateway replica no longer leads (another took over); retry through another replica',
+    { cause: err, headers: { 'Retry-After': '5' } }
+  );
+}
+
 /**
  * Installs the error and not-found handlers on `app`; `onError` sees every error code sent, with
  * who was refused what when the error says (it records refusals: api/refusals.ts).
@@ -78,7 +88,11 @@ export function installErrorHandling(
   onError: (code: ErrorCode, refusal?: Refusal) => void = () => undefined
 ): void {
   app.setErrorHandler((thrown: unknown, req: FastifyRequest, reply: FastifyReply) => {
-    const err = isStaleWrite(thrown) ? conflict(thrown) : thrown;
+    const err = isStaleWrite(thrown)
+      ? conflict(thrown)
+      : isFencedWrite(thrown)
+        ? fenced(thrown)
+        : thrown;
     if (err instanceof GatewayError) {
       onError(err.code, err.refusal);
       if (STATUS_OF[err.code] >= 500) req.log.warn({ err, cause: err.cause }, err.message);

@@ -22,6 +22,8 @@ export interface ResolvedPostgresStore {
   /** A file holding the password, read when the database is opened. */
   readonly passwordFile: string | null;
   readonly poolSize: number;
+  /** Period of the leader lease, in seconds (`store.lease_seconds`). */
+  readonly leaseSeconds: number;
 }
 
 /** The resolved store. */
@@ -109,6 +111,7 @@ export function resolveStore(
     url: store.url,
     passwordFile: store.password_file === null ? null : path.resolve(base, store.password_file),
     poolSize: store.pool_size,
+    leaseSeconds: store.lease_seconds,
   };
 }
 

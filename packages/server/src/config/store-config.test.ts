@@ -48,6 +48,7 @@ describe('store config', () => {
       url: PG,
       passwordFile: '/srv/gh/pw',
       poolSize: 3,
+      leaseSeconds: 15,
     });
     assert.equal(c.encryptionKeyFile, '/etc/gh/store.key');
     assert.equal(c.stopClustersOnShutdown, false, 'a restarted gateway re-adopts its clusters');

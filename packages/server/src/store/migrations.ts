@@ -292,6 +292,23 @@ const poolQueue: Migration = {
   },
 };
 
+/** The one row of the leader lease: who leads, since which takeover (epoch), until when. */
+const leaderLease: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('leader_lease')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('holder', 'text', (c) => c.notNull())
+      .addColumn('epoch', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('renewed_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('leader_lease').execute();
+  },
+};
+
 /** Every migration by name, in order (names sort lexically). */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
@@ -306,6 +323,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010-cluster-names': clusterNames,
   '0011-cluster-shares': clusterShares,
   '0012-pool-queue': poolQueue,
+  '0014-leader-lease': leaderLease,
 };
 
 /** A provider of the migrations up to and including `last` (tests build older databases). */

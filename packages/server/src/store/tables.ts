@@ -174,6 +174,19 @@ export interface ClusterShareRow {
   granted_at: number;
 }
 
+/** The leader lease (migration 0014): one row, `name` 'leader'; times are the database's ms. */
+export interface LeaderLeaseRow {
+  name: string;
+  /** The replica id of the holder (one per gateway process). */
+  holder: string;
+  /** Incremented on every takeover; fences the writes of older leaders. */
+  epoch: number;
+  /** When the lease lapses unless renewed (ms since the epoch, the database's clock). */
+  expires_at: number;
+  /** When it was last acquired or renewed (the database's clock). */
+  renewed_at: number;
+}
+
 /** The whole database. */
 export interface Database {
   gateway_meta: GatewayMetaRow;
@@ -190,4 +203,5 @@ export interface Database {
   events: EventRow;
   pool_queue: PoolQueueRow;
   cluster_shares: ClusterShareRow;
+  leader_lease: LeaderLeaseRow;
 }

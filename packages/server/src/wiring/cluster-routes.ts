@@ -28,13 +28,14 @@ export function clusterRouteList(c: ClusterRecord, prefix: string): Route[] {
 
 /**
  * With `proxy.mode: external`: the route synchroniser and client counts of the separately run
- * proxy, and the periodic resync; null for the in-process proxy.
+ * proxy, and the periodic resync (while `leading`); null for the in-process proxy.
  */
 export function externalProxy(
   config: GatewayConfig,
   routes: RouteTable,
   clock: Clock,
-  log: Logger
+  log: Logger,
+  leading: () => boolean = () => true
 ) {
   const p = config.proxy;
   if (p.mode !== 'external' || p.token === null) return null;
@@ -57,7 +58,8 @@ export function externalProxy(
           const info = await control.info();
           await clients.poll();
           timer = setInterval(() => {
-            void sync.request();
+            // Only the leader's table holds the routes; a follower's would empty the proxy's.
+            if (leading()) void sync.request();
             void poll();
           }, p.syncPeriod * 1000);
           timer.unref();

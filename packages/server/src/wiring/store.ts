@@ -17,6 +17,8 @@ import { createQueueStore, type QueueStore } from '../pool/queue-store.js';
 import { createClusterStore, type ClusterStore } from '../store/cluster-store.js';
 import { openStoreDatabase } from '../store/db.js';
 import { loadOrCreateInstanceId } from '../store/instance-id.js';
+import { createLeaderLease, type LeaderLease } from '../store/leader-lease.js';
+import type { WriteFence } from '../store/write-fence.js';
 import { securePrivateDir } from '../store/private-files.js';
 import {
   createSecretBox,
@@ -47,6 +49,8 @@ export interface Stores {
   readonly queueStore?: QueueStore;
   /** Clusters shared with other users and groups. */
   readonly shares: ClusterShares;
+  /** The leader lease of the replicas sharing this database. */
+  readonly lease: LeaderLease;
 }
 
 /**
@@ -83,11 +87,15 @@ export function openConfiguredDatabase(config: GatewayConfig, log: Logger) {
   );
 }
 
-/** Opens the database and the stores, and starts the event recorder. */
+/**
+ * Opens the database and the stores, and starts the event recorder. With `fence`, cluster and
+ * worker writes are refused once this process no longer leads (see ha/leadership.ts).
+ */
 export async function openStores(
   config: GatewayConfig,
   log: Logger,
-  clock: Clock
+  clock: Clock,
+  fence: WriteFence | null = null
 ): Promise<Stores> {
   securePrivateDir(config.dataDir, log);
   if (config.store.type === 'sqlite' && config.store.path !== ':memory:') {
@@ -95,7 +103,7 @@ export async function openStores(
   }
   const keys = storeKeys(config);
   const db = await openConfiguredDatabase(config, log);
-  const store = createClusterStore(db, createSecretBox(keys));
+  const store = createClusterStore(db, createSecretBox(keys), fence);
   const instanceId = await loadOrCreateInstanceId(db);
   const accessStore = createAccessStore(db);
   const eventStore = createEventStore(db);
@@ -119,5 +127,15 @@ export async function openStores(
     log.error({ err }, 'pool queue write failed');
   });
   const shares = await loadClusterShares(db);
-  return { store, accessStore, eventStore, events, instanceId, audit, queueStore, shares };
+  return {
+    store,
+    accessStore,
+    eventStore,
+    events,
+    instanceId,
+    audit,
+    queueStore,
+    shares,
+    lease: createLeaderLease(db),
+  };
 }

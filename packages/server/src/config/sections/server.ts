@@ -125,6 +125,13 @@ export const PostgresStoreConfig = Type.Object(
       default: 10,
       description: 'Connections each gateway process keeps open at most.',
     }),
+    lease_seconds: Type.Number({
+      minimum: 0.5,
+      maximum: 3600,
+      default: 15,
+      description:
+        "Period of the leader lease: of the gateway processes sharing this database, the one holding the lease runs the reconciler, sweeps, orphan scans and route sync; it renews every third of the period, and another takes over (one epoch on, fencing the old leader's writes) when it has not renewed for a whole period, measured on the database's clock.",
+    }),
     ...SealingKeys,
   },
   { additionalProperties: false }
