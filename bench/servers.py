@@ -218,7 +218,9 @@ class Server:
             return ""
 
 
-PYTHON = str(VENV / "bin" / "python")
+# By its real path: isolated cluster uids cannot traverse a clone under a 0700 directory to reach
+# the .venv link, only the world-readable cache it points into.
+PYTHON = str(VENV.resolve() / "bin" / "python")
 # What Gatehouse runs by default (distributed 2026.8 no longer installs dask-scheduler scripts).
 WORKER_CMD = [PYTHON, "-m", "distributed.cli.dask_worker"]
 
