@@ -11,6 +11,7 @@
 import type { Logger } from 'pino';
 import type { LeaderLease } from '../store/leader-lease.js';
 import type { ElectedLeadership } from './leadership.js';
+import { replicaGone } from './replica-id.js';
 
 /** What the elector is built with. */
 export interface ElectorDeps {
@@ -115,7 +116,17 @@ class Elector implements LeaderElector {
   async #tryAcquire(): Promise<Won> {
     const { lease, leadership, log } = this.#d;
     const sentAt = this.#mono();
-    const r = await lease.acquire(this.#holder, this.#d.leaseMs);
+    let r = await lease.acquire(this.#holder, this.#d.leaseMs);
+    // A predecessor that crashed on this host holds the lease until it lapses: it is gone, so
+    // its lease is released on its behalf (a compare-and-set on its holder and epoch) and taken.
+    if (!r.held && r.lease !== null && replicaGone(r.lease.holder)) {
+      log.warn(
+        { event: 'ha.dead_holder', holder: r.lease.holder, epoch: r.lease.epoch },
+        'the lease holder ran on this host and is gone: taking the lease over now'
+      );
+      await lease.release(r.lease.holder, r.lease.epoch);
+      r = await lease.acquire(this.#holder, this.#d.leaseMs);
+    }
     if (!r.held) return null;
     const { epoch } = r.lease;
     leadership.elect(epoch);
