@@ -28,11 +28,6 @@ def bytes_of(quantity: str) -> int:
     return int(quantity)
 
 
-def _environ_probe():
-    import os
-    return os.environ.get("GH_USER_SECRET"), os.environ.get("GH_ADMIN_SECRET")
-
-
 def test_environment_values_are_only_in_the_secret(k8s_ns, k8s_gatehouse, gateway_client):
     user_value = "user-" + secrets.token_hex(8)
     admin_value = "admin-" + secrets.token_hex(8)
@@ -42,6 +37,10 @@ def test_environment_values_are_only_in_the_secret(k8s_ns, k8s_gatehouse, gatewa
     cluster = gw.new_cluster(environment_vars={"GH_USER_SECRET": user_value})
     cluster.scale(1)
     wait_for_workers(cluster, exact=1, timeout=TIMEOUT)
+    def _environ_probe():  # nested: pickled by value, the pods cannot import this module
+        import os
+        return os.environ.get("GH_USER_SECRET"), os.environ.get("GH_ADMIN_SECRET")
+
     client = cluster.get_client(set_as_default=False)
     try:
         assert client.submit(_environ_probe, pure=False).result(timeout=60) == (user_value, admin_value)

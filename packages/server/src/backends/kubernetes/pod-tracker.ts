@@ -169,9 +169,13 @@ export class PodTracker {
     });
   }
 
-  /** Names of pods created for `cluster` that the watch has not shown yet. */
+  /** Names of worker pods created for `cluster` that the watch has not shown yet. */
   creatingFor(cluster: string): string[] {
-    return [...this.#creating].filter(([, v]) => v.cluster === cluster).map(([k]) => k);
+    // The scheduler pod being created is not a worker.
+    const workers = objectNames(clusterId(cluster)).workerPrefix;
+    return [...this.#creating]
+      .filter(([k, v]) => v.cluster === cluster && k.startsWith(workers))
+      .map(([k]) => k);
   }
 
   /** Whether pod `name` ended and its log was kept with its ending. */
@@ -244,7 +248,7 @@ export class PodTracker {
     this.#gone.delete(cluster);
     this.#ended.delete(objectNames(id).scheduler);
     this.status.forget(id);
-    for (const p of this.creatingFor(cluster)) this.#creating.delete(p);
+    for (const [p, v] of this.#creating) if (v.cluster === cluster) this.#creating.delete(p);
     for (const [k, v] of this.#rejected) if (v.cluster === cluster) this.#rejected.delete(k);
   }
 }
