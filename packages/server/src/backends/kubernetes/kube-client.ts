@@ -10,6 +10,8 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  NetworkingV1Api,
+  type V1NetworkPolicy,
   type V1Pod,
   type V1Secret,
 } from '@kubernetes/client-node';
@@ -62,13 +64,28 @@ export function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** An API call that failed: the readable line, and the HTTP status when the server answered. */
+export class KubeApiError extends Error {
+  readonly status: number | null;
+  constructor(err: unknown) {
+    super(describe(err), { cause: err });
+    this.name = 'KubeApiError';
+    this.status = statusOf(err);
+  }
+}
+
+/** Whether `err` is the API refusing an object as such (400, 422): retrying cannot help. */
+export function isRejection(err: unknown): err is KubeApiError {
+  return err instanceof KubeApiError && (err.status === 400 || err.status === 422);
+}
+
 /** Resolves to undefined when `p` fails with `status`; rethrows any other failure. */
 async function tolerate<T>(p: Promise<T>, status: number): Promise<T | undefined> {
   try {
     return await p;
   } catch (err) {
     if (statusOf(err) === status) return undefined;
-    throw new Error(describe(err), { cause: err });
+    throw new KubeApiError(err);
   }
 }
 
@@ -78,12 +95,14 @@ export class KubeClient {
   readonly namespace: string;
   readonly core: CoreV1Api;
   readonly custom: CustomObjectsApi;
+  readonly networking: NetworkingV1Api;
 
   constructor(kc: KubeConfig, namespace: string) {
     this.kc = kc;
     this.namespace = namespace;
     this.core = kc.makeApiClient(CoreV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.networking = kc.makeApiClient(NetworkingV1Api);
   }
 
   #cr() {
@@ -122,6 +141,18 @@ export class KubeClient {
     );
   }
 
+  /** Replaces the status of DaskCluster `name` (the status subresource); 404 is fine. */
+  async setClusterStatus(name: string, status: JsonObject): Promise<void> {
+    await tolerate(
+      this.custom.patchNamespacedCustomObjectStatus({
+        ...this.#cr(),
+        name,
+        body: [{ op: 'add', path: '/status', value: status }],
+      }),
+      404
+    );
+  }
+
   /** Lists the DaskClusters matching `labelSelector`. */
   listClusters(labelSelector: string): Promise<{ items: JsonObject[]; metadata?: JsonObject }> {
     return this.custom.listNamespacedCustomObject({ ...this.#cr(), labelSelector }) as Promise<{
@@ -133,6 +164,14 @@ export class KubeClient {
   /** Creates a secret; an existing one of that name is fine. */
   async createSecret(body: Plain<V1Secret>): Promise<void> {
     await tolerate(this.core.createNamespacedSecret({ namespace: this.namespace, body }), 409);
+  }
+
+  /** Creates a NetworkPolicy; an existing one of that name is fine. */
+  async createNetworkPolicy(body: Plain<V1NetworkPolicy>): Promise<void> {
+    await tolerate(
+      this.networking.createNamespacedNetworkPolicy({ namespace: this.namespace, body }),
+      409
+    );
   }
 
   /** Creates a pod; resolves to it as created (its generated name filled in). */
@@ -157,7 +196,7 @@ export class KubeClient {
     } catch (err) {
       const status = statusOf(err);
       if (status === 400 || status === 404) return '';
-      throw new Error(describe(err), { cause: err });
+      throw new KubeApiError(err);
     }
   }
 }

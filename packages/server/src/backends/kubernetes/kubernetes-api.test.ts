@@ -81,6 +81,8 @@ describe('kubernetes backend on a real API server', { skip }, () => {
     worker_extra_pod_config: { terminationGracePeriodSeconds: 0 },
     scheduler_extra_container_config: {},
     worker_extra_container_config: {},
+    tmp_size_limit: null,
+    network_policy: { enabled: true, gateway_peers: [{ ipBlock: { cidr: '10.88.0.1/32' } }] },
   } as unknown as ResolvedKubernetesBackend;
   const backend = new KubernetesBackend({ config, client, tracker, logs, profiles: [], log });
   const c = testCluster({
@@ -110,6 +112,16 @@ describe('kubernetes backend on a real API server', { skip }, () => {
     );
     await tracker.start();
   });
+
+  /** The DaskCluster `id` as the API server has it. */
+  const daskCluster = async (id: string) =>
+    (await client.custom.getNamespacedCustomObject({
+      group: 'gateway.dask.org',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'daskclusters',
+      name: id,
+    })) as { metadata: { uid: string }; status?: Record<string, string> };
 
   after(async () => {
     await backend.close();
@@ -183,5 +195,61 @@ describe('kubernetes backend on a real API server', { skip }, () => {
         ).items.length === 0,
       'GC of the secret'
     );
+  });
+
+  it('a running scheduler: its pod IP is the heartbeat host, the status says Running, a policy', async () => {
+    const base = testCluster().config;
+    // busybox's sh stands in for the scheduler: the pod runs, and nothing else is tested here.
+    const config = { ...base, scheduler_cmd: ['/bin/sh', '-c', 'exec sleep 600'] };
+    const r = testCluster({ name: wireName(ns, randomBytes(16).toString('hex')), config });
+    const id = r.name.split('.')[1] ?? '';
+    await backend.startCluster(r, { apiUrl: 'x', dashboardPrefix: '/p', heartbeatPeriod: 1 });
+    assert.equal(backend.schedulerHost(r), '', 'no IP yet: every address is refused');
+    await until(() => backend.observe(r, null).phase === 'running', 'the scheduler pod to run');
+    const pod = await core.readNamespacedPod({ name: `dask-scheduler-${id}`, namespace: ns });
+    await until(() => backend.schedulerHost(r) !== '', 'the pod IP in the cache');
+    assert.equal(backend.schedulerHost(r), pod.status?.podIP);
+    await until(
+      async () => (await daskCluster(id)).status?.['phase'] === 'Running',
+      'the DaskCluster status to say Running'
+    );
+    const cr = await daskCluster(id);
+    assert.equal(cr.status?.['credentials'], `dask-credentials-${id}`);
+    const [policy] = (
+      await client.networking.listNamespacedNetworkPolicy({
+        namespace: ns,
+        labelSelector: `gateway.dask.org/cluster=${id}`,
+      })
+    ).items;
+    assert.ok(policy !== undefined, 'a NetworkPolicy of the cluster');
+    assert.equal(policy.metadata?.ownerReferences?.[0]?.uid, cr.metadata.uid);
+    assert.deepEqual(
+      policy.spec?.ingress?.map((x) => x.ports?.map((p) => p.port)),
+      [undefined, [8786, 8787, 8788]]
+    );
+    await backend.stopCluster(r);
+  });
+
+  it('a worker pod the API refuses (422) ends with the API message, and is not retried', async () => {
+    const refusing = new KubernetesBackend({
+      config: { ...config, worker_extra_pod_config: { activeDeadlineSeconds: -5 } },
+      client,
+      tracker,
+      logs,
+      profiles: [],
+      log,
+    });
+    const r = testCluster({ name: wireName(ns, randomBytes(16).toString('hex')) });
+    await refusing.startCluster(r, { apiUrl: 'x', dashboardPrefix: '/p', heartbeatPeriod: 1 });
+    await refusing.setWorkerCount(r, 1);
+    const [first] = refusing.observeWorkers(r).workers;
+    assert.ok(first !== undefined);
+    assert.equal(first.phase, 'queued', 'reported once, so that it is recorded');
+    const [then] = refusing.observeWorkers(r).workers;
+    assert.ok(then !== undefined);
+    assert.equal(then.phase, 'exited');
+    assert.match(then.how ?? '', /rejected by the API: HTTP 422: .*activeDeadlineSeconds/);
+    assert.ok(changes.some((x) => x.workerName === then.name));
+    await refusing.stopCluster(r);
   });
 });

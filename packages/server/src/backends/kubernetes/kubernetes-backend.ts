@@ -18,10 +18,11 @@ import type {
 } from '../backend.js';
 import type { BackendState, ClusterRecord, WorkerRecord } from '../../clusters/model.js';
 import type { ProfileConfig } from '../../config/schema.js';
-import type { KubeClient } from './kube-client.js';
+import { isRejection, type KubeClient } from './kube-client.js';
 import type { ResolvedKubernetesBackend } from './kubernetes-config.js';
 import { decodeKubernetesState, encodeKubernetesState } from './kubernetes-state.js';
 import { LABEL, clusterId, objectNames, wireName } from './names.js';
+import { clusterNetworkPolicy } from './network-policy.js';
 import type { PodLogs } from './pod-logs.js';
 import {
   credentialsSecret,
@@ -73,6 +74,14 @@ export class KubernetesBackend implements DelegatingBackend {
     return wireName(this.#d.config.namespace, id);
   }
 
+  /**
+   * The scheduler pod's IP, which every address of its heartbeat must name. While the cache
+   * shows no IP for it, '' (no address matches: the heartbeat is refused, the next one is taken).
+   */
+  schedulerHost(c: ClusterRecord): string {
+    return this.#d.tracker.podIp(objectNames(clusterId(c.name)).scheduler) ?? '';
+  }
+
   #apiUrl(launchUrl: string): string {
     return this.#d.config.api_url ?? launchUrl;
   }
@@ -89,6 +98,10 @@ export class KubernetesBackend implements DelegatingBackend {
     const id = clusterId(c.name);
     const uid = await client.createCluster(daskClusterObject(c, cfg), id);
     await client.createSecret(credentialsSecret(c, cfg, uid));
+    if (cfg.network_policy.enabled) {
+      const peers = { ...cfg, gatewayPeers: cfg.network_policy.gateway_peers };
+      await client.createNetworkPolicy(clusterNetworkPolicy(id, peers, uid));
+    }
     const pod = schedulerPod(c, cfg, launch, this.#apiUrl(launch.apiUrl), uid);
     await client.createPod(pod);
     const name = objectNames(id).scheduler;
@@ -105,6 +118,7 @@ export class KubernetesBackend implements DelegatingBackend {
       (w) => !tracker.isKept(w ?? scheduler)
     );
     await Promise.all(live.map((w) => logs.capture(c.name, w, null)));
+    await tracker.status.set(id, 'Closing');
     await client.deleteCluster(id);
     tracker.forgetCluster(c.name, id);
     this.#acknowledged.delete(c.name);
@@ -168,7 +182,14 @@ export class KubernetesBackend implements DelegatingBackend {
       const profile = this.#d.profiles.find((x) => x.name === c.options['profile']);
       const body = workerPod(c, cfg, this.#apiUrl(''), uid, placementOf(profile));
       const made = await Promise.all(
-        Array.from({ length: n - count }, () => client.createPod(body))
+        Array.from({ length: n - count }, () =>
+          client.createPod(body).catch((err: unknown) => {
+            // The API refuses the spec itself: the same spec is refused every time.
+            if (!isRejection(err)) throw err;
+            tracker.rejected(c.name, `rejected by the API: ${err.message}`);
+            return undefined;
+          })
+        )
       );
       for (const m of made)
         if (m?.metadata?.name !== undefined) tracker.created(c.name, m.metadata.name);

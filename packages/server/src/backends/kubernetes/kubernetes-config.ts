@@ -86,6 +86,32 @@ export const KubernetesBackendConfig = Type.Object(
     worker_extra_pod_config: Extra('Merged into worker pod specs (lists appended).'),
     scheduler_extra_container_config: Extra('Merged into the scheduler container.'),
     worker_extra_container_config: Extra('Merged into worker containers.'),
+    tmp_size_limit: Type.Union(
+      [
+        Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$' }),
+        Type.Null(),
+      ],
+      {
+        default: null,
+        description:
+          "Size limit of each pod's /tmp emptyDir (a Kubernetes quantity, e.g. 4Gi; the kubelet evicts a pod that writes more); null means twice the pod's memory limit.",
+      }
+    ),
+    network_policy: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            "Create a NetworkPolicy per cluster: its pods accept traffic only from each other and, on the scheduler's ports, from the gateway's peers.",
+        }),
+        gateway_peers: Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+          default: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'gatehouse' } } }],
+          description:
+            "NetworkPolicy peers (camelCase) the gateway's traffic comes from: its pods (podSelector, namespaceSelector) or, for a gateway outside the cluster, an ipBlock.",
+        }),
+      },
+      { additionalProperties: false, default: {} }
+    ),
     watch_timeout: Seconds(
       60,
       'Seconds after which a silent watch is restarted from its last resource version.'

@@ -63,6 +63,7 @@ export function clusterLabels(
 /** Object names of cluster `id`. */
 export const objectNames = (id: string) => ({
   secret: `dask-credentials-${id}`,
+  policy: `dask-cluster-${id}`,
   scheduler: `dask-scheduler-${id}`,
   workerPrefix: `dask-worker-${id}-`,
 });

@@ -29,6 +29,7 @@ const S: PodSettings = {
   worker_extra_container_config: {},
   scheduler_requests: null,
   worker_requests: null,
+  tmp_size_limit: null,
 };
 const ID = '0123456789abcdef0123456789abcdef';
 const C = testCluster({
@@ -97,6 +98,31 @@ describe('the owner object and the secret', () => {
         blockOwnerDeletion: true,
       },
     ]);
+  });
+});
+
+describe('environment variables', () => {
+  const config = { ...C.config, environment: { MY_TOKEN: 's3cret', 'odd.name': 'v2' } };
+  const E = { ...C, config, options: { environment_vars: { MY_TOKEN: 's3cret' }, n: 2 } };
+
+  it('their values are in the Secret and referenced from every pod, never in a spec', () => {
+    const secret = credentialsSecret(E, S, 'uid-1');
+    const data = secret.stringData ?? {};
+    assert.equal(data['env.0'], 's3cret');
+    assert.equal(data['env.1'], 'v2');
+    for (const pod of [
+      schedulerPod(E, S, LAUNCH, API, 'uid-1'),
+      workerPod(E, S, API, 'uid-1', {}),
+    ]) {
+      const env = pod.spec?.containers[0]?.env ?? [];
+      assert.deepEqual(env.find((e) => e.name === 'MY_TOKEN')?.valueFrom?.secretKeyRef, {
+        name: `dask-credentials-${ID}`,
+        key: 'env.0',
+      });
+      assert.ok(!JSON.stringify(pod).includes('s3cret'));
+    }
+    const cr = JSON.stringify(daskClusterObject(E, S));
+    assert.ok(!cr.includes('s3cret') && cr.includes('"n":2'), cr);
   });
 });
 

@@ -21,6 +21,7 @@ import { schedulerArgv, workerArgv } from '../launch-args.js';
 import { CLUSTER_VAR, WORKER_VAR } from '../local/environment.js';
 import { mergeExtra, type JsonObject, type Plain } from './extra-config.js';
 import type { ResolvedKubernetesBackend } from './kubernetes-config.js';
+import { secretEnvironment, withoutValues } from './secret-environment.js';
 import {
   CREDENTIALS_DIR,
   CRD,
@@ -52,6 +53,7 @@ export type PodSettings = Pick<
   | 'worker_extra_container_config'
   | 'scheduler_requests'
   | 'worker_requests'
+  | 'tmp_size_limit'
 > & {
   /** Images of environments that name one, by environment prefix. */
   readonly environmentImages?: ReadonlyMap<string, string>;
@@ -60,14 +62,19 @@ export type PodSettings = Pick<
 /** The variables holding the pod's IP and name (downward API), usable as `$(NAME)` in args. */
 const POD_IP = 'DASK_GATEWAY_POD_IP';
 
-/** The `DaskCluster` of `c` (upstream's spec: user, options; no status written). */
+/**
+ * The `DaskCluster` of `c` (upstream's spec: user, options). Option values that are the value
+ * of an environment variable of the cluster are replaced by {@link IN_SECRET}: the values live
+ * only in the credentials Secret.
+ */
 export function daskClusterObject(c: ClusterRecord, s: PodSettings): JsonObject {
   const id = clusterId(c.name);
+  const hidden = new Set(Object.values(c.config.environment).filter((v) => v !== ''));
   return {
     apiVersion: `${CRD.group}/${CRD.version}`,
     kind: CRD.kind,
     metadata: { name: id, namespace: s.namespace, labels: clusterLabels(s.instance, id) },
-    spec: { username: c.username, options: c.options, active: true },
+    spec: { username: c.username, options: withoutValues(c.options, hidden), active: true },
   };
 }
 
@@ -83,7 +90,18 @@ export function ownerReference(id: string, uid: string): Plain<V1OwnerReference>
   };
 }
 
-/** The Secret holding the cluster's certificate, key and API token. */
+/** Metadata of object `name` of cluster `id`, owned by its DaskCluster (uid `owner`). */
+export function ownedMetadata(
+  name: string,
+  namespace: string,
+  labels: Record<string, string>,
+  id: string,
+  owner: string
+) {
+  return { name, namespace, labels, ownerReferences: [ownerReference(id, owner)] };
+}
+
+/** The Secret holding the cluster's certificate, key, API token and environment values. */
 export function credentialsSecret(
   c: ClusterRecord,
   s: PodSettings,
@@ -93,14 +111,22 @@ export function credentialsSecret(
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: {
-      name: objectNames(id).secret,
-      namespace: s.namespace,
-      labels: clusterLabels(s.instance, id, 'credentials'),
-      ownerReferences: [ownerReference(id, owner)],
-    },
+    metadata: ownedMetadata(
+      objectNames(id).secret,
+      s.namespace,
+      clusterLabels(s.instance, id, 'credentials'),
+      id,
+      owner
+    ),
     type: 'Opaque',
-    stringData: { 'dask.crt': c.tlsCert, 'dask.pem': c.tlsKey, 'api-token': c.token },
+    stringData: {
+      'dask.crt': c.tlsCert,
+      'dask.pem': c.tlsKey,
+      'api-token': c.token,
+      ...Object.fromEntries(
+        secretEnvironment(c).map(([name, key]) => [key, c.config.environment[name] ?? ''])
+      ),
+    },
   };
 }
 
@@ -110,7 +136,6 @@ export function podEnvironment(c: ClusterRecord, role: PodRole, apiUrl: string):
   const key = `${CREDENTIALS_DIR}/dask.pem`;
   const upper = role === 'dask-scheduler' ? 'SCHEDULER' : 'WORKER';
   const fixed: Record<string, string> = {
-    ...c.config.environment,
     DASK_GATEWAY_API_URL: apiUrl,
     DASK_GATEWAY_API_TOKEN: `${CREDENTIALS_DIR}/api-token`,
     [CLUSTER_VAR]: c.name,
@@ -129,6 +154,14 @@ export function podEnvironment(c: ClusterRecord, role: PodRole, apiUrl: string):
   ];
   if (role === 'dask-worker') {
     env.push({ name: WORKER_VAR, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+  }
+  // The cluster's own variables: their values are read from the Secret, never in the spec.
+  for (const [name, key] of secretEnvironment(c)) {
+    if (name in fixed) continue;
+    env.push({
+      name,
+      valueFrom: { secretKeyRef: { name: objectNames(clusterId(c.name)).secret, key } },
+    });
   }
   for (const [name, value] of Object.entries(fixed)) env.push({ name, value });
   return env;
@@ -192,6 +225,12 @@ function container(
   return mergeExtra(base, extra);
 }
 
+/** The size limit of the pod's `/tmp`: the configured one, else twice its memory limit. */
+function tmpLimit(c: ClusterRecord, s: PodSettings, role: PodRole): string {
+  const memory = role === 'dask-scheduler' ? c.config.scheduler_memory : c.config.worker_memory;
+  return s.tmp_size_limit ?? String(2 * memory);
+}
+
 /** A pod of cluster `c` in `role` with `argv`, owned by the DaskCluster of uid `owner`. */
 function pod(
   c: ClusterRecord,
@@ -218,7 +257,7 @@ function pod(
     containers: [container(c, s, role, argv, apiUrl, placement)],
     volumes: [
       { name: 'dask-credentials', secret: { secretName: names.secret, defaultMode: 0o440 } },
-      { name: 'tmp', emptyDir: {} },
+      { name: 'tmp', emptyDir: { sizeLimit: tmpLimit(c, s, role) } },
     ],
     ...(placement.node_selector === undefined
       ? {}

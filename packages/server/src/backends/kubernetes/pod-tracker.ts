@@ -11,8 +11,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { BackendNotify, Observation, ObservedWorker } from '../backend.js';
 import type { KubeClient } from './kube-client.js';
-import { CRD, LABEL, instanceSelector, objectNames, wireName } from './names.js';
+import { CRD, LABEL, clusterId, instanceSelector, objectNames, wireName } from './names.js';
 import type { PodLogs } from './pod-logs.js';
+import { ClusterStatusWriter, schedulerPhase } from './cluster-status.js';
 import { endReason, podObservation } from './pod-status.js';
 import { WatchedSet } from './watched-set.js';
 
@@ -36,6 +37,8 @@ export class PodTracker {
   readonly #ns: string;
   readonly pods: WatchedSet<V1Pod>;
   readonly clusters: WatchedSet<KubernetesObject>;
+  /** The DaskClusters' status, following their scheduler pods. */
+  readonly status: ClusterStatusWriter;
   /** Pods created and not yet in the cache: name → cluster, since. */
   readonly #creating = new Map<string, { cluster: string; since: number }>();
   /** How each ended pod ended, once its log was copied. */
@@ -45,11 +48,15 @@ export class PodTracker {
   readonly #running = new Set<string>();
   /** Pods deleted from the API, by cluster: name → how. */
   readonly #gone = new Map<string, Map<string, string>>();
+  /** Worker pods the API refused to create: made-up name → cluster, why, whether reported. */
+  readonly #rejected = new Map<string, { cluster: string; how: string; reported: boolean }>();
+  #refusals = 0;
 
   constructor(d: PodTrackerDeps) {
     this.#d = d;
     const { client } = d;
     this.#ns = client.namespace;
+    this.status = new ClusterStatusWriter(client, d.log);
     const labelSelector = instanceSelector(d.instance);
     const common = { kc: client.kc, labelSelector, log: d.log, watchTimeout: d.watchTimeout };
     this.pods = new WatchedSet<V1Pod>({
@@ -95,6 +102,13 @@ export class PodTracker {
     if (deleted) this.#running.delete(name);
     const change = { clusterName: owner.cluster, workerName: owner.worker };
     const how = deleted ? (this.#ended.get(name) ?? 'pod deleted') : endReason(pod);
+    const id = clusterId(owner.cluster);
+    if (owner.worker === null && this.clusters.get(id, this.#ns) !== undefined) {
+      const st = deleted
+        ? { phase: 'Failed' as const, reason: how ?? 'pod deleted' }
+        : schedulerPhase(pod);
+      void this.status.set(id, st.phase, pod, st.reason);
+    }
     if (deleted) {
       let gone = this.#gone.get(owner.cluster);
       if (gone === undefined) this.#gone.set(owner.cluster, (gone = new Map<string, string>()));
@@ -125,6 +139,23 @@ export class PodTracker {
     }
   }
 
+  /**
+   * Notes a worker pod of `cluster` the API refused to create (e.g. 422 Invalid), under a
+   * made-up name: the next `observeWorkers` reports it queued, so the reconciler records it,
+   * and later ones report it ended with the API's message (a failed worker start, counted
+   * toward the cluster's failure limit; the same spec is refused every time).
+   */
+  rejected(cluster: string, how: string): void {
+    const name = `${objectNames(clusterId(cluster)).workerPrefix}rejected-${String(++this.#refusals)}`;
+    this.#rejected.set(name, { cluster, how, reported: false });
+    this.#d.notify({ clusterName: cluster, workerName: name });
+  }
+
+  /** The IP of pod `name`, from the cache; null while it has none. */
+  podIp(name: string): string | null {
+    return this.pods.get(name, this.#ns)?.status?.podIP ?? null;
+  }
+
   /** The uid of the DaskCluster `id`, from the cache. */
   clusterUid(id: string): string | undefined {
     return this.clusters.get(id, this.#ns)?.metadata?.uid;
@@ -138,9 +169,13 @@ export class PodTracker {
     });
   }
 
-  /** Names of pods created for `cluster` that the watch has not shown yet. */
+  /** Names of worker pods created for `cluster` that the watch has not shown yet. */
   creatingFor(cluster: string): string[] {
-    return [...this.#creating].filter(([, v]) => v.cluster === cluster).map(([k]) => k);
+    // The scheduler pod being created is not a worker.
+    const workers = objectNames(clusterId(cluster)).workerPrefix;
+    return [...this.#creating]
+      .filter(([k, v]) => v.cluster === cluster && k.startsWith(workers))
+      .map(([k]) => k);
   }
 
   /** Whether pod `name` ended and its log was kept with its ending. */
@@ -155,6 +190,12 @@ export class PodTracker {
 
   /** The observation of pod `pod` of cluster `cluster`. */
   observe(cluster: string, pod: string): Observation {
+    const refused = this.#rejected.get(pod);
+    if (refused !== undefined) {
+      return refused.reported
+        ? { phase: 'exited', how: refused.how }
+        : { phase: 'queued', reason: refused.how, since: this.#d.clock.now() };
+    }
     const ended = this.#ended.get(pod);
     if (ended !== undefined) return { phase: 'exited', how: ended };
     const cached = this.pods.get(pod, this.#ns);
@@ -177,6 +218,7 @@ export class PodTracker {
       ...this.workerPods(name).map((p) => p.metadata?.name ?? ''),
       ...this.creatingFor(name),
       ...(this.#gone.get(name)?.keys() ?? []),
+      ...[...this.#rejected].filter(([, v]) => v.cluster === name).map(([k]) => k),
     ]);
     const out: ObservedWorker[] = [];
     for (const pod of names) {
@@ -187,6 +229,7 @@ export class PodTracker {
       else
         out.push({ name: pod, phase: 'running', ...(o.since === null ? {} : { since: o.since }) });
     }
+    for (const r of this.#rejected.values()) if (r.cluster === name) r.reported = true;
     return out;
   }
 
@@ -204,6 +247,8 @@ export class PodTracker {
     this.forget(cluster, [...(this.#gone.get(cluster)?.keys() ?? [])]);
     this.#gone.delete(cluster);
     this.#ended.delete(objectNames(id).scheduler);
-    for (const p of this.creatingFor(cluster)) this.#creating.delete(p);
+    this.status.forget(id);
+    for (const [p, v] of this.#creating) if (v.cluster === cluster) this.#creating.delete(p);
+    for (const [k, v] of this.#rejected) if (v.cluster === cluster) this.#rejected.delete(k);
   }
 }
