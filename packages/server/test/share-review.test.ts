@@ -1,11 +1,12 @@
 /**
- * Security review (issue 22 sharing): `GET /api/v1/clusters/{id}?wait` checks the share when the
+ * Security review (issue 22 sharing). 1) `GET /api/v1/clusters/{id}?wait` checks the share when the
  * long poll starts, not when it answers. A sharer who starts a long poll on a PENDING cluster
  * (no TLS credentials yet: they are given only while RUNNING) and is revoked meanwhile gets the
  * cluster's TLS certificate and key when it starts running, after the revocation; with them they
  * can connect to the scheduler until the owner restarts the cluster (docs/sharing.md).
  * In-process gateway, local backend with an inert `sleep` scheduler; the test sends the
- * scheduler's heartbeat itself.
+ * scheduler's heartbeat itself. 2) A `use` sharer reads the owner's environment variable values
+ * unmasked in GET /api/v1/clusters/{id} (options), even while the cluster is PENDING or STOPPED.
  * @module
  */
 import assert from 'node:assert/strict';
@@ -92,5 +93,53 @@ describe('a share revoked during a long poll (review)', () => {
       answer.status !== 200 || body.tls_key === null || body.tls_key === undefined,
       `revoked sharer got ${String(answer.status)} status=${String(body.status)} with the cluster's TLS key`
     );
+  });
+
+  it("does not show a `use` sharer the owner's environment variable values", async () => {
+    const h = await startInProcessGateway({
+      prefix: 'gatehouse-share-env-',
+      values: {
+        stop_clusters_on_shutdown: true,
+        environment_variables: { enabled: true },
+        backend: {
+          type: 'local',
+          isolation: 'none',
+          sigint_timeout: 1,
+          sigterm_timeout: 1,
+          sigkill_timeout: 2,
+        },
+        cluster: { scheduler_cmd: SLEEP, worker_cmd: SLEEP },
+      },
+    });
+    try {
+      const url = h.gateway.url;
+      const as = (user: string) => ({ authorization: basic(user) });
+      const json = { 'content-type': 'application/json' };
+      const created = await fetch(`${url}/api/v1/clusters/`, {
+        method: 'POST',
+        headers: { ...as('alice'), ...json },
+        body: JSON.stringify({
+          cluster_options: { environment_vars: { AWS_SECRET_ACCESS_KEY: 'alice-s3cr3t' } },
+        }),
+      });
+      assert.equal(created.status, 201, await created.clone().text());
+      const { name } = (await created.json()) as { name: string };
+      const shared = await fetch(`${url}/api/v1/clusters/${name}/shares/user/bob`, {
+        method: 'PUT',
+        headers: { ...as('alice'), ...json },
+        body: JSON.stringify({ level: 'use' }),
+      });
+      assert.equal(shared.status, 200, await shared.text());
+      // The cluster is PENDING: bob cannot run code on it, and gets no TLS credentials.
+      const r = await fetch(`${url}/api/v1/clusters/${name}`, { headers: as('bob') });
+      const text = await r.text();
+      assert.equal(r.status, 200, text);
+      const list = await fetch(`${url}/api/v1/me/shared-clusters`, { headers: as('bob') });
+      const listText = await list.text();
+      assert.ok(!listText.includes('alice-s3cr3t'), 'the shared-with-me view masks it');
+      assert.ok(!text.includes('alice-s3cr3t'), `GET /api/v1/clusters/{id} as bob: ${text}`);
+    } finally {
+      await h.stop();
+    }
   });
 });
