@@ -218,6 +218,8 @@ async function run(b: Built): Promise<Gateway> {
       : await startNetworkFirewall(firewall, apiUrl, config.timing.orphanScanPeriod, log);
   // The leader alone reconciles, sweeps, scans for orphans and syncs routes (ha/leader-role.ts).
   await b.role.start(stores.lease, async () => {
+    // What the old leader granted or revoked since this process loaded the shares.
+    await stores.shares.reload();
     await core.manager.start();
     await proxy?.sync.request();
   });

@@ -48,7 +48,9 @@ describe('cluster shares across replicas (review)', () => {
     // Alice revokes on the leader; the row is gone from the shared database.
     assert.equal(await leader.revoke('c1', 'user', 'bob'), true);
     assert.deepEqual(await db.selectFrom('cluster_shares').selectAll().execute(), []);
-    // The leader dies and the follower takes over: bob must have nothing.
+    // The leader dies and the follower takes over (it reads the shares again as it is elected,
+    // gateway.ts): bob must have nothing.
+    await follower.reload();
     assert.equal(follower.levelFor('c1', bob), null, 'revoked share still held by the new leader');
   });
 

@@ -39,6 +39,11 @@ export interface ClusterShares {
   grant(share: ClusterShare): Promise<void>;
   /** Revokes a share; false when there was none. */
   revoke(cluster: string, kind: ShareKind, principal: string): Promise<boolean>;
+  /**
+   * Reads every share from the database again (a replica that takes over the lead: grants and
+   * revocations made by the old leader since this process loaded them).
+   */
+  reload(): Promise<void>;
 }
 
 const key = (kind: ShareKind, principal: string) => `${kind}\n${principal}`;
@@ -62,7 +67,12 @@ export async function loadClusterShares(db: Kysely<Database>): Promise<ClusterSh
     m.set(key(s.kind, s.principal), s);
     byCluster.set(s.cluster, m);
   };
-  for (const r of await db.selectFrom('cluster_shares').selectAll().execute()) put(fromRow(r));
+  const load = async () => {
+    const rows = await db.selectFrom('cluster_shares').selectAll().execute();
+    byCluster.clear();
+    for (const r of rows) put(fromRow(r));
+  };
+  await load();
   const holds = (s: ClusterShare, user: Pick<User, 'name' | 'groups'>) =>
     s.kind === 'user' ? s.principal === user.name : user.groups.includes(s.principal);
   return {
@@ -103,14 +113,24 @@ export async function loadClusterShares(db: Kysely<Database>): Promise<ClusterSh
     },
     async revoke(cluster, kind, principal) {
       // Forgotten first: no request after this point is let through by the revoked share.
-      const had = byCluster.get(cluster)?.delete(key(kind, principal)) ?? false;
-      await db
-        .deleteFrom('cluster_shares')
-        .where('cluster_name', '=', cluster)
-        .where('kind', '=', kind)
-        .where('principal', '=', principal)
-        .execute();
-      return had;
+      const held = byCluster.get(cluster)?.get(key(kind, principal));
+      if (held !== undefined) byCluster.get(cluster)?.delete(key(kind, principal));
+      let deleted: bigint;
+      try {
+        const r = await db
+          .deleteFrom('cluster_shares')
+          .where('cluster_name', '=', cluster)
+          .where('kind', '=', kind)
+          .where('principal', '=', principal)
+          .executeTakeFirst();
+        deleted = r.numDeletedRows;
+      } catch (err) {
+        // The row stays, so the share does too (as a restart would find it); a retry revokes it.
+        if (held !== undefined) put(held);
+        throw err;
+      }
+      return held !== undefined || deleted > 0n;
     },
+    reload: load,
   };
 }

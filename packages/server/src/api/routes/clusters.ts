@@ -57,9 +57,13 @@ export function registerClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     { schema: { params: NameParams, querystring: WaitQuery, response: { 200: ClusterJson } } },
     async (req: NameRequest) => {
       const user = await ctx.userAuth.require(req);
-      const c = ownedCluster(ctx, user, nameOf(req), 'view');
-      if (parseWait(req.query['wait'])) await manager.waitForChange(c);
-      return toClusterJson(c);
+      let c = ownedCluster(ctx, user, nameOf(req), 'view');
+      if (parseWait(req.query['wait'])) {
+        await manager.waitForChange(c);
+        // A share revoked while the request waited must not hand over the credentials.
+        c = ownedCluster(ctx, user, nameOf(req), 'view');
+      }
+      return toClusterJson(c, c.username !== user.name);
     }
   );
 
