@@ -14,8 +14,7 @@ import { after, describe, it } from 'node:test';
 import { startInProcessGateway, type InProcessGateway } from './in-process-gateway.js';
 
 const SLEEP = ['/bin/sh', '-c', 'exec sleep 300', 'sh'];
-const basic = (user: string) =>
-  `Basic ${Buffer.from(`${user}:any-password`).toString('base64')}`;
+const basic = (user: string) => `Basic ${Buffer.from(`${user}:any-password`).toString('base64')}`;
 
 describe('a share revoked during a long poll (review)', () => {
   let g: InProcessGateway | undefined;

@@ -223,6 +223,7 @@ describe('the pool queue', () => {
     const a = h.add('a', 'alice');
     h.policy.limitWorkers(a, 5, 'reserve');
     const [v] = h.policy.queueView();
+    assert.ok(v !== undefined);
     assert.equal(v.cluster, 'a');
     assert.equal(v.position, 1);
     assert.equal(v.granted, 3);
