@@ -79,6 +79,12 @@ export function registerShareRoutes(app: ApiApp, ctx: ApiContext, shares: Cluste
       if (level !== 'use' && level !== 'manage') {
         throw invalid(`level must be 'use' or 'manage'`);
       }
+      const unknown = Object.keys(body as Record<string, unknown>).find((k) => k !== 'level');
+      if (unknown !== undefined) {
+        throw invalid(
+          `unknown field '${unknown}': the body is {"level": "use"} or {"level": "manage"}`
+        );
+      }
       const principal = req.params.principal;
       if (principal === '' || (kind === 'user' && principal === user.name)) {
         throw invalid(`a cluster is shared with another user or a group, not '${principal}'`);
