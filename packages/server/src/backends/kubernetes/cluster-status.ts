@@ -34,8 +34,26 @@ export class ClusterStatusWriter {
     this.#log = log;
   }
 
-  /** Writes `phase` for DaskCluster `id` unless it is already written; never rejects. */
-  async set(id: string, phase: ClusterPhase, pod?: V1Pod, reason?: string): Promise<void> {
+  /** The writes in flight, by DaskCluster name (one at a time, in the order asked). */
+  readonly #chains = new Map<string, Promise<void>>();
+
+  /**
+   * Writes `phase` for DaskCluster `id` unless it is already written; never rejects. Writes of
+   * one DaskCluster go one after another: two PATCHes in flight could reach the API server out
+   * of order and leave an older phase (Pending after Running).
+   */
+  set(id: string, phase: ClusterPhase, pod?: V1Pod, reason?: string): Promise<void> {
+    const next = (this.#chains.get(id) ?? Promise.resolve()).then(() =>
+      this.#write(id, phase, pod, reason)
+    );
+    this.#chains.set(id, next);
+    void next.then(() => {
+      if (this.#chains.get(id) === next) this.#chains.delete(id);
+    });
+    return next;
+  }
+
+  async #write(id: string, phase: ClusterPhase, pod?: V1Pod, reason?: string): Promise<void> {
     if (this.#written.get(id) === phase) return;
     // Once closing, only the deletion follows.
     if (this.#written.get(id) === 'Closing') return;
