@@ -73,7 +73,9 @@ def test_copy_sqlite_to_postgres_keeps_running_clusters(gatehouse, gateway_clien
     assert refused.returncode == 2, refused.stdout + refused.stderr
 
     g.start()
-    assert "postgresql://" in g.log_tail(200), "the restarted gateway runs on PostgreSQL"
+    # The API answers before the gateway logs its ready line (the leader lease is taken after the
+    # server listens): wait for the line, which names the store.
+    wait_until(lambda: "postgresql://" in g.log_tail(400), 60, "the restarted gateway to run on PostgreSQL")
     gw = gateway_client(g)
     assert [c.name for c in gw.list_clusters()] == [name]
     adopted = gw.connect(name)
