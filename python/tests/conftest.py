@@ -14,6 +14,20 @@ from dask_gateway import Gateway, GatewayCluster
 from gatehouse_fixture import Gatehouse, drop_postgres_store, wait_until
 
 
+def pytest_configure(config):
+    """Turns off the automatic garbage collector for the test process; ``collect_garbage_last``
+    collects on the main thread after every test instead.
+
+    The client's ``Gateway.__del__`` closes itself through its event-loop thread and waits for
+    that. When an automatic collection runs *on* the loop thread and finalizes an unclosed
+    ``Gateway`` (a failed ``new_cluster()`` leaves one behind, inside the cluster object), the
+    loop thread waits for itself forever: seen in CI as a kubernetes suite hung in the teardown
+    of ``test_scheduler_that_cannot_start_fails_with_its_output_in_the_logs`` (``py-spy``: the
+    "IO loop" thread in ``Gateway.__del__`` -> ``Gateway.sync`` under ``ClientSession.close``).
+    Collections only on the main thread cannot deadlock that way."""
+    gc.disable()
+
+
 @pytest.fixture(autouse=True)
 def collect_garbage_last():
     """Torn down last: closed sync Gateways get their ``__del__`` disarmed (it raises on a
