@@ -113,7 +113,8 @@ const suites = {
       ...pytest(
         ...['-n', '2', '--dist', 'loadgroup', '--durations=10'],
         'tests/test_backend_conformance.py::test_seed_workflow[local]',
-        ...['tests/test_client_contract.py', 'tests/test_lifecycle.py', 'tests/test_db_copy.py']
+        ...['tests/test_client_contract.py', 'tests/test_lifecycle.py', 'tests/test_db_copy.py'],
+        'tests/test_replica_fencing.py'
       ),
       env: withPg,
       needsPrevious: true,

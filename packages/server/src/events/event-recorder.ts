@@ -1,15 +1,17 @@
 /**
- * Records events: assigns increasing ids and times synchronously (so the order of events is
- * the order they were recorded in), publishes each on the bus at once, and writes them to the
- * store in the background, in order. Readers wait for pending writes before querying, so a
- * replay followed by live events neither loses nor repeats one.
+ * Records events: stamps each with its time at once and hands it to the store in the
+ * background, in order; the store assigns the ids. Events are published on the bus from the
+ * store, in id order: at once after this process's own writes on SQLite (one process), and on
+ * PostgreSQL by reading what every replica appended after the last id published, after each
+ * write and every `pollMs`. Readers wait for pending writes before querying, so a replay
+ * followed by live events neither loses nor repeats one.
  * @module
  */
 import type { Logger } from 'pino';
 import type { ClusterEvent, EventType } from '@gatehouse/api';
 import type { Clock } from '../clock.js';
 import type { EventBus } from './event-bus.js';
-import type { EventFilter, EventStore } from './event-store.js';
+import type { EventFilter, EventStore, UnstoredEvent } from './event-store.js';
 
 /** What a caller says about a new event; id and time are filled in. */
 export interface NewEvent {
@@ -24,61 +26,113 @@ export interface NewEvent {
 
 /** Where the manager and the routes record events. */
 export interface EventSink {
-  record(e: NewEvent): ClusterEvent;
+  record(e: NewEvent): void;
 }
 
 /** The recorder: an event sink that can also be read. */
 export interface EventRecorder extends EventSink {
-  /** Loads the last assigned id; call once before recording. */
+  /** Reads the last id (events after it are published) and starts polling; call once. */
   start(): Promise<void>;
-  /** Resolves when every event recorded so far is in the store. */
+  /** Resolves when every event recorded so far is stored and published. */
   flushed(): Promise<void>;
   /** Stored events (after pending writes), see `EventStore.list`. */
   list(filter: EventFilter, afterId: number | null, limit: number): Promise<ClusterEvent[]>;
+  /** Stops polling (pending writes go on; await `flushed`). */
+  close(): void;
   readonly bus: EventBus;
 }
 
 /** A sink that drops everything (components built without events). */
-export const noEvents: EventSink = {
-  record: (e) => ({
-    id: 0,
-    time: 0,
-    worker: null,
-    data: {},
-    ...e,
-  }),
-};
+export const noEvents: EventSink = { record: () => undefined };
 
-/** Creates a recorder over `store`, publishing on `bus`. */
+/** How many stored events one catch-up read takes at most. */
+const CATCH_UP_PAGE = 500;
+
+/** Publishes stored events on the bus once each, in id order. */
+function createPublisher(store: EventStore, bus: EventBus, log: Logger) {
+  let last = 0;
+  let readFailing = false;
+  const publish = (events: readonly ClusterEvent[]) => {
+    for (const e of events) {
+      if (e.id <= last) continue;
+      last = e.id;
+      bus.publish(e);
+    }
+  };
+  const all = { cluster: null, username: null };
+  return {
+    /** Publishes only events after `id`. */
+    from(id: number) {
+      last = id;
+    },
+    publish,
+    /** Publishes every stored event after the last published one (a failed read is retried). */
+    async catchUp() {
+      try {
+        for (;;) {
+          const page = await store.list(all, last, CATCH_UP_PAGE);
+          publish(page);
+          if (page.length < CATCH_UP_PAGE) break;
+        }
+        if (readFailing) log.info('reading new events works again');
+        readFailing = false;
+      } catch (err) {
+        if (!readFailing) log.warn({ err }, 'reading new events failed; retrying');
+        readFailing = true;
+      }
+    },
+  };
+}
+
+/**
+ * Creates a recorder over `store`, publishing on `bus`. With `pollMs` (several replicas share
+ * the store) it publishes what any replica stored; without it, only its own events.
+ */
 export function createEventRecorder(deps: {
   store: EventStore;
   bus: EventBus;
   clock: Clock;
   log: Logger;
+  pollMs?: number | null;
 }): EventRecorder {
   const { store, bus, clock, log } = deps;
-  let nextId = 1;
-  let pending: ClusterEvent[] = [];
-  let writing: Promise<void> = Promise.resolve();
+  const pollMs = deps.pollMs ?? null;
+  const out = createPublisher(store, bus, log);
+  let pending: UnstoredEvent[] = [];
+  let work: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
 
   const writeBatch = async () => {
     const batch = pending;
     pending = [];
     try {
-      await store.insert(batch);
+      const stored = await store.append(batch);
+      if (pollMs === null) out.publish(stored);
     } catch (err) {
       log.error({ err, count: batch.length }, 'event write failed');
     }
+    if (pollMs !== null) await out.catchUp();
   };
 
   return {
     bus,
     async start() {
-      nextId = (await store.lastId()) + 1;
+      out.from(await store.lastId());
+      if (pollMs === null) return;
+      let polling = false;
+      timer = setInterval(() => {
+        if (polling) return;
+        polling = true;
+        work = work
+          .then(() => out.catchUp())
+          .finally(() => {
+            polling = false;
+          });
+      }, pollMs);
+      timer.unref();
     },
     record(n) {
-      const e: ClusterEvent = {
-        id: nextId++,
+      pending.push({
         time: clock.now(),
         type: n.type,
         cluster: n.cluster,
@@ -87,16 +141,16 @@ export function createEventRecorder(deps: {
         actor: n.actor,
         message: n.message,
         data: n.data ?? {},
-      };
-      pending.push(e);
-      if (pending.length === 1) writing = writing.then(writeBatch);
-      bus.publish(e);
-      return e;
+      });
+      if (pending.length === 1) work = work.then(writeBatch);
     },
-    flushed: () => writing,
+    flushed: () => work,
     async list(filter, afterId, limit) {
-      await writing;
+      await work;
       return store.list(filter, afterId, limit);
+    },
+    close() {
+      clearInterval(timer);
     },
   };
 }

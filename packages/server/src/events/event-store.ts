@@ -2,7 +2,7 @@
  * Persists cluster events in the `events` table and reads them back in id order.
  * @module
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ClusterEvent } from '@gatehouse/api';
 import type { Database, EventRow } from '../store/tables.js';
 import { parseJsonObject } from '../store/json-object.js';
@@ -11,6 +11,10 @@ import type { EventFilter } from './event-queries.js';
 import { selectMeta } from '../store/meta-queries.js';
 import { int64 } from '../store/int64.js';
 import { EVENTS_LAST_ID } from '../store/migrations.js';
+import { isSqlite } from '../store/dialect.js';
+
+/** An event as recorded, before the store gives it an id. */
+export type UnstoredEvent = Omit<ClusterEvent, 'id'>;
 
 export type { EventFilter } from './event-queries.js';
 
@@ -18,8 +22,12 @@ export type { EventFilter } from './event-queries.js';
 export interface EventStore {
   /** The highest id ever assigned (0 for an empty table). */
   lastId(): Promise<number>;
-  /** Inserts events whose ids were already assigned. */
-  insert(events: readonly ClusterEvent[]): Promise<void>;
+  /**
+   * Stores `events` in order and returns them with the ids the store assigned: above every id
+   * ever assigned. On PostgreSQL, appends from every replica take one lock in turn until they
+   * commit, so ids become visible in increasing order and a reader after an id misses none.
+   */
+  append(events: readonly UnstoredEvent[]): Promise<ClusterEvent[]>;
   /**
    * Events matching `filter` with id above `afterId`, oldest first. With `afterId` null, the
    * newest `limit` events (still oldest first); otherwise the first `limit` after it.
@@ -53,21 +61,38 @@ function toEvent(r: EventRow): ClusterEvent {
   };
 }
 
+/** The advisory lock key of event ids (a fixed 64-bit number; "gh-event" in ASCII). */
+const EVENT_ID_LOCK_KEY = 0x67682d6576656e74n;
+
+/**
+ * Takes the event-id lock until `tx` ends (PostgreSQL only): appends assign ids and commit one
+ * at a time, so ids become visible in increasing order.
+ */
+async function lockEventIds(tx: Kysely<Database>): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${EVENT_ID_LOCK_KEY.toString()}::bigint)`.execute(tx);
+}
+
+/** The highest id ever assigned: the mark (kept when the newest events are pruned) or the max. */
+async function lastIdIn(db: Kysely<Database>): Promise<number> {
+  const mark = await selectMeta(db, EVENTS_LAST_ID).executeTakeFirst();
+  const max = await q.selectMaxEventId(db).executeTakeFirst();
+  return Math.max(Number(mark?.value ?? 0), int64(max?.m ?? 0));
+}
+
 /** An event store over a migrated database. */
 export function createEventStore(db: Kysely<Database>): EventStore {
   return {
-    async lastId() {
-      const mark = await selectMeta(db, EVENTS_LAST_ID).executeTakeFirst();
-      const max = await q.selectMaxEventId(db).executeTakeFirst();
-      return Math.max(Number(mark?.value ?? 0), int64(max?.m ?? 0));
-    },
-    async insert(events) {
-      if (events.length === 0) return;
-      const rows = events.map((e) => ({ ...e, data: JSON.stringify(e.data) }));
-      const top = events.reduce((m, e) => Math.max(m, e.id), 0);
-      await db.transaction().execute(async (tx) => {
+    lastId: () => lastIdIn(db),
+    async append(events) {
+      if (events.length === 0) return [];
+      return db.transaction().execute(async (tx) => {
+        if (!isSqlite(db)) await lockEventIds(tx);
+        const first = (await lastIdIn(tx)) + 1;
+        const stored = events.map((e, i) => ({ ...e, id: first + i }));
+        const rows = stored.map((e) => ({ ...e, data: JSON.stringify(e.data) }));
         await q.insertEventRows(tx, rows).execute();
-        await q.upsertEventsMark(tx, top).execute();
+        await q.upsertEventsMark(tx, first + events.length - 1).execute();
+        return stored;
       });
     },
     async list(filter, afterId, limit) {

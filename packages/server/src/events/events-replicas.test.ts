@@ -37,7 +37,13 @@ async function replica(url: string) {
 }
 
 const ev = (cluster: string, n: number) =>
-  ({ type: 'cluster.created', cluster, username: 'u', actor: 'u', message: `m${String(n)}` }) as const;
+  ({
+    type: 'cluster.created',
+    cluster,
+    username: 'u',
+    actor: 'u',
+    message: `m${String(n)}`,
+  }) as const;
 
 /** Resolves with the first `count` events `r`'s bus publishes. */
 function collect(r: EventRecorder, count: number): Promise<ClusterEvent[]> {
@@ -76,7 +82,10 @@ describe('events across replicas on PostgreSQL', { skip: pgSkip }, () => {
       const stored = await a.store.list({ cluster: null, username: null }, 0, 1000);
       assert.equal(stored.length, 2 * perReplica, 'events were lost');
       const ids = stored.map((e) => e.id);
-      assert.deepEqual(ids, [...new Set(ids)].sort((x, y) => x - y));
+      assert.deepEqual(
+        ids,
+        [...new Set(ids)].sort((x, y) => x - y)
+      );
       assert.deepEqual(
         stored.filter((e) => e.cluster === 'ca').map((e) => e.message),
         Array.from({ length: perReplica }, (_, i) => `m${String(i)}`),
@@ -91,8 +100,8 @@ describe('events across replicas on PostgreSQL', { skip: pgSkip }, () => {
         );
       }
     } finally {
-      (a.r as unknown as { close?: () => void }).close?.();
-      (b.r as unknown as { close?: () => void }).close?.();
+      a.r.close();
+      b.r.close();
       await a.db.destroy();
       await b.db.destroy();
     }

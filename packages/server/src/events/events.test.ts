@@ -55,12 +55,11 @@ function fakeSink() {
 describe('event store and recorder', () => {
   it('assigns increasing ids, stores every event and filters by cluster and user', async () => {
     const { r } = await recorder();
-    const a = r.record(ev('c1', 'alice'));
-    const b = r.record(ev('c2', 'bob'));
-    const c = r.record({ ...ev(null, 'alice', 'request.refused'), data: { action: 'create' } });
-    assert.deepEqual([a.id, b.id, c.id], [1, 2, 3]);
-    assert.equal(a.time, 1000);
+    r.record(ev('c1', 'alice'));
+    r.record(ev('c2', 'bob'));
+    r.record({ ...ev(null, 'alice', 'request.refused'), data: { action: 'create' } });
     const all = await r.list({ cluster: null, username: null }, null, 100);
+    assert.equal(all[0]?.time, 1000);
     assert.deepEqual(
       all.map((e) => e.id),
       [1, 2, 3]
@@ -105,8 +104,9 @@ describe('event store and recorder', () => {
       log,
     });
     await again.start();
-    assert.equal(again.record(ev('c', 'u')).id, 3);
-    await again.flushed();
+    again.record(ev('c', 'u'));
+    const [newest] = await again.list({ cluster: null, username: null }, null, 1);
+    assert.equal(newest?.id, 3);
     await db.destroy();
   });
 

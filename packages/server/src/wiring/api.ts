@@ -102,6 +102,7 @@ export async function createApiServing(config: GatewayConfig, p: ApiParts) {
   );
   /** Stops serving and closes what the API holds, the stores last. */
   const close = async () => {
+    stores.events.close();
     stores.events.bus.close();
     await server.close();
     await app.close();

@@ -88,6 +88,12 @@ export function openConfiguredDatabase(config: GatewayConfig, log: Logger) {
 }
 
 /**
+ * How often a replica on PostgreSQL reads the events other replicas stored, to publish them to
+ * its own streams (live events from another replica arrive this late at most).
+ */
+const EVENT_POLL_MS = 250;
+
+/**
  * Opens the database and the stores, and starts the event recorder. With `fence`, cluster and
  * worker writes are refused once this process no longer leads (see ha/leadership.ts).
  */
@@ -112,6 +118,7 @@ export async function openStores(
     bus: createEventBus(),
     clock,
     log: log.child({ module: 'events' }),
+    pollMs: config.store.type === 'postgres' ? EVENT_POLL_MS : null,
   });
   await events.start();
   const auditLog = log.child({ module: 'audit' });
