@@ -36,6 +36,20 @@ async function freshTarget(): Promise<StoreTarget> {
 describeCompareAndSet('PostgreSQL', freshTarget, pgSkip);
 
 describe('the store on PostgreSQL', { skip: pgSkip }, () => {
+  it(
+    'migrates with a pool of one connection (the lock and the migrations share it)',
+    { timeout: 20_000 },
+    async () => {
+      const target = await freshTarget();
+      const db = await openStoreDatabase({ ...target, type: 'postgres', poolSize: 1 });
+      try {
+        assert.deepEqual(await pendingMigrations(db), []);
+      } finally {
+        await db.destroy();
+      }
+    }
+  );
+
   it('migrates every step, and nothing is pending after', async () => {
     const db = await openStoreDatabase(await freshTarget());
     try {
