@@ -45,7 +45,8 @@ export async function migrateToLatest(db: Kysely<Database>, where: string): Prom
   return db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`.execute(conn);
     try {
-      return await runMigrator(db, where);
+      // On the lock's own connection: with a pool of one, another would never come.
+      return await runMigrator(conn, where);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY.toString()}::bigint)`.execute(conn);
     }

@@ -40,8 +40,9 @@ describe('the store on PostgreSQL', { skip: pgSkip }, () => {
     'migrates with a pool of one connection (the lock and the migrations share it)',
     { timeout: 20_000 },
     async () => {
-      const target = await freshTarget();
-      const db = await openStoreDatabase({ ...target, type: 'postgres', poolSize: 1 });
+      const d = await createTestDatabase();
+      made.push(d);
+      const db = await openStoreDatabase({ type: 'postgres', url: d.url, poolSize: 1 });
       try {
         assert.deepEqual(await pendingMigrations(db), []);
       } finally {
