@@ -105,7 +105,10 @@ const suites = {
     { cmd: 'bash', args: [path.join(root, 'scripts', 'pg', 'pg-up.sh')] },
     {
       cmd: process.execPath,
-      args: [path.join(root, 'scripts', 'test-unit.mjs'), 'store/', 'config/store-config'],
+      args: [
+        path.join(root, 'scripts', 'test-unit.mjs'),
+        ...['store/', 'config/store-config', 'ha/', 'events/events-replicas'],
+      ],
       env: withPg,
       needsPrevious: true,
     },

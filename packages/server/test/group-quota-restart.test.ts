@@ -15,8 +15,8 @@ import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/load.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
+import { INERT_LOCAL_BACKEND } from '../src/clusters/testing/inert-local-backend.js';
 
-const SLEEP = ['/bin/sh', '-c', 'exec sleep 300', 'sh'];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-groups-'));
 const quiet = pino({ level: 'silent' });
 
@@ -56,14 +56,7 @@ function config(hubPort: number) {
       access: { grant_all_authenticated: true, bootstrap_admin_token: false },
       quotas: { groups: { small: { max_workers: 1 } } },
       // Its heartbeats are sent by the test, not a scheduler on a cluster address of its own.
-      backend: {
-        type: 'local',
-        isolation: 'none',
-        sigint_timeout: 1,
-        sigterm_timeout: 1,
-        sigkill_timeout: 2,
-      },
-      cluster: { scheduler_cmd: SLEEP, worker_cmd: SLEEP },
+      ...INERT_LOCAL_BACKEND,
     },
     env: {},
     defaultPythonEnv: '/nonexistent',

@@ -12,8 +12,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { startInProcessGateway, type InProcessGateway } from './in-process-gateway.js';
+import { INERT_LOCAL_BACKEND } from '../src/clusters/testing/inert-local-backend.js';
 
-const SLEEP = ['/bin/sh', '-c', 'exec sleep 300', 'sh'];
 const basic = (user: string) => `Basic ${Buffer.from(`${user}:any-password`).toString('base64')}`;
 
 describe('a share revoked during a long poll (review)', () => {
@@ -27,14 +27,7 @@ describe('a share revoked during a long poll (review)', () => {
       prefix: 'gatehouse-share-poll-',
       values: {
         stop_clusters_on_shutdown: true,
-        backend: {
-          type: 'local',
-          isolation: 'none',
-          sigint_timeout: 1,
-          sigterm_timeout: 1,
-          sigkill_timeout: 2,
-        },
-        cluster: { scheduler_cmd: SLEEP, worker_cmd: SLEEP },
+        ...INERT_LOCAL_BACKEND,
       },
     });
     const url = g.gateway.url;
@@ -100,14 +93,7 @@ describe('a share revoked during a long poll (review)', () => {
       values: {
         stop_clusters_on_shutdown: true,
         environment_variables: { enabled: true },
-        backend: {
-          type: 'local',
-          isolation: 'none',
-          sigint_timeout: 1,
-          sigterm_timeout: 1,
-          sigkill_timeout: 2,
-        },
-        cluster: { scheduler_cmd: SLEEP, worker_cmd: SLEEP },
+        ...INERT_LOCAL_BACKEND,
       },
     });
     try {

@@ -18,8 +18,8 @@ import { startGateway, type Gateway } from '../gateway.js';
 import { openStoreDatabase } from '../store/db.js';
 import { createLeaderLease } from '../store/leader-lease.js';
 import { createTestDatabase, pgSkip, type TestDatabase } from '../store/testing/pg-database.js';
+import { INERT_LOCAL_BACKEND } from '../clusters/testing/inert-local-backend.js';
 
-const SLEEP = ['/bin/sh', '-c', 'exec sleep 300', 'sh'];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-replicas-'));
 const made: TestDatabase[] = [];
 after(async () => {
@@ -41,14 +41,7 @@ function config(url: string, stopClustersOnShutdown: boolean) {
         encryption_keys: [Buffer.alloc(32, 9).toString('base64')],
       },
       access: { grant_all_authenticated: true, bootstrap_admin_token: false },
-      backend: {
-        type: 'local',
-        isolation: 'none',
-        sigint_timeout: 1,
-        sigterm_timeout: 1,
-        sigkill_timeout: 2,
-      },
-      cluster: { scheduler_cmd: SLEEP, worker_cmd: SLEEP },
+      ...INERT_LOCAL_BACKEND,
     },
     env: {},
     defaultPythonEnv: '/nonexistent',

@@ -17,6 +17,12 @@ export interface PostgresTarget {
   readonly passwordFile?: string | null;
   /** Connections kept at most (default 10). */
   readonly poolSize?: number;
+  /**
+   * The server ends a session of this pool that sits idle inside a transaction this long
+   * (`idle_in_transaction_session_timeout`), releasing its locks: a process frozen mid-write
+   * (SIGSTOP, a stalled event loop) cannot block other replicas for ever. Unset: no limit.
+   */
+  readonly idleInTransactionMs?: number;
   /** Called with errors of idle pooled connections (a restarted server, say). */
   readonly onPoolError?: (err: Error) => void;
 }
@@ -32,10 +38,21 @@ export function postgresKysely(target: PostgresTarget): Kysely<Database> {
     connectionString: target.url,
     max: target.poolSize ?? 10,
     application_name: 'gatehouse',
+    ...(target.idleInTransactionMs === undefined
+      ? {}
+      : { idle_in_transaction_session_timeout: target.idleInTransactionMs }),
     ...(target.passwordFile == null ? {} : { password: readPassword(target.passwordFile) }),
   });
   pool.on('error', (err) => {
     target.onPoolError?.(err);
+  });
+  // A connection the server ends while it is checked out but between queries (the idle-in-
+  // transaction limit) reports on the client, not the pool: without a listener, that would be
+  // an uncaught error. The transaction's next query fails instead.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      target.onPoolError?.(err);
+    });
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

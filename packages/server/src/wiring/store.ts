@@ -80,6 +80,8 @@ export function openConfiguredDatabase(config: GatewayConfig, log: Logger) {
       ? s
       : {
           ...s,
+          // A replica frozen mid-transaction for a lease period has lost the lease anyway.
+          idleInTransactionMs: Math.round(s.leaseSeconds * 1000),
           onPoolError: (err) => {
             log.warn({ err }, 'an idle database connection failed');
           },
