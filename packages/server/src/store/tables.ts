@@ -144,6 +144,18 @@ export interface UsageRow {
   stop_time: number | null;
 }
 
+/** Extra core-hours an admin granted a user for one budget period (migration 0015). */
+export interface BudgetGrantRow {
+  id: Generated<number>;
+  username: string;
+  /** The start of the period the hours count in (ms). */
+  period_start: number;
+  hours: number;
+  granted_by: string;
+  granted_at: number;
+  note: string;
+}
+
 /** One fact about this gateway installation (e.g. its instance id). */
 export interface GatewayMetaRow {
   key: string;
@@ -202,6 +214,7 @@ export interface Database {
   usage: UsageRow;
   events: EventRow;
   pool_queue: PoolQueueRow;
+  budget_grants: BudgetGrantRow;
   cluster_shares: ClusterShareRow;
   leader_lease: LeaderLeaseRow;
 }
