@@ -10,15 +10,15 @@ The scheduler and two workers of 1 core each use 3 cores, so the budget runs out
 from __future__ import annotations
 
 import json
-import urllib.request
+import os
+import subprocess
 import warnings
-from base64 import b64encode
 
 import pytest
 from dask_gateway import BasicAuth, GatewayWarning
 
 from conftest import wait_for_workers
-from gatehouse_fixture import free_port, wait_until
+from gatehouse_fixture import CLI, free_port, wait_until
 
 TIMEOUT = 90
 
@@ -54,15 +54,12 @@ def scale_with_warnings(cluster, n: int) -> list[str]:
     return [str(w.message) for w in seen if issubclass(w.category, GatewayWarning)]
 
 
-def grant(g, user: str, hours: float) -> dict:
-    creds = b64encode(b"admin:").decode()
-    req = urllib.request.Request(
-        f"{g.address}/api/v1/admin/budgets/{user}/grants", method="POST",
-        data=json.dumps({"hours": hours, "note": "test"}).encode(),
-        headers={"Authorization": f"Basic {creds}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        assert resp.status == 201
-        return json.loads(resp.read())
+def cli(g, user: str, *args: str) -> str:
+    """Runs the gatehouse CLI as `user` against gateway `g`; its output."""
+    env = {**os.environ, "GATEHOUSE_ADDRESS": g.address, "GATEHOUSE_USER": user}
+    r = subprocess.run(["node", str(CLI), *args], capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
 
 
 def test_budget_warns_then_refuses_then_stops_with_reason_budget(gatehouse, gateway_client):
@@ -96,8 +93,11 @@ def test_budget_warns_then_refuses_then_stops_with_reason_budget(gatehouse, gate
         assert got.index(("budget.warning", "")) < got.index(("budget.exhausted", ""))
         assert got.index(("budget.exhausted", "")) < got.index(("cluster.stopping", "budget"))
 
-        # An admin's extra hours lift the refusal at once.
-        assert grant(g, "alice", 1)["state"] == "ok"
+        assert "used up" in cli(g, "alice", "budget")
+        # An admin's extra hours (the CLI's admin verb) lift the refusal at once.
+        granted = json.loads(cli(g, "admin", "admin", "budget", "alice", "--grant", "1", "--json"))
+        assert granted["budget"]["state"] == "ok" and granted["grants"][0]["hours"] == 1, granted
+        assert "left:" in cli(g, "alice", "budget")
         again = gw.new_cluster()
         again.shutdown()
     finally:

@@ -54,6 +54,9 @@ export const BudgetAdminJson = Type.Object(
   { additionalProperties: false }
 );
 
+/** A user's budget with the grants of this period (the admin's view). */
+export type BudgetAdminJson = Static<typeof BudgetAdminJson>;
+
 /** The body of a grant of extra core-hours for the current period. */
 export const BudgetGrantBody = Type.Object(
   {
