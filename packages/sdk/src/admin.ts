@@ -69,6 +69,20 @@ export class AdminApi {
     });
   }
 
+  /** Moves waiting cluster `name` to place `position` (from 1) in the pool's queue. */
+  async moveQueued(name: string, position: number): Promise<void> {
+    await this.t.empty({
+      method: 'POST',
+      path: `/api/v1/admin/queue/${seg(name)}/move`,
+      body: { position },
+    });
+  }
+
+  /** Drops waiting cluster `name` from the pool's queue: it keeps the workers it has. */
+  async dropQueued(name: string): Promise<ScaleResult> {
+    return this.t.json(ScaleResult, { method: 'DELETE', path: `/api/v1/admin/queue/${seg(name)}` });
+  }
+
   /** Grants `user` access. */
   async grant(user: string): Promise<void> {
     await this.t.empty({ method: 'PUT', path: `/api/v1/admin/grants/${seg(user)}` });

@@ -7,6 +7,7 @@ import type { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../client/context.js';
 import { registerAdminClusterCommands } from './admin-clusters.js';
 import { registerAdminBudgetCommand } from './budget.js';
+import { registerAdminQueueCommands } from './admin-queue.js';
 import { registerAdminGroupQuotaCommands } from './admin-group-quotas.js';
 import { registerAdminQuotaCommand } from './admin-quota.js';
 import { registerAdminReportCommands } from './admin-reports.js';
@@ -27,4 +28,5 @@ export function registerAdminCommands(program: Command, ctx: CliContext): void {
   registerAdminClusterCommands(admin, ctx);
   registerAdminReportCommands(admin, ctx);
   registerAdminBudgetCommand(admin, ctx);
+  registerAdminQueueCommands(admin, ctx);
 }

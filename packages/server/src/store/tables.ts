@@ -119,6 +119,8 @@ export interface PoolQueueRow {
   since: number;
   /** When a scale last set its count (ms; 0 for heartbeats). */
   updated: number;
+  /** An admin's placement ahead of fair share (migration 0016); null: fair share. */
+  pinned: number | null;
 }
 
 /** One audited action or refusal. */
