@@ -143,6 +143,8 @@ test('past warn_at a scale warns; out of hours creates and scale-ups are refused
   });
   // Scaling down (or to the same count) is never refused.
   assert.match((await budgets.checkScale(c, 0)) ?? '', /used up/);
+  // Lowering what a cluster waits for in the pool's queue is no scale-up either.
+  assert.match((await budgets.checkScale(c, 3, 5)) ?? '', /used up/);
   await assert.rejects(budgets.checkCreate('alice'), /Cannot start a cluster/);
   await db.destroy();
 });

@@ -126,15 +126,16 @@ export class Budgets {
   }
 
   /**
-   * Checks a scale of `c` to `count` workers: refuses a scale-up of a user out of hours
-   * (`quota_exceeded`); returns the warning of a user past the warning line (the scale's
-   * answer carries it, which the client shows as a GatewayWarning), else null.
+   * Checks a scale of `c` to `count` workers: refuses a scale-up (beyond `current`, what it
+   * has or waits for; default its count) of a user out of hours (`quota_exceeded`); returns
+   * the warning of a user past the warning line (the scale's answer carries it, which the
+   * client shows as a GatewayWarning), else null.
    */
-  async checkScale(c: ClusterRecord, count: number): Promise<string | null> {
+  async checkScale(c: ClusterRecord, count: number, current = c.count): Promise<string | null> {
     if (!this.enabled) return null;
     const s = await this.status(c.username);
     if (s.state === 'exhausted') {
-      if (count > c.count) {
+      if (count > current) {
         throw new GatewayError('quota_exceeded', `Cannot scale up: ${exhaustedText(s)}`);
       }
       return exhaustedText(s);

@@ -34,7 +34,9 @@ async function budgetCheck(
   actor: string
 ): Promise<string | null> {
   try {
-    return (await ctx.budgets?.checkScale(c, count)) ?? null;
+    // A cluster waiting for machines already asked for its wanted count: lowering it is no scale-up.
+    const current = Math.max(c.count, ctx.policy.queued(c.name)?.wanted ?? 0);
+    return (await ctx.budgets?.checkScale(c, count, current)) ?? null;
   } catch (err) {
     const cluster = { name: c.name, owner: c.username };
     const reason = err instanceof Error ? err.message : String(err);
