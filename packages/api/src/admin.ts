@@ -105,6 +105,9 @@ export const PoolJson = Type.Object(
             usage_core_hours: Type.Number({
               description: "The user's recent usage (decayed core-hours): less goes first",
             }),
+            pinned: Type.Optional(
+              Type.Boolean({ description: 'An admin moved it: its place holds' })
+            ),
           },
           { additionalProperties: false }
         ),

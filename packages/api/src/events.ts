@@ -57,6 +57,10 @@ export const EVENT_TYPES = [
   'scale.queued',
   /** Waiting workers were granted; `data`: `{ granted, wanted, position }`. */
   'scale.granted',
+  /** The owner used `warn_at` of their core-hour budget; `data`: `{ used_core_hours, left_core_hours }`. */
+  'budget.warning',
+  /** The owner's budget is used up; the cluster stops after the grace period (reason "budget"). */
+  'budget.exhausted',
   /** A request was refused (quota, pool, options); `data`: `{ action, reason }`. */
   'request.refused',
 ] as const;
@@ -65,7 +69,15 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Why a cluster stopped, as recorded in `data.reason` of stop events and on the admin API. */
-export const STOP_REASONS = ['user', 'admin', 'idle', 'no client', 'lifetime', 'failure'] as const;
+export const STOP_REASONS = [
+  'user',
+  'admin',
+  'idle',
+  'no client',
+  'lifetime',
+  'failure',
+  'budget',
+] as const;
 
 /** One stop reason. */
 export type StopReason = (typeof STOP_REASONS)[number];

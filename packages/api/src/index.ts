@@ -11,3 +11,4 @@ export * from './browser.js';
 export * from './cluster-view.js';
 export * from './format.js';
 export * from './shares.js';
+export * from './budget.js';

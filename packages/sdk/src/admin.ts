@@ -5,6 +5,8 @@
  * @module
  */
 import {
+  BudgetAdminJson,
+  BudgetJson,
   AdminCluster,
   AdminUser,
   AuditJson,
@@ -48,6 +50,37 @@ export class AdminApi {
   /** Users with grants, requests or clusters: usage now and the quota that applies. */
   async users(): Promise<AdminUser[]> {
     return this.t.json(Type.Array(AdminUser), { method: 'GET', path: '/api/v1/admin/users' });
+  }
+
+  /** `user`'s core-hour budget this period and the extra hours granted in it. */
+  async budget(user: string): Promise<BudgetAdminJson> {
+    return this.t.json(BudgetAdminJson, {
+      method: 'GET',
+      path: `/api/v1/admin/budgets/${seg(user)}`,
+    });
+  }
+
+  /** Grants `user` `hours` extra core-hours for the current budget period. */
+  async grantHours(user: string, hours: number, note?: string): Promise<BudgetJson> {
+    return this.t.json(BudgetJson, {
+      method: 'POST',
+      path: `/api/v1/admin/budgets/${seg(user)}/grants`,
+      body: note === undefined ? { hours } : { hours, note },
+    });
+  }
+
+  /** Moves waiting cluster `name` to place `position` (from 1) in the pool's queue. */
+  async moveQueued(name: string, position: number): Promise<void> {
+    await this.t.empty({
+      method: 'POST',
+      path: `/api/v1/admin/queue/${seg(name)}/move`,
+      body: { position },
+    });
+  }
+
+  /** Drops waiting cluster `name` from the pool's queue: it keeps the workers it has. */
+  async dropQueued(name: string): Promise<ScaleResult> {
+    return this.t.json(ScaleResult, { method: 'DELETE', path: `/api/v1/admin/queue/${seg(name)}` });
   }
 
   /** Grants `user` access. */

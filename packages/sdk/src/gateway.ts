@@ -6,6 +6,7 @@
  */
 import {
   AdminCluster,
+  BudgetJson,
   BrowserSession,
   ClusterDetail,
   ClusterJson,
@@ -228,6 +229,11 @@ export class Gateway {
   /** The shared pool of worker machines: in use, free, and the caller's share. */
   async pool(): Promise<PoolJson> {
     return this.transport.json(PoolJson, { method: 'GET', path: '/api/v1/pool' });
+  }
+
+  /** The caller's core-hour budget this period: used, left, and where they stand. */
+  async budget(): Promise<BudgetJson> {
+    return this.transport.json(BudgetJson, { method: 'GET', path: '/api/v1/me/budget' });
   }
 
   /** Files an access request for an ungranted caller. Default message: empty. */

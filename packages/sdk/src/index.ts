@@ -67,6 +67,7 @@ export type {
   AdminUser,
   AuditJson,
   BrowserSession,
+  BudgetJson,
   ClusterDetail,
   ClusterEvent,
   ClusterJson,

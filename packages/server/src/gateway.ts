@@ -221,6 +221,7 @@ async function run(b: Built): Promise<Gateway> {
     // What the old leader granted or revoked since this process loaded the shares.
     await stores.shares.reload();
     await core.manager.start();
+    core.budgets.start();
     await proxy?.sync.request();
   });
   // Off the start-up path: serving first, the certificate library for the first cluster next.
@@ -257,6 +258,7 @@ async function run(b: Built): Promise<Gateway> {
     leadership: b.role.leadership,
     async stop() {
       proxy?.stop();
+      await core.budgets.close();
       await core.manager.shutdown();
       await b.role.stop();
       await core.backend.close?.();

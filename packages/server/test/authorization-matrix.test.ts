@@ -85,6 +85,12 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   'GET /api/v1/me':                                               [401, 200, 200, 200, 200, 200, 401, 401, 401, 401, 200],
   'POST /api/v1/access-requests':                                 [401, 201, 422, 422, 422, 422, 401, 401, 401, 401, 201],
   'GET /api/v1/pool':                                             [401, 403, 200, 200, 200, 200, 401, 401, 401, 401, 403],
+  'GET /api/v1/me/budget':                                        [401, 403, 200, 200, 200, 200, 401, 401, 401, 401, 403],
+  'GET /api/v1/admin/budgets/:name':                              [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
+  'POST /api/v1/admin/budgets/:name/grants':                      [401, 403, 403, 403, 403, 201, 401, 401, 401, 401, 403],
+  // Nothing waits in the matrix's pool: admins get 404.
+  'POST /api/v1/admin/queue/:name/move':                          [401, 403, 403, 403, 403, 404, 401, 401, 401, 401, 403],
+  'DELETE /api/v1/admin/queue/:name':                             [401, 403, 403, 403, 403, 404, 401, 401, 401, 401, 403],
   'GET /api/v1/admin/clusters':                                   [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
   'POST /api/v1/admin/clusters/:name/stop':                       [401, 403, 403, 403, 403, 204, 401, 401, 401, 401, 403],
   'POST /api/v1/admin/clusters/:name/scale':                      [401, 403, 403, 403, 403, 200, 401, 401, 401, 401, 403],
@@ -250,6 +256,17 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
   },
   'DELETE /api/v1/admin/tokens/:name': {
     path: (fx) => `/api/v1/admin/tokens/${fx.tokenToRevoke}`,
+  },
+  'GET /api/v1/me/budget': { path: () => '/api/v1/me/budget' },
+  'POST /api/v1/admin/queue/:name/move': {
+    path: () => '/api/v1/admin/queue/nothing-waits/move',
+    body: () => ({ position: 1 }),
+  },
+  'DELETE /api/v1/admin/queue/:name': { path: () => '/api/v1/admin/queue/nothing-waits' },
+  'GET /api/v1/admin/budgets/:name': { path: () => '/api/v1/admin/budgets/alice' },
+  'POST /api/v1/admin/budgets/:name/grants': {
+    path: () => '/api/v1/admin/budgets/quincy/grants',
+    body: () => ({ hours: 1 }),
   },
   'GET /api/v1/admin/quotas/:name': { path: () => '/api/v1/admin/quotas/alice' },
   'PUT /api/v1/admin/quotas/:name': {

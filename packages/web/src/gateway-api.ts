@@ -133,6 +133,7 @@ export class GatewayApi {
   logs = async (name: string): Promise<ProcessLog[]> =>
     (await this.gateway.logs(name, { tail: 200 })).processes;
   pool = () => this.gateway.pool();
+  budget = () => this.gateway.budget();
 
   /**
    * Calls `onEvent` for every event of the caller's clusters (the SDK follows

@@ -6,9 +6,12 @@ only documented states. Phases run in order and share clusters (docs/faults.md).
 """
 from __future__ import annotations
 
+import time
+import warnings
+
 import pytest
 
-from fault_run import CONFIG, DOCUMENTED_STATES, FaultRun, Want, registered_points
+from fault_run import CONFIG, CONVERGE_S, DOCUMENTED_STATES, FaultRun, Want, registered_points
 from gatehouse_fixture import Gatehouse, free_port, wait_until
 
 PHASES: list[tuple[str, object]] = []
@@ -57,6 +60,53 @@ def adapt(run: FaultRun, point: str, n: int, *, reaches_scheduler: bool = True) 
     run.crash_and_recover(point, lambda gw: gw.adapt_cluster(name, minimum=n, maximum=n), "main")
 
 
+#: The pool of the grant phases: one machine, so a second worker waits in the gateway's queue.
+GRANT_POOL = {"machine_types": [{"name": "m", "cores": 1, "memory": "64 G", "count": 1}],
+              "when_full": "queue"}
+
+
+def grant(run: FaultRun, point: str, holder: str, waiter: str) -> None:
+    """The one-machine pool is held by `holder`'s worker; a new cluster `waiter` scales to one
+    worker, which waits in the queue; `holder` is stopped, and its machine is granted to
+    `waiter` (the point fires in that grant). After the restart `waiter` must have exactly one
+    worker (not lost, not granted twice) and `holder` none."""
+    run.g.config["pool"] = GRANT_POOL
+
+    def act(gw):
+        held = run.role(holder)
+        c = gw.new_cluster(shutdown_on_close=False)
+        run.roles[c.name] = waiter
+        run.wants[c.name] = Want("RUNNING", 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the GatewayWarning: "0 workers now, 1 waiting"
+            gw.scale_cluster(c.name, 1)
+        run.wants[held] = Want("STOPPED")
+        gw.stop_cluster(held)
+
+    run.crash_and_recover(point, act, waiter)
+
+
+def grant_holder(run: FaultRun) -> None:
+    """Before the grant phases: a cluster holding the one machine (role `qa`), unarmed."""
+    run.g.config["pool"] = GRANT_POOL
+    run.start(armed=None)
+    gw = run.gateway()
+    try:
+        c = gw.new_cluster(shutdown_on_close=False)
+        run.roles[c.name] = "qa"
+        run.wants[c.name] = Want("RUNNING", 1)
+        gw.scale_cluster(c.name, 1)
+        run.wait_converged(gw, time.monotonic() + CONVERGE_S, "grant setup")
+    finally:
+        gw.close()
+        run.stop()
+
+
+def grant_chosen(run: FaultRun, point: str) -> None:
+    grant_holder(run)
+    grant(run, point, "qa", "qb")
+
+
 # Create and stop, alternating so that few schedulers run at once.
 phase("create.record_inserted")(lambda run, p: create(run, p, "main"))
 phase("create.before_scheduler_spawn")(lambda run, p: create(run, p, "b"))
@@ -86,6 +136,9 @@ phase("adapt.before_command")(lambda run, p: adapt(run, p, 2, reaches_scheduler=
 phase("adapt.after_command")(lambda run, p: adapt(run, p, 2))
 # Stop the main cluster while it has workers.
 phase("stop.worker_target_saved")(lambda run, p: stop(run, p, "main"))
+# Pool queue grants on a one-machine pool: the machine passes from cluster to cluster.
+phase("grant.chosen")(grant_chosen)
+phase("grant.saved")(lambda run, p: grant(run, p, "qb", "qc"))
 
 REGISTERED = registered_points()
 

@@ -6,6 +6,8 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../client/context.js';
 import { registerAdminClusterCommands } from './admin-clusters.js';
+import { registerAdminBudgetCommand } from './budget.js';
+import { registerAdminQueueCommands } from './admin-queue.js';
 import { registerAdminGroupQuotaCommands } from './admin-group-quotas.js';
 import { registerAdminQuotaCommand } from './admin-quota.js';
 import { registerAdminReportCommands } from './admin-reports.js';
@@ -25,4 +27,6 @@ export function registerAdminCommands(program: Command, ctx: CliContext): void {
   registerAdminTokenCommands(admin, ctx);
   registerAdminClusterCommands(admin, ctx);
   registerAdminReportCommands(admin, ctx);
+  registerAdminBudgetCommand(admin, ctx);
+  registerAdminQueueCommands(admin, ctx);
 }

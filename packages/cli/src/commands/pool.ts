@@ -7,6 +7,7 @@ import type { PoolJson } from '@gatehouse/api';
 import { formatBytes, formatCores } from '@gatehouse/sdk';
 import { connect, type CliContext } from '../client/context.js';
 import { bytes, details, json, table } from '../client/output.js';
+import { registerBudgetCommand } from './budget.js';
 
 /** The pool's queue as a table: who waits for machines, in grant order. */
 function queueTable(queue: NonNullable<PoolJson['queue']>): string {
@@ -24,9 +25,10 @@ function queueTable(queue: NonNullable<PoolJson['queue']>): string {
   );
 }
 
-/** Registers `pool` and `request-access` on `program`. */
+/** Registers `pool`, `budget` and `request-access` on `program`. */
 export function registerPoolCommands(program: Command, ctx: CliContext): void {
   const { io } = ctx;
+  registerBudgetCommand(program, ctx);
   program
     .command('pool')
     .description('show the shared pool of worker machines: in use, free, and your share')

@@ -29,6 +29,7 @@ import { registerUiSessionRoutes, type UiSessionDeps } from './routes/ui-session
 import { registerUiStaticRoutes } from './routes/ui-static.js';
 import { registerNamedDashboardRoute } from './routes/named-dashboard.js';
 import { registerShareRoutes } from './routes/cluster-shares.js';
+import { registerBudgetRoutes } from './routes/budgets.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerDashboardCheckRoute } from './routes/dashboard-check.js';
 
@@ -109,6 +110,7 @@ export async function createApiApp(
   registerDashboardCheckRoute(app, ui.dashboardAuth, ui.prefix);
   registerNamedDashboardRoute(app, ctx, ui.prefix);
   if (ctx.shares !== undefined) registerShareRoutes(app, ctx, ctx.shares);
+  if (ctx.budgets !== undefined) registerBudgetRoutes(app, ctx, ctx.budgets);
   await app.ready();
   return { app, routes };
 }

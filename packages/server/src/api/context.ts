@@ -12,6 +12,7 @@ import type { AccessControl } from '../access/access-control.js';
 import type { Clock } from '../clock.js';
 import type { EnvironmentCatalog } from '../cluster-options/environments.js';
 import type { ClusterPolicy } from '../pool/cluster-policy.js';
+import type { Budgets } from '../budget/budgets.js';
 import type { AccessStore } from '../store/access-store.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { EventRecorder } from '../events/event-recorder.js';
@@ -44,6 +45,8 @@ export interface ApiContext {
   /** Clusters shared with other users and groups; absent: nothing is shared. */
   readonly shares?: ClusterShares;
   readonly policy: ClusterPolicy;
+  /** Core-hour budgets; absent: none are enforced. */
+  readonly budgets?: Budgets;
   readonly clock: Clock;
   /** The Python environments users may choose, or null when none are configured. */
   readonly environments: EnvironmentCatalog | null;

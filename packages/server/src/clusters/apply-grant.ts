@@ -14,6 +14,7 @@ export async function applyGrant(s: ManagerState, c: ClusterRecord, g: PoolGrant
   if (c.target !== Job.RUNNING || isFinal(c.status) || g.count <= c.count) return;
   const from = c.count;
   c.count = g.count;
+  s.faults.reach('grant.chosen');
   const rest = g.wanted - g.count;
   const still = rest > 0 ? `; ${String(rest)} still waiting` : '';
   s.events.emit(
@@ -24,6 +25,7 @@ export async function applyGrant(s: ManagerState, c: ClusterRecord, g: PoolGrant
     'gatehouse'
   );
   await saveCluster(s, c);
+  s.faults.reach('grant.saved');
   enqueueCluster(s, c);
 }
 

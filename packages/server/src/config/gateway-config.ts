@@ -51,6 +51,8 @@ export interface GatewayConfig {
   readonly access: GatewayConfigInput['access'];
   readonly quotas: GatewayConfigInput['quotas'];
   readonly pool: GatewayConfigInput['pool'];
+  /** Core-hour budgets per period (issue 21). */
+  readonly budgets: GatewayConfigInput['budgets'];
   readonly proxy: ResolvedProxy;
   readonly options: readonly OptionFieldConfig[];
   /** Named clusters (issue 22). */

@@ -140,6 +140,7 @@ function resolve(c: GatewayConfigInput, ctx: ResolveContext): GatewayConfig {
     access: c.access,
     quotas: c.quotas,
     pool: c.pool,
+    budgets: c.budgets,
     proxy: resolveProxy(c.proxy, env, base, source),
     options: c.options,
     clusterNames: c.cluster_names,

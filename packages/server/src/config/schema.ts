@@ -10,6 +10,7 @@
 import { Type, type Static, type TObject } from 'typebox';
 import { AccessConfig, QuotasConfig } from './sections/access.js';
 import { AuthSection } from './sections/auth.js';
+import { BudgetsConfig } from './sections/budgets.js';
 import {
   EnvironmentsConfig,
   EnvironmentVariablesConfig,
@@ -26,6 +27,7 @@ import { LogConfig, LogsConfig, ServerKeys, StoreConfig } from './sections/serve
 import { TestingConfig } from './sections/testing.js';
 
 export { AccessConfig, QuotaConfig, QuotasConfig } from './sections/access.js';
+export { BudgetsConfig } from './sections/budgets.js';
 export { AuthSection, BasicAuthConfig, JupyterHubAuthConfig } from './sections/auth.js';
 export { SlurmJobConfig } from './sections/slurm-job.js';
 export {
@@ -66,6 +68,7 @@ const GatewayConfigBase = Type.Object(
     access: AccessConfig,
     quotas: QuotasConfig,
     pool: PoolConfig,
+    budgets: BudgetsConfig,
     testing: TestingConfig,
     proxy: ProxyConfig,
     options: Type.Array(OptionFieldConfig, {

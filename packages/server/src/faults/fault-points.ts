@@ -1,5 +1,5 @@
 /**
- * Named fault points: places in create, scale, adapt and stop where a test can make the gateway
+ * Named fault points: places in create, scale, adapt, pool grants and stop where a test can make the gateway
  * die (SIGKILL, so no cleanup code runs) to prove that a restarted gateway converges.
  *
  * Every point is registered in `FAULT_POINTS`, the one list the fault suite, the config schema
@@ -24,6 +24,8 @@ export const FAULT_POINTS = {
   'adapt.after_command': 'the scheduler took the adapt request; the client has no answer yet',
   'heartbeat.count_applied': 'a heartbeat changed the wanted worker count in memory; not saved',
   'heartbeat.count_saved': 'the new worker count is saved; the cluster is not queued',
+  'grant.chosen': 'the pool queue granted waiting workers; the new count is in memory, not saved',
+  'grant.saved': 'the count granted from the pool queue is saved; the cluster is not queued',
   'workers.record_inserted': 'a new worker record is written; the worker is not queued',
   'worker.before_spawn': 'the reconciler is about to start a worker',
   'worker.spawned': 'the worker process runs; its pid is not saved yet',

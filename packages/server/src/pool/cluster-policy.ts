@@ -32,7 +32,7 @@ import {
   type QuotaConfig,
   type Usage,
 } from './quota.js';
-import { plural } from './wording.js';
+import { joined, plural } from './wording.js';
 
 export type { NewClusterFit, NewClusterSize } from './new-cluster-fit.js';
 
@@ -261,6 +261,11 @@ export class ClusterPolicy {
     return this.#queue?.queued(name) ?? null;
   }
 
+  /** An admin's move of cluster `name` to place `position` in line; false: it does not wait. */
+  moveQueued(name: string, position: number): boolean {
+    return this.#queue?.move(name, position) ?? false;
+  }
+
   /** The whole queue in grant order (empty when a full pool clamps). */
   queueView(): QueueView[] {
     return this.#queue?.view() ?? [];
@@ -380,11 +385,6 @@ export class ClusterPolicy {
       `${plural(state.usersWithMachines, 'user')}, ${String(mine)} of them yours${capText}).`;
     return { count: fit, msg };
   }
-}
-
-/** Two messages as one; either may be absent. */
-function joined(a: string | null, b: string | null): string | null {
-  return a === null ? b : b === null ? a : `${a} ${b}`;
 }
 
 /** Creates the policy over the live clusters. */

@@ -113,6 +113,30 @@ describe('the pool queue', () => {
     assert.match(got.msg ?? '', /would exceed your quota of 3 workers.*0 workers now, 3 waiting/);
   });
 
+  it('grants a freed machine to the cluster an admin moved to the front, and persists it', async () => {
+    const h = harness();
+    const a = h.add('a', 'alice');
+    h.policy.limitWorkers(a, 3, 'reserve');
+    const b = h.add('b', 'bob');
+    const c = h.add('c', 'carol');
+    h.policy.limitWorkers(b, 1, 'reserve');
+    h.policy.limitWorkers(c, 1, 'reserve');
+    assert.deepEqual(h.policy.queued('c'), { wanted: 1, position: 2 });
+    assert.equal(h.policy.moveQueued('c', 1), true);
+    assert.equal(h.policy.moveQueued('nobody', 1), false);
+    assert.deepEqual(h.policy.queued('c'), { wanted: 1, position: 1 });
+    assert.equal(h.persisted.get('c')?.pinned, 1);
+    assert.equal(h.policy.queueView()[0]?.pinned, 1);
+    a.count = 2;
+    h.policy.limitWorkers(a, 2, 'reserve');
+    await h.policy.settle();
+    assert.deepEqual(
+      h.grants.map(([name]) => name),
+      ['c']
+    );
+    assert.deepEqual(h.policy.queued('b'), { wanted: 1, position: 1 });
+  });
+
   it('grants a freed machine to the user with the least recent usage first', async () => {
     const h = harness();
     const a = h.add('a', 'alice');

@@ -139,6 +139,13 @@ export class PoolQueue {
     if (this.#waiting.size > 0) void this.settle();
   }
 
+  /** An admin's move of `name` to place `position` in line; false when it does not wait. */
+  move(name: string, position: number): boolean {
+    if (!this.#waiting.move(name, position, this.usageOf)) return false;
+    void this.settle();
+    return true;
+  }
+
   /** Where `name` waits, or null. */
   queued(name: string): { wanted: number; position: number } | null {
     const e = this.#waiting.get(name);

@@ -29,7 +29,13 @@ export function createQueueStore(
       await db.deleteFrom('pool_queue').where('cluster_name', '=', cluster).execute();
       return;
     }
-    const row = { wanted: e.wanted, since: e.since, updated: e.updated, username: e.user };
+    const row = {
+      wanted: e.wanted,
+      since: e.since,
+      updated: e.updated,
+      username: e.user,
+      pinned: e.pinned ?? null,
+    };
     await db
       .insertInto('pool_queue')
       .values({ cluster_name: cluster, ...row })
@@ -45,6 +51,7 @@ export function createQueueStore(
         wanted: r.wanted,
         since: int64(r.since),
         updated: int64(r.updated),
+        pinned: r.pinned,
       }));
     },
     persist(cluster, e) {

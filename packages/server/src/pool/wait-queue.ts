@@ -15,13 +15,24 @@ export interface WaitEntry {
   readonly since: number;
   /** When its wanted count was last set by a scale (ms); heartbeats older than that lag. */
   readonly updated: number;
+  /**
+   * An admin's placement: pinned entries go ahead of the rest, lowest first; null (or absent)
+   * follows fair share.
+   */
+  readonly pinned?: number | null;
 }
 
 /** Told of every change, to persist it: the entry as it is now, or null when it left. */
 export type WaitQueueListener = (cluster: string, entry: WaitEntry | null) => void;
 
-/** Orders two entries: less recent usage first, then first come, then by cluster name. */
+/**
+ * Orders two entries: an admin's pinned ones first (lowest pin first), then less recent usage,
+ * then first come, then by cluster name.
+ */
 function compare(usage: (user: string) => number, a: WaitEntry, b: WaitEntry): number {
+  const pa = a.pinned ?? Infinity;
+  const pb = b.pinned ?? Infinity;
+  if (pa !== pb) return pa < pb ? -1 : 1;
   const ua = usage(a.user);
   const ub = usage(b.user);
   if (ua !== ub) return ua - ub;
@@ -65,6 +76,7 @@ export class WaitQueue {
       wanted,
       since: known?.since ?? now,
       updated: byScale ? now : (known?.updated ?? 0),
+      pinned: known?.pinned ?? null,
     };
     if (known?.wanted !== wanted || known.updated !== entry.updated) {
       this.#entries.set(cluster, entry);
@@ -78,6 +90,31 @@ export class WaitQueue {
     if (!this.#entries.delete(cluster)) return false;
     this.#listener(cluster, null);
     return true;
+  }
+
+  /**
+   * An admin's move of `cluster` to place `position` (1-based, clipped to the line): it and
+   * every entry ahead of it are pinned in their new order, so the place holds while usage
+   * changes; the entries behind keep following fair share. False when it does not wait.
+   */
+  move(cluster: string, position: number, usage: (user: string) => number): boolean {
+    const order = this.ordered(usage);
+    const entry = order.find((e) => e.cluster === cluster);
+    if (entry === undefined) return false;
+    const rest = order.filter((e) => e !== entry);
+    const at = Math.max(0, Math.min(rest.length, position - 1));
+    const ahead = [...rest.slice(0, at), entry];
+    const behind = rest.slice(at);
+    ahead.forEach((e, i) => {
+      this.#set({ ...e, pinned: i + 1 });
+    });
+    for (const e of behind) if ((e.pinned ?? null) !== null) this.#set({ ...e, pinned: null });
+    return true;
+  }
+
+  #set(e: WaitEntry): void {
+    this.#entries.set(e.cluster, e);
+    this.#listener(e.cluster, e);
   }
 
   /** Every waiting entry in grant order, given each user's recent usage. */

@@ -14,3 +14,8 @@ export function ordinal(n: number): string {
   const suffix = teen ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
   return `${String(n)}${suffix}`;
 }
+
+/** Two messages as one sentence after the other; either may be absent. */
+export function joined(a: string | null, b: string | null): string | null {
+  return a === null ? b : b === null ? a : `${a} ${b}`;
+}

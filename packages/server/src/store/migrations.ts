@@ -4,6 +4,8 @@
  */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { idColumn, isSqlite } from './dialect.js';
+import { budgetGrants } from './migration-budget-grants.js';
+import { queuePins } from './migration-queue-pins.js';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -324,6 +326,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-cluster-shares': clusterShares,
   '0012-pool-queue': poolQueue,
   '0014-leader-lease': leaderLease,
+  '0015-budget-grants': budgetGrants,
+  '0016-queue-pins': queuePins,
 };
 
 /** A provider of the migrations up to and including `last` (tests build older databases). */

@@ -119,6 +119,8 @@ export interface PoolQueueRow {
   since: number;
   /** When a scale last set its count (ms; 0 for heartbeats). */
   updated: number;
+  /** An admin's placement ahead of fair share (migration 0016); null: fair share. */
+  pinned: number | null;
 }
 
 /** One audited action or refusal. */
@@ -142,6 +144,18 @@ export interface UsageRow {
   memory: number;
   start_time: number;
   stop_time: number | null;
+}
+
+/** Extra core-hours an admin granted a user for one budget period (migration 0015). */
+export interface BudgetGrantRow {
+  id: Generated<number>;
+  username: string;
+  /** The start of the period the hours count in (ms). */
+  period_start: number;
+  hours: number;
+  granted_by: string;
+  granted_at: number;
+  note: string;
 }
 
 /** One fact about this gateway installation (e.g. its instance id). */
@@ -202,6 +216,7 @@ export interface Database {
   usage: UsageRow;
   events: EventRow;
   pool_queue: PoolQueueRow;
+  budget_grants: BudgetGrantRow;
   cluster_shares: ClusterShareRow;
   leader_lease: LeaderLeaseRow;
 }

@@ -78,6 +78,7 @@ export async function createApiServing(config: GatewayConfig, p: ApiParts) {
       accessStore: stores.accessStore,
       shares: stores.shares,
       policy: core.policy,
+      budgets: core.budgets,
       clock: p.clock,
       audit: stores.audit,
       environments: p.options.catalog,

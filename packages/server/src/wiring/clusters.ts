@@ -26,6 +26,8 @@ import type { ExternalProxy } from './cluster-routes.js';
 import type { ClusterRoutes } from '../clusters/manager.js';
 import type { Stores } from './store.js';
 import { createUsageAccounting } from './usage.js';
+import { createBudgets } from './budgets.js';
+import type { Budgets } from '../budget/budgets.js';
 
 /** The manager, once built, for what must exist before it. */
 export class ManagerLink {
@@ -66,6 +68,8 @@ export interface ClusterCore extends BackendChoice {
   readonly policy: ClusterPolicy;
   readonly metrics: GatewayMetrics;
   readonly manager: ClusterManager;
+  /** Core-hour budgets (started on the leader). */
+  readonly budgets: Budgets;
 }
 
 /** The policy with the quota overrides and user groups remembered in the access store. */
@@ -138,7 +142,8 @@ export async function createClusterCore(
   });
   const manager = createManager(config, p, choice, policy, metrics);
   link.bind(manager);
-  return { ...choice, policy, metrics, manager };
+  const budgets = createBudgets(config, { stores, policy, manager, clock, log });
+  return { ...choice, policy, metrics, manager, budgets };
 }
 
 /** The cluster manager over the chosen backend. */

@@ -3,6 +3,7 @@
  * access and event stores, the event recorder, the instance id and the audit trail.
  * @module
  */
+import { createBudgetGrants, type BudgetGrants } from '../budget/budget-grants.js';
 import { loadClusterShares, type ClusterShares } from '../shares/cluster-shares.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -49,6 +50,8 @@ export interface Stores {
   readonly queueStore?: QueueStore;
   /** Clusters shared with other users and groups. */
   readonly shares: ClusterShares;
+  /** Extra core-hours admins granted (absent in tests that build stores by hand). */
+  readonly budgetGrants?: BudgetGrants;
   /** The leader lease of the replicas sharing this database. */
   readonly lease: LeaderLease;
 }
@@ -145,6 +148,7 @@ export async function openStores(
     audit,
     queueStore,
     shares,
+    budgetGrants: createBudgetGrants(db),
     lease: createLeaderLease(db),
   };
 }

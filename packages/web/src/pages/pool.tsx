@@ -7,6 +7,7 @@ import { formatCount } from '@gatehouse/api';
 import type { PageProps } from '../page-kit.js';
 import { useLive } from '../live.js';
 import { MachineTypesTable, NewClusterTable } from './pool-tables.js';
+import { BudgetPanel } from './pool-budget.js';
 
 /** Pool page. */
 export function PoolPage({ api }: PageProps) {
@@ -40,6 +41,7 @@ export function PoolPage({ api }: PageProps) {
           ? '.'
           : ` of the ${String(p.user_machine_cap)} one user may have.`}
       </p>
+      <BudgetPanel api={api} />
       <p>
         Workers are packed onto machines, and a machine only hosts one user's workers. When the pool
         is full, the workers of a scale request that do not fit wait in line for machines (or, if

@@ -70,6 +70,7 @@ export function registerAccessRoutes(app: ApiApp, ctx: ApiContext): void {
         granted: e.granted,
         position: e.position,
         usage_core_hours: e.usage,
+        ...((e.pinned ?? null) === null ? {} : { pinned: true }),
       }));
     return { ...ctx.policy.state(p.name, p.admin), new_cluster: newCluster, queue };
   });

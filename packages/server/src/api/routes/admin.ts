@@ -11,6 +11,7 @@ import { registerAdminRequestRoutes, registerAdminUserRoutes } from './admin-acc
 import { registerAdminClusterRoutes } from './admin-clusters.js';
 import { registerAdminGroupQuotaRoutes } from './admin-group-quotas.js';
 import { registerAdminQuotaRoutes } from './admin-quotas.js';
+import { registerAdminQueueRoutes } from './admin-queue.js';
 import { registerAdminRecordRoutes } from './admin-records.js';
 import { registerAdminTokenRoutes } from './admin-tokens.js';
 
@@ -25,4 +26,5 @@ export function registerAdminRoutes(app: ApiApp, ctx: ApiContext): void {
   registerAdminQuotaRoutes(app, ctx);
   registerAdminGroupQuotaRoutes(app, ctx);
   registerAdminRecordRoutes(app, ctx);
+  registerAdminQueueRoutes(app, ctx);
 }

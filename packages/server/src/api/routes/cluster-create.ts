@@ -52,6 +52,11 @@ export function createClusterHandler(ctx: ApiContext) {
       throw createRefused(err, user.name, 'options');
     }
     const { options, config } = resolved;
+    try {
+      await ctx.budgets?.checkCreate(user.name);
+    } catch (err) {
+      throw createRefused(err, user.name, 'quota');
+    }
     const name = clusterNameOf(options);
     let releaseName: () => void = () => undefined;
     try {
