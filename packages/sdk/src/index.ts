@@ -44,6 +44,7 @@ export {
 } from './errors.js';
 export { EventsUnavailable, type StreamOptions } from './event-stream.js';
 export { Gateway, type AdaptOptions, type GatewayOptions } from './gateway.js';
+export { SharesApi, type ShareKind } from './shares.js';
 export { SseParser, readSse, type SseMessage } from './sse.js';
 export { Transport, type FetchLike, type Query, type RequestSpec } from './transport.js';
 export type { WaitOptions } from './waiting.js';
@@ -71,6 +72,7 @@ export type {
   ClusterEvent,
   ClusterJson,
   ClusterListParams,
+  ClusterShareJson,
   ClusterSortKey,
   ClusterStatus,
   GroupQuotaJson,
@@ -84,6 +86,8 @@ export type {
   QuotaJson,
   RequestJson,
   ScaleResult,
+  SharedCluster,
+  ShareLevelJson,
   TokenJson,
   UsageDay,
   UsageNow,
