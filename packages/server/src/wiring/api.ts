@@ -54,6 +54,11 @@ export async function createApiServing(config: GatewayConfig, p: ApiParts) {
     hosts: createDashboardHosts(config.proxy.dashboardDomain),
     prefix: config.prefix,
     shared: (name, user) => stores.shares.levelFor(name, user) !== null,
+    viewedByOther: (name, user) => {
+      const level = stores.shares.levelFor(name, user);
+      if (level !== null)
+        stores.audit(user.name, 'use shared cluster', name, 'ok', `dashboard (${level})`);
+    },
   });
   const server =
     p.proxy === null

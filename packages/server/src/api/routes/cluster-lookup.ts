@@ -65,18 +65,20 @@ export function mayUse(
 
 /**
  * The cluster `name` (an id, or a name `user` gave one of theirs) when `user` owns it or holds a
- * share of level `need` on it; 404 when there is none, 403 otherwise.
+ * share of level `need` on it; 404 when there is none, 403 otherwise. A sharer's use is audited
+ * as `action` (default: `verb`).
  */
 export function ownedCluster(
   ctx: ApiContext,
   user: User,
   name: string,
   verb: 'view' | 'stop',
-  need: ShareLevel = 'use'
+  need: ShareLevel = 'use',
+  action: string = verb
 ): ClusterRecord {
   const c = clusterFor(ctx, user.name, name);
   if (c === undefined) throw notFound(`Cluster ${name} not found`);
-  if (!mayUse(ctx, user, c, need, need === 'use' ? verb : `${verb} (${need})`))
+  if (!mayUse(ctx, user, c, need, action))
     throw forbidden(`User ${user.name} lacks permissions to ${verb} cluster ${name}`);
   return c;
 }
