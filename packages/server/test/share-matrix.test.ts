@@ -2,8 +2,9 @@
  * The authorization matrix of a shared cluster (issue 22): every route on one user's cluster ×
  * the share identities (the owner; a `use` share; a `manage` share; a share since revoked; a
  * `use` share with a group of the caller; a stranger) → the status each must get, and the audit
- * log afterwards: every API and dashboard use by a non-owner is there (`use shared cluster`),
- * nothing of those refused.
+ * log and events afterwards: every API and dashboard use by a non-owner is in the audit log
+ * (`use shared cluster`) and, once per kind, in the cluster's events (`cluster.shared_use`);
+ * nothing of those refused is in either.
  *
  * Groups come from the authenticator, so this gateway authenticates with JupyterHub: a fake hub
  * (a local HTTP server answering `GET /user`) maps each token to the user of that name, `gail`
@@ -218,5 +219,23 @@ describe('authorization matrix of a shared cluster', { timeout: 120_000 }, () =>
     assert.deepEqual(uses('rex'), []);
     assert.deepEqual(uses('sam'), []);
     assert.deepEqual(uses('olga'), []);
+  });
+
+  it("has the first use of each kind by each sharer in the cluster's events, as its actor", async () => {
+    const { events } = (await ok('olga', 'GET', `/api/v1/clusters/${cluster}/events`, 200)) as {
+      events: Array<{ type: string; actor: string; data: { action?: string; level?: string } }>;
+    };
+    const used = (user: string) =>
+      events
+        .filter((e) => e.type === 'cluster.shared_use' && e.actor === user)
+        .map((e) => `${e.data.action ?? ''} ${e.data.level ?? ''}`)
+        .sort();
+    assert.deepEqual(used('ursula'), ['dashboard use', 'events use', 'logs use', 'view use']);
+    assert.deepEqual(used('gail'), ['dashboard use', 'events use', 'logs use', 'view use']);
+    assert.deepEqual(
+      used('max'),
+      ['adapt', 'dashboard', 'events', 'logs', 'scale', 'stop', 'view'].map((a) => `${a} manage`)
+    );
+    for (const user of ['rex', 'sam', 'olga']) assert.deepEqual(used(user), [], user);
   });
 });

@@ -47,10 +47,11 @@ export function nameOf(req: NameRequest): string {
 /**
  * Whether `user` may act on `c` at level `need`: its owner always; another user through a share
  * of `c` with them or one of their groups (`manage` covers `use`). A non-owner let through is
- * audited (`use shared cluster`, the action in the detail).
+ * audited (`use shared cluster`, the action in the detail) and, through `ctx.sharedUse`, in the
+ * cluster's events.
  */
 export function mayUse(
-  ctx: Pick<ApiContext, 'shares' | 'audit'>,
+  ctx: Pick<ApiContext, 'shares' | 'audit' | 'sharedUse'>,
   user: User,
   c: ClusterRecord,
   need: ShareLevel,
@@ -59,8 +60,10 @@ export function mayUse(
   if (c.username === user.name) return true;
   const level = ctx.shares?.levelFor(c.name, user) ?? null;
   const ok = level === 'manage' || (level === 'use' && need === 'use');
-  if (ok) ctx.audit(user.name, 'use shared cluster', c.name, 'ok', `${action} (${level})`);
-  return ok;
+  if (!ok) return false;
+  if (ctx.sharedUse !== undefined) ctx.sharedUse(user.name, c, action, level);
+  else ctx.audit(user.name, 'use shared cluster', c.name, 'ok', `${action} (${level})`);
+  return true;
 }
 
 /**
