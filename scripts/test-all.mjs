@@ -136,6 +136,7 @@ const suites = {
         path.join(root, 'e2e', 'web-ui.test.mjs'),
         path.join(root, 'e2e', 'web-user-states.test.mjs'),
         path.join(root, 'e2e', 'web-cluster.test.mjs'),
+        path.join(root, 'e2e', 'web-shares.test.mjs'),
         path.join(root, 'e2e', 'web-admin.test.mjs'),
         path.join(root, 'e2e', 'hostile-dashboard.test.mjs'),
       ],

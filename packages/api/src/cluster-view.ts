@@ -27,7 +27,7 @@ export const ClusterFailureJson = Type.Object(
 );
 
 /** The fields of a cluster's view, shared by the list row and the one-cluster page. */
-const clusterViewFields = {
+export const clusterViewFields = {
   name: Type.String(),
   cluster_name: Nullable(
     Type.String({
@@ -110,6 +110,12 @@ export const ClusterDetail = Type.Object(
     worker_series: Type.Array(WorkerPoint, {
       description: 'Target and running workers over its life, from its events (≤ 500 steps)',
     }),
+    share_level: Type.Optional(
+      Type.Union([Type.Literal('use'), Type.Literal('manage')], {
+        description:
+          "The caller's share of the cluster when it is someone else's (absent for its owner)",
+      })
+    ),
   },
   { additionalProperties: false }
 );

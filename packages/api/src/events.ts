@@ -63,6 +63,11 @@ export const EVENT_TYPES = [
   'budget.exhausted',
   /** A request was refused (quota, pool, options); `data`: `{ action, reason }`. */
   'request.refused',
+  /**
+   * A user other than the owner used the cluster through a share (actor: that user); `data`:
+   * `{ action, level }`. The first use of each action per user per minute (the audit log has all).
+   */
+  'cluster.shared_use',
 ] as const;
 
 /** One event type. */

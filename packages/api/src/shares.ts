@@ -4,6 +4,7 @@
  * @module
  */
 import { Type, type Static } from 'typebox';
+import { clusterViewFields } from './cluster-view.js';
 
 /** Share levels, lowest first. */
 export const SHARE_LEVELS = ['use', 'manage'] as const;
@@ -31,3 +32,20 @@ export const ShareGrantBody = Type.Object(
   { level: Type.Union([Type.Literal('use'), Type.Literal('manage')]) },
   { additionalProperties: false }
 );
+
+/** A share level. */
+export type ShareLevelJson = Static<typeof ShareGrantBody>['level'];
+
+/** One cluster on `GET /api/v1/me/shared-clusters`: its view (owner in `username`) and the caller's level. */
+export const SharedCluster = Type.Object(
+  {
+    ...clusterViewFields,
+    share_level: Type.Union([Type.Literal('use'), Type.Literal('manage')], {
+      description: "The caller's level: the highest of the shares with them and their groups",
+    }),
+  },
+  { additionalProperties: false }
+);
+
+/** One cluster shared with the caller. */
+export type SharedCluster = Static<typeof SharedCluster>;

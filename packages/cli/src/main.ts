@@ -21,6 +21,7 @@ import { registerDbCommands } from './commands/db.js';
 import { registerLoginCommands } from './commands/login.js';
 import { registerPoolCommands } from './commands/pool.js';
 import { registerServerCommands } from './commands/server.js';
+import { registerShareCommands } from './commands/shares.js';
 
 const CONNECTION_HELP = `
 Client commands find the gateway from flags, else the environment (GATEHOUSE_ADDRESS,
@@ -56,6 +57,7 @@ function buildProgram(ctx: CliContext) {
   registerLoginCommands(program, ctx);
   registerClusterCommands(program, ctx);
   registerPoolCommands(program, ctx);
+  registerShareCommands(program, ctx);
   registerAdminCommands(program, ctx);
   return program;
 }

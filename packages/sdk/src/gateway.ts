@@ -27,6 +27,7 @@ import { Type } from 'typebox';
 import { AdminApi } from './admin.js';
 import type { Auth } from './auth.js';
 import { ClusterOptions } from './cluster-options.js';
+import { SharesApi } from './shares.js';
 import { fetchClusterPage, type ClusterPage } from './cluster-list.js';
 import { eventsPath, streamEvents, type StreamOptions } from './event-stream.js';
 import { Transport, type FetchLike, type RequestSpec } from './transport.js';
@@ -62,6 +63,8 @@ export class Gateway {
   readonly transport: Transport;
   /** The admin verbs (they need the admin role). */
   readonly admin: AdminApi;
+  /** The share verbs: the owner's grants and revocations, and what is shared with the caller. */
+  readonly shares: SharesApi;
 
   /** @param options - the address, credentials and `fetch` to use. */
   constructor(options: GatewayOptions) {
@@ -72,6 +75,7 @@ export class Gateway {
       options.headers
     );
     this.admin = new AdminApi(this.transport);
+    this.shares = new SharesApi(this.transport);
   }
 
   /** The gateway's address, without a trailing slash. */

@@ -44,6 +44,7 @@ export {
 } from './errors.js';
 export { EventsUnavailable, type StreamOptions } from './event-stream.js';
 export { Gateway, type AdaptOptions, type GatewayOptions } from './gateway.js';
+export { SharesApi, type ShareKind } from './shares.js';
 export { SseParser, readSse, type SseMessage } from './sse.js';
 export { Transport, type FetchLike, type Query, type RequestSpec } from './transport.js';
 export type { WaitOptions } from './waiting.js';
@@ -72,6 +73,7 @@ export type {
   ClusterEvent,
   ClusterJson,
   ClusterListParams,
+  ClusterShareJson,
   ClusterSortKey,
   ClusterStatus,
   GroupQuotaJson,
@@ -85,6 +87,8 @@ export type {
   QuotaJson,
   RequestJson,
   ScaleResult,
+  SharedCluster,
+  ShareLevelJson,
   TokenJson,
   UsageDay,
   UsageNow,

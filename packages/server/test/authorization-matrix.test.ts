@@ -11,7 +11,8 @@
  *
  * Group grants: the Basic authenticator and API tokens carry no groups, so the "group" column is
  * a Basic user granted individually by an admin. Exercising `access.grant_groups` needs an
- * authenticator that reports groups (JupyterHub).
+ * authenticator that reports groups (JupyterHub): share-matrix.test.ts has the share identities
+ * (use, manage, revoked and group shares) under JupyterHub, with the audit log they leave.
  * @module
  */
 import assert from 'node:assert/strict';
@@ -73,6 +74,11 @@ const EXPECTED: Readonly<Record<string, readonly number[]>> = {
   "GET /api/v1/clusters/:cluster_name (B's, shared)":             [401, 403, 200, 200, 403, 200, 401, 401, 401, 401, 403],
   "POST /api/v1/clusters/:cluster_name/scale (B's, shared)":      [401, 403, 403, 200, 403, 200, 401, 401, 401, 401, 403],
   "GET /api/proxy/dashboard-auth/:cluster_name (B's, shared)":    [401, 403, 204, 204, 403, 204, 401, 401, 401, 401, 403],
+  "POST /api/v1/clusters/:cluster_name/adapt (B's, shared)":      [401, 403, 403, 200, 403, 200, 401, 401, 401, 401, 403],
+  "GET /api/v1/clusters/:cluster_name/events (B's, shared)":      [401, 403, 200, 200, 403, 200, 401, 401, 401, 401, 403],
+  "GET /api/v1/clusters/:cluster_name/logs (B's, shared)":        [401, 403, 200, 200, 403, 200, 401, 401, 401, 401, 403],
+  // The web UI's cluster page: a sharer reads it (with share_level); a revoked share is not found.
+  "GET /api/v1/me/clusters/:name (B's, shared)":                  [401, 403, 200, 200, 404, 200, 401, 401, 401, 401, 403],
   // Only the owner lists, grants and revokes shares (A's cluster; the revoked share is A's to frank).
   'GET /api/v1/clusters/:cluster_name/shares':                    [401, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
   'PUT /api/v1/clusters/:cluster_name/shares/:kind/:principal':   [401, 403, 200, 403, 403, 403, 401, 401, 401, 401, 403],
@@ -205,6 +211,19 @@ const REQUESTS: Readonly<Record<string, RequestSpec>> = {
   },
   "GET /api/proxy/dashboard-auth/:cluster_name (B's, shared)": {
     path: (fx) => `/api/proxy/dashboard-auth/${fx.clusterB}`,
+  },
+  "POST /api/v1/clusters/:cluster_name/adapt (B's, shared)": {
+    path: (fx) => `/api/v1/clusters/${fx.clusterB}/adapt`,
+    body: () => ({ active: false }),
+  },
+  "GET /api/v1/clusters/:cluster_name/events (B's, shared)": {
+    path: (fx) => `/api/v1/clusters/${fx.clusterB}/events`,
+  },
+  "GET /api/v1/clusters/:cluster_name/logs (B's, shared)": {
+    path: (fx) => `/api/v1/clusters/${fx.clusterB}/logs`,
+  },
+  "GET /api/v1/me/clusters/:name (B's, shared)": {
+    path: (fx) => `/api/v1/me/clusters/${fx.clusterB}`,
   },
   'GET /api/v1/clusters/:cluster_name/shares': {
     path: (fx) => `/api/v1/clusters/${fx.clusterA}/shares`,

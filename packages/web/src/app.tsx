@@ -44,7 +44,7 @@ function pageFor(
         <ForbiddenPage go={go} user={user.name} contact={user.contact} />
       );
     case 'cluster':
-      return <ClusterPage api={api} go={go} name={route.name} />;
+      return <ClusterPage api={api} go={go} name={route.name} me={user.name} />;
     case 'unknown':
       return <NotFoundPage go={go} />;
   }

@@ -11,6 +11,8 @@ import {
   type ClusterDetail,
   type ClusterEvent,
   type OptionEntry,
+  type ShareKind,
+  type ShareLevelJson,
 } from '@gatehouse/sdk';
 export type { WorkerPoint } from '@gatehouse/api';
 
@@ -20,7 +22,9 @@ export type {
   RequestJson as AccessRequest,
   BrowserSession as SessionInfo,
   LogsJson,
+  ClusterShareJson as ShareInfo,
   PoolJson as PoolState,
+  SharedCluster,
   TokenJson as TokenInfo,
   UsageDay,
 } from '@gatehouse/sdk';
@@ -134,6 +138,16 @@ export class GatewayApi {
     (await this.gateway.logs(name, { tail: 200 })).processes;
   pool = () => this.gateway.pool();
   budget = () => this.gateway.budget();
+  /** The clusters others shared with the caller, with the caller's level. */
+  sharedWithMe = () => this.gateway.shares.sharedWithMe();
+  /** The owner's share verbs on one of their clusters. */
+  shares = {
+    list: (name: string) => this.gateway.shares.list(name),
+    grant: (name: string, kind: ShareKind, principal: string, level: ShareLevelJson) =>
+      this.gateway.shares.grant(name, kind, principal, level),
+    revoke: (name: string, kind: ShareKind, principal: string) =>
+      this.gateway.shares.revoke(name, kind, principal),
+  };
 
   /**
    * Calls `onEvent` for every event of the caller's clusters (the SDK follows

@@ -3,6 +3,7 @@
  * @module
  */
 import type { ClusterShares } from '../shares/cluster-shares.js';
+import type { SharedUseLog } from '../shares/shared-use.js';
 import type { OptionEntry } from '@gatehouse/api';
 import type { User } from '../auth/authenticator.js';
 import type { ClusterManager } from '../clusters/manager.js';
@@ -44,6 +45,8 @@ export interface ApiContext {
   readonly accessStore: AccessStore;
   /** Clusters shared with other users and groups; absent: nothing is shared. */
   readonly shares?: ClusterShares;
+  /** Audits (and records as events) each use of a cluster through a share; absent: audit only. */
+  readonly sharedUse?: SharedUseLog;
   readonly policy: ClusterPolicy;
   /** Core-hour budgets; absent: none are enforced. */
   readonly budgets?: Budgets;

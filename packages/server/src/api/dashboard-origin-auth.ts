@@ -2,7 +2,8 @@
  * Dashboard requests on the gateway's own origin (`<prefix>/clusters/<name>/...`): the gateway's
  * login check first (a logged-out browser to the login page, a script the 401 challenge, others
  * 403), then a browser is sent to the cluster's dashboard host with a single-use code and a
- * credentialed script is let through, sandboxed.
+ * credentialed script is let through, sandboxed. Both are told to `viewedByOther` when the user is
+ * not the cluster's owner (the audit log).
  * @module
  */
 import type { Principal } from '../access/access-control.js';
@@ -48,13 +49,19 @@ export async function onGatewayOrigin(
   const { req, name, requestId } = ask;
   const principal = await principalOf(deps, ask);
   if ('allow' in principal) return principal;
-  if (!mayViewCluster(principal, deps.cluster(name), deps.shared))
+  const c = deps.cluster(name);
+  if (!mayViewCluster(principal, c, deps.shared))
     return refusal(
       forbidden(`User ${principal.name} may not view the dashboard of cluster ${name}`),
       requestId
     );
-  if (headerValue(req.headers, 'authorization') !== undefined && !fromBrowserEngine(req))
+  const viewed = () => {
+    if (c?.username !== principal.name) deps.viewedByOther?.(name, principal);
+  };
+  if (headerValue(req.headers, 'authorization') !== undefined && !fromBrowserEngine(req)) {
+    viewed();
     return { allow: true, sandbox: true };
+  }
   const origin = deps.hosts.originFor(
     name,
     headerValue(req.headers, 'host'),
@@ -70,6 +77,7 @@ export async function onGatewayOrigin(
       ),
       requestId
     );
+  viewed();
   const code = deps.grants.issueCode(name, principal, req.url ?? '/');
   return redirect(`${origin}${DASHBOARD_LOGIN_PATH}?code=${encodeURIComponent(code)}`);
 }

@@ -38,6 +38,12 @@ export interface DashboardAuthDeps {
   readonly prefix: string;
   /** Whether `user` holds a share of cluster `name` (any level gives its dashboard). */
   readonly shared?: (name: string, user: Principal) => boolean;
+  /**
+   * Told of each dashboard use by a user other than the cluster's owner that is let through on
+   * the gateway's origin: a browser's opening (sent on to the dashboard host) or a script's
+   * request (for the audit log).
+   */
+  readonly viewedByOther?: (name: string, user: Principal) => void;
 }
 
 /** The refusal for `err`: its status, headers and error body with the request's id. */

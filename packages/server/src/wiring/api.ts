@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { AccessControl } from '../access/access-control.js';
 import { createApiApp } from '../api/app.js';
+import { createSharedUseLog } from '../shares/shared-use.js';
 import { createDashboardAuth } from '../api/dashboard-auth.js';
 import type { DashboardGrants } from '../auth/dashboard-grants.js';
 import type { Clock } from '../clock.js';
@@ -46,6 +47,11 @@ export interface ApiParts {
 /** Builds the server the API is served on and the API app on it (neither listening yet). */
 export async function createApiServing(config: GatewayConfig, p: ApiParts) {
   const { core, auth, stores } = p;
+  const sharedUse = createSharedUseLog({
+    audit: stores.audit,
+    record: (e) => stores.events.record(e),
+    now: () => p.clock.now(),
+  });
   const dashboardAuth = createDashboardAuth({
     userAuth: auth.userAuth,
     cluster: (name) => core.manager.get(name),
@@ -54,6 +60,11 @@ export async function createApiServing(config: GatewayConfig, p: ApiParts) {
     hosts: createDashboardHosts(config.proxy.dashboardDomain),
     prefix: config.prefix,
     shared: (name, user) => stores.shares.levelFor(name, user) !== null,
+    viewedByOther: (name, user) => {
+      const c = core.manager.get(name);
+      const level = stores.shares.levelFor(name, user);
+      if (c !== undefined && level !== null) sharedUse(user.name, c, 'dashboard', level);
+    },
   });
   const server =
     p.proxy === null
@@ -77,6 +88,7 @@ export async function createApiServing(config: GatewayConfig, p: ApiParts) {
       access: p.access,
       accessStore: stores.accessStore,
       shares: stores.shares,
+      sharedUse,
       policy: core.policy,
       budgets: core.budgets,
       clock: p.clock,

@@ -2,7 +2,9 @@
  * One cluster, a page worth keeping open: its name, status and reason; the connect snippet and
  * dashboard link; its controls; its facts (profile, environment, workers, use, cost); a live
  * chart of its workers; the options it was started with; its events in plain words; its logs
- * following live. A missing or foreign cluster gets the not-found page.
+ * following live; for its owner, the Sharing panel. A cluster shared with the user says whose it
+ * is and their level (no controls with `use`). A missing or foreign cluster (or a revoked
+ * share) gets the not-found page.
  * @module
  */
 import { useCallback, useEffect, useState } from 'react';
@@ -17,7 +19,9 @@ import { ClusterEvents } from './cluster-events.js';
 import { ClusterFacts } from './cluster-facts.js';
 import { ClusterLogs } from './cluster-logs.js';
 import { ClusterOptions } from './cluster-options.js';
+import { ClusterSharing } from './cluster-sharing.js';
 import { ConnectSnippet, DashboardLink } from './connect-snippet.js';
+import { LEVEL_WORDS } from './shared-clusters.js';
 import { LoadingPage, NotFoundPage } from './states.js';
 import { WorkerChart } from './worker-chart.js';
 
@@ -79,8 +83,18 @@ function useOptionLabels(api: GatewayApi): ReadonlyMap<string, string> {
   return labels;
 }
 
-/** Cluster detail page. */
-export function ClusterPage({ api, go, name }: PageProps & { name: string }) {
+/** Whose cluster it is when it is shared with the user, and their level. */
+function SharedNote({ c }: { c: ClusterDetailView }) {
+  if (c.share_level === undefined) return null;
+  return (
+    <p className="reason" data-testid="shared-note">
+      Shared with you by {c.username}: {LEVEL_WORDS[c.share_level]}.
+    </p>
+  );
+}
+
+/** Cluster detail page; `me` is the signed-in user (the owner gets the Sharing panel). */
+export function ClusterPage({ api, go, name, me }: PageProps & { name: string; me: string }) {
   const mine = (e: { cluster: string | null }) => e.cluster === name;
   const cluster = useLive(api, () => api.cluster(name), mine);
   const events = useLive(api, () => api.events(name), mine);
@@ -124,8 +138,9 @@ export function ClusterPage({ api, go, name }: PageProps & { name: string }) {
           {cluster.error}
         </p>
       )}
+      <SharedNote c={c} />
       <Connect api={api} c={c} />
-      {active && (
+      {active && c.share_level !== 'use' && (
         <ClusterControls api={api} cluster={c} admin={false} report={report} pool={pool.value} />
       )}
       {message !== '' && (
@@ -141,6 +156,7 @@ export function ClusterPage({ api, go, name }: PageProps & { name: string }) {
         start={c.start_time}
         current={{ at: c.stop_time ?? now, target: c.workers_target, running: c.workers_running }}
       />
+      {c.username === me && <ClusterSharing api={api} name={c.name} />}
       <ClusterOptions options={c.options} labels={labels} />
       <ClusterEvents events={events.value} error={events.error} now={now} />
       <ClusterLogs api={api} name={name} live={active} ended={endedWorkers(events.value ?? [])} />

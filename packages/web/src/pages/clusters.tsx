@@ -1,12 +1,14 @@
 /**
  * My clusters: the user's clusters as a live table (`cluster-table.tsx`), active ones and the
- * stopped or failed ones of the history period with their reason; a Stop button per active row.
+ * stopped or failed ones of the history period with their reason; a Stop button per active row;
+ * below them, the clusters shared with the user ("Shared with me").
  * @module
  */
 import type { PageProps } from '../page-kit.js';
 import { Link } from '../page-kit.js';
 import { useLive } from '../live.js';
 import { ClusterTable } from './cluster-table.js';
+import { SharedClusters } from './shared-clusters.js';
 
 /** The table of the user's clusters. */
 export function ClustersPage({ api, go }: PageProps) {
@@ -53,6 +55,7 @@ export function ClustersPage({ api, go }: PageProps) {
           ) : null
         }
       />
+      <SharedClusters api={api} go={go} />
     </section>
   );
 }

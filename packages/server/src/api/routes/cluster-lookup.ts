@@ -47,10 +47,11 @@ export function nameOf(req: NameRequest): string {
 /**
  * Whether `user` may act on `c` at level `need`: its owner always; another user through a share
  * of `c` with them or one of their groups (`manage` covers `use`). A non-owner let through is
- * audited (`use shared cluster`, the action in the detail).
+ * audited (`use shared cluster`, the action in the detail) and, through `ctx.sharedUse`, in the
+ * cluster's events.
  */
 export function mayUse(
-  ctx: Pick<ApiContext, 'shares' | 'audit'>,
+  ctx: Pick<ApiContext, 'shares' | 'audit' | 'sharedUse'>,
   user: User,
   c: ClusterRecord,
   need: ShareLevel,
@@ -59,24 +60,28 @@ export function mayUse(
   if (c.username === user.name) return true;
   const level = ctx.shares?.levelFor(c.name, user) ?? null;
   const ok = level === 'manage' || (level === 'use' && need === 'use');
-  if (ok) ctx.audit(user.name, 'use shared cluster', c.name, 'ok', `${action} (${level})`);
-  return ok;
+  if (!ok) return false;
+  if (ctx.sharedUse !== undefined) ctx.sharedUse(user.name, c, action, level);
+  else ctx.audit(user.name, 'use shared cluster', c.name, 'ok', `${action} (${level})`);
+  return true;
 }
 
 /**
  * The cluster `name` (an id, or a name `user` gave one of theirs) when `user` owns it or holds a
- * share of level `need` on it; 404 when there is none, 403 otherwise.
+ * share of level `need` on it; 404 when there is none, 403 otherwise. A sharer's use is audited
+ * as `action` (default: `verb`).
  */
 export function ownedCluster(
   ctx: ApiContext,
   user: User,
   name: string,
   verb: 'view' | 'stop',
-  need: ShareLevel = 'use'
+  need: ShareLevel = 'use',
+  action: string = verb
 ): ClusterRecord {
   const c = clusterFor(ctx, user.name, name);
   if (c === undefined) throw notFound(`Cluster ${name} not found`);
-  if (!mayUse(ctx, user, c, need, need === 'use' ? verb : `${verb} (${need})`))
+  if (!mayUse(ctx, user, c, need, action))
     throw forbidden(`User ${user.name} lacks permissions to ${verb} cluster ${name}`);
   return c;
 }

@@ -57,7 +57,7 @@ export function registerScaleRoutes(app: ApiApp, ctx: ApiContext): void {
     { schema: { params: NameParams, body: ScaleBody, response: { 200: ScaleResult } } },
     async (req: NameRequest) => {
       const user = await ctx.userAuth.require(req);
-      const c = ownedCluster(ctx, user, nameOf(req), 'view', 'manage');
+      const c = ownedCluster(ctx, user, nameOf(req), 'view', 'manage', 'scale');
       const count = validateScaleCount(req.body);
       const warning = await budgetCheck(ctx, c, count, user.name);
       return counted(withWarning(await manager.scale(c, count, user.name), warning));
@@ -69,7 +69,7 @@ export function registerScaleRoutes(app: ApiApp, ctx: ApiContext): void {
     { schema: { params: NameParams, body: AdaptBody, response: { 200: ScaleResult } } },
     async (req: NameRequest) => {
       const user = await ctx.userAuth.require(req);
-      const c = ownedCluster(ctx, user, nameOf(req), 'view', 'manage');
+      const c = ownedCluster(ctx, user, nameOf(req), 'view', 'manage', 'adapt');
       const body = validateAdaptBody(req.body);
       return counted(await manager.adapt(c, body, user.name));
     }

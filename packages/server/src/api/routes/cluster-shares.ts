@@ -5,14 +5,14 @@
  * revocation cuts API access at once (the shares are checked on every request).
  * @module
  */
-import { AdminCluster, ClusterShareJson, ShareGrantBody } from '@gatehouse/api';
+import { ClusterShareJson, ShareGrantBody, SharedCluster } from '@gatehouse/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { User } from '../../auth/authenticator.js';
 import { isRecord } from '../../cluster-options/guards.js';
 import type { ClusterRecord } from '../../clusters/model.js';
 import { forbidden, invalid, notFound } from '../../errors.js';
-import type { ClusterShare, ClusterShares } from '../../shares/cluster-shares.js';
+import type { ClusterShare, ClusterShares, ShareLevel } from '../../shares/cluster-shares.js';
 import type { ApiApp } from '../api-app.js';
 import { clusterViewsWithUsage } from '../cluster-view.js';
 import type { ApiContext } from '../context.js';
@@ -51,6 +51,19 @@ function shareKind(kind: string): 'user' | 'group' {
   throw invalid(`the share kind must be 'user' or 'group', got '${kind}'`);
 }
 
+/** The level of a grant's body; 422 for anything but `{"level": "use" | "manage"}`. */
+function grantLevel(body: unknown): ShareLevel {
+  const level = isRecord(body) ? body['level'] : undefined;
+  if (level !== 'use' && level !== 'manage') throw invalid(`level must be 'use' or 'manage'`);
+  const unknown = Object.keys(body as Record<string, unknown>).find((k) => k !== 'level');
+  if (unknown !== undefined) {
+    throw invalid(
+      `unknown field '${unknown}': the body is {"level": "use"} or {"level": "manage"}`
+    );
+  }
+  return level;
+}
+
 /** Registers the share routes over `shares`. */
 export function registerShareRoutes(app: ApiApp, ctx: ApiContext, shares: ClusterShares): void {
   app.get(
@@ -74,17 +87,7 @@ export function registerShareRoutes(app: ApiApp, ctx: ApiContext, shares: Cluste
       const user = await ctx.userAuth.require(req);
       const c = ownCluster(ctx, user, req.params.cluster_name);
       const kind = shareKind(req.params.kind);
-      const body: unknown = req.body;
-      const level = isRecord(body) ? body['level'] : undefined;
-      if (level !== 'use' && level !== 'manage') {
-        throw invalid(`level must be 'use' or 'manage'`);
-      }
-      const unknown = Object.keys(body as Record<string, unknown>).find((k) => k !== 'level');
-      if (unknown !== undefined) {
-        throw invalid(
-          `unknown field '${unknown}': the body is {"level": "use"} or {"level": "manage"}`
-        );
-      }
+      const level = grantLevel(req.body);
       const principal = req.params.principal;
       if (principal === '' || (kind === 'user' && principal === user.name)) {
         throw invalid(`a cluster is shared with another user or a group, not '${principal}'`);
@@ -121,14 +124,15 @@ export function registerShareRoutes(app: ApiApp, ctx: ApiContext, shares: Cluste
 
   app.get(
     '/api/v1/me/shared-clusters',
-    { schema: { response: { 200: Type.Array(AdminCluster) } } },
-    async (req: FastifyRequest) => {
+    { schema: { response: { 200: Type.Array(SharedCluster) } } },
+    async (req: FastifyRequest): Promise<SharedCluster[]> => {
       const user = await ctx.userAuth.require(req);
       const shared = shares
         .sharedWith(user)
         .map((id) => ctx.manager.get(id))
         .filter((c): c is ClusterRecord => c !== undefined && c.username !== user.name);
-      return clusterViewsWithUsage(ctx, shared, ctx.clock.now());
+      const views = await clusterViewsWithUsage(ctx, shared, ctx.clock.now());
+      return views.map((v) => ({ ...v, share_level: shares.levelFor(v.name, user) ?? 'use' }));
     }
   );
 }

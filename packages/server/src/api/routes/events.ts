@@ -18,6 +18,7 @@ import type { EventFilter } from '../../events/event-store.js';
 import { runSseStream } from '../../events/sse.js';
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
+import { mayUse } from './cluster-lookup.js';
 import { clusterFor } from './cluster-names.js';
 
 type EventsRequest = FastifyRequest<{
@@ -108,7 +109,7 @@ export function registerEventRoutes(app: ApiApp, ctx: ApiContext): void {
       const name = req.params.cluster_name ?? '';
       const c = clusterFor(ctx, user.name, name);
       if (c === undefined) throw notFound(`Cluster ${name} not found`);
-      if (c.username !== user.name && !user.admin) {
+      if (!user.admin && !mayUse(ctx, user, c, 'use', 'events')) {
         throw forbidden(`User ${user.name} lacks permissions to view cluster ${c.name}`);
       }
       return answer(req, reply, { cluster: c.name, username: null }, () => isFinal(c.status));

@@ -12,6 +12,7 @@ import { forbidden, invalid, notFound } from '../../errors.js';
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import type { WorkerRecord } from '../../clusters/model.js';
+import { mayUse } from './cluster-lookup.js';
 import { clusterFor } from './cluster-names.js';
 import { parseWait } from './query.js';
 
@@ -51,7 +52,7 @@ export function registerLogRoutes(app: ApiApp, ctx: ApiContext): void {
       const user = await ctx.userAuth.require(req);
       const c = clusterFor(ctx, user.name, req.params.cluster_name);
       if (c === undefined) throw notFound(`Cluster ${req.params.cluster_name} not found`);
-      if (c.username !== user.name && !user.admin) {
+      if (!user.admin && !mayUse(ctx, user, c, 'use', 'logs')) {
         throw forbidden(`User ${user.name} lacks permissions to view cluster ${c.name}`);
       }
       const tail = parseTail(req.query['tail'], req.query['full']);

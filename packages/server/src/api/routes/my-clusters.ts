@@ -2,7 +2,8 @@
  * The caller's clusters as the web UI and the CLI show them, beside the client's ClusterJSON
  * routes whose shape must not change: `GET /api/v1/me/clusters` (filtered, sorted, paged; the
  * total in `X-Total-Count`) and `GET /api/v1/me/clusters/{name}` (one cluster with its worker
- * series; admins may read any, anyone else gets 404 for a cluster not theirs).
+ * series; admins may read any, a user holding a share reads it with its `share_level`, anyone
+ * else gets 404 for a cluster not theirs).
  * @module
  */
 import { AdminCluster, ClusterDetail, ClusterListQuery } from '@gatehouse/api';
@@ -14,6 +15,7 @@ import { pageClusters, parseClusterListQuery } from '../cluster-list.js';
 import { clusterViewsWithUsage } from '../cluster-view.js';
 import type { ApiContext } from '../context.js';
 import { workerSeries, MAX_POINTS } from '../worker-series.js';
+import { mayUse } from './cluster-lookup.js';
 import { clusterFor } from './cluster-names.js';
 
 /** The total-count header of the cluster lists. */
@@ -54,8 +56,11 @@ export function registerMyClusterRoutes(app: ApiApp, ctx: ApiContext): void {
     async (req: FastifyRequest<{ Params: { name: string } }>) => {
       const p = await ctx.userAuth.require(req);
       const c = clusterFor(ctx, p.name, req.params.name);
-      if (c === undefined || (c.username !== p.name && !p.admin))
+      const shared =
+        c === undefined || c.username === p.name ? null : (ctx.shares?.levelFor(c.name, p) ?? null);
+      if (c === undefined || (c.username !== p.name && !p.admin && shared === null))
         throw notFound(`Cluster ${req.params.name} not found`);
+      if (shared !== null) mayUse(ctx, p, c, 'use', 'view');
       const [view] = await clusterViewsWithUsage(ctx, [c], ctx.clock.now());
       if (view === undefined) throw notFound(`Cluster ${req.params.name} not found`);
       const events = await ctx.events.list(
@@ -63,7 +68,10 @@ export function registerMyClusterRoutes(app: ApiApp, ctx: ApiContext): void {
         null,
         SERIES_EVENTS
       );
-      return { ...view, worker_series: workerSeries(events, c.startTime) };
+      const series = workerSeries(events, c.startTime);
+      return shared === null
+        ? { ...view, worker_series: series }
+        : { ...view, worker_series: series, share_level: shared };
     }
   );
 }
