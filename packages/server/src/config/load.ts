@@ -140,7 +140,13 @@ function resolve(c: GatewayConfigInput, ctx: ResolveContext): GatewayConfig {
     access: c.access,
     quotas: c.quotas,
     pool: c.pool,
-    proxy: resolveProxy(c.proxy, env, base, source),
+    proxy: resolveProxy(
+      c.proxy,
+      store.type === 'postgres' ? store.leaseSeconds : 15,
+      env,
+      base,
+      source
+    ),
     options: c.options,
     clusterNames: c.cluster_names,
     limits: c.limits,
