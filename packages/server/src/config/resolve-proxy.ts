@@ -79,7 +79,8 @@ export function resolveProxy(
     apiListen,
     gatewayUrl: gatewayUrls[0] ?? '',
     gatewayUrls,
-    holdMs: Math.round((p.hold_seconds ?? 2 * leaseSeconds) * 1000),
+    // One gateway: a prompt 503 while it restarts, as before; several: held through a takeover.
+    holdMs: Math.round((p.hold_seconds ?? (gatewayUrls.length > 1 ? 2 * leaseSeconds : 0)) * 1000),
     healthPeriodMs: Math.round(p.health_period * 1000),
     controlListen,
     controlUrl: controlUrls[0] ?? '',

@@ -35,7 +35,9 @@ async function listen(server: http.Server): Promise<string> {
   const close = () =>
     new Promise<void>((r) => {
       server.closeAllConnections();
-      server.close(() => r());
+      server.close(() => {
+        r();
+      });
     });
   closers.push(close);
   return `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
@@ -61,7 +63,9 @@ async function fakeReplica(role: 'leader' | 'follower'): Promise<FakeReplica> {
   r.close = () =>
     new Promise<void>((done) => {
       server.closeAllConnections();
-      server.close(() => done());
+      server.close(() => {
+        done();
+      });
     });
   return r;
 }

@@ -50,6 +50,12 @@ const RETURNED = [
 /** Header of the check's 204 saying the answer is served on the gateway's origin, sandboxed. */
 export const SANDBOX_HEADER = 'x-gatehouse-sandbox';
 
+/** The check route's base URL on the gateway at `gatewayUrl` (asked now if a function). */
+function checkBase(gatewayUrl: string | (() => string), prefix: string): string {
+  const url = typeof gatewayUrl === 'string' ? gatewayUrl : gatewayUrl();
+  return `${url.replace(/\/+$/, '')}${prefix}/api/proxy/dashboard-auth/`;
+}
+
 /**
  * Creates the authorizer asking the gateway at `gatewayUrl` (its private API base; a function:
  * asked at each check, e.g. the replica that leads now).
@@ -62,9 +68,7 @@ export function createRemoteDashboardAuth(opts: {
   readonly fetch?: typeof fetch;
 }): DashboardAuthorizer {
   const fetchImpl = opts.fetch ?? fetch;
-  const { gatewayUrl } = opts;
-  const base = () =>
-    `${(typeof gatewayUrl === 'string' ? gatewayUrl : gatewayUrl()).replace(/\/+$/, '')}${opts.prefix}/api/proxy/dashboard-auth/`;
+  const base = () => checkBase(opts.gatewayUrl, opts.prefix);
   /** Allowed answers: when, and whether sandboxed. */
   const allowed = new Map<string, { readonly at: number; readonly sandbox: boolean }>();
 

@@ -48,16 +48,19 @@ export interface UpstreamPoolOptions {
   readonly log: Logger;
 }
 
-/** One health check: the role header of a 200 answer, 'down' for anything else. */
-function check(url: string, timeoutMs: number): Promise<string | string[] | 'down' | undefined> {
+/** One health check: the role header of a 200 answer, null for anything else (down). */
+function check(url: string, timeoutMs: number): Promise<{ role: string | undefined } | null> {
   return new Promise((resolve) => {
     const req = http.get(url, { timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
-      resolve(res.statusCode === 200 ? res.headers[ROLE_HEADER] : 'down');
+      const role = res.headers[ROLE_HEADER];
+      resolve(
+        res.statusCode === 200 ? { role: typeof role === 'string' ? role : undefined } : null
+      );
     });
     req.on('timeout', () => req.destroy(new Error('health check timed out')));
     req.on('error', () => {
-      resolve('down');
+      resolve(null);
     });
   });
 }
@@ -116,8 +119,8 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
         const loop = async (): Promise<void> => {
           const got = await check(`${url}${o.prefix}/api/health`, timeoutMs);
           if (!running) return;
-          if (got === 'down') pool.down(url);
-          else pool.answered(url, got);
+          if (got === null) pool.down(url);
+          else pool.answered(url, got.role);
           const t = setTimeout(() => {
             timers.delete(t);
             void loop();

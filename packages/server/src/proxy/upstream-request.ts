@@ -16,12 +16,16 @@ export type Attempt =
   | { readonly kind: 'lost'; readonly err: Error };
 
 /** Headers that describe one connection, not the request (never forwarded either way). */
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'upgrade'];
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade']);
+
+/** `headers` without the hop-by-hop ones. */
+function endToEnd(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !HOP_BY_HOP.has(k)));
+}
 
 /** The caller's headers with `X-Forwarded-*` added (Host is kept: the gateway sees the caller's). */
 export function forwardedHeaders(req: http.IncomingMessage): http.OutgoingHttpHeaders {
-  const headers: http.OutgoingHttpHeaders = { ...req.headers };
-  for (const h of HOP_BY_HOP) delete headers[h];
+  const headers = endToEnd(req.headers);
   const encrypted = (req.socket as Partial<TLSSocket>).encrypted === true;
   const hostPort = /:(\d+)$/.exec(req.headers.host ?? '')?.[1];
   const values: Record<string, string> = {
@@ -73,9 +77,7 @@ export function sendUpstream(
 
 /** Passes the replica's answer `up` on to `res`, ending `res` abruptly if `up` breaks off. */
 export function relay(up: http.IncomingMessage, res: http.ServerResponse): void {
-  const headers: http.OutgoingHttpHeaders = { ...up.headers };
-  for (const h of HOP_BY_HOP) delete headers[h];
-  res.writeHead(up.statusCode ?? 502, up.statusMessage, headers);
+  res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(up.headers));
   up.pipe(res);
   up.on('close', () => {
     if (!up.complete) res.destroy();

@@ -34,7 +34,7 @@ export const ProxyConfig = Type.Object(
       }
     ),
     hold_seconds: NullableSeconds(
-      'How long `gatehouse proxy` holds a request while no replica leads (a takeover in progress) before answering 503; null means 2 x store.lease_seconds.'
+      'How long `gatehouse proxy` holds a request while no replica leads (a takeover in progress) before answering 503; null means 2 x store.lease_seconds with several gateway_urls, 0 (a prompt 503 while the one gateway restarts) with one.'
     ),
     health_period: Type.Number({
       exclusiveMinimum: 0,
