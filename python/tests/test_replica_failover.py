@@ -189,6 +189,13 @@ def test_sigkill_the_leader_then_a_follower_under_a_client_loop(gatehouse, tmp_p
         loop.gateway.close()
         # Stop the replicas here, the leader last (the fixture drops the shared database).
         new.stop()
+        api = proxies[0].url + "/api"
+        try:
+            wait_until(lambda: not processes_of(api), 30, "every cluster process to exit")
+        except AssertionError:
+            left = {pid: open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ")[:300]
+                    for pid in processes_of(api)}
+            raise AssertionError(f"processes left behind: {left}") from None
     finally:
         if loop is not None:
             loop.halt.set()
