@@ -4,7 +4,8 @@
  * request with its X-Gatehouse-Role, and a follower refuses cluster routes with 503) behind a
  * real public HTTP server running the forwarder. Leader routing, the follower's 503 replayed at
  * the leader (body included), a refused connection retried on another replica, a request held
- * while no replica leads and answered once one does, and the 503 once the hold runs out.
+ * while no replica leads and answered once one does, and the 503 once the hold runs out; a lone
+ * gateway back from a restart answers before its next health check.
  * @module
  */
 import assert from 'node:assert/strict';
@@ -116,6 +117,34 @@ describe('createApiForwarder across replicas', () => {
     const got = await call(p.url, '/api/v1/clusters/', '{"x":2}');
     assert.equal(got.json['from'], l.url);
     assert.deepEqual(l.bodies, ['{"x":2}']);
+  });
+
+  it('answers at once from a lone gateway back from a restart, before its health check', async () => {
+    const g = await fakeReplica('leader');
+    const port = Number(new URL(g.url).port);
+    const pool = createUpstreamPool({ urls: [g.url], prefix: '', periodMs: 60_000, log });
+    const fwd = createApiForwarder({ pool, holdMs: 0, log });
+    closers.push(() => {
+      fwd.close();
+      return Promise.resolve();
+    });
+    const url = await listen(http.createServer(fwd.handler));
+    await g.close();
+    assert.equal((await call(url, '/api/v1/clusters/')).status, 503, 'down: a prompt 503');
+    assert.equal(pool.list()[0]?.healthy, false);
+    const back = http.createServer((_req, res) => {
+      res.end('{"back":true}');
+    });
+    await new Promise<void>((r) => back.listen(port, '127.0.0.1', r));
+    closers.push(
+      () =>
+        new Promise<void>((r) => {
+          back.close(() => {
+            r();
+          });
+        })
+    );
+    assert.deepEqual((await call(url, '/api/v1/clusters/')).json, { back: true });
   });
 
   it('holds a cluster request while no replica leads and answers once one does', async () => {

@@ -24,7 +24,10 @@ export interface UpstreamState {
 export interface UpstreamPool {
   /** A healthy upstream that said it leads, or null while none is known (takeover). */
   leader(): UpstreamState | null;
-  /** A healthy upstream not in `exclude`, the leader first; null when there is none. */
+  /**
+   * An upstream not in `exclude`: the leader, else a healthy one, else one that was down (it may
+   * be back before its next health check: a refused connection costs little); null if none.
+   */
   pick(exclude: ReadonlySet<string>): UpstreamState | null;
   /** Records an answer of `url` (its role header value, possibly absent). */
   answered(url: string, role: string | string[] | undefined): void;
@@ -92,7 +95,8 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
     pick(exclude) {
       const lead = pool.leader();
       if (lead !== null && !exclude.has(lead.url)) return lead;
-      return [...states.values()].find((s) => s.healthy && !exclude.has(s.url)) ?? null;
+      const left = [...states.values()].filter((s) => !exclude.has(s.url));
+      return left.find((s) => s.healthy) ?? left[0] ?? null;
     },
     answered(url, role) {
       set(url, { url, healthy: true, role: parseRole(role) });
