@@ -15,7 +15,8 @@
 //   postgres : the store on a real PostgreSQL that this suite starts (scripts/pg/pg-up.sh, Debian's
 //            postgresql installed if missing) and always stops: the store's unit tests with
 //            GATEHOUSE_PG_URL, then the seed workflow, the client contract, the lifecycle and
-//            restart tests and `gatehouse db copy` with every gateway on a database of its own
+//            restart tests and `gatehouse db copy` with every gateway on a database of its own,
+//            and replicas sharing one: SIGSTOP fencing, SIGKILL failover behind two proxies
 //   e2e    : the web UI in Debian's Chromium (installed if missing) against a real Gatehouse
 //   bench-smoke : the side-by-side benchmarks with the upstream server at tiny sizes
 //                 (bench/run.py --smoke; it installs the upstream server itself)
@@ -117,7 +118,8 @@ const suites = {
         ...['-n', '2', '--dist', 'loadgroup', '--durations=10'],
         'tests/test_backend_conformance.py::test_seed_workflow[local]',
         ...['tests/test_client_contract.py', 'tests/test_lifecycle.py', 'tests/test_db_copy.py'],
-        'tests/test_replica_fencing.py'
+        'tests/test_replica_fencing.py',
+        'tests/test_replica_failover.py'
       ),
       env: withPg,
       needsPrevious: true,

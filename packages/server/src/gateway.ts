@@ -5,6 +5,7 @@
  * the reconciler. Nothing here is module-level, so several gateways can run in one process.
  * @module
  */
+import { roleOf } from './ha/role-header.js';
 import type { Logger } from 'pino';
 import { createAccessControl } from './access/access-control.js';
 import type { RouteInfo } from './api/app.js';
@@ -201,6 +202,7 @@ async function build(config: GatewayConfig, deps: GatewayDeps): Promise<Built> {
     clock,
     log,
     sseKeepAliveMs: deps.sseKeepAliveMs ?? 15_000,
+    role: () => roleOf(leadership),
   });
   return { config, log, clock, stores, core, serving, proxy, routes, address, role };
 }

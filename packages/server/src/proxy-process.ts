@@ -1,7 +1,8 @@
 /**
  * The composition root of `gatehouse proxy`: the public port (scheduler TLS by SNI, dashboards
- * by path and on their own hosts, everything else forwarded to the gateway's private API) and the control API the
- * gateway keeps its routes in sync through. It holds client connections and dashboard routes
+ * by path and on their own hosts, everything else forwarded to the gateway's private API, or to
+ * the leading one of several replicas: proxy/api-forwarder.ts) and the control API the gateway
+ * keeps its routes in sync through. It holds client connections and dashboard routes
  * while the gateway restarts, as JupyterHub's configurable-http-proxy does for the hub. The
  * public port and the logger are built by the same wiring as `gatehouse serve`'s
  * (`wiring/public-port.ts`, `wiring/logger.ts`), so `limits.*`, metrics and `log.format` hold.
@@ -17,6 +18,7 @@ import { createControlApi } from './proxy/control-api.js';
 import { baseUrl } from './proxy/public-server.js';
 import { createRemoteDashboardAuth } from './proxy/remote-dashboard-auth.js';
 import { RouteTable } from './proxy/route-table.js';
+import { createUpstreamPool } from './proxy/upstream-pool.js';
 import { GATEWAY_VERSION } from './version.js';
 import { configuredLogger, type LogOutput } from './wiring/logger.js';
 import { createPublicPort } from './wiring/public-port.js';
@@ -60,20 +62,31 @@ export async function startProxy(
     backend: config.backend.type,
     now: () => clock.now(),
   });
+  const pool = createUpstreamPool({
+    urls: config.proxy.gatewayUrls,
+    prefix: config.prefix,
+    periodMs: config.proxy.healthPeriodMs,
+    log: log.child({ module: 'proxy.upstreams' }),
+  });
   const server = createPublicPort(config, {
     routes,
     log,
     clients,
     metrics,
     authorizeDashboard: createRemoteDashboardAuth({
-      gatewayUrl: config.proxy.gatewayUrl,
+      gatewayUrl: () => pool.leader()?.url ?? config.proxy.gatewayUrl,
       prefix: config.prefix,
       clock,
       log: log.child({ module: 'proxy.dashboard-auth' }),
     }),
   });
-  const forwarder = createApiForwarder(config.proxy.gatewayUrl, log.child({ module: 'proxy.api' }));
+  const forwarder = createApiForwarder({
+    pool,
+    holdMs: config.proxy.holdMs,
+    log: log.child({ module: 'proxy.api' }),
+  });
   server.setApiHandler(forwarder.handler);
+  pool.start();
   const url = baseUrl(await server.listen(config.listen.host, config.listen.port));
   const control = await createControlApi({
     routes,
@@ -92,7 +105,7 @@ export async function startProxy(
       ? baseUrl({ host: addr.address, port: addr.port })
       : config.proxy.controlUrl;
   log.info(
-    { event: 'ready', url, control_url: controlUrl, gateway_url: config.proxy.gatewayUrl },
+    { event: 'ready', url, control_url: controlUrl, gateway_urls: config.proxy.gatewayUrls },
     `Gatehouse proxy listening on ${url}`
   );
   return {

@@ -106,7 +106,7 @@ export async function proxy(env: Env, opts: ServeOptions) {
     );
   }
   process.stderr.write(
-    `Gatehouse proxy ${GATEWAY_VERSION} is serving on ${p.url} (control API on ${p.controlUrl}, API forwarded to ${config.proxy.gatewayUrl})\n`
+    `Gatehouse proxy ${GATEWAY_VERSION} is serving on ${p.url} (control API on ${p.controlUrl}, API forwarded to ${config.proxy.gatewayUrls.join(', ')})\n`
   );
   await untilSignal(() => p.stop());
 }

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { ApiHost, DashboardAuthorizer } from '../proxy/ports.js';
 import type { ApiApp } from './api-app.js';
 import type { ApiContext } from './context.js';
+import { ROLE_HEADER } from '../ha/role-header.js';
 import { installErrorHandling } from './error-handler.js';
 import { createRefusalRecorder } from './refusals.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -72,6 +73,7 @@ export async function createApiApp(
   app.setValidatorCompiler(() => (value: unknown) => ({ value }));
   app.addHook('onRequest', (req, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, req.id);
+    if (ctx.role !== undefined) void reply.header(ROLE_HEADER, ctx.role());
     done();
   });
   app.addHook('onResponse', (req, reply, done) => {

@@ -2,6 +2,7 @@
  * What the API routes are given by the composition root.
  * @module
  */
+import type { ReplicaRole } from '../ha/role-header.js';
 import type { ClusterShares } from '../shares/cluster-shares.js';
 import type { SharedUseLog } from '../shares/shared-use.js';
 import type { OptionEntry } from '@gatehouse/api';
@@ -64,6 +65,8 @@ export interface ApiContext {
   /** Records and replays cluster events. */
   readonly events: EventRecorder;
   /** Milliseconds between SSE keep-alive comments (15 s). */
+  /** This replica's role, sent on every response (X-Gatehouse-Role); absent: not sent. */
+  readonly role?: () => ReplicaRole;
   readonly sseKeepAliveMs: number;
   /** Records an admin action or a refusal in the audit log. */
   readonly audit: (

@@ -141,7 +141,13 @@ function resolve(c: GatewayConfigInput, ctx: ResolveContext): GatewayConfig {
     quotas: c.quotas,
     pool: c.pool,
     budgets: c.budgets,
-    proxy: resolveProxy(c.proxy, env, base, source),
+    proxy: resolveProxy(
+      c.proxy,
+      store.type === 'postgres' ? store.leaseSeconds : 15,
+      env,
+      base,
+      source
+    ),
     options: c.options,
     clusterNames: c.cluster_names,
     limits: c.limits,

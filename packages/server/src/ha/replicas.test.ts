@@ -3,7 +3,8 @@
  * process, with inert `sleep` schedulers: the first leads and the second follows (its cluster
  * routes answer 503, every other route serves); the leader stops and the follower takes over the
  * lease one epoch on, adopts the cluster the first started and serves it. A leader whose lease
- * another replica took steps down (its cluster routes answer 503 from then on).
+ * another replica took steps down (its cluster routes answer 503 from then on). Every answer
+ * says which role gave it (X-Gatehouse-Role).
  * @module
  */
 import assert from 'node:assert/strict';
@@ -86,6 +87,7 @@ async function call(g: Gateway, method: string, p: string, body?: unknown) {
   return {
     status: r.status,
     retryAfter: r.headers.get('retry-after'),
+    role: r.headers.get('x-gatehouse-role'),
     body: (text === '' ? null : JSON.parse(text)) as Record<string, unknown> | null,
   };
 }
@@ -116,10 +118,12 @@ describe('gateway replicas on one PostgreSQL', { skip: pgSkip }, () => {
       assert.equal(answer['code'], 'gateway_unavailable');
       assert.match(String(answer['error']), /does not lead/);
       assert.equal(refused.retryAfter, '5');
+      assert.equal(refused.role, 'follower', 'a follower says so (gatehouse proxy reads it)');
       assert.equal((await call(b, 'GET', '/me')).status, 200, 'other routes serve on a follower');
 
       const made = await call(a, 'POST', '/clusters/', { cluster_options: {} });
       assert.equal(made.status, 201, JSON.stringify(made.body));
+      assert.equal(made.role, 'leader');
       const name = String(made.body?.['name']);
       assert.equal((await call(a, 'GET', `/clusters/${name}`)).status, 200);
 

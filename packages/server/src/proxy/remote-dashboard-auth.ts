@@ -50,16 +50,25 @@ const RETURNED = [
 /** Header of the check's 204 saying the answer is served on the gateway's origin, sandboxed. */
 export const SANDBOX_HEADER = 'x-gatehouse-sandbox';
 
-/** Creates the authorizer asking the gateway at `gatewayUrl` (its private API base). */
+/** The check route's base URL on the gateway at `gatewayUrl` (asked now if a function). */
+function checkBase(gatewayUrl: string | (() => string), prefix: string): string {
+  const url = typeof gatewayUrl === 'string' ? gatewayUrl : gatewayUrl();
+  return `${url.replace(/\/+$/, '')}${prefix}/api/proxy/dashboard-auth/`;
+}
+
+/**
+ * Creates the authorizer asking the gateway at `gatewayUrl` (its private API base; a function:
+ * asked at each check, e.g. the replica that leads now).
+ */
 export function createRemoteDashboardAuth(opts: {
-  readonly gatewayUrl: string;
+  readonly gatewayUrl: string | (() => string);
   readonly prefix: string;
   readonly clock: Clock;
   readonly log: Logger;
   readonly fetch?: typeof fetch;
 }): DashboardAuthorizer {
   const fetchImpl = opts.fetch ?? fetch;
-  const base = `${opts.gatewayUrl.replace(/\/+$/, '')}${opts.prefix}/api/proxy/dashboard-auth/`;
+  const base = () => checkBase(opts.gatewayUrl, opts.prefix);
   /** Allowed answers: when, and whether sandboxed. */
   const allowed = new Map<string, { readonly at: number; readonly sandbox: boolean }>();
 
@@ -101,7 +110,7 @@ export function createRemoteDashboardAuth(opts: {
     if (req.headers.upgrade !== undefined) headers['x-gatehouse-upgrade'] = '1';
     let res: Response;
     try {
-      res = await fetchImpl(base + encodeURIComponent(cluster), {
+      res = await fetchImpl(base() + encodeURIComponent(cluster), {
         headers,
         redirect: 'manual',
         signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),

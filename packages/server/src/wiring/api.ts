@@ -3,6 +3,7 @@
  * port behind `gatehouse proxy`, with dashboard authorization.
  * @module
  */
+import type { ReplicaRole } from '../ha/role-header.js';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { AccessControl } from '../access/access-control.js';
@@ -42,6 +43,8 @@ export interface ApiParts {
   readonly clock: Clock;
   readonly log: Logger;
   readonly sseKeepAliveMs: number;
+  /** This replica's role, sent on every response (ha/role-header.ts). */
+  readonly role?: () => ReplicaRole;
 }
 
 /** Builds the server the API is served on and the API app on it (neither listening yet). */
@@ -99,6 +102,7 @@ export async function createApiServing(config: GatewayConfig, p: ApiParts) {
       bodyLimits: { default: limits.max_body_bytes, heartbeat: limits.max_heartbeat_bytes },
       events: stores.events,
       sseKeepAliveMs: p.sseKeepAliveMs,
+      ...(p.role === undefined ? {} : { role: p.role }),
     },
     server,
     p.log,

@@ -12,6 +12,7 @@ import type { ClusterRecord } from '../clusters/model.js';
 import type { GatewayConfig } from '../config/load.js';
 import { createProxyControlClient } from '../proxy/control-client.js';
 import type { ProxyInfo } from '../proxy/control-schemas.js';
+import { fleetControl, fleetRouteSync } from '../proxy/proxy-fleet.js';
 import { createRemoteClientCounts } from '../proxy/remote-clients.js';
 import { createRouteSync } from '../proxy/route-sync.js';
 import type { Route, RouteTable } from '../proxy/route-table.js';
@@ -28,7 +29,8 @@ export function clusterRouteList(c: ClusterRecord, prefix: string): Route[] {
 
 /**
  * With `proxy.mode: external`: the route synchroniser and client counts of the separately run
- * proxy, and the periodic resync (while `leading`); null for the in-process proxy.
+ * proxies (`proxy.control_urls`), and the periodic resync (while `leading`); null for the
+ * in-process proxy.
  */
 export function externalProxy(
   config: GatewayConfig,
@@ -39,8 +41,12 @@ export function externalProxy(
 ) {
   const p = config.proxy;
   if (p.mode !== 'external' || p.token === null) return null;
-  const control = createProxyControlClient(p.controlUrl, p.token);
-  const sync = createRouteSync(control, routes, log);
+  const token = p.token;
+  const [first, ...rest] = p.controlUrls.map((u) => createProxyControlClient(u, token));
+  if (first === undefined) return null;
+  // Every proxy fronting the replicas gets the routes; the first gives the public URL.
+  const control = fleetControl([first, ...rest]);
+  const sync = fleetRouteSync([first, ...rest].map((c) => createRouteSync(c, routes, log)));
   const clients = createRemoteClientCounts(control, clock);
   const poll = () =>
     clients.poll().catch((err: unknown) => {

@@ -3,7 +3,7 @@
  * @module
  */
 import { Type } from 'typebox';
-import { Seconds } from './primitives.js';
+import { NullableSeconds, Seconds } from './primitives.js';
 
 /** Where the public port's proxy runs: inside the gateway, or as `gatehouse proxy`. */
 export const ProxyConfig = Type.Object(
@@ -22,6 +22,26 @@ export const ProxyConfig = Type.Object(
       default: null,
       description: 'URL the proxy forwards API requests to; null means http://<api_listen>.',
     }),
+    gateway_urls: Type.Union(
+      [
+        Type.Array(Type.String({ pattern: '^https?://' }), { minItems: 1, maxItems: 64 }),
+        Type.Null(),
+      ],
+      {
+        default: null,
+        description:
+          "`gatehouse proxy` in front of several replicas sharing PostgreSQL: every replica's private API URL. The proxy health-checks them, sends requests to the leader (X-Gatehouse-Role), retries on another replica what failed to connect, and holds requests while no leader is known (hold_seconds). null means [gateway_url]; the first entry is the default upstream (dashboard checks before any health check answered).",
+      }
+    ),
+    hold_seconds: NullableSeconds(
+      'How long `gatehouse proxy` holds a request while no replica leads (a takeover in progress) before answering 503; null means 2 x store.lease_seconds with several gateway_urls, 0 (a prompt 503 while the one gateway restarts) with one.'
+    ),
+    health_period: Type.Number({
+      exclusiveMinimum: 0,
+      default: 0.5,
+      description:
+        "Seconds between `gatehouse proxy`'s health checks of each gateway_urls entry (GET <prefix>/api/health, reading X-Gatehouse-Role).",
+    }),
     control_listen: Type.String({
       default: '127.0.0.1:8001',
       description: 'Where `gatehouse proxy` serves its control API (keep it private).',
@@ -31,6 +51,17 @@ export const ProxyConfig = Type.Object(
       description:
         'URL the gateway reaches the control API at; null means http://<control_listen>.',
     }),
+    control_urls: Type.Union(
+      [
+        Type.Array(Type.String({ pattern: '^https?://' }), { minItems: 1, maxItems: 64 }),
+        Type.Null(),
+      ],
+      {
+        default: null,
+        description:
+          'Every `gatehouse proxy` fronting this gateway (their control API URLs, one token): the leader syncs routes to each and sums their client counts. The first gives the public URL. null means [control_url].',
+      }
+    ),
     token: Type.Union([Type.String({ minLength: 16 }), Type.Null()], {
       default: null,
       description:
