@@ -57,10 +57,13 @@ export const BudgetAdminJson = Type.Object(
 /** A user's budget with the grants of this period (the admin's view). */
 export type BudgetAdminJson = Static<typeof BudgetAdminJson>;
 
+/** The most core-hours one grant gives (sums of grants stay finite numbers). */
+export const MAX_GRANT_HOURS = 1_000_000;
+
 /** The body of a grant of extra core-hours for the current period. */
 export const BudgetGrantBody = Type.Object(
   {
-    hours: Type.Number({ exclusiveMinimum: 0 }),
+    hours: Type.Number({ exclusiveMinimum: 0, maximum: MAX_GRANT_HOURS }),
     note: Type.Optional(Type.String({ maxLength: 500 })),
   },
   { additionalProperties: false }

@@ -3,7 +3,7 @@
  * admin's grant of extra hours for the current period (persisted and audited).
  * @module
  */
-import { BudgetAdminJson, BudgetGrantBody, BudgetJson } from '@gatehouse/api';
+import { BudgetAdminJson, BudgetGrantBody, BudgetJson, MAX_GRANT_HOURS } from '@gatehouse/api';
 import type { Budgets } from '../../budget/budgets.js';
 import { isRecord } from '../../cluster-options/guards.js';
 import { invalid } from '../../errors.js';
@@ -11,13 +11,21 @@ import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { NameParams, adminOf, type Named } from './admin-common.js';
 
-/** The hours and note of a grant's body (its schema was checked; this narrows the type). */
+/** The hours and note of a grant's body, checked here (the validator compiler passes bodies on). */
 function grantOf(body: unknown): { hours: number; note: string } {
-  const b = isRecord(body) ? body : {};
-  const hours = b['hours'];
-  const note = b['note'];
-  if (typeof hours !== 'number' || !(hours > 0)) throw invalid('hours must be a number above 0');
-  return { hours, note: typeof note === 'string' ? note : '' };
+  if (!isRecord(body)) throw invalid('the body is {"hours": <number>, "note": "<text>"}');
+  const unknown = Object.keys(body).find((k) => k !== 'hours' && k !== 'note');
+  if (unknown !== undefined) {
+    throw invalid(`unknown field '${unknown}': the body is {"hours": <number>, "note": "<text>"}`);
+  }
+  const { hours, note = '' } = body;
+  if (typeof hours !== 'number' || !(hours > 0) || hours > MAX_GRANT_HOURS) {
+    throw invalid(`hours must be a number above 0 and at most ${String(MAX_GRANT_HOURS)}`);
+  }
+  if (typeof note !== 'string' || note.length > 500) {
+    throw invalid('note must be text of at most 500 characters');
+  }
+  return { hours, note };
 }
 
 /** Registers `/api/v1/me/budget` and `/api/v1/admin/budgets/{name}[/grants]`. */
