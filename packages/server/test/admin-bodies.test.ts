@@ -1,7 +1,9 @@
 /**
- * An admin's grant of budget hours checks its body (found by the schemathesis fuzz test): an
- * unknown field is refused, and so is a number of hours so large that the period's sum would
- * no longer be a finite number (it was stored, and the budget then read `null` hours).
+ * Admin bodies are checked by their handlers (the validator compiler passes bodies on): a grant
+ * of budget hours (found by the schemathesis fuzz test) refuses an unknown field and a number of
+ * hours so large that the period's sum would no longer be a finite number (it was stored, and
+ * the budget then read `null` hours); a move in the pool queue refuses an unknown field and a
+ * place that is not a whole number from 1.
  * @module
  */
 import assert from 'node:assert/strict';
@@ -10,7 +12,7 @@ import { startInProcessGateway, type InProcessGateway } from './in-process-gatew
 
 const admin = `Basic ${Buffer.from('admin:any-password').toString('base64')}`;
 
-describe('the body of a budget grant', () => {
+describe('the bodies of budget grants and queue moves', () => {
   let g: InProcessGateway | undefined;
   after(async () => {
     await g?.stop();
@@ -35,5 +37,23 @@ describe('the body of a budget grant', () => {
     assert.equal(sound.status, 201, await sound.clone().text());
     const status = (await sound.json()) as { extra_core_hours: number };
     assert.equal(status.extra_core_hours, 2.5);
+
+    const move = (body: unknown) =>
+      fetch(`${g?.gateway.url ?? ''}/api/v1/admin/queue/someone-s-cluster/move`, {
+        method: 'POST',
+        headers: { authorization: admin, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    for (const bad of [
+      { position: 0 },
+      { position: 1.5 },
+      { position: '2' },
+      { position: 1, x: 1 },
+    ]) {
+      const r = await move(bad);
+      assert.equal(r.status, 422, `${JSON.stringify(bad)}: ${await r.text()}`);
+    }
+    const notWaiting = await move({ position: 1 });
+    assert.equal(notWaiting.status, 404, await notWaiting.text());
   });
 });
