@@ -7,7 +7,7 @@
 import { Type } from 'typebox';
 import { ScaleResult } from '@gatehouse/api';
 import { isRecord } from '../../cluster-options/guards.js';
-import { notFound } from '../../errors.js';
+import { invalid, notFound } from '../../errors.js';
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
 import { NameParams, NoContent, adminOf, type Named } from './admin-common.js';
@@ -17,10 +17,17 @@ const MoveBody = Type.Object(
   { additionalProperties: false }
 );
 
-/** The place a move asks for (its schema was checked; this narrows the type). */
+/** The place a move asks for, checked here (the validator compiler passes bodies on). */
 function positionOf(body: unknown): number {
-  const position = isRecord(body) ? body['position'] : undefined;
-  return typeof position === 'number' ? position : 1;
+  const shape = 'the body is {"position": <place in line, from 1>}';
+  if (!isRecord(body)) throw invalid(shape);
+  const unknown = Object.keys(body).find((k) => k !== 'position');
+  if (unknown !== undefined) throw invalid(`unknown field '${unknown}': ${shape}`);
+  const position = body['position'];
+  if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 1) {
+    throw invalid(`position must be a whole number from 1: ${shape}`);
+  }
+  return position;
 }
 
 /** Registers `/api/v1/admin/queue/{name}` (DELETE) and `/api/v1/admin/queue/{name}/move`. */
@@ -39,8 +46,8 @@ export function registerAdminQueueRoutes(app: ApiApp, ctx: ApiContext): void {
     async (req: Named, reply) => {
       const p = await admin(req);
       const name = req.params.name;
-      waiting(name);
       const position = positionOf(req.body);
+      waiting(name);
       policy.moveQueued(name, position);
       ctx.audit(p.name, 'move in pool queue', name, 'ok', `to place ${String(position)}`);
       return reply.code(204).send();
