@@ -47,12 +47,14 @@ export interface ApiParts {
   readonly role?: () => ReplicaRole;
 }
 
-/** Builds the server the API is served on and the API app on it (neither listening yet). */
-export async function createApiServing(config: GatewayConfig, p: ApiParts) {
+/** The log of sharers' use, and the dashboard authorizer that feeds it. */
+function sharerAwareDashboardAuth(config: GatewayConfig, p: ApiParts) {
   const { core, auth, stores } = p;
   const sharedUse = createSharedUseLog({
     audit: stores.audit,
-    record: (e) => stores.events.record(e),
+    record: (e) => {
+      stores.events.record(e);
+    },
     now: () => p.clock.now(),
   });
   const dashboardAuth = createDashboardAuth({
@@ -69,6 +71,13 @@ export async function createApiServing(config: GatewayConfig, p: ApiParts) {
       if (c !== undefined && level !== null) sharedUse(user.name, c, 'dashboard', level);
     },
   });
+  return { sharedUse, dashboardAuth };
+}
+
+/** Builds the server the API is served on and the API app on it (neither listening yet). */
+export async function createApiServing(config: GatewayConfig, p: ApiParts) {
+  const { core, auth, stores } = p;
+  const { sharedUse, dashboardAuth } = sharerAwareDashboardAuth(config, p);
   const server =
     p.proxy === null
       ? createPublicPort(config, {
