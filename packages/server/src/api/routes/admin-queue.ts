@@ -6,7 +6,7 @@
  */
 import { Type } from 'typebox';
 import { ScaleResult } from '@gatehouse/api';
-import { isRecord } from '../../cluster-options/guards.js';
+import { bodyWithOnly } from '../body-fields.js';
 import { invalid, notFound } from '../../errors.js';
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
@@ -20,10 +20,7 @@ const MoveBody = Type.Object(
 /** The place a move asks for, checked here (the validator compiler passes bodies on). */
 function positionOf(body: unknown): number {
   const shape = 'the body is {"position": <place in line, from 1>}';
-  if (!isRecord(body)) throw invalid(shape);
-  const unknown = Object.keys(body).find((k) => k !== 'position');
-  if (unknown !== undefined) throw invalid(`unknown field '${unknown}': ${shape}`);
-  const position = body['position'];
+  const position = bodyWithOnly(body, ['position'], shape)['position'];
   if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 1) {
     throw invalid(`position must be a whole number from 1: ${shape}`);
   }

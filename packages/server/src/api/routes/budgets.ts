@@ -5,7 +5,7 @@
  */
 import { BudgetAdminJson, BudgetGrantBody, BudgetJson, MAX_GRANT_HOURS } from '@gatehouse/api';
 import type { Budgets } from '../../budget/budgets.js';
-import { isRecord } from '../../cluster-options/guards.js';
+import { bodyWithOnly } from '../body-fields.js';
 import { invalid } from '../../errors.js';
 import type { ApiApp } from '../api-app.js';
 import type { ApiContext } from '../context.js';
@@ -13,12 +13,8 @@ import { NameParams, adminOf, type Named } from './admin-common.js';
 
 /** The hours and note of a grant's body, checked here (the validator compiler passes bodies on). */
 function grantOf(body: unknown): { hours: number; note: string } {
-  if (!isRecord(body)) throw invalid('the body is {"hours": <number>, "note": "<text>"}');
-  const unknown = Object.keys(body).find((k) => k !== 'hours' && k !== 'note');
-  if (unknown !== undefined) {
-    throw invalid(`unknown field '${unknown}': the body is {"hours": <number>, "note": "<text>"}`);
-  }
-  const { hours, note = '' } = body;
+  const shape = 'the body is {"hours": <number>, "note": "<text>"}';
+  const { hours, note = '' } = bodyWithOnly(body, ['hours', 'note'], shape);
   if (typeof hours !== 'number' || !(hours > 0) || hours > MAX_GRANT_HOURS) {
     throw invalid(`hours must be a number above 0 and at most ${String(MAX_GRANT_HOURS)}`);
   }

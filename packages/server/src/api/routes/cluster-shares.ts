@@ -14,6 +14,7 @@ import type { ClusterRecord } from '../../clusters/model.js';
 import { forbidden, invalid, notFound } from '../../errors.js';
 import type { ClusterShare, ClusterShares, ShareLevel } from '../../shares/cluster-shares.js';
 import type { ApiApp } from '../api-app.js';
+import { bodyWithOnly } from '../body-fields.js';
 import { clusterViewsWithUsage } from '../cluster-view.js';
 import type { ApiContext } from '../context.js';
 import { clusterFor } from './cluster-names.js';
@@ -55,12 +56,7 @@ function shareKind(kind: string): 'user' | 'group' {
 function grantLevel(body: unknown): ShareLevel {
   const level = isRecord(body) ? body['level'] : undefined;
   if (level !== 'use' && level !== 'manage') throw invalid(`level must be 'use' or 'manage'`);
-  const unknown = Object.keys(body as Record<string, unknown>).find((k) => k !== 'level');
-  if (unknown !== undefined) {
-    throw invalid(
-      `unknown field '${unknown}': the body is {"level": "use"} or {"level": "manage"}`
-    );
-  }
+  bodyWithOnly(body, ['level'], 'the body is {"level": "use"} or {"level": "manage"}');
   return level;
 }
 
